@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CH_ROLE_PHYSICIAN,
+  CH_ROLE_NURSE,
+  CH_ROLE_FRONT_DESK,
+  CH_ROLE_MANAGER,
+  CH_ROLE_ADMIN,
+  CH_N_ROLES
+} ChRole;
+
+typedef enum
+{
+  CH_AREA_DEMOGRAPHICS,
+  CH_AREA_CLINICAL,
+  CH_AREA_PRESCRIBING,
+  CH_AREA_SCHEDULING,
+  CH_AREA_BILLING,
+  CH_AREA_REPORTS,
+  CH_AREA_USERS,
+  CH_AREA_AUDIT,
+  CH_AREA_BACKUP,
+  CH_N_AREAS
+} ChArea;
+
+typedef enum
+{
+  CH_ACCESS_NONE  = 0,
+  CH_ACCESS_READ  = 1,
+  CH_ACCESS_WRITE = 2,
+} ChAccess;
+
+const char *ch_role_to_string   (ChRole       role);
+gboolean    ch_role_from_string (const char  *text,
+                                 ChRole      *out_role);
+const char *ch_role_get_label   (ChRole       role);
+ChAccess    ch_role_get_access  (ChRole       role,
+                                 ChArea       area);
+const char *ch_area_to_string   (ChArea       area);
+const char *ch_area_get_label   (ChArea       area);
+const char *ch_access_to_string (ChAccess     access);
+
+/* The role emergency access ("break the glass") grants for a while. */
+#define CH_ROLE_BREAK_GLASS CH_ROLE_PHYSICIAN
+
+G_END_DECLS
