@@ -1,0 +1,1305 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "charta-admin"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gio/gunixoutputstream.h>
+
+#include <errno.h>
+#include <locale.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ch-admin-csv-limit.h"
+#include "ch-admin-input.h"
+#include "ch-audit-model.h"
+#include "ch-audit.h"
+#include "ch-demo.h"
+#include "ch-practice.h"
+#include "ch-roles.h"
+#include "ch-session.h"
+#include "ch-users.h"
+
+/* charta-admin: the administrator's command line. Every command is a thin
+ * shell over the same controllers the window uses, so the permission table,
+ * validation and audit apply exactly as they do there. */
+
+#define PROGRAM "charta-admin"
+
+enum
+{
+  EXIT_OK = 0,
+  EXIT_FAILED = 1,
+  EXIT_USAGE = 2,
+};
+
+typedef struct _Command Command;
+
+typedef struct
+{
+  const Command  *command;
+  GOptionContext *context;
+  GStrv           args;     /* after parsing: args[0] the command, then positionals */
+} Invocation;
+
+struct _Command
+{
+  const char *group;        /* "user", "audit", or NULL */
+  const char *name;
+  const char *parameters;   /* positional arguments, for the usage line */
+  const char *summary;
+  gboolean  (*run) (Invocation  *inv,
+                    GError     **error);
+};
+
+/* The options every command that logs in shares. */
+typedef struct
+{
+  char *practice;
+  char *user;
+  char *password_file;
+} LoginOptions;
+
+static void
+login_options_clear (LoginOptions *opts)
+{
+  g_clear_pointer (&opts->practice, g_free);
+  g_clear_pointer (&opts->user, g_free);
+  g_clear_pointer (&opts->password_file, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LoginOptions, login_options_clear)
+
+/* A session that logs out when it goes out of scope, so that every path out
+ * of a command leaves a logout entry behind its login entry. */
+typedef ChSession AdminSession;
+
+static void
+admin_session_end (AdminSession *session)
+{
+  if (session == NULL)
+    return;
+  if (!ch_session_get_logged_out (session))
+    ch_session_logout (session);
+  g_object_unref (session);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AdminSession, admin_session_end)
+
+static gboolean
+usage_error (GError    **error,
+             const char *format,
+             ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+usage_error (GError    **error,
+             const char *format,
+             ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (CH_ADMIN_ERROR, CH_ADMIN_ERROR_USAGE,
+                                                format, args));
+  va_end (args);
+  return FALSE;
+}
+
+/* ---- option parsing ------------------------------------------------------ */
+
+static void
+add_practice_option (Invocation *inv,
+                     char      **practice)
+{
+  const GOptionEntry entries[] = {
+    { "practice", 0, 0, G_OPTION_ARG_FILENAME, practice,
+      N_("The practice folder (default: $CHARTA_PRACTICE, else the standard place)"),
+      N_("DIR") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+}
+
+static void
+add_login_options (Invocation   *inv,
+                   LoginOptions *opts)
+{
+  const GOptionEntry entries[] = {
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &opts->user,
+      N_("Log in as NAME (default: $CHARTA_USER)"), N_("NAME") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &opts->password_file,
+      N_("Read the password from the first line of FILE (else $CHARTA_PASSWORD, else ask)"),
+      N_("FILE") },
+    { NULL }
+  };
+
+  add_practice_option (inv, &opts->practice);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+}
+
+static void
+add_new_password_option (Invocation *inv,
+                         char      **new_password_file)
+{
+  const GOptionEntry entries[] = {
+    { "new-password-file", 0, 0, G_OPTION_ARG_FILENAME, new_password_file,
+      N_("Read the new password from the first line of FILE "
+         "(else $CHARTA_NEW_PASSWORD, else ask twice)"),
+      N_("FILE") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+}
+
+/* Parses the command line and checks the number of positional arguments. */
+static gboolean
+parse_args (Invocation *inv,
+            guint       min_positional,
+            guint       max_positional,
+            GError    **error)
+{
+  guint n;
+
+  if (!g_option_context_parse_strv (inv->context, &inv->args, error))
+    return FALSE;
+
+  n = g_strv_length (inv->args) - 1;
+  if (n < min_positional)
+    return usage_error (error, _("Missing argument"));
+  if (n > max_positional)
+    return usage_error (error, _("Unexpected argument “%s”"), inv->args[1 + max_positional]);
+
+  return TRUE;
+}
+
+static const char *
+positional (Invocation *inv,
+            guint       index)
+{
+  if (g_strv_length (inv->args) <= index + 1)
+    return NULL;
+  return inv->args[index + 1];
+}
+
+static gboolean
+parse_role (const char *text,
+            ChRole     *out_role,
+            GError    **error)
+{
+  g_autoptr(GString) roles = g_string_new (NULL);
+
+  if (ch_role_from_string (text, out_role))
+    return TRUE;
+
+  for (guint i = 0; i < CH_N_ROLES; i++)
+    g_string_append_printf (roles, "%s%s", i > 0 ? ", " : "", ch_role_to_string (i));
+
+  return usage_error (error, _("Unknown role “%s” (roles: %s)"), text, roles->str);
+}
+
+/* ---- practice and login -------------------------------------------------- */
+
+static char *
+resolve_practice_dir (const char *option)
+{
+  const char *env;
+
+  if (option != NULL)
+    return g_strdup (option);
+
+  env = g_getenv ("CHARTA_PRACTICE");
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+
+  return ch_practice_default_dir ();
+}
+
+static const char *
+resolve_user (const char *option)
+{
+  const char *env;
+
+  if (option != NULL)
+    return option;
+
+  env = g_getenv ("CHARTA_USER");
+  if (env != NULL && *env != '\0')
+    return env;
+
+  return NULL;
+}
+
+static ChPractice *
+open_practice (const char *option,
+               GError    **error)
+{
+  g_autofree char *dir = resolve_practice_dir (option);
+
+  return ch_practice_open (dir, error);
+}
+
+/* Returns: (transfer full): a session for the user the options name, after
+ * asking for the password where it has to. @out_password, when given, gets
+ * the password itself, in guarded memory. */
+static AdminSession *
+login (const LoginOptions  *opts,
+       ChSecret           **out_password,
+       GError             **error)
+{
+  g_autoptr(ChPractice) practice = NULL;
+  g_autoptr(ChSecret) password = NULL;
+  g_autofree char *prompt = NULL;
+  const char *user;
+  ChSession *session;
+
+  user = resolve_user (opts->user);
+  if (user == NULL)
+    {
+      usage_error (error, _("No user: give --user NAME or set CHARTA_USER"));
+      return NULL;
+    }
+
+  practice = open_practice (opts->practice, error);
+  if (practice == NULL)
+    return NULL;
+
+  prompt = g_strdup_printf (_("Password for %s: "), user);
+  password = ch_admin_get_secret (opts->password_file, "CHARTA_PASSWORD", prompt,
+                                  _("No password: give --password-file FILE, set "
+                                    "CHARTA_PASSWORD, or run on a terminal"),
+                                  error);
+  if (password == NULL)
+    return NULL;
+
+  session = ch_session_login (practice, user, (const char *) password->data, error);
+  if (session == NULL)
+    return NULL;
+
+  if (out_password != NULL)
+    *out_password = g_steal_pointer (&password);
+
+  return session;
+}
+
+/* Prints a secret with write(2), past stdio, whose buffer would keep a copy. */
+static void
+print_secret_line (const char *label,
+                   const char *secret)
+{
+  const char *parts[] = { label, secret, "\n" };
+
+  fflush (stdout);
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      const char *p = parts[i];
+      gsize left = strlen (p);
+
+      while (left > 0)
+        {
+          gssize n = write (STDOUT_FILENO, p, left);
+
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            return;
+          p += n;
+          left -= n;
+        }
+    }
+}
+
+static void
+wipe_string (char *text)
+{
+  if (text != NULL)
+    {
+      sodium_memzero (text, strlen (text));
+      g_free (text);
+    }
+}
+
+static void
+print_recovery_key (const char *recovery_key)
+{
+  g_print ("\n");
+  print_secret_line (_("Recovery key: "), recovery_key);
+  g_print ("\n%s\n",
+           _("Write the recovery key down now and keep it somewhere safe, away from this "
+             "computer.\nIt is shown only this once, and it is the only way back in if "
+             "every administrator\npassword is lost (charta-admin recover)."));
+}
+
+/* Pads @text to @width characters, for columns. */
+static void
+print_cell (const char *text,
+            glong       width,
+            gboolean    last)
+{
+  if (text == NULL)
+    text = "";
+
+  if (last)
+    {
+      g_print ("%s\n", text);
+      return;
+    }
+
+  g_print ("%s", text);
+  for (glong i = g_utf8_strlen (text, -1); i < width + 2; i++)
+    g_print (" ");
+}
+
+/* Prints rows of @n_columns strings (the first row the header) as aligned
+ * columns; the last column is not padded. */
+static void
+print_table (GPtrArray *rows,
+             guint      n_columns)
+{
+  g_autofree glong *widths = g_new0 (glong, n_columns);
+
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char **row = g_ptr_array_index (rows, r);
+
+      for (guint c = 0; c < n_columns; c++)
+        widths[c] = MAX (widths[c], g_utf8_strlen (row[c] ? row[c] : "", -1));
+    }
+
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char **row = g_ptr_array_index (rows, r);
+
+      for (guint c = 0; c < n_columns; c++)
+        print_cell (row[c], widths[c], c + 1 == n_columns);
+    }
+}
+
+/* ---- init ---------------------------------------------------------------- */
+
+static gboolean
+cmd_init (Invocation *inv,
+          GError    **error)
+{
+  g_autofree char *practice_opt = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *admin = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *display_name = NULL;
+  g_autofree char *new_password_file = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(ChSecret) password = NULL;
+  g_autoptr(ChPractice) practice = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  char *recovery_key = NULL;
+  ChPracticeSetup setup = { 0 };
+  const GOptionEntry entries[] = {
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name,
+      N_("The practice's name, as the window shows it"), N_("NAME") },
+    { "admin", 0, 0, G_OPTION_ARG_STRING, &admin,
+      N_("The administrator's user name"), N_("USER") },
+    { "display-name", 0, 0, G_OPTION_ARG_STRING, &display_name,
+      N_("The administrator's full name"), N_("TEXT") },
+    { "address", 0, 0, G_OPTION_ARG_STRING, &address,
+      N_("The practice's address"), N_("TEXT") },
+    { NULL }
+  };
+
+  add_practice_option (inv, &practice_opt);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  add_new_password_option (inv, &new_password_file);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+
+  if (name == NULL)
+    return usage_error (error, _("Missing --name NAME"));
+  if (admin == NULL)
+    return usage_error (error, _("Missing --admin USER"));
+
+  dir = resolve_practice_dir (practice_opt);
+  file = g_file_new_for_commandline_arg (dir);
+  path = g_file_get_path (file);
+
+  /* Checked here too so that nobody types a password for nothing. */
+  if (ch_practice_exists (path))
+    {
+      g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_EXISTS,
+                   _("There is already a practice in %s"), path);
+      return FALSE;
+    }
+  if (!ch_validate_username (admin, error))
+    return FALSE;
+
+  password = ch_admin_get_new_password (new_password_file, error);
+  if (password == NULL)
+    return FALSE;
+
+  setup.name = name;
+  setup.address = address;
+  setup.admin_user = admin;
+  setup.admin_display_name = display_name;
+  setup.admin_password = (const char *) password->data;
+
+  practice = ch_practice_create (path, &setup, &recovery_key, error);
+  if (practice == NULL)
+    return FALSE;
+
+  g_print (_("Created the practice “%s” in %s.\n"), name, path);
+  g_print (_("Log in as %s with the password just given.\n"), admin);
+  print_recovery_key (recovery_key);
+  wipe_string (recovery_key);
+
+  return TRUE;
+}
+
+/* ---- user ---------------------------------------------------------------- */
+
+static gboolean
+cmd_user_add (Invocation *inv,
+              GError    **error)
+{
+  g_auto(LoginOptions) opts = { 0 };
+  g_autofree char *role_text = NULL;
+  g_autofree char *display_name = NULL;
+  g_autofree char *new_password_file = NULL;
+  g_autoptr(AdminSession) session = NULL;
+  g_autoptr(ChSecret) password = NULL;
+  const char *name;
+  ChRole role;
+  const GOptionEntry entries[] = {
+    { "role", 'r', 0, G_OPTION_ARG_STRING, &role_text,
+      N_("The new user's role: physician, nurse, front-desk, manager or admin"),
+      N_("ROLE") },
+    { "display-name", 0, 0, G_OPTION_ARG_STRING, &display_name,
+      N_("The new user's full name"), N_("TEXT") },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  add_new_password_option (inv, &new_password_file);
+  if (!parse_args (inv, 1, 1, error))
+    return FALSE;
+
+  name = positional (inv, 0);
+  if (role_text == NULL)
+    return usage_error (error, _("Missing --role ROLE"));
+  if (!parse_role (role_text, &role, error))
+    return FALSE;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+
+  /* The controller checks again; this only spares asking for a password
+   * that could not be used. */
+  if (!ch_session_check (session, CH_AREA_USERS, CH_ACCESS_WRITE, error) ||
+      !ch_validate_username (name, error))
+    return FALSE;
+
+  password = ch_admin_get_new_password (new_password_file, error);
+  if (password == NULL)
+    return FALSE;
+
+  if (!ch_users_add (session, name, display_name, role, (const char *) password->data, error))
+    return FALSE;
+
+  g_print (_("Added %s (%s).\n"), name, ch_role_to_string (role));
+  return TRUE;
+}
+
+static gboolean
+cmd_user_list (Invocation *inv,
+               GError    **error)
+{
+  g_auto(LoginOptions) opts = { 0 };
+  g_autoptr(AdminSession) session = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+  add_login_options (inv, &opts);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+
+  users = ch_users_list (session, error);
+  if (users == NULL)
+    return FALSE;
+
+  g_ptr_array_add (rows, g_strdupv ((char *[]) { _("USER"), _("ROLE"), _("STATUS"),
+                                                 _("NAME"), NULL }));
+  for (guint i = 0; i < users->len; i++)
+    {
+      const ChUserRecord *user = g_ptr_array_index (users, i);
+      char *row[] = {
+        user->username,
+        user->role,
+        user->disabled ? _("disabled") : _("active"),
+        user->display_name ? user->display_name : "",
+        NULL
+      };
+
+      g_ptr_array_add (rows, g_strdupv (row));
+    }
+
+  print_table (rows, 4);
+  return TRUE;
+}
+
+static gboolean
+cmd_user_passwd (Invocation *inv,
+                 GError    **error)
+{
+  g_auto(LoginOptions) opts = { 0 };
+  g_autofree char *new_password_file = NULL;
+  g_autoptr(AdminSession) session = NULL;
+  g_autoptr(ChSecret) password = NULL;
+  g_autoptr(ChSecret) new_password = NULL;
+  const char *name;
+  gboolean own;
+
+  add_login_options (inv, &opts);
+  add_new_password_option (inv, &new_password_file);
+  if (!parse_args (inv, 0, 1, error))
+    return FALSE;
+
+  session = login (&opts, &password, error);
+  if (session == NULL)
+    return FALSE;
+
+  name = positional (inv, 0);
+  if (name == NULL)
+    name = ch_session_get_username (session);
+  own = g_strcmp0 (name, ch_session_get_username (session)) == 0;
+
+  if (!own && !ch_session_check (session, CH_AREA_USERS, CH_ACCESS_WRITE, error))
+    return FALSE;
+
+  new_password = ch_admin_get_new_password (new_password_file, error);
+  if (new_password == NULL)
+    return FALSE;
+
+  /* Changing one's own password proves the old one; the login just did. */
+  if (!ch_users_set_password (session, name, own ? (const char *) password->data : NULL,
+                              (const char *) new_password->data, error))
+    return FALSE;
+
+  g_print (_("Changed the password of %s.\n"), name);
+  return TRUE;
+}
+
+static gboolean
+cmd_user_disable (Invocation *inv,
+                  GError    **error)
+{
+  g_auto(LoginOptions) opts = { 0 };
+  g_autoptr(AdminSession) session = NULL;
+  const char *name;
+
+  add_login_options (inv, &opts);
+  if (!parse_args (inv, 1, 1, error))
+    return FALSE;
+
+  name = positional (inv, 0);
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+
+  if (!ch_users_disable (session, name, error))
+    return FALSE;
+
+  g_print (_("Disabled %s: the account can no longer log in.\n"), name);
+  return TRUE;
+}
+
+static gboolean
+cmd_user_enable (Invocation *inv,
+                 GError    **error)
+{
+  g_auto(LoginOptions) opts = { 0 };
+  g_autofree char *new_password_file = NULL;
+  g_autoptr(AdminSession) session = NULL;
+  g_autoptr(ChSecret) new_password = NULL;
+  const char *name;
+
+  add_login_options (inv, &opts);
+  add_new_password_option (inv, &new_password_file);
+  if (!parse_args (inv, 1, 1, error))
+    return FALSE;
+
+  name = positional (inv, 0);
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+
+  if (!ch_session_check (session, CH_AREA_USERS, CH_ACCESS_WRITE, error))
+    return FALSE;
+
+  /* A disabled account's key slot is gone, so it comes back with a new
+   * password. */
+  new_password = ch_admin_get_new_password (new_password_file, error);
+  if (new_password == NULL)
+    return FALSE;
+
+  if (!ch_users_enable (session, name, (const char *) new_password->data, error))
+    return FALSE;
+
+  g_print (_("Enabled %s with the new password.\n"), name);
+  return TRUE;
+}
+
+static gboolean
+cmd_user_role (Invocation *inv,
+               GError    **error)
+{
+  g_auto(LoginOptions) opts = { 0 };
+  g_autoptr(AdminSession) session = NULL;
+  const char *name;
+  ChRole role;
+
+  add_login_options (inv, &opts);
+  if (!parse_args (inv, 2, 2, error))
+    return FALSE;
+
+  name = positional (inv, 0);
+  if (!parse_role (positional (inv, 1), &role, error))
+    return FALSE;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+
+  if (!ch_users_set_role (session, name, role, error))
+    return FALSE;
+
+  g_print (_("%s is now %s.\n"), name, ch_role_to_string (role));
+  return TRUE;
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+static gboolean
+cmd_rekey (Invocation *inv,
+           GError    **error)
+{
+  g_auto(LoginOptions) opts = { 0 };
+  g_autoptr(AdminSession) session = NULL;
+
+  add_login_options (inv, &opts);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+
+  if (!ch_session_rekey (session, error))
+    return FALSE;
+
+  g_print ("%s\n", _("Rotated the master key: the database is re-encrypted and every key "
+                     "slot rewrapped.\nPasswords and the recovery key are unchanged."));
+  return TRUE;
+}
+
+static gboolean
+cmd_recover (Invocation *inv,
+             GError    **error)
+{
+  g_autofree char *practice_opt = NULL;
+  g_autofree char *user_opt = NULL;
+  g_autofree char *key_file = NULL;
+  g_autofree char *new_password_file = NULL;
+  g_autoptr(ChPractice) practice = NULL;
+  g_autoptr(ChSecret) recovery_key = NULL;
+  g_autoptr(ChSecret) new_password = NULL;
+  g_autoptr(AdminSession) session = NULL;
+  const char *user;
+  const GOptionEntry entries[] = {
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &user_opt,
+      N_("The administrator whose password to reset (default: $CHARTA_USER)"), N_("ADMIN") },
+    { "recovery-key-file", 0, 0, G_OPTION_ARG_FILENAME, &key_file,
+      N_("Read the recovery key from the first line of FILE "
+         "(else $CHARTA_RECOVERY_KEY, else ask)"),
+      N_("FILE") },
+    { NULL }
+  };
+
+  add_practice_option (inv, &practice_opt);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  add_new_password_option (inv, &new_password_file);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+
+  user = resolve_user (user_opt);
+  if (user == NULL)
+    return usage_error (error, _("Missing --user ADMIN"));
+
+  practice = open_practice (practice_opt, error);
+  if (practice == NULL)
+    return FALSE;
+
+  recovery_key = ch_admin_get_secret (key_file, "CHARTA_RECOVERY_KEY", _("Recovery key: "),
+                                      _("No recovery key: give --recovery-key-file FILE, set "
+                                        "CHARTA_RECOVERY_KEY, or run on a terminal"),
+                                      error);
+  if (recovery_key == NULL)
+    return FALSE;
+
+  new_password = ch_admin_get_new_password (new_password_file, error);
+  if (new_password == NULL)
+    return FALSE;
+
+  session = ch_session_recover (practice, (const char *) recovery_key->data, user,
+                                (const char *) new_password->data, error);
+  if (session == NULL)
+    return FALSE;
+
+  g_print (_("Set a new password for %s. The recovery key stays valid; keep it safe.\n"),
+           user);
+  return TRUE;
+}
+
+/* ---- audit --------------------------------------------------------------- */
+
+static gboolean
+cmd_audit_verify (Invocation *inv,
+                  GError    **error)
+{
+  g_auto(LoginOptions) opts = { 0 };
+  g_autoptr(AdminSession) session = NULL;
+  g_autoptr(ChAuditModel) model = NULL;
+  g_autofree char *count = NULL;
+  gint64 n_entries = 0;
+
+  add_login_options (inv, &opts);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+
+  /* The model checks audit read access. */
+  model = ch_audit_model_new (session, error);
+  if (model == NULL)
+    return FALSE;
+
+  if (!ch_audit_model_verify (model, &n_entries, error))
+    return FALSE;
+
+  count = g_strdup_printf ("%" G_GINT64_FORMAT, n_entries);
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Audit trail intact: %s entry\n",
+                        "Audit trail intact: %s entries\n", (gulong) n_entries),
+           count);
+  return TRUE;
+}
+
+/* Parses YYYY-MM-DD as the start of that local day, in microseconds since the
+ * epoch; @next_day moves to the start of the day after. */
+static gboolean
+parse_day (const char *option,
+           const char *text,
+           gboolean    next_day,
+           gint64     *out_ts,
+           GError    **error)
+{
+  g_autoptr(GDateTime) day = NULL;
+  guint year, month, dayno;
+  char tail;
+
+  if (sscanf (text, "%4u-%2u-%2u%c", &year, &month, &dayno, &tail) != 3 ||
+      strlen (text) != 10 ||
+      !g_date_valid_dmy (dayno, month, year))
+    return usage_error (error, _("%s needs a date as YYYY-MM-DD, not “%s”"), option, text);
+
+  day = g_date_time_new_local (year, month, dayno, 0, 0, 0);
+  if (day == NULL)
+    return usage_error (error, _("%s needs a date as YYYY-MM-DD, not “%s”"), option, text);
+
+  if (next_day)
+    {
+      g_autoptr(GDateTime) after = g_date_time_add_days (day, 1);
+
+      g_clear_pointer (&day, g_date_time_unref);
+      day = g_steal_pointer (&after);
+    }
+
+  *out_ts = g_date_time_to_unix (day) * G_USEC_PER_SEC;
+  return TRUE;
+}
+
+static gboolean
+valid_action (const char *action)
+{
+  const char * const *actions = ch_audit_actions ();
+
+  for (guint i = 0; actions[i] != NULL; i++)
+    if (g_str_equal (actions[i], action))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+audit_list_csv (ChAuditModel *model,
+                gint          limit,
+                GError      **error)
+{
+  g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  g_autoptr(GOutputStream) limited = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  fflush (stdout);
+  if (limit < 0)
+    return ch_audit_model_export_csv (model, out, NULL, error);
+
+  limited = ch_admin_csv_limit_new (out, limit);
+  if (!ch_audit_model_export_csv (model, limited, NULL, &local_error))
+    {
+      /* The limit stops the writer with this error once it has had enough. */
+      if (ch_admin_csv_limit_reached (CH_ADMIN_CSV_LIMIT (limited)) &&
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+audit_list_table (ChAuditModel *model,
+                  gint          limit)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (model));
+
+  if (limit >= 0 && (guint) limit < n_items)
+    n_items = limit;
+
+  g_ptr_array_add (rows, g_strdupv ((char *[]) { _("TIME"), _("USER"), _("ROLE"), _("ACTION"),
+                                                 _("OBJECT"), _("PATIENT"), _("DETAIL"),
+                                                 NULL }));
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(ChAuditEntry) entry = g_list_model_get_item (G_LIST_MODEL (model), i);
+      g_autofree char *patient = NULL;
+
+      if (entry == NULL)
+        break;
+
+      if (ch_audit_entry_get_patient_id (entry) > 0)
+        patient = g_strdup_printf ("%" G_GINT64_FORMAT, ch_audit_entry_get_patient_id (entry));
+
+      g_ptr_array_add (rows, g_strdupv ((char *[]) {
+        (char *) ch_audit_entry_get_time (entry),
+        (char *) ch_audit_entry_get_username (entry),
+        (char *) ch_audit_entry_get_role (entry),
+        (char *) ch_audit_entry_get_action (entry),
+        (char *) ch_audit_entry_get_object (entry),
+        patient ? patient : "",
+        (char *) ch_audit_entry_get_detail (entry),
+        NULL
+      }));
+    }
+
+  print_table (rows, 7);
+}
+
+static gboolean
+cmd_audit_list (Invocation *inv,
+                GError    **error)
+{
+  g_auto(LoginOptions) opts = { 0 };
+  g_autoptr(AdminSession) session = NULL;
+  g_autoptr(ChAuditModel) model = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  gboolean csv = FALSE;
+  gint64 patient = 0;
+  gint limit = -1;
+  ChAuditFilter filter = { 0 };
+  const GOptionEntry entries[] = {
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv,
+      N_("Write RFC 4180 CSV instead of columns"), NULL },
+    { "by", 0, 0, G_OPTION_ARG_STRING, &user,
+      N_("Only entries by this user"), N_("USER") },
+    { "action", 0, 0, G_OPTION_ARG_STRING, &action,
+      N_("Only entries of this action (login, view, user-add …)"), N_("ACTION") },
+    { "patient", 0, 0, G_OPTION_ARG_INT64, &patient,
+      N_("Only entries about this patient"), N_("ID") },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from,
+      N_("Only entries from this day on"), N_("YYYY-MM-DD") },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to,
+      N_("Only entries up to and including this day"), N_("YYYY-MM-DD") },
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit,
+      N_("At most N entries, the newest first"), N_("N") },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+
+  if (action != NULL && !valid_action (action))
+    return usage_error (error, _("Unknown action “%s”"), action);
+  if (patient < 0)
+    return usage_error (error, _("--patient needs a positive number"));
+  if (limit < -1)
+    return usage_error (error, _("--limit needs a number of entries"));
+  if (from != NULL && !parse_day ("--from", from, FALSE, &filter.from_ts, error))
+    return FALSE;
+  if (to != NULL && !parse_day ("--to", to, TRUE, &filter.to_ts, error))
+    return FALSE;
+
+  filter.username = user;
+  filter.action = action;
+  filter.patient_id = patient;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+
+  model = ch_audit_model_new (session, error);
+  if (model == NULL)
+    return FALSE;
+  ch_audit_model_set_filter (model, &filter);
+
+  if (csv)
+    return audit_list_csv (model, limit, error);
+
+  audit_list_table (model, limit);
+  return TRUE;
+}
+
+/* ---- demo ---------------------------------------------------------------- */
+
+static gboolean
+cmd_demo (Invocation *inv,
+          GError    **error)
+{
+  g_autofree char *practice_opt = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(ChPractice) practice = NULL;
+  g_autoptr(AdminSession) session = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autofree char *count = NULL;
+  g_autofree char *seed_text = NULL;
+  const char *env;
+  char *recovery_key = NULL;
+  gint64 n_patients = CH_DEMO_DEFAULT_PATIENTS;
+  gint64 seed = 1;
+  const GOptionEntry entries[] = {
+    { "patients", 0, 0, G_OPTION_ARG_INT64, &n_patients,
+      N_("How many synthetic patients (default: 250)"), N_("N") },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
+      N_("The seed the data is drawn from; the same seed gives the same practice "
+         "(default: 1)"), N_("S") },
+    { NULL }
+  };
+
+  add_practice_option (inv, &practice_opt);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+
+  /* Never fall back to the standard place: demo data there would pass for
+   * the practice's own. */
+  env = g_getenv ("CHARTA_PRACTICE");
+  if (practice_opt == NULL && (env == NULL || *env == '\0'))
+    return usage_error (error, _("Missing --practice DIR"));
+  if (n_patients < 0 || n_patients > G_MAXUINT)
+    return usage_error (error, _("--patients needs a number from 0 to %u"), G_MAXUINT);
+  if (seed < 0 || seed > G_MAXUINT32)
+    return usage_error (error, _("--seed needs a number from 0 to %u"), G_MAXUINT32);
+
+  dir = resolve_practice_dir (practice_opt);
+  file = g_file_new_for_commandline_arg (dir);
+  path = g_file_get_path (file);
+
+  if (!ch_demo_create (path, (guint) n_patients, (guint32) seed, &recovery_key, error))
+    return FALSE;
+
+  /* List the users as the practice holds them, through the controller. */
+  practice = ch_practice_open (path, error);
+  if (practice == NULL)
+    goto out;
+  session = ch_session_login (practice, "admin", CH_DEMO_PASSWORD, error);
+  if (session == NULL)
+    goto out;
+  users = ch_users_list (session, error);
+  if (users == NULL)
+    goto out;
+
+  count = g_strdup_printf ("%" G_GINT64_FORMAT, n_patients);
+  seed_text = g_strdup_printf ("%" G_GINT64_FORMAT, seed);
+  g_print (_("Created a demo practice in %s\nwith %s synthetic patients (seed %s).\n\n"),
+           path, count, seed_text);
+
+  g_ptr_array_add (rows, g_strdupv ((char *[]) { _("USER"), _("ROLE"), _("PASSWORD"),
+                                                 _("NAME"), NULL }));
+  for (guint i = 0; i < users->len; i++)
+    {
+      const ChUserRecord *user = g_ptr_array_index (users, i);
+
+      g_ptr_array_add (rows, g_strdupv ((char *[]) {
+        user->username, user->role, (char *) CH_DEMO_PASSWORD,
+        user->display_name ? user->display_name : "", NULL
+      }));
+    }
+  print_table (rows, 4);
+
+  g_print ("\n");
+  g_print (_("Open it with: charta --practice %s\n"), path);
+  print_recovery_key (recovery_key);
+
+out:
+  wipe_string (recovery_key);
+  return users != NULL;
+}
+
+/* ---- dispatch ------------------------------------------------------------ */
+
+static const Command commands[] = {
+  { NULL, "init", NULL, N_("Create a new practice with its administrator"), cmd_init },
+  { "user", "add", N_("NAME"), N_("Add a user with a role and a password"), cmd_user_add },
+  { "user", "list", NULL, N_("List the users, their roles and whether they are enabled"),
+    cmd_user_list },
+  { "user", "passwd", N_("[NAME]"), N_("Set a user's password (yours without NAME)"),
+    cmd_user_passwd },
+  { "user", "disable", N_("NAME"), N_("Disable a user: the account can no longer log in"),
+    cmd_user_disable },
+  { "user", "enable", N_("NAME"), N_("Enable a disabled user again, with a new password"),
+    cmd_user_enable },
+  { "user", "role", N_("NAME ROLE"), N_("Give a user another role"), cmd_user_role },
+  { NULL, "rekey", NULL, N_("Rotate the master key; passwords stay the same"), cmd_rekey },
+  { NULL, "recover", NULL, N_("Set an administrator's password with the recovery key"),
+    cmd_recover },
+  { "audit", "verify", NULL, N_("Check that the audit trail is unbroken"), cmd_audit_verify },
+  { "audit", "list", NULL, N_("Show the audit trail, newest first"), cmd_audit_list },
+  { NULL, "demo", NULL, N_("Create a practice full of synthetic demo data"), cmd_demo },
+};
+
+static char *
+command_title (const Command *command)
+{
+  if (command->group != NULL)
+    return g_strdup_printf ("%s %s", command->group, command->name);
+  return g_strdup (command->name);
+}
+
+static void
+print_overview (FILE       *stream,
+                const char *group)
+{
+  fprintf (stream, "%s\n  %s %s %s\n\n", _("Usage:"), PROGRAM,
+           group != NULL ? group : "", _("COMMAND [OPTION…]"));
+  if (group == NULL)
+    fprintf (stream, "%s\n\n", _("Administer a Charta practice."));
+  fprintf (stream, "%s\n", _("Commands:"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *title = command_title (&commands[i]);
+
+      if (group != NULL && g_strcmp0 (group, commands[i].group) != 0)
+        continue;
+      fprintf (stream, "  %-16s %s\n", title, _(commands[i].summary));
+    }
+
+  fprintf (stream, "\n%s\n", _("Run “charta-admin COMMAND --help” for a command's options."));
+  if (group == NULL)
+    fprintf (stream, "%s\n  %s\n",
+             _("Environment:"),
+             "CHARTA_PRACTICE CHARTA_USER CHARTA_PASSWORD CHARTA_NEW_PASSWORD "
+             "CHARTA_RECOVERY_KEY");
+}
+
+static gboolean
+is_help (const char *arg)
+{
+  return g_strcmp0 (arg, "--help") == 0 || g_strcmp0 (arg, "-h") == 0 ||
+         g_strcmp0 (arg, "-?") == 0 || g_strcmp0 (arg, "help") == 0;
+}
+
+static gboolean
+is_group (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_strcmp0 (commands[i].group, name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static const Command *
+find_command (const char *group,
+              const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_strcmp0 (commands[i].group, group) == 0 && g_strcmp0 (commands[i].name, name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+/* Prints @message on one line, however many the message had. */
+static void
+print_error (const char *prefix,
+             const char *message)
+{
+  g_autofree char *line = g_strdup (message);
+
+  g_strdelimit (line, "\r\n", ' ');
+  g_printerr ("%s: %s\n", prefix, g_strstrip (line));
+}
+
+static int
+run_command (const Command *command,
+             int            argc,
+             char         **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = command_title (command);
+  g_autofree char *prgname = g_strdup_printf ("%s %s", PROGRAM, title);
+  Invocation inv = { 0 };
+  gboolean ok;
+
+  /* The usage line GOptionContext prints names the command. */
+  g_set_prgname (prgname);
+
+  context = g_option_context_new (command->parameters ? _(command->parameters) : NULL);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _(command->summary));
+  g_option_context_set_strict_posix (context, FALSE);
+
+  inv.command = command;
+  inv.context = context;
+  inv.args = g_new0 (char *, argc + 2);
+  inv.args[0] = g_strdup (prgname);
+  for (int i = 0; i < argc; i++)
+    inv.args[i + 1] = g_strdup (argv[i]);
+
+  ok = command->run (&inv, &error);
+  g_strfreev (inv.args);
+
+  if (ok)
+    return EXIT_OK;
+
+  if (error != NULL &&
+      (error->domain == G_OPTION_ERROR ||
+       g_error_matches (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_USAGE)))
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+      print_error (prgname, error->message);
+      g_printerr ("\n%s", help);
+      return EXIT_USAGE;
+    }
+
+  print_error (PROGRAM, error != NULL ? error->message : _("Failed"));
+  return EXIT_FAILED;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const Command *command;
+  const char *first;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname (PROGRAM);
+
+  if (sodium_init () < 0)
+    {
+      print_error (PROGRAM, _("libsodium could not be initialised"));
+      return EXIT_FAILED;
+    }
+
+  if (argc < 2)
+    {
+      print_overview (stderr, NULL);
+      return EXIT_USAGE;
+    }
+
+  first = argv[1];
+  if (is_help (first))
+    {
+      /* "help COMMAND…" is "COMMAND… --help". */
+      if (g_str_equal (first, "help") && argc > 2)
+        {
+          g_autoptr(GPtrArray) args = g_ptr_array_new ();
+
+          g_ptr_array_add (args, argv[0]);
+          for (int i = 2; i < argc; i++)
+            g_ptr_array_add (args, argv[i]);
+          g_ptr_array_add (args, (char *) "--help");
+          g_ptr_array_add (args, NULL);
+          argv = (char **) args->pdata;
+          argc = args->len - 1;
+          first = argv[1];
+          g_ptr_array_steal (args, NULL);
+        }
+      else
+        {
+          print_overview (stdout, NULL);
+          return EXIT_OK;
+        }
+    }
+
+  if (g_str_equal (first, "--version") || g_str_equal (first, "-V"))
+    {
+      g_print ("%s %s\n", PROGRAM, PACKAGE_VERSION);
+      return EXIT_OK;
+    }
+
+  if (is_group (first))
+    {
+      if (argc < 3 || (argv[2][0] == '-' && !is_help (argv[2])))
+        {
+          g_printerr (_("%s: “%s” needs a command\n\n"), PROGRAM, first);
+          print_overview (stderr, first);
+          return EXIT_USAGE;
+        }
+      if (is_help (argv[2]))
+        {
+          print_overview (stdout, first);
+          return EXIT_OK;
+        }
+
+      command = find_command (first, argv[2]);
+      if (command == NULL)
+        {
+          g_printerr (_("%s: unknown command “%s %s”\n\n"), PROGRAM, first, argv[2]);
+          print_overview (stderr, first);
+          return EXIT_USAGE;
+        }
+      return run_command (command, argc - 3, argv + 3);
+    }
+
+  command = find_command (NULL, first);
+  if (command == NULL)
+    {
+      g_printerr (_("%s: unknown command “%s”\n\n"), PROGRAM, first);
+      print_overview (stderr, NULL);
+      return EXIT_USAGE;
+    }
+
+  return run_command (command, argc - 2, argv + 2);
+}
