@@ -176,11 +176,12 @@ ch_admin_prompt_secret (const char  *prompt,
   quiet.c_lflag &= ~(tcflag_t) (ECHO | ECHOE | ECHOK | ECHONL);
   quiet.c_lflag |= ICANON;
 
-  fputs (prompt, stderr);
-  fflush (stderr);
-
+  /* Echo goes off before the prompt shows, so nothing typed after it is seen. */
   if (tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0)
     termios_changed = TRUE;
+
+  fputs (prompt, stderr);
+  fflush (stderr);
 
   for (;;)
     {

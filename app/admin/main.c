@@ -684,6 +684,50 @@ cmd_user_role (Invocation *inv,
   return TRUE;
 }
 
+static gboolean
+cmd_whoami (Invocation *inv,
+            GError    **error)
+{
+  g_auto(LoginOptions) opts = { 0 };
+  g_autoptr(AdminSession) session = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autofree char *practice_name = NULL;
+  const char *display_name;
+  ChRole role;
+
+  add_login_options (inv, &opts);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+
+  role = ch_session_get_role (session);
+  display_name = ch_session_get_display_name (session);
+  practice_name = ch_session_get_practice_name (session);
+
+  g_print (_("User:     %s\n"), ch_session_get_username (session));
+  if (display_name != NULL && *display_name != '\0')
+    g_print (_("Name:     %s\n"), display_name);
+  g_print (_("Role:     %s (%s)\n"), ch_role_to_string (role), ch_role_get_label (role));
+  g_print (_("Practice: %s (%s)\n"), practice_name,
+           ch_practice_get_dir (ch_session_get_practice (session)));
+  g_print ("\n");
+
+  g_ptr_array_add (rows, g_strdupv ((char *[]) { _("AREA"), _("ACCESS"), NULL }));
+  for (guint area = 0; area < CH_N_AREAS; area++)
+    {
+      ChAccess access = ch_role_get_access (role, area);
+
+      g_ptr_array_add (rows, g_strdupv ((char *[]) {
+        (char *) ch_area_to_string (area), (char *) ch_access_to_string (access), NULL
+      }));
+    }
+  print_table (rows, 2);
+  return TRUE;
+}
+
 /* ---- keys ---------------------------------------------------------------- */
 
 static gboolean
@@ -1085,6 +1129,7 @@ static const Command commands[] = {
   { "user", "enable", N_("NAME"), N_("Enable a disabled user again, with a new password"),
     cmd_user_enable },
   { "user", "role", N_("NAME ROLE"), N_("Give a user another role"), cmd_user_role },
+  { NULL, "whoami", NULL, N_("Log in and show your role and what it may do"), cmd_whoami },
   { NULL, "rekey", NULL, N_("Rotate the master key; passwords stay the same"), cmd_rekey },
   { NULL, "recover", NULL, N_("Set an administrator's password with the recovery key"),
     cmd_recover },
@@ -1105,8 +1150,8 @@ static void
 print_overview (FILE       *stream,
                 const char *group)
 {
-  fprintf (stream, "%s\n  %s %s %s\n\n", _("Usage:"), PROGRAM,
-           group != NULL ? group : "", _("COMMAND [OPTION…]"));
+  fprintf (stream, "%s\n  %s%s%s %s\n\n", _("Usage:"), PROGRAM,
+           group != NULL ? " " : "", group != NULL ? group : "", _("COMMAND [OPTION…]"));
   if (group == NULL)
     fprintf (stream, "%s\n\n", _("Administer a Charta practice."));
   fprintf (stream, "%s\n", _("Commands:"));

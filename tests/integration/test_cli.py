@@ -1,0 +1,845 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Command-line tests: they run the real charta-admin binary on temporary
+practices and check what an administrator relies on: exit codes, messages,
+permissions, keys, the audit trail, and that nothing lands on disk in the clear.
+
+Usage: test_cli.py PATH/TO/charta-admin [unittest arguments, e.g. a class name]
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+import os
+import pty
+import re
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+ADMIN = None  # the charta-admin under test, from the command line
+
+DEMO_PASSWORD = 'charta-demo'
+# The demo's users and roles, as app/demo/ch-demo.h promises them.
+DEMO_USERS = {
+    'admin': 'admin',
+    'doctor': 'physician',
+    'nurse': 'nurse',
+    'frontdesk': 'front-desk',
+    'manager': 'manager',
+}
+COMMANDS = [
+    ['init'], ['user', 'add'], ['user', 'list'], ['user', 'passwd'],
+    ['user', 'disable'], ['user', 'enable'], ['user', 'role'], ['whoami'],
+    ['rekey'], ['recover'], ['audit', 'verify'], ['audit', 'list'], ['demo'],
+]
+RECOVERY_RE = re.compile(r'^Recovery key: (\S+)$', re.M)
+
+
+def base_env(home):
+    """The test's environment without any CHARTA_* variable of the caller's,
+    and with the standard practice place inside the test's own folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith('CHARTA_')}
+    env['XDG_DATA_HOME'] = os.path.join(home, 'xdg-data')
+    env['HOME'] = home
+    env.setdefault('LANG', 'C.UTF-8')
+    env.setdefault('LC_ALL', 'C.UTF-8')
+    return env
+
+
+def snapshot(folder):
+    """Every file under @folder with its content hash and mode."""
+    result = {}
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = os.path.join(root, name)
+            st = os.lstat(path)
+            digest = None
+            if os.path.isfile(path):
+                with open(path, 'rb') as f:
+                    digest = hashlib.sha256(f.read()).hexdigest()
+            result[os.path.relpath(path, folder)] = (st.st_mode, digest)
+    return result
+
+
+class CliTestCase(unittest.TestCase):
+    """A temporary folder per test, and helpers to run charta-admin in it."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='charta-cli-')
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.env = base_env(self.tmp)
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp, name)
+        with open(path, 'w', newline='') as f:
+            f.write(text)
+        return path
+
+    def run_admin(self, *args, env=None, expect=0, stdin=subprocess.DEVNULL, raw=False):
+        """Runs charta-admin; checks its exit status is @expect (None: any).
+        With @raw, stdout is bytes exactly as written (no newline translation)."""
+        full_env = dict(self.env)
+        if env:
+            full_env.update(env)
+        proc = subprocess.run([ADMIN] + [str(a) for a in args], env=full_env,
+                              stdin=stdin, capture_output=True, timeout=120)
+        proc.stderr = proc.stderr.decode()
+        if not raw:
+            proc.stdout = proc.stdout.decode().replace('\r\n', '\n')
+        if expect is not None:
+            self.assertEqual(
+                proc.returncode, expect,
+                'charta-admin %s exited %d, not %d\nstdout: %s\nstderr: %s'
+                % (' '.join(map(str, args)), proc.returncode, expect,
+                   proc.stdout, proc.stderr))
+        if expect == 0:
+            self.assertNotIn('CRITICAL', proc.stderr)
+            self.assertNotIn('WARNING', proc.stderr)
+        return proc
+
+    def assert_failure_message(self, proc, *needles):
+        """A failure is one line on stderr, 'charta-admin: …', naming the cause."""
+        self.assertEqual(proc.returncode, 1)
+        lines = proc.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, 'not one line: %r' % proc.stderr)
+        self.assertTrue(lines[0].startswith('charta-admin: '), lines[0])
+        self.assertGreater(len(lines[0]), len('charta-admin: ') + 5)
+        for needle in needles:
+            self.assertIn(needle.lower(), lines[0].lower())
+
+    def assert_usage_error(self, proc):
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertIn('Usage:', proc.stderr)
+        self.assertEqual(proc.stdout, '')
+
+    # ---- practices --------------------------------------------------------
+
+    def login_args(self, practice, user, password):
+        """--practice/--user/--password-file for @user."""
+        pwfile = self.write('pw-%s-%d' % (user, time.monotonic_ns()), password + '\n')
+        return ['--practice', practice, '--user', user, '--password-file', pwfile]
+
+    def as_user(self, practice, user, password, *command, expect=0, env=None, raw=False):
+        return self.run_admin(*command, *self.login_args(practice, user, password),
+                              expect=expect, env=env, raw=raw)
+
+    def can_log_in(self, practice, user, password):
+        proc = self.as_user(practice, user, password, 'whoami', expect=None)
+        self.assertIn(proc.returncode, (0, 1), proc.stderr)
+        return proc.returncode == 0
+
+    def users(self, practice, user='admin', password=DEMO_PASSWORD):
+        """user list as {username: (role, status, display name)}."""
+        proc = self.as_user(practice, user, password, 'user', 'list')
+        lines = proc.stdout.splitlines()
+        self.assertTrue(lines[0].startswith('USER'), lines)
+        result = {}
+        for line in lines[1:]:
+            fields = line.split(None, 3)
+            result[fields[0]] = (fields[1], fields[2], fields[3] if len(fields) > 3 else '')
+        return result
+
+
+class DemoPracticeTestCase(CliTestCase):
+    """One demo practice a class, copied afresh for every test."""
+
+    demo_patients = 5
+    demo_seed = 7
+
+    @classmethod
+    def setUpClass(cls):
+        cls.class_tmp = tempfile.mkdtemp(prefix='charta-cli-class-')
+        cls.demo_dir = os.path.join(cls.class_tmp, 'demo')
+        proc = subprocess.run([ADMIN, 'demo', '--practice', cls.demo_dir,
+                               '--patients', str(cls.demo_patients),
+                               '--seed', str(cls.demo_seed)],
+                              env=base_env(cls.class_tmp), stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=300)
+        if proc.returncode != 0:
+            shutil.rmtree(cls.class_tmp, ignore_errors=True)
+            raise RuntimeError('demo failed (%d): %s' % (proc.returncode, proc.stderr))
+        cls.demo_output = proc.stdout
+        match = RECOVERY_RE.search(proc.stdout)
+        cls.recovery_key = match.group(1) if match else None
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.class_tmp, ignore_errors=True)
+
+    def setUp(self):
+        super().setUp()
+        self.practice = os.path.join(self.tmp, 'practice')
+        shutil.copytree(self.demo_dir, self.practice, symlinks=True)
+
+    def demo(self, user, *command, expect=0, password=DEMO_PASSWORD, env=None, raw=False):
+        return self.as_user(self.practice, user, password, *command, expect=expect, env=env,
+                            raw=raw)
+
+
+# ---- usage --------------------------------------------------------------------
+
+
+class UsageTests(CliTestCase):
+    """Bad usage exits 2 with the usage on stderr; --help exits 0 everywhere."""
+
+    def test_help_on_the_tool_and_every_command(self):
+        for args in (['--help'], ['-h'], ['help'], ['user', '--help'], ['audit', '--help']):
+            proc = self.run_admin(*args)
+            self.assertIn('Usage:', proc.stdout, args)
+            self.assertEqual(proc.stderr, '', args)
+        overview = self.run_admin('--help').stdout
+        for command in COMMANDS:
+            self.assertIn(' '.join(command), overview)
+            proc = self.run_admin(*command, '--help')
+            self.assertIn('Usage:', proc.stdout, command)
+            self.assertIn('charta-admin %s' % ' '.join(command), proc.stdout)
+            self.assertEqual(proc.stderr, '', command)
+            proc = self.run_admin('help', *command)
+            self.assertIn('charta-admin %s' % ' '.join(command), proc.stdout)
+
+    def test_help_lists_the_options(self):
+        text = self.run_admin('user', 'add', '--help').stdout
+        for option in ('--role', '--display-name', '--practice', '--user',
+                       '--password-file', '--new-password-file'):
+            self.assertIn(option, text)
+        text = self.run_admin('audit', 'list', '--help').stdout
+        for option in ('--csv', '--action', '--patient', '--from', '--to', '--limit'):
+            self.assertIn(option, text)
+
+    def test_version(self):
+        proc = self.run_admin('--version')
+        self.assertRegex(proc.stdout, r'^charta-admin \d+\.\d+\.\d+\n$')
+
+    def test_no_command(self):
+        self.assert_usage_error(self.run_admin(expect=2))
+        self.assert_usage_error(self.run_admin('user', expect=2))
+        self.assert_usage_error(self.run_admin('audit', expect=2))
+
+    def test_unknown_command(self):
+        proc = self.run_admin('frobnicate', expect=2)
+        self.assert_usage_error(proc)
+        self.assertIn('frobnicate', proc.stderr)
+        self.assert_usage_error(self.run_admin('user', 'frobnicate', expect=2))
+
+    def test_unknown_option(self):
+        proc = self.run_admin('user', 'list', '--bogus', expect=2)
+        self.assert_usage_error(proc)
+        self.assertIn('--bogus', proc.stderr)
+        self.assert_usage_error(self.run_admin('init', '--bogus', expect=2))
+
+    def test_missing_or_bad_arguments(self):
+        cases = [
+            ['user', 'add'],                                   # no NAME
+            ['user', 'add', 'bob'],                            # no --role
+            ['user', 'add', 'bob', '--role', 'wizard'],        # no such role
+            ['user', 'add', 'bob', '--role'],                  # option without value
+            ['user', 'role', 'bob'],                           # no ROLE
+            ['user', 'role', 'bob', 'wizard'],
+            ['user', 'disable'],
+            ['user', 'enable'],
+            ['user', 'list', 'extra'],
+            ['rekey', 'extra'],
+            ['init', '--name', 'X'],                           # no --admin
+            ['init', '--admin', 'boss'],                       # no --name
+            ['audit', 'list', '--from', '2024-13-01'],
+            ['audit', 'list', '--to', 'yesterday'],
+            ['audit', 'list', '--action', 'dance'],
+            ['audit', 'list', '--limit', 'ten'],
+            ['demo'],                                          # no --practice
+            ['demo', '--practice', os.path.join(self.tmp, 'd'), '--patients', '-3'],
+        ]
+        for args in cases:
+            with self.subTest(args=args):
+                self.assert_usage_error(self.run_admin(*args, expect=2))
+
+    def test_no_user_is_bad_usage(self):
+        proc = self.run_admin('user', 'list', '--practice', self.tmp, expect=2)
+        self.assertIn('CHARTA_USER', proc.stderr)
+
+
+# ---- init, login, password sources ------------------------------------------------
+
+
+class InitTests(CliTestCase):
+    """init makes a practice its administrator can log in to; passwords come
+    from a file, the environment or the terminal."""
+
+    password = 'correct horse battery'
+
+    def init(self, practice=None, expect=0, env=None, password=None, *extra):
+        args = ['init', '--name', 'Riverside Family Practice', '--admin', 'boss',
+                '--display-name', 'Bea Boss', '--address', '1 River Road']
+        if practice is not None:
+            args += ['--practice', practice]
+        args += ['--new-password-file', self.write('newpw', (password or self.password) + '\n')]
+        return self.run_admin(*args, *extra, expect=expect, env=env)
+
+    def setUp(self):
+        super().setUp()
+        self.practice = os.path.join(self.tmp, 'practice')
+
+    def test_init_then_login(self):
+        proc = self.init(self.practice)
+        self.assertIn(self.practice, proc.stdout)
+        key = RECOVERY_RE.search(proc.stdout)
+        self.assertIsNotNone(key, proc.stdout)
+        self.assertRegex(key.group(1), r'^[A-Z2-7]{4}(-[A-Z2-7]{4}){7}$')
+        self.assertIn('write the recovery key down', proc.stdout.lower())
+        self.assertTrue(os.path.isfile(os.path.join(self.practice, 'charta.db')))
+        self.assertTrue(os.path.isfile(os.path.join(self.practice, 'keyring')))
+
+        users = self.users(self.practice, 'boss', self.password)
+        self.assertEqual(users, {'boss': ('admin', 'active', 'Bea Boss')})
+
+        who = self.as_user(self.practice, 'boss', self.password, 'whoami').stdout
+        self.assertIn('boss', who)
+        self.assertIn('Riverside Family Practice', who)
+
+    def test_wrong_password(self):
+        self.init(self.practice)
+        proc = self.as_user(self.practice, 'boss', 'not the password', 'user', 'list', expect=1)
+        self.assert_failure_message(proc, 'password')
+        self.assertEqual(proc.stdout, '')
+        proc = self.as_user(self.practice, 'nobody', self.password, 'user', 'list', expect=1)
+        self.assert_failure_message(proc)
+
+    def test_no_practice_there(self):
+        proc = self.as_user(os.path.join(self.tmp, 'nowhere'), 'boss', self.password,
+                            'user', 'list', expect=1)
+        self.assert_failure_message(proc)
+
+    def test_password_file_forms(self):
+        self.init(self.practice)
+        for text in (self.password + '\n', self.password, self.password + '\r\n',
+                     self.password + '\nsecond line ignored\n'):
+            with self.subTest(text=text):
+                pwfile = self.write('pw', text)
+                self.run_admin('whoami', '--practice', self.practice, '--user', 'boss',
+                               '--password-file', pwfile)
+        proc = self.run_admin('whoami', '--practice', self.practice, '--user', 'boss',
+                              '--password-file', os.path.join(self.tmp, 'missing'), expect=1)
+        self.assert_failure_message(proc, 'missing')
+        proc = self.run_admin('whoami', '--practice', self.practice, '--user', 'boss',
+                              '--password-file', self.write('empty', '\n'), expect=1)
+        self.assert_failure_message(proc, 'empty')
+
+    def test_environment_variables(self):
+        self.init(self.practice)
+        env = {'CHARTA_PRACTICE': self.practice, 'CHARTA_USER': 'boss',
+               'CHARTA_PASSWORD': self.password}
+        self.assertIn('boss', self.run_admin('user', 'list', env=env).stdout)
+        # Options win over the environment.
+        env_wrong = dict(env, CHARTA_USER='nobody', CHARTA_PASSWORD='wrong password',
+                         CHARTA_PRACTICE=os.path.join(self.tmp, 'elsewhere'))
+        self.as_user(self.practice, 'boss', self.password, 'user', 'list', env=env_wrong)
+        proc = self.run_admin('user', 'list', env=dict(env, CHARTA_PASSWORD='wrong password'),
+                              expect=1)
+        self.assert_failure_message(proc, 'password')
+
+    def test_new_password_from_environment(self):
+        self.run_admin('init', '--practice', self.practice, '--name', 'P', '--admin', 'boss',
+                       env={'CHARTA_NEW_PASSWORD': self.password})
+        self.assertTrue(self.can_log_in(self.practice, 'boss', self.password))
+
+    def test_default_practice_folder(self):
+        default = os.path.join(self.env['XDG_DATA_HOME'], 'charta', 'practice')
+        self.init(None)
+        self.assertTrue(os.path.isfile(os.path.join(default, 'keyring')))
+        self.run_admin('whoami', '--user', 'boss',
+                       '--password-file', self.write('pw', self.password + '\n'))
+
+    def test_no_password_and_no_terminal(self):
+        self.init(self.practice)
+        proc = self.run_admin('user', 'list', '--practice', self.practice, '--user', 'boss',
+                              expect=1)
+        self.assert_failure_message(proc, '--password-file', 'CHARTA_PASSWORD')
+        proc = self.run_admin('init', '--practice', os.path.join(self.tmp, 'p2'),
+                              '--name', 'P', '--admin', 'boss', expect=1)
+        self.assert_failure_message(proc, '--new-password-file')
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, 'p2', 'keyring')))
+
+    def test_init_into_existing_practice_changes_nothing(self):
+        self.init(self.practice)
+        before = snapshot(self.practice)
+        proc = self.init(self.practice, expect=1, password='another password 2')
+        self.assert_failure_message(proc, 'already')
+        self.assertEqual(snapshot(self.practice), before)
+        self.assertTrue(self.can_log_in(self.practice, 'boss', self.password))
+        self.assertFalse(self.can_log_in(self.practice, 'boss', 'another password 2'))
+
+    def test_init_where_nothing_can_be_written(self):
+        blocker = self.write('a-file', 'not a folder\n')
+        proc = self.init(os.path.join(blocker, 'practice'), expect=1)
+        self.assert_failure_message(proc)
+        self.assertIn(blocker, proc.stderr)
+        if os.geteuid() != 0:  # root writes anywhere
+            locked = os.path.join(self.tmp, 'locked')
+            os.mkdir(locked, 0o555)
+            proc = self.init(os.path.join(locked, 'practice'), expect=1)
+            self.assert_failure_message(proc)
+            self.assertEqual(os.listdir(locked), [])
+
+    def test_init_refuses_a_weak_password(self):
+        proc = self.init(self.practice, expect=1, password='short')
+        self.assert_failure_message(proc)
+        self.assertFalse(os.path.exists(os.path.join(self.practice, 'keyring')))
+
+
+class TerminalTests(CliTestCase):
+    """With no file and no variable, passwords are asked on the terminal,
+    without echo, and new ones twice."""
+
+    password = 'terminal password 1'
+
+    def setUp(self):
+        super().setUp()
+        self.practice = os.path.join(self.tmp, 'practice')
+        self.run_admin('init', '--practice', self.practice, '--name', 'P', '--admin', 'boss',
+                       env={'CHARTA_NEW_PASSWORD': self.password})
+
+    def converse(self, args, answers):
+        """Runs charta-admin on a pseudo-terminal, answering each prompt
+        (seen on stderr) in turn. Returns (exit status, stdout, stderr,
+        everything the terminal showed)."""
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([ADMIN] + args, env=self.env, stdin=slave,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        os.close(slave)
+        stderr = b''
+        shown = b''
+        deadline = time.monotonic() + 60
+        pending = list(answers)
+        try:
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([proc.stderr, master], [], [], 0.2)
+                if master in ready:
+                    try:
+                        shown += os.read(master, 4096)
+                    except OSError:
+                        pass
+                if proc.stderr in ready:
+                    chunk = os.read(proc.stderr.fileno(), 4096)
+                    if not chunk:
+                        break
+                    stderr += chunk
+                    # A prompt ends with ': ' and no newline yet.
+                    if pending and stderr.endswith(b': '):
+                        os.write(master, pending.pop(0).encode() + b'\n')
+            stdout = proc.stdout.read()
+            stderr += proc.stderr.read()
+            proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            try:
+                while select.select([master], [], [], 0)[0]:
+                    data = os.read(master, 4096)
+                    if not data:
+                        break
+                    shown += data
+            except OSError:
+                pass
+            os.close(master)
+            proc.stdout.close()
+            proc.stderr.close()
+        return proc.returncode, stdout.decode(), stderr.decode(), shown.decode()
+
+    def test_password_prompt_does_not_echo(self):
+        rc, out, err, shown = self.converse(
+            ['whoami', '--practice', self.practice, '--user', 'boss'], [self.password])
+        self.assertEqual(rc, 0, err)
+        self.assertIn('Password for boss: ', err)
+        self.assertIn('boss', out)
+        self.assertNotIn(self.password, shown)
+        self.assertNotIn(self.password, err)
+
+    def test_new_password_asked_twice(self):
+        new = 'brand new password'
+        rc, out, err, shown = self.converse(
+            ['user', 'passwd', '--practice', self.practice, '--user', 'boss'],
+            [self.password, new, new])
+        self.assertEqual(rc, 0, err)
+        self.assertIn('New password: ', err)
+        self.assertIn('New password again: ', err)
+        self.assertNotIn(new, shown)
+        self.assertTrue(self.can_log_in(self.practice, 'boss', new))
+
+    def test_new_passwords_that_differ(self):
+        rc, out, err, shown = self.converse(
+            ['user', 'passwd', '--practice', self.practice, '--user', 'boss'],
+            [self.password, 'first new password', 'second new password'])
+        self.assertEqual(rc, 1)
+        self.assertIn('do not match', err)
+        self.assertTrue(self.can_log_in(self.practice, 'boss', self.password))
+
+
+# ---- users and permissions ----------------------------------------------------------
+
+
+class UserTests(DemoPracticeTestCase):
+    """User administration goes through the controller, so the permission table
+    of app/auth/ch-roles.c applies: admin and manager run users; physician,
+    nurse and front desk may not even list them; only an admin touches admins."""
+
+    new_password = 'fresh password 9'
+
+    def new_pw_args(self, password=None):
+        return ['--new-password-file', self.write('newpw', (password or self.new_password) + '\n')]
+
+    def test_demo_users(self):
+        users = self.users(self.practice)
+        self.assertEqual({name: role for name, (role, _, _) in users.items()}, DEMO_USERS)
+        self.assertTrue(all(status == 'active' for _, status, _ in users.values()))
+
+    def test_admin_adds_a_user_who_can_log_in(self):
+        proc = self.demo('admin', 'user', 'add', 'carol', '--role', 'nurse',
+                         '--display-name', 'Carol Example', *self.new_pw_args())
+        self.assertIn('carol', proc.stdout)
+        self.assertEqual(self.users(self.practice)['carol'], ('nurse', 'active', 'Carol Example'))
+        who = self.as_user(self.practice, 'carol', self.new_password, 'whoami').stdout
+        self.assertRegex(who, r'Role: +nurse')
+        # A second user of that name is refused.
+        proc = self.demo('admin', 'user', 'add', 'carol', '--role', 'physician',
+                         *self.new_pw_args(), expect=1)
+        self.assert_failure_message(proc, 'carol')
+        # So is a weak password.
+        proc = self.demo('admin', 'user', 'add', 'dave', '--role', 'nurse',
+                         *self.new_pw_args('short'), expect=1)
+        self.assert_failure_message(proc)
+        self.assertNotIn('dave', self.users(self.practice))
+
+    def test_roles_without_user_rights_are_refused(self):
+        for user in ('nurse', 'doctor', 'frontdesk'):
+            with self.subTest(user=user):
+                proc = self.demo(user, 'user', 'add', 'mallory', '--role', 'admin',
+                                 *self.new_pw_args(), expect=1)
+                self.assert_failure_message(proc, 'not allowed')
+                proc = self.demo(user, 'user', 'list', expect=1)
+                self.assert_failure_message(proc, 'not allowed')
+                proc = self.demo(user, 'user', 'disable', 'admin', expect=1)
+                self.assert_failure_message(proc, 'not allowed')
+                proc = self.demo(user, 'user', 'role', user, 'admin', expect=1)
+                self.assert_failure_message(proc)
+                proc = self.demo(user, 'user', 'passwd', 'admin', *self.new_pw_args(), expect=1)
+                self.assert_failure_message(proc, 'not allowed')
+        self.assertNotIn('mallory', self.users(self.practice))
+        self.assertEqual(self.users(self.practice)['nurse'][0], 'nurse')
+        self.assertTrue(self.can_log_in(self.practice, 'admin', DEMO_PASSWORD))
+
+    def test_manager_runs_users_but_not_administrators(self):
+        self.demo('manager', 'user', 'add', 'erin', '--role', 'front-desk', *self.new_pw_args())
+        self.assertIn('erin', self.users(self.practice, 'manager'))
+        proc = self.demo('manager', 'user', 'add', 'mallory', '--role', 'admin',
+                         *self.new_pw_args(), expect=1)
+        self.assert_failure_message(proc, 'administrator')
+        proc = self.demo('manager', 'user', 'role', 'nurse', 'admin', expect=1)
+        self.assert_failure_message(proc, 'administrator')
+        proc = self.demo('manager', 'user', 'disable', 'admin', expect=1)
+        self.assert_failure_message(proc, 'administrator')
+        self.assertTrue(self.can_log_in(self.practice, 'admin', DEMO_PASSWORD))
+
+    def test_admin_sets_another_users_password(self):
+        self.demo('admin', 'user', 'passwd', 'nurse', *self.new_pw_args())
+        self.assertTrue(self.can_log_in(self.practice, 'nurse', self.new_password))
+        self.assertFalse(self.can_log_in(self.practice, 'nurse', DEMO_PASSWORD))
+
+    def test_anyone_changes_their_own_password(self):
+        self.demo('frontdesk', 'user', 'passwd', *self.new_pw_args())
+        self.assertTrue(self.can_log_in(self.practice, 'frontdesk', self.new_password))
+        self.assertFalse(self.can_log_in(self.practice, 'frontdesk', DEMO_PASSWORD))
+
+    def test_disabled_user_cannot_log_in_until_enabled(self):
+        self.demo('admin', 'user', 'disable', 'doctor')
+        self.assertEqual(self.users(self.practice)['doctor'][1], 'disabled')
+        proc = self.demo('doctor', 'whoami', expect=1)
+        self.assert_failure_message(proc)
+        proc = self.demo('admin', 'user', 'disable', 'admin', expect=1)
+        self.assert_failure_message(proc, 'own')
+
+        self.demo('admin', 'user', 'enable', 'doctor', *self.new_pw_args())
+        self.assertEqual(self.users(self.practice)['doctor'][1], 'active')
+        self.assertTrue(self.can_log_in(self.practice, 'doctor', self.new_password))
+        self.assertFalse(self.can_log_in(self.practice, 'doctor', DEMO_PASSWORD))
+
+    def test_role_change_changes_rights(self):
+        proc = self.demo('nurse', 'audit', 'verify', expect=1)
+        self.assert_failure_message(proc, 'not allowed')
+        self.demo('admin', 'user', 'role', 'nurse', 'manager')
+        self.assertEqual(self.users(self.practice)['nurse'][0], 'manager')
+        self.demo('nurse', 'audit', 'verify')
+        self.assertIn('nurse', self.users(self.practice, 'nurse'))
+        proc = self.demo('admin', 'user', 'role', 'admin', 'nurse', expect=1)
+        self.assert_failure_message(proc, 'own role')
+
+    def test_unknown_user(self):
+        proc = self.demo('admin', 'user', 'disable', 'nobody', expect=1)
+        self.assert_failure_message(proc)
+        proc = self.demo('admin', 'user', 'role', 'nobody', 'nurse', expect=1)
+        self.assert_failure_message(proc)
+
+
+# ---- keys -----------------------------------------------------------------------
+
+
+class KeyTests(DemoPracticeTestCase):
+    """rekey rotates the master key with every password still working;
+    the recovery key printed at creation resets an administrator's password."""
+
+    new_password = 'recovered password 3'
+
+    def recover(self, key, user='admin', expect=0, env=None, key_file=True):
+        args = ['recover', '--practice', self.practice, '--user', user,
+                '--new-password-file', self.write('newpw', self.new_password + '\n')]
+        if key_file:
+            args += ['--recovery-key-file', self.write('key', key + '\n')]
+        return self.run_admin(*args, expect=expect, env=env)
+
+    def test_rekey_keeps_every_password(self):
+        db = os.path.join(self.practice, 'charta.db')
+        with open(db, 'rb') as f:
+            before = f.read()
+        proc = self.demo('admin', 'rekey')
+        self.assertIn('master key', proc.stdout.lower())
+        with open(db, 'rb') as f:
+            after = f.read()
+        # Every page is encrypted anew.
+        self.assertNotEqual(before[:4096], after[:4096])
+        for user in DEMO_USERS:
+            self.assertTrue(self.can_log_in(self.practice, user, DEMO_PASSWORD), user)
+        self.assertRegex(self.demo('admin', 'audit', 'verify').stdout, r'intact')
+        # The recovery key still opens the practice.
+        self.recover(self.recovery_key)
+        self.assertTrue(self.can_log_in(self.practice, 'admin', self.new_password))
+
+    def test_rekey_needs_user_rights(self):
+        keyring = os.path.join(self.practice, 'keyring')
+        with open(keyring, 'rb') as f:
+            before = f.read()
+        for user in ('nurse', 'doctor', 'frontdesk'):
+            proc = self.demo(user, 'rekey', expect=1)
+            self.assert_failure_message(proc, 'not allowed')
+        with open(keyring, 'rb') as f:
+            self.assertEqual(f.read(), before)
+
+    def test_recover_with_the_printed_key(self):
+        self.assertIsNotNone(self.recovery_key, self.demo_output)
+        proc = self.recover(self.recovery_key)
+        self.assertIn('admin', proc.stdout)
+        self.assertTrue(self.can_log_in(self.practice, 'admin', self.new_password))
+        self.assertFalse(self.can_log_in(self.practice, 'admin', DEMO_PASSWORD))
+        self.assertTrue(self.can_log_in(self.practice, 'nurse', DEMO_PASSWORD))
+
+    def test_recover_key_as_typed(self):
+        typed = self.recovery_key.lower().replace('-', ' ')
+        self.recover(None, key_file=False, env={'CHARTA_RECOVERY_KEY': typed})
+        self.assertTrue(self.can_log_in(self.practice, 'admin', self.new_password))
+
+    def test_wrong_recovery_key_changes_nothing(self):
+        wrong = list(self.recovery_key)
+        wrong[0] = 'A' if wrong[0] != 'A' else 'B'
+        before = snapshot(self.practice)
+        proc = self.recover(''.join(wrong), expect=1)
+        self.assert_failure_message(proc)
+        proc = self.recover('not a key at all', expect=1)
+        self.assert_failure_message(proc, 'recovery key')
+        # Only the record of failed attempts may have changed.
+        after = snapshot(self.practice)
+        changed = {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
+        self.assertTrue(changed <= {'login-failures'}, changed)
+        self.assertTrue(self.can_log_in(self.practice, 'admin', DEMO_PASSWORD))
+        self.assertFalse(self.can_log_in(self.practice, 'admin', self.new_password))
+
+    def test_recover_only_for_administrators(self):
+        proc = self.recover(self.recovery_key, user='nurse', expect=1)
+        self.assert_failure_message(proc, 'administrator')
+        self.assertTrue(self.can_log_in(self.practice, 'nurse', DEMO_PASSWORD))
+
+    def test_recover_without_a_key_source(self):
+        proc = self.recover(None, key_file=False, expect=1)
+        self.assert_failure_message(proc, '--recovery-key-file')
+
+
+# ---- audit ------------------------------------------------------------------------
+
+
+class AuditTests(DemoPracticeTestCase):
+    """audit verify proves the chain; audit list shows it as columns or CSV,
+    filtered; only roles with audit access (admin, manager) see it."""
+
+    CSV_HEADER = ['id', 'time_utc', 'user', 'role', 'action', 'object_type',
+                  'object_id', 'patient_id', 'detail']
+
+    def entries(self, *filters, user='admin'):
+        proc = self.demo(user, 'audit', 'list', '--csv', *filters, raw=True)
+        # RFC 4180: every record, the header too, ends with CR LF.
+        self.assertTrue(proc.stdout.endswith(b'\r\n'), proc.stdout[-20:])
+        rows = list(csv.reader(io.StringIO(proc.stdout.decode(), newline='')))
+        self.assertEqual(rows[0], self.CSV_HEADER)
+        return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+    def verified_count(self, user='admin'):
+        proc = self.demo(user, 'audit', 'verify')
+        match = re.search(r'Audit trail intact: (\d+) entr', proc.stdout)
+        self.assertIsNotNone(match, proc.stdout)
+        return int(match.group(1))
+
+    def test_verify(self):
+        first = self.verified_count()
+        self.assertGreater(first, 0)
+        # The verification's own login and logout are in the next count.
+        self.assertGreater(self.verified_count('manager'), first)
+
+    def test_list_csv_holds_the_logins(self):
+        self.demo('nurse', 'whoami')
+        self.demo('doctor', 'whoami')
+        self.demo('frontdesk', 'whoami', password='wrong password', expect=1)
+        self.demo('manager', 'user', 'list')
+        entries = self.entries()
+        logins = {(e['user'], e['role']) for e in entries if e['action'] == 'login'}
+        self.assertTrue({('nurse', 'nurse'), ('doctor', 'physician'),
+                         ('manager', 'manager'), ('admin', 'admin')} <= logins, logins)
+        self.assertTrue(any(e['action'] == 'login-failed' and e['user'] == 'frontdesk'
+                            for e in entries), entries[:10])
+        self.assertIn('logout', {e['action'] for e in entries})
+        ids = [int(e['id']) for e in entries]
+        self.assertEqual(ids, sorted(ids, reverse=True), 'newest first')
+        for e in entries:
+            datetime.datetime.fromisoformat(e['time_utc'].replace('Z', '+00:00'))
+
+    def test_list_filters(self):
+        self.demo('nurse', 'whoami')
+        self.demo('nurse', 'whoami')
+        by_nurse = self.entries('--by', 'nurse')
+        self.assertGreaterEqual(len(by_nurse), 4)
+        self.assertEqual({e['user'] for e in by_nurse}, {'nurse'})
+        logins = self.entries('--action', 'login')
+        self.assertEqual({e['action'] for e in logins}, {'login'})
+        self.assertEqual(len(self.entries('--by', 'nurse', '--action', 'login')), 2)
+        self.assertEqual(len(self.entries('--limit', '3')), 3)
+        self.assertEqual(len(self.entries('--limit', '0')), 0)
+        today = datetime.datetime.now().strftime('%Y-%m-%d')
+        self.assertEqual(len(self.entries('--by', 'nurse', '--from', today, '--to', today)),
+                         len(by_nurse))
+        self.assertEqual(self.entries('--from', '2099-01-01'), [])
+        self.assertEqual(self.entries('--to', '2000-01-01'), [])
+        self.assertEqual(self.entries('--patient', '999999'), [])
+
+    def test_list_table(self):
+        self.demo('nurse', 'whoami')
+        proc = self.demo('admin', 'audit', 'list', '--limit', '5')
+        lines = proc.stdout.splitlines()
+        self.assertEqual(len(lines), 6, proc.stdout)
+        header = lines[0]
+        self.assertEqual(header.split(), ['TIME', 'USER', 'ROLE', 'ACTION', 'OBJECT',
+                                          'PATIENT', 'DETAIL'])
+        # Columns line up: each row's user starts under USER, its action under ACTION.
+        user_col = header.index('USER')
+        action_col = header.index('ACTION')
+        for line in lines[1:]:
+            self.assertRegex(line, r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ')
+            self.assertNotEqual(line[user_col], ' ', line)
+            self.assertEqual(line[user_col - 1], ' ', line)
+            self.assertNotEqual(line[action_col], ' ', line)
+            self.assertEqual(line[action_col - 1], ' ', line)
+        # The newest entry is this listing's own login.
+        self.assertIn('login', lines[1].split())
+        self.assertIn('admin', lines[1].split())
+
+    def test_audit_needs_audit_rights(self):
+        for user in ('nurse', 'doctor', 'frontdesk'):
+            for command in (['audit', 'verify'], ['audit', 'list'], ['audit', 'list', '--csv']):
+                proc = self.demo(user, *command, expect=1)
+                self.assert_failure_message(proc, 'not allowed')
+                self.assertEqual(proc.stdout, '')
+
+
+# ---- demo and what lies on disk ------------------------------------------------------------
+
+
+class DemoTests(CliTestCase):
+    """demo makes a deterministic practice and tells how to use it; none of
+    its files holds anything readable."""
+
+    def make_demo(self, name, *extra, expect=0):
+        practice = os.path.join(self.tmp, name)
+        proc = self.run_admin('demo', '--practice', practice, *extra, expect=expect)
+        return practice, proc
+
+    def test_demo_output_and_determinism(self):
+        first, proc1 = self.make_demo('one', '--patients', '3', '--seed', '42')
+        second, proc2 = self.make_demo('two', '--patients', '3', '--seed', '42')
+        for proc, practice in ((proc1, first), (proc2, second)):
+            self.assertIn(practice, proc.stdout)
+            self.assertIn(DEMO_PASSWORD, proc.stdout)
+            for user, role in DEMO_USERS.items():
+                self.assertRegex(proc.stdout, r'(?m)^%s +%s +%s' % (user, role, DEMO_PASSWORD))
+            self.assertIsNotNone(RECOVERY_RE.search(proc.stdout))
+
+        def users_table(text):
+            return [l for l in text.splitlines()
+                    if l.split()[:1] and l.split()[0] in DEMO_USERS]
+        self.assertEqual(users_table(proc1.stdout), users_table(proc2.stdout))
+        self.assertEqual(self.users(first), self.users(second))
+        # Each practice has a key of its own.
+        self.assertNotEqual(RECOVERY_RE.search(proc1.stdout).group(1),
+                            RECOVERY_RE.search(proc2.stdout).group(1))
+
+    def test_demo_into_existing_practice_fails(self):
+        practice, _ = self.make_demo('one', '--patients', '1')
+        before = snapshot(practice)
+        _, proc = self.make_demo('one', '--patients', '1', expect=1)
+        self.assert_failure_message(proc)
+        self.assertEqual(snapshot(practice), before)
+
+    def test_demo_from_environment(self):
+        practice = os.path.join(self.tmp, 'env')
+        self.run_admin('demo', '--patients', '1', env={'CHARTA_PRACTICE': practice})
+        self.assertTrue(self.can_log_in(practice, 'nurse', DEMO_PASSWORD))
+
+    def test_no_plaintext_on_disk(self):
+        practice, proc = self.make_demo('plain', '--patients', '50', '--seed', '3')
+        # Work in it a little so that journals and WAL files exist too.
+        self.as_user(practice, 'admin', DEMO_PASSWORD, 'user', 'add', 'zed', '--role', 'nurse',
+                     '--display-name', 'Zebulon Quixotic-Nightingale',
+                     '--new-password-file', self.write('np', 'zed password 1\n'))
+        self.as_user(practice, 'admin', DEMO_PASSWORD, 'audit', 'list', '--csv')
+        names = {display for _, _, display in self.users(practice).values() if len(display) >= 4}
+        self.assertIn('Zebulon Quixotic-Nightingale', names)
+
+        needles = [b'SQLite format 3', DEMO_PASSWORD.encode(), b'zed password 1',
+                   b'CREATE TABLE']
+        needles += [n.encode() for n in names]
+        files = [os.path.join(root, f) for root, _, fs in os.walk(practice) for f in fs]
+        self.assertIn(os.path.join(practice, 'charta.db'), files)
+        for path in files:
+            with open(path, 'rb') as f:
+                data = f.read()
+            for needle in needles:
+                self.assertNotIn(needle, data, '%r in %s' % (needle, path))
+                self.assertNotIn(needle.decode().encode('utf-16-le'), data)
+            if shutil.which('strings'):
+                text = subprocess.run(['strings', '-a', '-n', '6', path], capture_output=True,
+                                      text=True, errors='replace').stdout
+                for needle in needles:
+                    self.assertNotIn(needle.decode(), text, path)
+
+
+def main():
+    global ADMIN
+    if len(sys.argv) < 2:
+        sys.exit('usage: test_cli.py CHARTA_ADMIN [unittest arguments]')
+    ADMIN = os.path.abspath(sys.argv.pop(1))
+    if not os.access(ADMIN, os.X_OK):
+        sys.exit('not an executable: %s' % ADMIN)
+    unittest.main(verbosity=2)
+
+
+if __name__ == '__main__':
+    main()
