@@ -30,13 +30,15 @@ ChKeyring  *ch_keyring_new                   (const char      *practice_dir,
                                               const ChSecret  *master);
 ChKeyring  *ch_keyring_load                  (const char      *practice_dir,
                                               GError         **error);
-ChKeyring  *ch_keyring_load_file             (const char      *practice_dir,
-                                              const char      *basename,
+ChKeyring  *ch_keyring_load_next             (const char      *practice_dir,
                                               GError         **error);
+gboolean    ch_keyring_has_next              (const char      *practice_dir);
+gboolean    ch_keyring_promote_next          (const char      *practice_dir,
+                                              GError         **error);
+void        ch_keyring_discard_next          (const char      *practice_dir);
 gboolean    ch_keyring_save                  (ChKeyring       *self,
                                               GError         **error);
-gboolean    ch_keyring_save_as               (ChKeyring       *self,
-                                              const char      *basename,
+gboolean    ch_keyring_save_next             (ChKeyring       *self,
                                               GError         **error);
 
 const char *ch_keyring_get_key_id            (ChKeyring       *self);

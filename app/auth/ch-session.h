@@ -20,8 +20,6 @@ ChSession  *ch_session_login             (ChPractice   *practice,
                                           const char   *username,
                                           const char   *password,
                                           GError      **error);
-ChSession  *ch_session_login_service     (ChPractice   *practice,
-                                          GError      **error);
 ChSession  *ch_session_recover           (ChPractice   *practice,
                                           const char   *recovery_key,
                                           const char   *username,

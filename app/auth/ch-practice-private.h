@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "ch-practice.h"
+#include "ch-session.h"
+#include "ch-store.h"
+
+G_BEGIN_DECLS
+
+/* Opens the master key from a keyring (a user's slot, the recovery slot …). */
+typedef ChSecret *(*ChSlotOpener) (ChKeyring *keyring,
+                                   gpointer   user_data,
+                                   GError   **error);
+
+ChStore *ch_practice_open_store (ChPractice    *self,
+                                 ChSecret     **master,
+                                 ChSlotOpener   opener,
+                                 gpointer       opener_data,
+                                 GError       **error);
+
+G_END_DECLS
