@@ -898,24 +898,14 @@ audit_list_csv (ChAuditModel *model,
 {
   g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
   g_autoptr(GOutputStream) limited = NULL;
-  g_autoptr(GError) local_error = NULL;
 
   fflush (stdout);
   if (limit < 0)
     return ch_audit_model_export_csv (model, out, NULL, error);
 
+  /* The export still reads every matching entry; the stream keeps the first. */
   limited = ch_admin_csv_limit_new (out, limit);
-  if (!ch_audit_model_export_csv (model, limited, NULL, &local_error))
-    {
-      /* The limit stops the writer with this error once it has had enough. */
-      if (ch_admin_csv_limit_reached (CH_ADMIN_CSV_LIMIT (limited)) &&
-          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return TRUE;
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  return TRUE;
+  return ch_audit_model_export_csv (model, limited, NULL, error);
 }
 
 static void

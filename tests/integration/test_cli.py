@@ -731,6 +731,12 @@ class AuditTests(DemoPracticeTestCase):
         self.assertEqual(self.entries('--to', '2000-01-01'), [])
         self.assertEqual(self.entries('--patient', '999999'), [])
 
+    def test_exports_are_audited(self):
+        self.entries('--limit', '2', user='manager')
+        self.entries(user='manager')
+        exports = self.entries('--action', 'export', '--by', 'manager')
+        self.assertEqual(len(exports), 2, exports)
+
     def test_list_table(self):
         self.demo('nurse', 'whoami')
         proc = self.demo('admin', 'audit', 'list', '--limit', '5')
