@@ -334,33 +334,14 @@ print_recovery_key (const char *recovery_key)
              "every administrator\npassword is lost (charta-admin recover)."));
 }
 
-/* Pads @text to @width characters, for columns. */
-static void
-print_cell (const char *text,
-            glong       width,
-            gboolean    last)
-{
-  if (text == NULL)
-    text = "";
-
-  if (last)
-    {
-      g_print ("%s\n", text);
-      return;
-    }
-
-  g_print ("%s", text);
-  for (glong i = g_utf8_strlen (text, -1); i < width + 2; i++)
-    g_print (" ");
-}
-
 /* Prints rows of @n_columns strings (the first row the header) as aligned
- * columns; the last column is not padded. */
+ * columns, two spaces apart, with no trailing blanks. */
 static void
 print_table (GPtrArray *rows,
              guint      n_columns)
 {
   g_autofree glong *widths = g_new0 (glong, n_columns);
+  g_autoptr(GString) line = g_string_new (NULL);
 
   for (guint r = 0; r < rows->len; r++)
     {
@@ -374,8 +355,17 @@ print_table (GPtrArray *rows,
     {
       char **row = g_ptr_array_index (rows, r);
 
+      g_string_truncate (line, 0);
       for (guint c = 0; c < n_columns; c++)
-        print_cell (row[c], widths[c], c + 1 == n_columns);
+        {
+          const char *text = row[c] ? row[c] : "";
+
+          g_string_append (line, text);
+          if (c + 1 < n_columns)
+            for (glong i = g_utf8_strlen (text, -1); i < widths[c] + 2; i++)
+              g_string_append_c (line, ' ');
+        }
+      g_print ("%s\n", g_strchomp (line->str));
     }
 }
 
