@@ -1242,6 +1242,7 @@ int
 main (int    argc,
       char **argv)
 {
+  g_autofree char **rewritten = NULL;
   const Command *command;
   const char *first;
 
@@ -1269,17 +1270,13 @@ main (int    argc,
       /* "help COMMAND…" is "COMMAND… --help". */
       if (g_str_equal (first, "help") && argc > 2)
         {
-          g_autoptr(GPtrArray) args = g_ptr_array_new ();
-
-          g_ptr_array_add (args, argv[0]);
+          rewritten = g_new0 (char *, argc + 1);
+          rewritten[0] = argv[0];
           for (int i = 2; i < argc; i++)
-            g_ptr_array_add (args, argv[i]);
-          g_ptr_array_add (args, (char *) "--help");
-          g_ptr_array_add (args, NULL);
-          argv = (char **) args->pdata;
-          argc = args->len - 1;
+            rewritten[i - 1] = argv[i];
+          rewritten[argc - 1] = (char *) "--help";
+          argv = rewritten;
           first = argv[1];
-          g_ptr_array_steal (args, NULL);
         }
       else
         {
