@@ -399,6 +399,12 @@ class TerminalTests(CliTestCase):
 
     def setUp(self):
         super().setUp()
+        try:
+            master, slave = pty.openpty()
+        except OSError as e:
+            self.skipTest('no pseudo-terminal here: %s' % e)
+        os.close(master)
+        os.close(slave)
         self.practice = os.path.join(self.tmp, 'practice')
         self.run_admin('init', '--practice', self.practice, '--name', 'P', '--admin', 'boss',
                        env={'CHARTA_NEW_PASSWORD': self.password})
