@@ -1057,41 +1057,40 @@ cmd_demo (Invocation *inv,
   if (!ch_demo_create (path, (guint) n_patients, (guint32) seed, &recovery_key, error))
     return FALSE;
 
-  /* List the users as the practice holds them, through the controller. */
-  practice = ch_practice_open (path, error);
-  if (practice == NULL)
-    goto out;
-  session = ch_session_login (practice, "admin", CH_DEMO_PASSWORD, error);
-  if (session == NULL)
-    goto out;
-  users = ch_users_list (session, error);
-  if (users == NULL)
-    goto out;
-
   count = g_strdup_printf ("%" G_GINT64_FORMAT, n_patients);
   seed_text = g_strdup_printf ("%" G_GINT64_FORMAT, seed);
   g_print (_("Created a demo practice in %s\nwith %s synthetic patients (seed %s).\n\n"),
            path, count, seed_text);
 
-  g_ptr_array_add (rows, g_strdupv ((char *[]) { _("USER"), _("ROLE"), _("PASSWORD"),
-                                                 _("NAME"), NULL }));
-  for (guint i = 0; i < users->len; i++)
+  /* The users as the practice holds them, through the controller. */
+  practice = ch_practice_open (path, error);
+  if (practice != NULL)
+    session = ch_session_login (practice, "admin", CH_DEMO_PASSWORD, error);
+  if (session != NULL)
+    users = ch_users_list (session, error);
+
+  if (users != NULL)
     {
-      const ChUserRecord *user = g_ptr_array_index (users, i);
+      g_ptr_array_add (rows, g_strdupv ((char *[]) { _("USER"), _("ROLE"), _("PASSWORD"),
+                                                     _("NAME"), NULL }));
+      for (guint i = 0; i < users->len; i++)
+        {
+          const ChUserRecord *user = g_ptr_array_index (users, i);
 
-      g_ptr_array_add (rows, g_strdupv ((char *[]) {
-        user->username, user->role, (char *) CH_DEMO_PASSWORD,
-        user->display_name ? user->display_name : "", NULL
-      }));
+          g_ptr_array_add (rows, g_strdupv ((char *[]) {
+            user->username, user->role, (char *) CH_DEMO_PASSWORD,
+            user->display_name ? user->display_name : "", NULL
+          }));
+        }
+      print_table (rows, 4);
+      g_print ("\n");
+      g_print (_("Open it with: charta --practice %s\n"), path);
     }
-  print_table (rows, 4);
 
-  g_print ("\n");
-  g_print (_("Open it with: charta --practice %s\n"), path);
+  /* Shown even if the listing failed: it is the only time it can be. */
   print_recovery_key (recovery_key);
-
-out:
   wipe_string (recovery_key);
+
   return users != NULL;
 }
 
