@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ch-session.h"
+
+G_BEGIN_DECLS
+
+void      ch_ui_init                (void);
+
+void      ch_ui_session_run_task    (ChSession       *session,
+                                     GTask           *task,
+                                     GTaskThreadFunc  func);
+gboolean  ch_ui_session_is_busy     (ChSession       *session);
+void      ch_ui_session_when_idle   (ChSession       *session,
+                                     GObject         *owner,
+                                     GCallback        callback);
+
+char     *ch_ui_strdup_secret       (const char      *text);
+void      ch_ui_free_secret         (char            *text);
+
+void      ch_ui_close_transients    (GtkWindow       *parent);
+void      ch_ui_toast               (GtkWidget       *widget,
+                                     const char      *title);
+void      ch_ui_set_row_error       (GtkWidget       *row,
+                                     gboolean         error);
+
+G_END_DECLS

@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ch-main-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ch-audit-page.h"
+#include "ch-main-page.h"
+#include "ch-roles.h"
+#include "ch-ui.h"
+#include "ch-users-page.h"
+
+/* The signed-in window: the areas the session's role may use in a sidebar,
+ * one at a time on the right. The window destroys this page when the
+ * session locks, so nothing it showed outlives the lock. */
+
+typedef struct
+{
+  const char *name;
+  ChArea      area;
+  gboolean    admin;
+} Section;
+
+static const Section sections[] = {
+  { "patients", CH_AREA_DEMOGRAPHICS, FALSE },
+  { "schedule", CH_AREA_SCHEDULING, FALSE },
+  { "billing", CH_AREA_BILLING, FALSE },
+  { "reports", CH_AREA_REPORTS, FALSE },
+  { "users", CH_AREA_USERS, TRUE },
+  { "audit", CH_AREA_AUDIT, TRUE },
+};
+
+struct _ChMainPage
+{
+  AdwBin          parent_instance;
+
+  AdwWindowTitle *window_title;
+  GtkMenuButton  *user_button;
+  GtkLabel       *user_name_label;
+  GtkLabel       *user_role_label;
+  GtkLabel       *user_break_glass_label;
+  GtkLabel       *break_glass_label;
+  GtkListBox     *nav_list;
+  GtkStack       *content_stack;
+  AdwBin         *users_bin;
+  AdwBin         *audit_bin;
+
+  ChSession      *session;
+  guint           break_glass_source;
+};
+
+G_DEFINE_FINAL_TYPE (ChMainPage, ch_main_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const Section *
+find_section (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
+    if (g_strcmp0 (sections[i].name, name) == 0)
+      return &sections[i];
+
+  return NULL;
+}
+
+static GtkListBoxRow *
+find_row (ChMainPage *self,
+          const char *name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->nav_list));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LIST_BOX_ROW (child) && g_strcmp0 (gtk_widget_get_name (child), name) == 0)
+        return GTK_LIST_BOX_ROW (child);
+    }
+
+  return NULL;
+}
+
+static AdwBin *
+section_bin (ChMainPage *self,
+             const char *name)
+{
+  if (g_strcmp0 (name, "users") == 0)
+    return self->users_bin;
+  if (g_strcmp0 (name, "audit") == 0)
+    return self->audit_bin;
+  return NULL;
+}
+
+/* The users and audit pages read from the database, so they are built when
+ * first shown and only for a role that may see them. */
+static void
+ensure_section_widget (ChMainPage *self,
+                       const char *name)
+{
+  AdwBin *bin = section_bin (self, name);
+
+  if (bin == NULL || adw_bin_get_child (bin) != NULL)
+    return;
+
+  if (g_strcmp0 (name, "users") == 0)
+    adw_bin_set_child (bin, ch_users_page_new (self->session));
+  else if (g_strcmp0 (name, "audit") == 0)
+    adw_bin_set_child (bin, ch_audit_page_new (self->session));
+}
+
+static void
+on_nav_row_selected (ChMainPage    *self,
+                     GtkListBoxRow *row)
+{
+  const char *name;
+  GtkStackPage *page;
+
+  if (row == NULL)
+    return;
+
+  name = gtk_widget_get_name (GTK_WIDGET (row));
+  ensure_section_widget (self, name);
+  gtk_stack_set_visible_child_name (self->content_stack, name);
+
+  page = gtk_stack_get_page (self->content_stack,
+                             gtk_stack_get_visible_child (self->content_stack));
+  adw_window_title_set_subtitle (self->window_title, gtk_stack_page_get_title (page));
+}
+
+static void
+update_header (GtkListBoxRow *row,
+               GtkListBoxRow *before,
+               gpointer       user_data)
+{
+  const Section *section = find_section (gtk_widget_get_name (GTK_WIDGET (row)));
+  const Section *previous = NULL;
+  GtkWidget *header;
+
+  if (before != NULL)
+    previous = find_section (gtk_widget_get_name (GTK_WIDGET (before)));
+
+  if (section == NULL || !section->admin || (previous != NULL && previous->admin))
+    {
+      gtk_list_box_row_set_header (row, NULL);
+      return;
+    }
+
+  if (gtk_list_box_row_get_header (row) != NULL)
+    return;
+
+  header = gtk_label_new (_("Administration"));
+  gtk_label_set_xalign (GTK_LABEL (header), 0);
+  gtk_widget_add_css_class (header, "heading");
+  gtk_widget_add_css_class (header, "dim-label");
+  gtk_widget_set_margin_top (header, before != NULL ? 18 : 6);
+  gtk_widget_set_margin_bottom (header, 6);
+  gtk_widget_set_margin_start (header, 12);
+  gtk_list_box_row_set_header (row, header);
+}
+
+static gboolean
+break_glass_expired (gpointer user_data)
+{
+  ChMainPage *self = user_data;
+
+  self->break_glass_source = 0;
+  ch_main_page_refresh (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ch_main_page_update_break_glass (ChMainPage *self)
+{
+  gboolean active = ch_session_get_break_glass (self->session);
+
+  g_clear_handle_id (&self->break_glass_source, g_source_remove);
+
+  if (active)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autoptr(GDateTime) until = ch_session_get_break_glass_until (self->session);
+      g_autofree char *time = NULL;
+      g_autofree char *text = NULL;
+      GTimeSpan left;
+
+      if (until == NULL)
+        return;
+
+      time = g_date_time_format (until, "%H:%M");
+      /* Translators: %s is a time of day, like 14:30 */
+      text = g_strdup_printf (_("Emergency access until %s"), time);
+      gtk_label_set_text (self->break_glass_label, text);
+      gtk_label_set_text (self->user_break_glass_label, text);
+
+      /* Narrow the navigation again as soon as the access ends. */
+      left = g_date_time_difference (until, now);
+      self->break_glass_source =
+        g_timeout_add_seconds ((guint) (MAX (left, 0) / G_USEC_PER_SEC) + 1,
+                               break_glass_expired, self);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->break_glass_label), active);
+  gtk_widget_set_visible (GTK_WIDGET (self->user_break_glass_label), active);
+}
+
+static void
+ch_main_page_update_user (ChMainPage *self)
+{
+  const char *username = ch_session_get_username (self->session);
+  const char *display_name = ch_session_get_display_name (self->session);
+  const char *role = ch_role_get_label (ch_session_get_role (self->session));
+  g_autofree char *practice_name = ch_session_get_practice_name (self->session);
+  g_autofree char *role_text = NULL;
+  g_autofree char *tooltip = NULL;
+
+  if (display_name == NULL || *display_name == '\0')
+    display_name = username;
+
+  adw_window_title_set_title (self->window_title, practice_name != NULL ? practice_name : "");
+  gtk_label_set_text (self->user_name_label, display_name);
+  /* Translators: the first %s is a user name, the second a role such as Nurse */
+  role_text = g_strdup_printf (_("%s · %s"), username, role);
+  gtk_label_set_text (self->user_role_label, role_text);
+
+  /* Translators: %s is a person's name */
+  tooltip = g_strdup_printf (_("Signed in as %s"), display_name);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->user_button), tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->user_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
+                                  -1);
+}
+
+/**
+ * ch_main_page_refresh:
+ * @self: a main page
+ *
+ * Reads the session's role, emergency access and practice name again and
+ * shows exactly the areas the session may now use.
+ */
+void
+ch_main_page_refresh (ChMainPage *self)
+{
+  GtkListBoxRow *selected;
+  GtkListBoxRow *first_visible = NULL;
+
+  g_return_if_fail (CH_IS_MAIN_PAGE (self));
+
+  if (ch_session_get_locked (self->session))
+    return;
+
+  ch_main_page_update_user (self);
+  ch_main_page_update_break_glass (self);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
+    {
+      GtkListBoxRow *row = find_row (self, sections[i].name);
+      gboolean allowed = ch_session_can (self->session, sections[i].area, CH_ACCESS_READ);
+      AdwBin *bin = section_bin (self, sections[i].name);
+
+      gtk_widget_set_visible (GTK_WIDGET (row), allowed);
+
+      /* Access that ended takes what it showed with it. */
+      if (!allowed && bin != NULL)
+        adw_bin_set_child (bin, NULL);
+
+      if (allowed && first_visible == NULL)
+        first_visible = row;
+    }
+
+  gtk_list_box_invalidate_headers (self->nav_list);
+
+  selected = gtk_list_box_get_selected_row (self->nav_list);
+  if (selected != NULL && gtk_widget_get_visible (GTK_WIDGET (selected)))
+    return;
+
+  if (first_visible != NULL)
+    gtk_list_box_select_row (self->nav_list, first_visible);
+  else
+    {
+      gtk_list_box_unselect_all (self->nav_list);
+      gtk_stack_set_visible_child_name (self->content_stack, "none");
+      adw_window_title_set_subtitle (self->window_title, NULL);
+    }
+}
+
+/**
+ * ch_main_page_dup_sections:
+ * @self: a main page
+ *
+ * Returns: (transfer full): the names of the areas in the sidebar, in order
+ */
+char **
+ch_main_page_dup_sections (ChMainPage *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (CH_IS_MAIN_PAGE (self), NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
+    {
+      GtkListBoxRow *row = find_row (self, sections[i].name);
+
+      if (gtk_widget_get_visible (GTK_WIDGET (row)))
+        g_strv_builder_add (builder, sections[i].name);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+const char *
+ch_main_page_get_visible_section (ChMainPage *self)
+{
+  g_return_val_if_fail (CH_IS_MAIN_PAGE (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->content_stack);
+}
+
+/**
+ * ch_main_page_get_section_widget:
+ * @self: a main page
+ * @name: a section such as "users"
+ *
+ * Returns: (transfer none) (nullable): the page built for @name, if any
+ */
+GtkWidget *
+ch_main_page_get_section_widget (ChMainPage *self,
+                                 const char *name)
+{
+  AdwBin *bin;
+
+  g_return_val_if_fail (CH_IS_MAIN_PAGE (self), NULL);
+
+  bin = section_bin (self, name);
+  if (bin != NULL)
+    return adw_bin_get_child (bin);
+
+  return gtk_stack_get_child_by_name (self->content_stack, name);
+}
+
+static void
+show_section_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  ChMainPage *self = CH_MAIN_PAGE (widget);
+  GtkListBoxRow *row = find_row (self, g_variant_get_string (parameter, NULL));
+
+  if (row != NULL && gtk_widget_get_visible (GTK_WIDGET (row)))
+    gtk_list_box_select_row (self->nav_list, row);
+}
+
+GtkWidget *
+ch_main_page_new (ChSession *session)
+{
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  return g_object_new (CH_TYPE_MAIN_PAGE,
+                       "session", session,
+                       NULL);
+}
+
+ChSession *
+ch_main_page_get_session (ChMainPage *self)
+{
+  g_return_val_if_fail (CH_IS_MAIN_PAGE (self), NULL);
+
+  return self->session;
+}
+
+static void
+ch_main_page_constructed (GObject *object)
+{
+  ChMainPage *self = CH_MAIN_PAGE (object);
+
+  G_OBJECT_CLASS (ch_main_page_parent_class)->constructed (object);
+
+  g_return_if_fail (self->session != NULL);
+
+  ch_main_page_refresh (self);
+}
+
+static void
+ch_main_page_dispose (GObject *object)
+{
+  ChMainPage *self = CH_MAIN_PAGE (object);
+
+  g_clear_handle_id (&self->break_glass_source, g_source_remove);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CH_TYPE_MAIN_PAGE);
+
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (ch_main_page_parent_class)->dispose (object);
+}
+
+static void
+ch_main_page_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  ChMainPage *self = CH_MAIN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ch_main_page_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  ChMainPage *self = CH_MAIN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ch_main_page_class_init (ChMainPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  ch_ui_init ();
+
+  object_class->constructed = ch_main_page_constructed;
+  object_class->dispose = ch_main_page_dispose;
+  object_class->get_property = ch_main_page_get_property;
+  object_class->set_property = ch_main_page_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL,
+                         CH_TYPE_SESSION,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/charta/Charta/ui/ch-main-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, window_title);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, user_button);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, user_name_label);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, user_role_label);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, user_break_glass_label);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, break_glass_label);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, nav_list);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, users_bin);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, audit_bin);
+  gtk_widget_class_bind_template_callback (widget_class, on_nav_row_selected);
+
+  gtk_widget_class_install_action (widget_class, "main.show-section", "s",
+                                   show_section_activated);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
+                                         "main.show-section", "s", sections[i].name);
+}
+
+static void
+ch_main_page_init (ChMainPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_list_box_set_header_func (self->nav_list, update_header, self, NULL);
+}

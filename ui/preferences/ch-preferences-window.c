@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ch-preferences-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ch-preferences-window.h"
+#include "ch-ui.h"
+
+/* The practice's settings. The controller decides who may change them; a
+ * refused change is shown and the stored value put back. */
+
+#define SAVE_DELAY_MS 800
+
+struct _ChPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  GtkSpinButton        *idle_spin;
+
+  ChSession            *session;
+  guint                 save_source;
+  gboolean              loading;
+};
+
+G_DEFINE_FINAL_TYPE (ChPreferencesWindow, ch_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+static void
+ch_preferences_window_load (ChPreferencesWindow *self)
+{
+  self->loading = TRUE;
+  gtk_spin_button_set_value (self->idle_spin, ch_session_get_idle_lock_minutes (self->session));
+  self->loading = FALSE;
+}
+
+static gboolean
+ch_preferences_window_store (ChPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  guint minutes;
+
+  minutes = (guint) gtk_spin_button_get_value_as_int (self->idle_spin);
+  if (minutes == ch_session_get_idle_lock_minutes (self->session))
+    return TRUE;
+
+  if (!ch_session_set_idle_lock_minutes (self->session, minutes, &error))
+    {
+      ch_preferences_window_load (self);
+      ch_ui_toast (GTK_WIDGET (self), error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * ch_preferences_window_apply:
+ * @self: a preferences window
+ *
+ * Stores a change not yet stored.
+ *
+ * Returns: %FALSE if the controller refused it (the window then shows why)
+ */
+gboolean
+ch_preferences_window_apply (ChPreferencesWindow *self)
+{
+  g_return_val_if_fail (CH_IS_PREFERENCES_WINDOW (self), FALSE);
+
+  if (self->save_source == 0)
+    return TRUE;
+
+  if (ch_ui_session_is_busy (self->session))
+    return TRUE;
+
+  g_clear_handle_id (&self->save_source, g_source_remove);
+
+  return ch_preferences_window_store (self);
+}
+
+static gboolean
+save_timeout (gpointer user_data)
+{
+  ChPreferencesWindow *self = user_data;
+
+  /* Never touch the session while a worker uses it; try again shortly. */
+  if (ch_ui_session_is_busy (self->session))
+    return G_SOURCE_CONTINUE;
+
+  self->save_source = 0;
+  ch_preferences_window_store (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_idle_value_changed (ChPreferencesWindow *self)
+{
+  if (self->loading)
+    return;
+
+  /* Spinning through values stores (and audits) only where it stops. */
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  self->save_source = g_timeout_add (SAVE_DELAY_MS, save_timeout, self);
+}
+
+GtkWidget *
+ch_preferences_window_new (GtkWindow *parent,
+                           ChSession *session)
+{
+  ChPreferencesWindow *self;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  self = g_object_new (CH_TYPE_PREFERENCES_WINDOW,
+                       "transient-for", parent,
+                       NULL);
+  self->session = g_object_ref (session);
+  ch_preferences_window_load (self);
+
+  return GTK_WIDGET (self);
+}
+
+static gboolean
+ch_preferences_window_close_request (GtkWindow *window)
+{
+  ChPreferencesWindow *self = CH_PREFERENCES_WINDOW (window);
+
+  /* A change waiting for a worker to finish, or a refused change (shown
+   * once), keeps the window open. */
+  if (self->save_source != 0 && ch_ui_session_is_busy (self->session))
+    return TRUE;
+
+  if (!ch_preferences_window_apply (self))
+    return TRUE;
+
+  return GTK_WINDOW_CLASS (ch_preferences_window_parent_class)->close_request (window);
+}
+
+static void
+ch_preferences_window_dispose (GObject *object)
+{
+  ChPreferencesWindow *self = CH_PREFERENCES_WINDOW (object);
+
+  g_clear_handle_id (&self->save_source, g_source_remove);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CH_TYPE_PREFERENCES_WINDOW);
+
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (ch_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+ch_preferences_window_class_init (ChPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  ch_ui_init ();
+
+  object_class->dispose = ch_preferences_window_dispose;
+  window_class->close_request = ch_preferences_window_close_request;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/charta/Charta/ui/ch-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, idle_spin);
+  gtk_widget_class_bind_template_callback (widget_class, on_idle_value_changed);
+}
+
+static void
+ch_preferences_window_init (ChPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
