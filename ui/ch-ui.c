@@ -264,3 +264,46 @@ ch_ui_set_row_error (GtkWidget *row,
   else
     gtk_widget_remove_css_class (row, "error");
 }
+
+/* A text entry that loses focus by being hidden or made insensitive does
+ * not hear of it in GTK 4.8 (its cursor keeps blinking and GTK warns). So
+ * focus is taken away properly first. */
+void
+ch_ui_drop_focus_within (GtkWidget *widget)
+{
+  GtkRoot *root;
+  GtkWidget *focus;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  root = gtk_widget_get_root (widget);
+  if (root == NULL)
+    return;
+
+  focus = gtk_root_get_focus (root);
+  if (focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget)))
+    gtk_root_set_focus (root, NULL);
+}
+
+void
+ch_ui_set_input_sensitive (GtkWidget *widget,
+                           gboolean   sensitive)
+{
+  if (!sensitive)
+    ch_ui_drop_focus_within (widget);
+
+  gtk_widget_set_sensitive (widget, sensitive);
+}
+
+/* Shows the page @name of @stack, taking the focus off the page it hides. */
+void
+ch_ui_stack_show (GtkStack   *stack,
+                  const char *name)
+{
+  GtkWidget *visible = gtk_stack_get_visible_child (stack);
+
+  if (visible != NULL && g_strcmp0 (gtk_stack_get_visible_child_name (stack), name) != 0)
+    ch_ui_drop_focus_within (visible);
+
+  gtk_stack_set_visible_child_name (stack, name);
+}

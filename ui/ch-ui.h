@@ -25,5 +25,10 @@ void      ch_ui_toast               (GtkWidget       *widget,
                                      const char      *title);
 void      ch_ui_set_row_error       (GtkWidget       *row,
                                      gboolean         error);
+void      ch_ui_drop_focus_within   (GtkWidget       *widget);
+void      ch_ui_set_input_sensitive (GtkWidget       *widget,
+                                     gboolean         sensitive);
+void      ch_ui_stack_show          (GtkStack        *stack,
+                                     const char      *name);
 
 G_END_DECLS

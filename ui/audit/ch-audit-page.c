@@ -84,7 +84,7 @@ ch_audit_page_show_model (ChAuditPage *self)
   /* Translators: %u is a number of audit entries */
   count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u entry", "%u entries", n), n);
   gtk_label_set_text (self->count_label, count);
-  gtk_stack_set_visible_child_name (self->stack, n > 0 ? "list" : "empty");
+  ch_ui_stack_show (self->stack, n > 0 ? "list" : "empty");
 }
 
 /* While a worker uses the session, the view lets go of the model, so that
@@ -99,17 +99,17 @@ ch_audit_page_set_busy (ChAuditPage *self,
 
   self->busy = busy;
   gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->user_dropdown), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->action_dropdown), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->patient_entry), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->from_entry), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->to_entry), !busy);
+  ch_ui_set_input_sensitive (GTK_WIDGET (self->user_dropdown), !busy);
+  ch_ui_set_input_sensitive (GTK_WIDGET (self->action_dropdown), !busy);
+  ch_ui_set_input_sensitive (GTK_WIDGET (self->patient_entry), !busy);
+  ch_ui_set_input_sensitive (GTK_WIDGET (self->from_entry), !busy);
+  ch_ui_set_input_sensitive (GTK_WIDGET (self->to_entry), !busy);
 
   if (busy)
     {
       adw_status_page_set_title (self->busy_page, what);
       gtk_single_selection_set_model (self->selection, NULL);
-      gtk_stack_set_visible_child_name (self->stack, "busy");
+      ch_ui_stack_show (self->stack, "busy");
     }
   else
     {
@@ -559,7 +559,7 @@ ch_audit_page_constructed (GObject *object)
   if (self->model == NULL)
     {
       adw_status_page_set_description (self->error_page, error->message);
-      gtk_stack_set_visible_child_name (self->stack, "error");
+      ch_ui_stack_show (self->stack, "error");
       ch_audit_page_update_actions (self);
       return;
     }

@@ -63,7 +63,7 @@ ch_lock_page_set_busy (ChLockPage *self,
   self->busy = busy;
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_stack_set_visible_child_name (self->button_stack, busy ? "spinner" : "label");
-  gtk_widget_set_sensitive (self->password_row, !busy);
+  ch_ui_set_input_sensitive (self->password_row, !busy);
   ch_lock_page_update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }

@@ -77,8 +77,8 @@ ch_login_page_set_busy (ChLoginPage *self,
   self->busy = busy;
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_stack_set_visible_child_name (self->button_stack, busy ? "spinner" : "label");
-  gtk_widget_set_sensitive (GTK_WIDGET (self->username_row), !busy);
-  gtk_widget_set_sensitive (self->password_row, !busy);
+  ch_ui_set_input_sensitive (GTK_WIDGET (self->username_row), !busy);
+  ch_ui_set_input_sensitive (self->password_row, !busy);
   ch_login_page_update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }

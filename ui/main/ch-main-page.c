@@ -125,7 +125,7 @@ on_nav_row_selected (ChMainPage    *self,
 
   name = gtk_widget_get_name (GTK_WIDGET (row));
   ensure_section_widget (self, name);
-  gtk_stack_set_visible_child_name (self->content_stack, name);
+  ch_ui_stack_show (self->content_stack, name);
 
   page = gtk_stack_get_page (self->content_stack,
                              gtk_stack_get_visible_child (self->content_stack));
@@ -284,7 +284,7 @@ ch_main_page_refresh (ChMainPage *self)
   else
     {
       gtk_list_box_unselect_all (self->nav_list);
-      gtk_stack_set_visible_child_name (self->content_stack, "none");
+      ch_ui_stack_show (self->content_stack, "none");
       adw_window_title_set_subtitle (self->window_title, NULL);
     }
 }

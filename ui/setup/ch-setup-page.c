@@ -102,7 +102,7 @@ ch_setup_page_set_busy (ChSetupPage *self,
   self->busy = busy;
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "setup.create", !busy);
-  gtk_stack_set_visible_child_name (self->steps, busy ? "working" : "form");
+  ch_ui_stack_show (self->steps, busy ? "working" : "form");
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
@@ -198,7 +198,7 @@ create_done (GObject      *object,
   gtk_check_button_set_active (self->confirm_check, FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "setup.finish", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "setup.copy-key", TRUE);
-  gtk_stack_set_visible_child_name (self->steps, "recovery");
+  ch_ui_stack_show (self->steps, "recovery");
 }
 
 static char *
@@ -236,13 +236,6 @@ create_activated (GtkWidget  *widget,
   display_name = entry_text (self->display_name_row);
   password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   confirm = gtk_editable_get_text (GTK_EDITABLE (self->confirm_row));
-
-  if (*name == '\0')
-    {
-      ch_setup_page_show_error (self, _("Enter the name of the practice."),
-                                GTK_WIDGET (self->name_row));
-      return;
-    }
 
   if (!ch_validate_username (username, &error))
     {

@@ -78,7 +78,7 @@ ch_user_dialog_set_busy (ChUserDialog *self,
 {
   self->busy = busy;
   gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->rows), !busy);
+  ch_ui_set_input_sensitive (GTK_WIDGET (self->rows), !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "user-dialog.accept", !busy);
 }
 

@@ -115,7 +115,7 @@ ch_users_page_reload (ChUsersPage *self)
     {
       g_list_store_remove_all (self->users);
       adw_status_page_set_description (self->error_page, error->message);
-      gtk_stack_set_visible_child_name (self->stack, "error");
+      ch_ui_stack_show (self->stack, "error");
       ch_users_page_update_actions (self);
       return;
     }
@@ -130,7 +130,7 @@ ch_users_page_reload (ChUsersPage *self)
                          items->pdata, items->len);
   }
 
-  gtk_stack_set_visible_child_name (self->stack, "list");
+  ch_ui_stack_show (self->stack, "list");
 
   if (selected == NULL || !ch_users_page_select (self, selected))
     gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);

@@ -63,6 +63,7 @@ ch_window_drop_main_page (ChWindow *self)
   if (self->main_page == NULL)
     return;
 
+  ch_ui_drop_focus_within (self->main_page);
   gtk_stack_remove (self->stack, self->main_page);
   self->main_page = NULL;
 }
@@ -82,7 +83,7 @@ ch_window_show_main_page (ChWindow *self)
 
   self->main_page = ch_main_page_new (self->session);
   gtk_stack_add_named (self->stack, self->main_page, "main");
-  gtk_stack_set_visible_child (self->stack, self->main_page);
+  ch_ui_stack_show (self->stack, "main");
 
   ch_window_update_actions (self);
   ch_window_arm_idle_timer (self);
@@ -92,7 +93,7 @@ static void
 ch_window_show_login (ChWindow *self)
 {
   ch_login_page_reset (self->login_page);
-  gtk_stack_set_visible_child_name (self->stack, "login");
+  ch_ui_stack_show (self->stack, "login");
   ch_window_update_actions (self);
 }
 
@@ -113,7 +114,7 @@ ch_window_open_practice (ChWindow *self)
   if (!ch_practice_exists (self->practice_dir))
     {
       ch_setup_page_set_practice_dir (self->setup_page, self->practice_dir);
-      gtk_stack_set_visible_child_name (self->stack, "setup");
+      ch_ui_stack_show (self->stack, "setup");
       ch_window_update_actions (self);
       return;
     }
@@ -183,7 +184,7 @@ ch_window_do_lock (GObject *object)
   ch_session_lock (self->session);
 
   ch_lock_page_set_session (self->lock_page, self->session);
-  gtk_stack_set_visible_child_name (self->stack, "locked");
+  ch_ui_stack_show (self->stack, "locked");
   ch_window_update_actions (self);
 }
 
