@@ -219,6 +219,22 @@ test_main_preferences (Fixture       *f,
   g_assert_null (ch_ui_test_find_toplevel (CH_TYPE_PREFERENCES_WINDOW, NULL));
 }
 
+/* The keyboard shortcuts window builds and opens over the window. */
+static void
+test_main_shortcuts_window (Fixture       *f,
+                            gconstpointer  data)
+{
+  GtkWindow *shortcuts;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-help-overlay",
+                                             NULL));
+  ch_ui_test_spin (20);
+  shortcuts = ch_ui_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW, NULL);
+  g_assert_nonnull (shortcuts);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (shortcuts)));
+  gtk_window_close (shortcuts);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -233,6 +249,9 @@ main (int   argc,
               fixture_set_up, test_main_break_glass, fixture_tear_down);
   g_test_add ("/ui/main/preferences", Fixture, NULL,
               fixture_set_up, test_main_preferences, fixture_tear_down);
+
+  g_test_add ("/ui/main/shortcuts-window", Fixture, NULL,
+              fixture_set_up, test_main_shortcuts_window, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -178,9 +178,10 @@ ch_window_do_lock (GObject *object)
 
   ch_window_stop_idle_timer (self);
 
-  /* First take every record off the screen, then wipe the key. */
-  ch_ui_close_transients (GTK_WINDOW (self));
+  /* First take every record off the screen, then wipe the key. The main
+   * page goes first: it closes its own file chooser. */
   ch_window_drop_main_page (self);
+  ch_ui_close_transients (GTK_WINDOW (self));
   ch_session_lock (self->session);
 
   ch_lock_page_set_session (self->lock_page, self->session);
@@ -208,8 +209,8 @@ ch_window_do_logout (GObject *object)
     return;
 
   ch_window_stop_idle_timer (self);
-  ch_ui_close_transients (GTK_WINDOW (self));
   ch_window_drop_main_page (self);
+  ch_ui_close_transients (GTK_WINDOW (self));
 
   session = g_object_ref (self->session);
   ch_session_logout (session);
@@ -245,6 +246,46 @@ on_input_event (GtkEventControllerLegacy *controller,
   self->last_activity = g_get_monotonic_time ();
 
   return GDK_EVENT_PROPAGATE;
+}
+
+/* Typing in one of the window's dialogs is activity too. A dialog becomes
+ * transient for the window after it joined the list of toplevels. */
+static void
+on_transient_for_changed (GtkWindow  *window,
+                          GParamSpec *pspec,
+                          ChWindow   *self)
+{
+  GtkEventController *controller;
+
+  if (gtk_window_get_transient_for (window) != GTK_WINDOW (self) ||
+      g_object_get_data (G_OBJECT (window), "ch-activity-controller") != NULL)
+    return;
+
+  controller = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (controller, "event", G_CALLBACK (on_input_event), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (window), controller);
+  g_object_set_data (G_OBJECT (window), "ch-activity-controller", controller);
+}
+
+static void
+on_toplevels_changed (GListModel *toplevels,
+                      guint       position,
+                      guint       removed,
+                      guint       added,
+                      ChWindow   *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (window == GTK_WINDOW (self))
+        continue;
+
+      g_signal_connect_object (window, "notify::transient-for",
+                               G_CALLBACK (on_transient_for_changed), self, 0);
+      on_transient_for_changed (window, NULL, self);
+    }
 }
 
 static gboolean
@@ -576,6 +617,7 @@ ch_window_dispose (GObject *object)
   ChWindow *self = CH_WINDOW (object);
 
   ch_window_stop_idle_timer (self);
+  g_signal_handlers_disconnect_by_func (gtk_window_get_toplevels (), on_toplevels_changed, self);
 
   if (self->session != NULL && !ch_ui_session_is_busy (self->session))
     ch_session_logout (self->session);
@@ -709,6 +751,11 @@ ch_window_init (ChWindow *self)
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
   g_signal_connect (controller, "event", G_CALLBACK (on_input_event), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  /* Dialogs are transient for the window when they are added to the list
+   * of toplevels (they are set up before they are shown). */
+  g_signal_connect_object (gtk_window_get_toplevels (), "items-changed",
+                           G_CALLBACK (on_toplevels_changed), self, 0);
 
   env = g_getenv ("CHARTA_IDLE_LOCK_SECONDS");
   if (env != NULL)
