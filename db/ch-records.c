@@ -699,7 +699,7 @@ ch_db_audit_usernames (ChStore *store,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = ch_store_prepare (store, "SELECT DISTINCT username FROM audit ORDER BY username", error);
+  stmt = ch_store_prepare (store, "SELECT DISTINCT username FROM audit WHERE username != '' ORDER BY username", error);
   if (stmt == NULL)
     return NULL;
 

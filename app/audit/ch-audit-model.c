@@ -397,6 +397,20 @@ ch_audit_model_export_csv (ChAuditModel  *self,
   return ch_session_audit (self->session, CH_AUDIT_EXPORT, "audit", "csv", 0, detail, error);
 }
 
+/* Returns: (transfer full) (element-type utf8): every user name the trail
+ * mentions, failed sign-ins and removed accounts included, sorted */
+GPtrArray *
+ch_audit_model_list_usernames (ChAuditModel *self,
+                               GError      **error)
+{
+  g_return_val_if_fail (CH_IS_AUDIT_MODEL (self), NULL);
+
+  if (!ch_session_check (self->session, CH_AREA_AUDIT, CH_ACCESS_READ, error))
+    return NULL;
+
+  return ch_db_audit_usernames (ch_session_get_store (self->session), error);
+}
+
 gboolean
 ch_audit_model_verify (ChAuditModel *self,
                        gint64       *out_n_entries,

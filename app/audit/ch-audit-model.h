@@ -38,6 +38,8 @@ gboolean      ch_audit_model_export_csv (ChAuditModel        *self,
                                          GOutputStream       *stream,
                                          GCancellable        *cancellable,
                                          GError             **error);
+GPtrArray    *ch_audit_model_list_usernames (ChAuditModel    *self,
+                                             GError         **error);
 gboolean      ch_audit_model_verify     (ChAuditModel        *self,
                                          gint64              *out_n_entries,
                                          GError             **error);

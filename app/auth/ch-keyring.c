@@ -499,6 +499,27 @@ ch_keyring_get_key_id (ChKeyring *self)
   return self->key_id;
 }
 
+/* The practice's name is kept in the clear here (it is not patient data), so
+ * that the sign-in screen can greet with it.
+ * Returns: (transfer full) (nullable) */
+char *
+ch_keyring_get_practice_name (ChKeyring *self)
+{
+  g_return_val_if_fail (CH_IS_KEYRING (self), NULL);
+
+  return g_key_file_get_string (self->main, GROUP_HEADER, "PracticeName", NULL);
+}
+
+void
+ch_keyring_set_practice_name (ChKeyring  *self,
+                              const char *name)
+{
+  g_return_if_fail (CH_IS_KEYRING (self));
+  g_return_if_fail (name != NULL);
+
+  g_key_file_set_string (self->main, GROUP_HEADER, "PracticeName", name);
+}
+
 /* ---- slots ----------------------------------------------------------------- */
 
 static char *

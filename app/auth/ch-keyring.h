@@ -42,6 +42,9 @@ gboolean    ch_keyring_save_next             (ChKeyring       *self,
                                               GError         **error);
 
 const char *ch_keyring_get_key_id            (ChKeyring       *self);
+char       *ch_keyring_get_practice_name     (ChKeyring       *self);
+void        ch_keyring_set_practice_name     (ChKeyring       *self,
+                                              const char      *name);
 gboolean    ch_keyring_has_user              (ChKeyring       *self,
                                               const char      *username);
 char      **ch_keyring_list_users            (ChKeyring       *self);

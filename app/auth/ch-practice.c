@@ -78,6 +78,18 @@ ch_practice_get_dir (ChPractice *self)
   return self->dir;
 }
 
+/* Returns: (transfer full): the practice's name, readable before sign-in */
+char *
+ch_practice_get_name (ChPractice *self)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (CH_IS_PRACTICE (self), NULL);
+
+  name = ch_keyring_get_practice_name (self->keyring);
+  return name != NULL ? g_steal_pointer (&name) : g_strdup (_("Charta"));
+}
+
 char *
 ch_practice_get_db_path (ChPractice *self)
 {
@@ -304,6 +316,7 @@ remove_created (const char *dir,
 static gboolean
 write_setup (ChStore               *store,
              const ChPracticeSetup *setup,
+             const char            *name,
              GError               **error)
 {
   g_autofree char *practice_id = g_uuid_string_random ();
@@ -312,7 +325,7 @@ write_setup (ChStore               *store,
   const char *admin_role = ch_role_to_string (CH_ROLE_ADMIN);
 
   return ch_db_setting_set (store, "practice.id", practice_id, error)
-         && ch_db_setting_set (store, "practice.name", setup->name, error)
+         && ch_db_setting_set (store, "practice.name", name, error)
          && ch_db_setting_set (store, "practice.address", setup->address ? setup->address : "",
                                error)
          && ch_db_setting_set (store, "session.idle-lock-minutes", idle, error)
@@ -321,7 +334,7 @@ write_setup (ChStore               *store,
                                setup->admin_display_name ? setup->admin_display_name : "",
                                admin_role, NULL, error)
          && ch_audit_append (store, setup->admin_user, admin_role, CH_AUDIT_PRACTICE_CREATE,
-                             "practice", practice_id, 0, setup->name, error)
+                             "practice", practice_id, 0, name, error)
          && ch_audit_append (store, setup->admin_user, admin_role, CH_AUDIT_USER_ADD,
                              "user", setup->admin_user, 0, admin_role, error);
 }
@@ -411,7 +424,7 @@ ch_practice_create (const char             *dir,
   if (!ch_store_begin (store, error))
     goto fail;
 
-  if (!write_setup (store, setup, error))
+  if (!write_setup (store, setup, name, error))
     {
       ch_store_rollback (store);
       goto fail;
@@ -419,6 +432,7 @@ ch_practice_create (const char             *dir,
 
   recovery = ch_keyring_generate_recovery_key ();
   keyring = ch_keyring_new (dir, master);
+  ch_keyring_set_practice_name (keyring, name);
   if (!ch_keyring_set_user (keyring, master, setup->admin_user, setup->admin_password, error)
       || !ch_keyring_set_recovery (keyring, master, recovery, error)
       || !ch_keyring_set_service (keyring, master, error)

@@ -47,6 +47,7 @@ ChPractice *ch_practice_create       (const char             *dir,
 ChPractice *ch_practice_open         (const char             *dir,
                                       GError                **error);
 const char *ch_practice_get_dir      (ChPractice             *self);
+char       *ch_practice_get_name     (ChPractice             *self);
 char       *ch_practice_get_db_path  (ChPractice             *self);
 ChKeyring  *ch_practice_get_keyring  (ChPractice             *self);
 gboolean    ch_practice_reload_keyring (ChPractice           *self,

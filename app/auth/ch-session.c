@@ -812,6 +812,15 @@ setting_int (ChSession  *self,
   return (end != value && number > 0) ? number : fallback;
 }
 
+/* How long emergency access lasts in this practice. */
+guint
+ch_session_get_break_glass_minutes (ChSession *self)
+{
+  g_return_val_if_fail (CH_IS_SESSION (self), CH_DEFAULT_BREAK_GLASS_MINUTES);
+
+  return (guint) setting_int (self, "session.break-glass-minutes", CH_DEFAULT_BREAK_GLASS_MINUTES);
+}
+
 /**
  * ch_session_break_glass:
  * @reason: why; required
@@ -840,7 +849,7 @@ ch_session_break_glass (ChSession  *self,
       return FALSE;
     }
 
-  minutes = setting_int (self, "session.break-glass-minutes", CH_DEFAULT_BREAK_GLASS_MINUTES);
+  minutes = ch_session_get_break_glass_minutes (self);
 
   self->break_glass_until = g_get_real_time () + minutes * 60 * G_USEC_PER_SEC;
   if (!ch_session_audit (self, CH_AUDIT_BREAK_GLASS, "", "", 0, trimmed, error))

@@ -54,6 +54,7 @@ gboolean    ch_session_break_glass       (ChSession    *self,
                                           const char   *reason,
                                           GError      **error);
 gboolean    ch_session_get_break_glass   (ChSession    *self);
+guint       ch_session_get_break_glass_minutes (ChSession *self);
 GDateTime  *ch_session_get_break_glass_until (ChSession *self);
 
 /* Writes one audit entry as this user (in the caller's transaction if one is open). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ch-audit.h"
+#include "ch-audit-model.h"
 #include "ch-records.h"
 #include "ch-test-util.h"
 #include "ch-users.h"
@@ -72,6 +73,15 @@ test_login (Fixture      *f,
   g_assert_cmpstr (ch_session_get_display_name (session), ==, "Ada Admin");
   g_assert_cmpint (ch_session_get_role (session), ==, CH_ROLE_ADMIN);
   g_assert_cmpstr (name, ==, "Test Practice");
+  g_clear_pointer (&name, g_free);
+
+  /* The name is there before anyone signs in, for the sign-in screen. */
+  {
+    g_autoptr (ChPractice) reopened = ch_practice_open (f->dir, &error);
+    g_assert_no_error (error);
+    name = ch_practice_get_name (reopened);
+    g_assert_cmpstr (name, ==, "Test Practice");
+  }
   g_assert_cmpint (count_action (session, "admin", CH_AUDIT_PRACTICE_CREATE), ==, 1);
   g_assert_cmpint (count_action (session, "admin", CH_AUDIT_LOGIN), ==, 1);
   g_assert_true (ch_audit_verify (ch_session_get_store (session), NULL, &error));
@@ -109,6 +119,10 @@ test_throttle_and_audit (Fixture      *f,
   g_autoptr (GError) error = NULL;
   g_autoptr (ChSession) session = NULL;
 
+  session = ch_session_login (f->practice, "mallory", "guess", &error);
+  g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_BAD_CREDENTIALS);
+  g_clear_error (&error);
+
   for (int i = 0; i < 3; i++)
     {
       session = ch_session_login (f->practice, "admin", "guess", &error);
@@ -126,8 +140,18 @@ test_throttle_and_audit (Fixture      *f,
   g_usleep (1100 * 1000);
   session = ch_test_login (f->practice, "admin", CH_TEST_PASSWORD);
 
-  /* The failures reached the audit trail with the next sign-in. */
+  /* The failures reached the audit trail with the next sign-in, those of
+   * names that do not exist too. */
   g_assert_cmpint (count_action (session, "admin", CH_AUDIT_LOGIN_FAILED), ==, 3);
+  g_assert_cmpint (count_action (session, "mallory", CH_AUDIT_LOGIN_FAILED), ==, 1);
+  {
+    g_autoptr (ChAuditModel) model = ch_audit_model_new (session, &error);
+    g_autoptr (GPtrArray) names = ch_audit_model_list_usernames (model, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (g_ptr_array_find_with_equal_func (names, "mallory", g_str_equal, NULL));
+    g_assert_true (g_ptr_array_find_with_equal_func (names, "admin", g_str_equal, NULL));
+  }
   g_assert_true (ch_audit_verify (ch_session_get_store (session), NULL, &error));
   g_assert_no_error (error);
   ch_session_logout (session);
@@ -227,6 +251,9 @@ test_break_glass (Fixture      *f,
 
   until = ch_session_get_break_glass_until (desk);
   g_assert_nonnull (until);
+  g_assert_cmpuint (ch_session_get_break_glass_minutes (desk), ==, CH_DEFAULT_BREAK_GLASS_MINUTES);
+  g_assert_cmpint (g_date_time_to_unix (until) - g_get_real_time () / G_USEC_PER_SEC, >=,
+                   CH_DEFAULT_BREAK_GLASS_MINUTES * 60 - 5);
 
   entries = ch_db_audit_page (ch_session_get_store (desk), &filter, 0, 10, &error);
   g_assert_cmpuint (entries->len, ==, 1);
