@@ -21,8 +21,11 @@ static const char * const secrets[] = {
   "Bartholomew Ironside",    /* a user's display name */
   CH_TEST_PASSWORD,
   "zebra-password-77",
-  "Riverside Family Practice",
+  "Quetzalcoatl Street",     /* the practice's address */
 };
+
+/* The practice's own name is in the keyring on purpose: the sign-in screen
+ * shows it. It is not patient data. */
 
 static void
 grep_tree (const char *dir,

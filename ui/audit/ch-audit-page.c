@@ -495,15 +495,15 @@ ch_audit_page_fill_filters (ChAuditPage *self)
   self->filling = TRUE;
 
   gtk_string_list_append (self->user_list, _("Any User"));
-  /* Sign-in failures name users that may not exist; those are found with
-   * the export. The list offers the practice's accounts. */
-  users = ch_users_list (self->session, NULL);
+  /* Every name the trail mentions: failed sign-ins under names that do not
+   * exist and removed accounts too. */
+  users = self->model != NULL ? ch_audit_model_list_usernames (self->model, NULL) : NULL;
   for (guint i = 0; users != NULL && i < users->len; i++)
     {
-      ChUserRecord *user = g_ptr_array_index (users, i);
+      const char *username = g_ptr_array_index (users, i);
 
-      g_ptr_array_add (self->usernames, g_strdup (user->username));
-      gtk_string_list_append (self->user_list, user->username);
+      g_ptr_array_add (self->usernames, g_strdup (username));
+      gtk_string_list_append (self->user_list, username);
     }
 
   gtk_string_list_append (self->action_list, _("Any Action"));

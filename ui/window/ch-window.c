@@ -121,6 +121,12 @@ ch_window_open_practice (ChWindow *self)
 
   practice = ch_practice_open (self->practice_dir, &error);
   ch_login_page_set_practice (self->login_page, practice);
+  if (practice != NULL)
+    {
+      g_free (self->practice_name);
+      self->practice_name = ch_practice_get_name (practice);
+      ch_login_page_set_practice_name (self->login_page, self->practice_name);
+    }
   self->practice = g_steal_pointer (&practice);
 
   ch_window_show_login (self);
@@ -446,15 +452,23 @@ break_glass_activated (GtkWidget  *widget,
   ChWindow *self = CH_WINDOW (widget);
   GtkWidget *dialog;
   GtkWidget *entry;
+  guint minutes;
 
   if (self->session == NULL || ch_session_get_locked (self->session))
     return;
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Emergency Access"), NULL);
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
-                               _("Emergency access opens patients' clinical records beyond "
-                                 "your role for a limited time. It is recorded in the audit "
-                                 "log with your reason, and reviewed."));
+  minutes = ch_session_get_break_glass_minutes (self->session);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  g_dngettext (GETTEXT_PACKAGE,
+                                               "Emergency access opens patients’ clinical records "
+                                               "beyond your role for %u minute. It is recorded in "
+                                               "the audit log with your reason, and reviewed.",
+                                               "Emergency access opens patients’ clinical records "
+                                               "beyond your role for %u minutes. It is recorded in "
+                                               "the audit log with your reason, and reviewed.",
+                                               minutes),
+                                  minutes);
 
   entry = gtk_entry_new ();
   gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason"));
