@@ -33,7 +33,7 @@ ChSecret *
 ch_admin_read_secret_file (const char  *path,
                            GError     **error)
 {
-  g_autoptr(ChSecret) secret = NULL;
+  g_autoptr (ChSecret) secret = NULL;
   gsize len = 0;
   gboolean line_done = FALSE;
   int fd;
@@ -107,7 +107,7 @@ static ChSecret *
 secret_from_env (const char *name,
                  GError    **error)
 {
-  g_autoptr(ChSecret) secret = NULL;
+  g_autoptr (ChSecret) secret = NULL;
   const char *value = g_getenv (name);
   gsize len;
 
@@ -147,7 +147,7 @@ ChSecret *
 ch_admin_prompt_secret (const char  *prompt,
                         GError     **error)
 {
-  g_autoptr(ChSecret) secret = NULL;
+  g_autoptr (ChSecret) secret = NULL;
   struct sigaction action = { 0 };
   struct sigaction old_actions[G_N_ELEMENTS (prompt_signals)];
   struct termios quiet;
@@ -292,8 +292,8 @@ ChSecret *
 ch_admin_get_new_password (const char  *file,
                            GError     **error)
 {
-  g_autoptr(ChSecret) first = NULL;
-  g_autoptr(ChSecret) again = NULL;
+  g_autoptr (ChSecret) first = NULL;
+  g_autoptr (ChSecret) again = NULL;
   GError *local_error = NULL;
 
   if (file != NULL)

@@ -191,7 +191,7 @@ parse_role (const char *text,
             ChRole     *out_role,
             GError    **error)
 {
-  g_autoptr(GString) roles = g_string_new (NULL);
+  g_autoptr (GString) roles = g_string_new (NULL);
 
   if (ch_role_from_string (text, out_role))
     return TRUE;
@@ -251,8 +251,8 @@ login (const LoginOptions  *opts,
        ChSecret           **out_password,
        GError             **error)
 {
-  g_autoptr(ChPractice) practice = NULL;
-  g_autoptr(ChSecret) password = NULL;
+  g_autoptr (ChPractice) practice = NULL;
+  g_autoptr (ChSecret) password = NULL;
   g_autofree char *prompt = NULL;
   const char *user;
   ChSession *session;
@@ -341,7 +341,7 @@ print_table (GPtrArray *rows,
              guint      n_columns)
 {
   g_autofree glong *widths = g_new0 (glong, n_columns);
-  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr (GString) line = g_string_new (NULL);
 
   for (guint r = 0; r < rows->len; r++)
     {
@@ -382,9 +382,9 @@ cmd_init (Invocation *inv,
   g_autofree char *display_name = NULL;
   g_autofree char *new_password_file = NULL;
   g_autofree char *dir = NULL;
-  g_autoptr(ChSecret) password = NULL;
-  g_autoptr(ChPractice) practice = NULL;
-  g_autoptr(GFile) file = NULL;
+  g_autoptr (ChSecret) password = NULL;
+  g_autoptr (ChPractice) practice = NULL;
+  g_autoptr (GFile) file = NULL;
   g_autofree char *path = NULL;
   char *recovery_key = NULL;
   ChPracticeSetup setup = { 0 };
@@ -453,12 +453,12 @@ static gboolean
 cmd_user_add (Invocation *inv,
               GError    **error)
 {
-  g_auto(LoginOptions) opts = { 0 };
+  g_auto (LoginOptions) opts = { 0 };
   g_autofree char *role_text = NULL;
   g_autofree char *display_name = NULL;
   g_autofree char *new_password_file = NULL;
-  g_autoptr(AdminSession) session = NULL;
-  g_autoptr(ChSecret) password = NULL;
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChSecret) password = NULL;
   const char *name;
   ChRole role;
   const GOptionEntry entries[] = {
@@ -507,10 +507,10 @@ static gboolean
 cmd_user_list (Invocation *inv,
                GError    **error)
 {
-  g_auto(LoginOptions) opts = { 0 };
-  g_autoptr(AdminSession) session = NULL;
-  g_autoptr(GPtrArray) users = NULL;
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (GPtrArray) users = NULL;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
 
   add_login_options (inv, &opts);
   if (!parse_args (inv, 0, 0, error))
@@ -548,11 +548,11 @@ static gboolean
 cmd_user_passwd (Invocation *inv,
                  GError    **error)
 {
-  g_auto(LoginOptions) opts = { 0 };
+  g_auto (LoginOptions) opts = { 0 };
   g_autofree char *new_password_file = NULL;
-  g_autoptr(AdminSession) session = NULL;
-  g_autoptr(ChSecret) password = NULL;
-  g_autoptr(ChSecret) new_password = NULL;
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChSecret) password = NULL;
+  g_autoptr (ChSecret) new_password = NULL;
   const char *name;
   gboolean own;
 
@@ -590,8 +590,8 @@ static gboolean
 cmd_user_disable (Invocation *inv,
                   GError    **error)
 {
-  g_auto(LoginOptions) opts = { 0 };
-  g_autoptr(AdminSession) session = NULL;
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
   const char *name;
 
   add_login_options (inv, &opts);
@@ -614,10 +614,10 @@ static gboolean
 cmd_user_enable (Invocation *inv,
                  GError    **error)
 {
-  g_auto(LoginOptions) opts = { 0 };
+  g_auto (LoginOptions) opts = { 0 };
   g_autofree char *new_password_file = NULL;
-  g_autoptr(AdminSession) session = NULL;
-  g_autoptr(ChSecret) new_password = NULL;
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChSecret) new_password = NULL;
   const char *name;
 
   add_login_options (inv, &opts);
@@ -650,8 +650,8 @@ static gboolean
 cmd_user_role (Invocation *inv,
                GError    **error)
 {
-  g_auto(LoginOptions) opts = { 0 };
-  g_autoptr(AdminSession) session = NULL;
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
   const char *name;
   ChRole role;
 
@@ -678,9 +678,9 @@ static gboolean
 cmd_whoami (Invocation *inv,
             GError    **error)
 {
-  g_auto(LoginOptions) opts = { 0 };
-  g_autoptr(AdminSession) session = NULL;
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autofree char *practice_name = NULL;
   const char *display_name;
   ChRole role;
@@ -724,8 +724,8 @@ static gboolean
 cmd_rekey (Invocation *inv,
            GError    **error)
 {
-  g_auto(LoginOptions) opts = { 0 };
-  g_autoptr(AdminSession) session = NULL;
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
 
   add_login_options (inv, &opts);
   if (!parse_args (inv, 0, 0, error))
@@ -751,10 +751,10 @@ cmd_recover (Invocation *inv,
   g_autofree char *user_opt = NULL;
   g_autofree char *key_file = NULL;
   g_autofree char *new_password_file = NULL;
-  g_autoptr(ChPractice) practice = NULL;
-  g_autoptr(ChSecret) recovery_key = NULL;
-  g_autoptr(ChSecret) new_password = NULL;
-  g_autoptr(AdminSession) session = NULL;
+  g_autoptr (ChPractice) practice = NULL;
+  g_autoptr (ChSecret) recovery_key = NULL;
+  g_autoptr (ChSecret) new_password = NULL;
+  g_autoptr (AdminSession) session = NULL;
   const char *user;
   const GOptionEntry entries[] = {
     { "user", 'u', 0, G_OPTION_ARG_STRING, &user_opt,
@@ -807,9 +807,9 @@ static gboolean
 cmd_audit_verify (Invocation *inv,
                   GError    **error)
 {
-  g_auto(LoginOptions) opts = { 0 };
-  g_autoptr(AdminSession) session = NULL;
-  g_autoptr(ChAuditModel) model = NULL;
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChAuditModel) model = NULL;
   g_autofree char *count = NULL;
   gint64 n_entries = 0;
 
@@ -845,7 +845,7 @@ parse_day (const char *option,
            gint64     *out_ts,
            GError    **error)
 {
-  g_autoptr(GDateTime) day = NULL;
+  g_autoptr (GDateTime) day = NULL;
   guint year, month, dayno;
   char tail;
 
@@ -860,7 +860,7 @@ parse_day (const char *option,
 
   if (next_day)
     {
-      g_autoptr(GDateTime) after = g_date_time_add_days (day, 1);
+      g_autoptr (GDateTime) after = g_date_time_add_days (day, 1);
 
       g_clear_pointer (&day, g_date_time_unref);
       day = g_steal_pointer (&after);
@@ -886,8 +886,8 @@ audit_list_csv (ChAuditModel *model,
                 gint          limit,
                 GError      **error)
 {
-  g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
-  g_autoptr(GOutputStream) limited = NULL;
+  g_autoptr (GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  g_autoptr (GOutputStream) limited = NULL;
 
   fflush (stdout);
   if (limit < 0)
@@ -902,7 +902,7 @@ static void
 audit_list_table (ChAuditModel *model,
                   gint          limit)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   guint n_items = g_list_model_get_n_items (G_LIST_MODEL (model));
 
   if (limit >= 0 && (guint) limit < n_items)
@@ -913,7 +913,7 @@ audit_list_table (ChAuditModel *model,
                                                  NULL }));
   for (guint i = 0; i < n_items; i++)
     {
-      g_autoptr(ChAuditEntry) entry = g_list_model_get_item (G_LIST_MODEL (model), i);
+      g_autoptr (ChAuditEntry) entry = g_list_model_get_item (G_LIST_MODEL (model), i);
       g_autofree char *patient = NULL;
 
       if (entry == NULL)
@@ -941,9 +941,9 @@ static gboolean
 cmd_audit_list (Invocation *inv,
                 GError    **error)
 {
-  g_auto(LoginOptions) opts = { 0 };
-  g_autoptr(AdminSession) session = NULL;
-  g_autoptr(ChAuditModel) model = NULL;
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChAuditModel) model = NULL;
   g_autofree char *user = NULL;
   g_autofree char *action = NULL;
   g_autofree char *from = NULL;
@@ -1015,11 +1015,11 @@ cmd_demo (Invocation *inv,
   g_autofree char *practice_opt = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(ChPractice) practice = NULL;
-  g_autoptr(AdminSession) session = NULL;
-  g_autoptr(GPtrArray) users = NULL;
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (ChPractice) practice = NULL;
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (GPtrArray) users = NULL;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autofree char *count = NULL;
   g_autofree char *seed_text = NULL;
   const char *env;
@@ -1194,8 +1194,8 @@ run_command (const Command *command,
              int            argc,
              char         **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *title = command_title (command);
   g_autofree char *prgname = g_strdup_printf ("%s %s", PROGRAM, title);
   Invocation inv = { 0 };
