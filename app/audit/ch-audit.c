@@ -158,11 +158,15 @@ ch_audit_append_at (ChStore    *store,
 {
   ChAuditRecord record = { 0 };
   gint64 last_id = 0;
+  gboolean own_transaction;
 
   g_return_val_if_fail (CH_IS_STORE (store), FALSE);
   g_return_val_if_fail (action != NULL, FALSE);
 
-  if (!ch_store_begin (store, error))
+  /* Inside the caller's transaction no savepoint is needed: a failed INSERT
+   * changes nothing, and the caller rolls the whole change back. */
+  own_transaction = !ch_store_in_transaction (store);
+  if (own_transaction && !ch_store_begin (store, error))
     return FALSE;
 
   if (!ch_db_audit_last (store, &last_id, record.prev_hash, error))
@@ -182,10 +186,11 @@ ch_audit_append_at (ChStore    *store,
   if (!ch_db_audit_insert (store, &record, error))
     goto fail;
 
-  return ch_store_commit (store, error);
+  return !own_transaction || ch_store_commit (store, error);
 
 fail:
-  ch_store_rollback (store);
+  if (own_transaction)
+    ch_store_rollback (store);
   return FALSE;
 }
 

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ch-audit.h"
 #include "ch-keyring.h"
+#include "ch-records.h"
 #include "ch-practice.h"
 #include "ch-session.h"
 #include "ch-store-private.h"
@@ -28,6 +30,7 @@
 #define BATCH         10000
 #define BUDGET_RATIO  1.25
 #define N_REPEATS     5
+#define N_AUDIT       1000000
 
 typedef struct
 {
@@ -281,6 +284,77 @@ bench_login (const char *dir)
   figure ("login", median (times, G_N_ELEMENTS (times)), "ms", "< 1000 ms", median (times, 5) < 1000);
 }
 
+/* The audit viewer over a million entries: what one screenful costs at the
+ * top, the middle and the end of the trail, with and without a filter. */
+static void
+bench_audit (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "audit.db", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ChStore) store = NULL;
+  static const char * const users[] = { "doctor", "nurse", "frontdesk", "manager", "admin" };
+  const gint64 n = N_AUDIT;
+  guint8 key[CH_STORE_KEY_BYTES];
+  ChAuditFilter by_user = { .username = "nurse" };
+  struct { const char *name; const ChAuditFilter *filter; gint64 offset; } pages[] = {
+    { "audit.page.top", NULL, 0 },
+    { "audit.page.middle", NULL, N_AUDIT / 2 },
+    { "audit.page.end", NULL, N_AUDIT - 60 },
+    { "audit.page.user.top", &by_user, 0 },
+    { "audit.page.user.end", &by_user, N_AUDIT / 5 - 60 },
+  };
+  double start;
+  gint64 count;
+
+  randombytes_buf (key, sizeof key);
+  store = ch_store_open (path, key, CH_STORE_FLAGS_CREATE, &error);
+  if (store == NULL)
+    g_error ("%s", error->message);
+
+  start = now_ms ();
+  for (gint64 i = 0; i < n; i++)
+    {
+      char object[32];
+
+      if (i % 20000 == 0 && !ch_store_begin (store, &error))
+        g_error ("%s", error->message);
+      g_snprintf (object, sizeof object, "%" G_GINT64_FORMAT, i % 5000 + 1);
+      if (!ch_audit_append (store, users[i % 5], users[i % 5], CH_AUDIT_VIEW, "patient", object,
+                            i % 5000 + 1, "", &error))
+        g_error ("%s", error->message);
+      if (i % 20000 == 19999 && !ch_store_commit (store, &error))
+        g_error ("%s", error->message);
+    }
+  figure ("audit.append.1m", now_ms () - start, "ms", "-", -1);
+
+  start = now_ms ();
+  count = ch_db_audit_count (store, NULL, &error);
+  figure ("audit.count.1m", now_ms () - start, "ms", "-", -1);
+  g_assert (count == n);
+
+  start = now_ms ();
+  count = ch_db_audit_count (store, &by_user, &error);
+  figure ("audit.count.user.1m", now_ms () - start, "ms", "< 100 ms", now_ms () - start < 100);
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autoptr (GPtrArray) page = NULL;
+      double t;
+
+      start = now_ms ();
+      page = ch_db_audit_page (store, pages[i].filter, pages[i].offset, 256, &error);
+      t = now_ms () - start;
+      if (page == NULL || page->len == 0)
+        g_error ("%s: no rows", pages[i].name);
+      figure (pages[i].name, t, "ms", "< 100 ms", t < 100);
+    }
+
+  start = now_ms ();
+  if (!ch_audit_verify (store, &count, &error))
+    g_error ("%s", error->message);
+  figure ("audit.verify.1m", now_ms () - start, "ms", "-", -1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -296,6 +370,7 @@ main (int   argc,
 
   bench_kdf ();
   bench_login (dir);
+  bench_audit (dir);
 
   /* Alternate the two, several times, and keep the medians. */
   for (guint r = 0; r < N_REPEATS; r++)
