@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "ch-records.h"
@@ -372,7 +373,7 @@ ch_db_patient_get (ChStore *store,
     record = patient_from_row (stmt);
   else if (rc == SQLITE_DONE)
     g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_NOT_FOUND,
-                 _("There is no patient with id %" G_GINT64_FORMAT), id);
+                 _("There is no patient with id %" PRId64), id);
   sqlite3_reset (stmt);
   return record;
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -228,12 +229,12 @@ verify_one (const ChAuditRecord *record,
     {
       if (record->id > state->expected_id)
         g_set_error (&state->error, CH_AUDIT_ERROR, CH_AUDIT_ERROR_BROKEN,
-                     _("Audit trail broken at entry %" G_GINT64_FORMAT
-                       ": it is missing (the trail jumps to entry %" G_GINT64_FORMAT ")"),
+                     _("Audit trail broken at entry %" PRId64
+                       ": it is missing (the trail jumps to entry %" PRId64 ")"),
                      state->expected_id, record->id);
       else
         g_set_error (&state->error, CH_AUDIT_ERROR, CH_AUDIT_ERROR_BROKEN,
-                     _("Audit trail broken at entry %" G_GINT64_FORMAT ": it is out of order"),
+                     _("Audit trail broken at entry %" PRId64 ": it is out of order"),
                      record->id);
       return FALSE;
     }
@@ -242,7 +243,7 @@ verify_one (const ChAuditRecord *record,
   if (sodium_memcmp (hash, record->hash, CH_AUDIT_HASH_BYTES) != 0)
     {
       g_set_error (&state->error, CH_AUDIT_ERROR, CH_AUDIT_ERROR_BROKEN,
-                   _("Audit trail broken at entry %" G_GINT64_FORMAT
+                   _("Audit trail broken at entry %" PRId64
                      ": its contents were changed after it was written"),
                    record->id);
       return FALSE;
@@ -251,7 +252,7 @@ verify_one (const ChAuditRecord *record,
   if (sodium_memcmp (record->prev_hash, state->prev_hash, CH_AUDIT_HASH_BYTES) != 0)
     {
       g_set_error (&state->error, CH_AUDIT_ERROR, CH_AUDIT_ERROR_BROKEN,
-                   _("Audit trail broken at entry %" G_GINT64_FORMAT
+                   _("Audit trail broken at entry %" PRId64
                      ": it does not follow the entry before it (an entry was removed,"
                      " replaced or reordered)"),
                    record->id);
