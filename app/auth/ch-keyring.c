@@ -207,6 +207,19 @@ write_all (int           fd,
   return TRUE;
 }
 
+/* A rename is durable only once its folder is. */
+static void
+sync_dir (const char *dir)
+{
+  int dfd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+  if (dfd >= 0)
+    {
+      fsync (dfd);
+      close (dfd);
+    }
+}
+
 /* Replaces DIR/NAME with @data atomically and durably. */
 static gboolean
 atomic_write (const char *dir,
@@ -218,7 +231,6 @@ atomic_write (const char *dir,
   g_autofree char *path = g_build_filename (dir, name, NULL);
   g_autofree char *tmp = g_strconcat (path, ".tmp", NULL);
   int fd;
-  int dfd;
 
   fd = g_open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -254,14 +266,7 @@ atomic_write (const char *dir,
       return FALSE;
     }
 
-  /* The rename is durable only once the folder is. */
-  dfd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-  if (dfd >= 0)
-    {
-      fsync (dfd);
-      close (dfd);
-    }
-
+  sync_dir (dir);
   return TRUE;
 }
 
@@ -448,7 +453,6 @@ rename_durably (const char *dir,
 {
   g_autofree char *from_path = g_build_filename (dir, from, NULL);
   g_autofree char *to_path = g_build_filename (dir, to, NULL);
-  int dfd;
 
   if (!g_file_test (from_path, G_FILE_TEST_EXISTS))
     return TRUE;
@@ -461,12 +465,7 @@ rename_durably (const char *dir,
       return FALSE;
     }
 
-  dfd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-  if (dfd >= 0)
-    {
-      fsync (dfd);
-      close (dfd);
-    }
+  sync_dir (dir);
   return TRUE;
 }
 
