@@ -5,6 +5,7 @@
  * these structs and functions named for what they do. */
 
 #include "ch-store.h"
+#include "ch-patient-db.h"
 
 G_BEGIN_DECLS
 
@@ -57,34 +58,6 @@ gboolean      ch_db_user_set_disabled  (ChStore     *store,
 gint64        ch_db_user_count_active  (ChStore     *store,
                                         const char  *role,
                                         GError     **error);
-
-/* ---- patients ---------------------------------------------------------- */
-
-typedef struct
-{
-  gint64  id;
-  char   *mrn;
-  char   *given_name;
-  char   *family_name;
-  char   *birth_date;  /* YYYY-MM-DD or NULL */
-  char   *sex;         /* female, male, other, unknown */
-} ChPatientRecord;
-
-void             ch_patient_record_free   (ChPatientRecord *record);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChPatientRecord, ch_patient_record_free)
-
-gboolean         ch_db_patient_insert     (ChStore          *store,
-                                           ChPatientRecord  *record,
-                                           GError          **error);
-ChPatientRecord *ch_db_patient_get        (ChStore          *store,
-                                           gint64            id,
-                                           GError          **error);
-gint64           ch_db_patient_count      (ChStore          *store,
-                                           GError          **error);
-GPtrArray       *ch_db_patient_find_name  (ChStore          *store,
-                                           const char       *prefix,
-                                           guint             limit,
-                                           GError          **error);
 
 /* ---- audit ------------------------------------------------------------- */
 

@@ -164,6 +164,19 @@ ch_practice_open (const char *dir,
   return practice_new (dir, keyring);
 }
 
+/* What a practice opened by an older version still needs done once. */
+static ChStore *
+finish_open (ChStore *store,
+             GError **error)
+{
+  if (!ch_db_patient_search_ensure_index (store, error))
+    {
+      g_object_unref (store);
+      return NULL;
+    }
+  return store;
+}
+
 /**
  * ch_practice_open_store:
  * @master: the master key a slot gave
@@ -196,7 +209,7 @@ ch_practice_open_store (ChPractice      *self,
       /* A rekey that died before touching the database left this behind. */
       if (ch_keyring_has_next (self->dir))
         ch_keyring_discard_next (self->dir);
-      return store;
+      return finish_open (store, error);
     }
 
   if (!g_error_matches (local_error, CH_STORE_ERROR, CH_STORE_ERROR_WRONG_KEY)
@@ -229,7 +242,7 @@ ch_practice_open_store (ChPractice      *self,
 
   ch_secret_free (*master);
   *master = g_steal_pointer (&next_master);
-  return store;
+  return finish_open (store, error);
 }
 
 gboolean

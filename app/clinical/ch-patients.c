@@ -66,6 +66,35 @@ ch_patients_validate (const ChPatientRecord *record,
       return FALSE;
     }
 
+  if (record->email != NULL && *record->email != '\0'
+      && (strchr (record->email, '@') == NULL || strchr (record->email, ' ') != NULL))
+    {
+      g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                   _("“%s” is not an e-mail address"), record->email);
+      return FALSE;
+    }
+
+  for (guint i = 0; record->phones != NULL && i < record->phones->len; i++)
+    {
+      const ChPhone *phone = record->phones->pdata[i];
+      g_autofree char *digits = ch_phone_digits (phone->number);
+
+      if (strlen (digits) < 3 || strspn (phone->number, "0123456789 +-./()x") != strlen (phone->number))
+        {
+          g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                       _("“%s” is not a phone number"), phone->number);
+          return FALSE;
+        }
+      if (g_strcmp0 (phone->kind, "mobile") != 0 && g_strcmp0 (phone->kind, "home") != 0
+          && g_strcmp0 (phone->kind, "work") != 0 && g_strcmp0 (phone->kind, "other") != 0)
+        {
+          g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                       _("“%s” is not a kind of phone (mobile, home, work, other)"),
+                       phone->kind ? phone->kind : "");
+          return FALSE;
+        }
+    }
+
   return TRUE;
 }
 
@@ -127,25 +156,348 @@ ch_patients_register_many (ChSession *session,
   return ch_store_commit (store, error);
 }
 
+static ChPatientRecord *
+audited_view (ChSession       *session,
+              ChPatientRecord *record,
+              gboolean         recent,
+              GError         **error)
+{
+  g_autoptr (ChPatientRecord) owned = record;
+  ChStore *store = ch_session_get_store (session);
+
+  if (owned == NULL)
+    return NULL;
+
+  if (!ch_store_begin (store, error))
+    return NULL;
+  if ((recent && !ch_db_patient_touch_recent (store, ch_session_get_username (session), owned->id,
+                                              error))
+      || !ch_session_audit (session, CH_AUDIT_VIEW, "patient", owned->mrn, owned->id, "", error)
+      || !ch_store_commit (store, error))
+    {
+      ch_store_rollback (store);
+      return NULL;
+    }
+
+  return g_steal_pointer (&owned);
+}
+
 /* Reads one patient's demographics; the view is audited. */
 ChPatientRecord *
 ch_patients_get (ChSession *session,
                  gint64     id,
                  GError   **error)
 {
-  g_autoptr (ChPatientRecord) record = NULL;
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  if (!ch_session_check (session, CH_AREA_DEMOGRAPHICS, CH_ACCESS_READ, error))
+    return NULL;
+
+  return audited_view (session, ch_db_patient_get (ch_session_get_store (session), id, error),
+                       FALSE, error);
+}
+
+ChPatientRecord *
+ch_patients_get_by_mrn (ChSession  *session,
+                        const char *mrn,
+                        GError    **error)
+{
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  if (!ch_session_check (session, CH_AREA_DEMOGRAPHICS, CH_ACCESS_READ, error))
+    return NULL;
+
+  return audited_view (session, ch_db_patient_get_by_mrn (ch_session_get_store (session), mrn,
+                                                          error),
+                       FALSE, error);
+}
+
+/* Opens a patient's record: like ch_patients_get(), and the patient goes to
+ * the top of the user's recent patients. */
+ChPatientRecord *
+ch_patients_open (ChSession *session,
+                  gint64     id,
+                  GError   **error)
+{
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  if (!ch_session_check (session, CH_AREA_DEMOGRAPHICS, CH_ACCESS_READ, error))
+    return NULL;
+
+  return audited_view (session, ch_db_patient_get (ch_session_get_store (session), id, error),
+                       TRUE, error);
+}
+
+/**
+ * ch_patients_find_duplicates:
+ *
+ * Patients who may be the one in @record (same name and date of birth, or a
+ * phone number in common), to show before registering it.
+ *
+ * Returns: (transfer full) (element-type ChPatientHit)
+ */
+GPtrArray *
+ch_patients_find_duplicates (ChSession             *session,
+                             const ChPatientRecord *record,
+                             GError               **error)
+{
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  if (!ch_session_check (session, CH_AREA_DEMOGRAPHICS, CH_ACCESS_READ, error))
+    return NULL;
+
+  return ch_db_patient_find_duplicates (ch_session_get_store (session), record, error);
+}
+
+/**
+ * ch_patients_update:
+ * @record: as read (its version says which), with the changes made
+ * @reason: (nullable): why, kept with the earlier version
+ */
+gboolean
+ch_patients_update (ChSession       *session,
+                    ChPatientRecord *record,
+                    const char      *reason,
+                    GError         **error)
+{
+  ChStore *store;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+
+  if (!ch_session_check (session, CH_AREA_DEMOGRAPHICS, CH_ACCESS_WRITE, error)
+      || !ch_patients_validate (record, error))
+    return FALSE;
+
+  store = ch_session_get_store (session);
+  if (!ch_store_begin (store, error))
+    return FALSE;
+
+  if (!ch_db_patient_update (store, record, ch_session_get_username (session), reason, error)
+      || !ch_session_audit (session, CH_AUDIT_UPDATE, "patient", record->mrn, record->id,
+                            reason ? reason : "", error)
+      || !ch_store_commit (store, error))
+    {
+      ch_store_rollback (store);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * ch_patients_search:
+ * @query: what was typed: name parts, a date of birth, an MRN or a phone
+ *   number; empty for the user's recent patients
+ *
+ * The first @limit matches. For a list that pages further, see
+ * ChPatientListModel.
+ *
+ * Returns: (transfer full) (element-type ChPatientHit)
+ */
+GPtrArray *
+ch_patients_search (ChSession  *session,
+                    const char *query,
+                    guint       limit,
+                    GError    **error)
+{
+  g_autoptr (ChSearchCursor) cursor = NULL;
+  g_autoptr (GPtrArray) hits = NULL;
+  ChStore *store;
 
   g_return_val_if_fail (CH_IS_SESSION (session), NULL);
 
   if (!ch_session_check (session, CH_AREA_DEMOGRAPHICS, CH_ACCESS_READ, error))
     return NULL;
 
-  record = ch_db_patient_get (ch_session_get_store (session), id, error);
-  if (record == NULL)
+  store = ch_session_get_store (session);
+  cursor = ch_search_cursor_new (query);
+  if (ch_search_cursor_is_empty_query (cursor))
+    return ch_db_patient_recent (store, ch_session_get_username (session), limit, error);
+
+  hits = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_patient_hit_free);
+  while (hits->len < limit)
+    {
+      gboolean more = FALSE;
+      g_autoptr (GPtrArray) page = ch_db_patient_search (store, cursor, limit - hits->len, &more,
+                                                         error);
+      if (page == NULL)
+        return NULL;
+      g_ptr_array_extend_and_steal (hits, g_steal_pointer (&page));
+      if (!more)
+        break;
+    }
+
+  return g_steal_pointer (&hits);
+}
+
+/* Returns: (transfer full) (element-type ChHistoryEntry): the patient's
+ * earlier demographics, oldest first */
+GPtrArray *
+ch_patients_history (ChSession *session,
+                     gint64     patient_id,
+                     GError   **error)
+{
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  if (!ch_session_check (session, CH_AREA_DEMOGRAPHICS, CH_ACCESS_READ, error))
     return NULL;
 
-  if (!ch_session_audit (session, CH_AUDIT_VIEW, "patient", record->mrn, record->id, "", error))
+  return ch_db_item_history (ch_session_get_store (session), "patient", patient_id, error);
+}
+
+/* ---- insurance ------------------------------------------------------------------ */
+
+static gboolean
+validate_policy (const ChPolicyRecord *policy,
+                 GError              **error)
+{
+  g_autofree char *payer = g_strstrip (g_strdup (policy->payer ? policy->payer : ""));
+
+  if (*payer == '\0')
+    {
+      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                           _("An insurance policy needs a payer"));
+      return FALSE;
+    }
+  if (policy->priority < 1 || policy->priority > 9)
+    {
+      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                           _("The priority of a policy is 1 (primary) to 9"));
+      return FALSE;
+    }
+  if ((policy->start_date != NULL && !valid_date (policy->start_date))
+      || (policy->end_date != NULL && !valid_date (policy->end_date)))
+    {
+      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                           _("Coverage dates are written YYYY-MM-DD"));
+      return FALSE;
+    }
+  if (policy->start_date != NULL && policy->end_date != NULL
+      && strcmp (policy->start_date, policy->end_date) > 0)
+    {
+      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                           _("The coverage ends before it starts"));
+      return FALSE;
+    }
+  if (policy->subscriber_relation != NULL
+      && !g_str_equal (policy->subscriber_relation, "self")
+      && !g_str_equal (policy->subscriber_relation, "spouse")
+      && !g_str_equal (policy->subscriber_relation, "child")
+      && !g_str_equal (policy->subscriber_relation, "other"))
+    {
+      g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                   _("“%s” is not a relation to the subscriber (self, spouse, child, other)"),
+                   policy->subscriber_relation);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Returns: (transfer full) (element-type ChPolicyRecord): the patient's
+ * policies in force order, those entered in error left out */
+GPtrArray *
+ch_patients_list_policies (ChSession *session,
+                           gint64     patient_id,
+                           GError   **error)
+{
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  if (!ch_session_check (session, CH_AREA_DEMOGRAPHICS, CH_ACCESS_READ, error))
     return NULL;
 
-  return g_steal_pointer (&record);
+  return ch_db_policy_list (ch_session_get_store (session), patient_id, FALSE, error);
+}
+
+static gboolean
+write_policy (ChSession      *session,
+              ChPolicyRecord *policy,
+              gboolean        insert,
+              const char     *reason,
+              GError        **error)
+{
+  ChStore *store = ch_session_get_store (session);
+  g_autofree char *object = NULL;
+  g_autoptr (ChPatientRecord) patient = NULL;
+
+  if (!ch_store_begin (store, error))
+    return FALSE;
+
+  patient = ch_db_patient_get (store, policy->patient_id, error);
+  if (patient == NULL
+      || !(insert ? ch_db_policy_insert (store, policy, ch_session_get_username (session), error)
+                  : ch_db_policy_update (store, policy, ch_session_get_username (session), reason,
+                                         error)))
+    goto fail;
+
+  object = g_strdup_printf ("%" G_GINT64_FORMAT, policy->id);
+  if (!ch_session_audit (session, insert ? CH_AUDIT_CREATE : CH_AUDIT_UPDATE, "insurance", object,
+                         policy->patient_id, reason ? reason : "", error)
+      || !ch_store_commit (store, error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  ch_store_rollback (store);
+  return FALSE;
+}
+
+gboolean
+ch_patients_add_policy (ChSession      *session,
+                        ChPolicyRecord *policy,
+                        GError        **error)
+{
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+
+  if (!ch_session_check (session, CH_AREA_DEMOGRAPHICS, CH_ACCESS_WRITE, error)
+      || !validate_policy (policy, error))
+    return FALSE;
+
+  return write_policy (session, policy, TRUE, NULL, error);
+}
+
+gboolean
+ch_patients_update_policy (ChSession      *session,
+                           ChPolicyRecord *policy,
+                           const char     *reason,
+                           GError        **error)
+{
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+
+  if (!ch_session_check (session, CH_AREA_DEMOGRAPHICS, CH_ACCESS_WRITE, error)
+      || !validate_policy (policy, error))
+    return FALSE;
+
+  return write_policy (session, policy, FALSE, reason, error);
+}
+
+/* Policies are never deleted: one entered by mistake is marked so, with the
+ * reason, and leaves the list. */
+gboolean
+ch_patients_policy_entered_in_error (ChSession  *session,
+                                     gint64      policy_id,
+                                     const char *reason,
+                                     GError    **error)
+{
+  g_autoptr (ChPolicyRecord) policy = NULL;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+
+  if (!ch_session_check (session, CH_AREA_DEMOGRAPHICS, CH_ACCESS_WRITE, error))
+    return FALSE;
+
+  if (reason == NULL || *reason == '\0')
+    {
+      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                           _("Say why the policy was entered in error"));
+      return FALSE;
+    }
+
+  policy = ch_db_policy_get (ch_session_get_store (session), policy_id, error);
+  if (policy == NULL)
+    return FALSE;
+
+  g_free (policy->status);
+  policy->status = g_strdup ("entered-in-error");
+  return write_policy (session, policy, FALSE, reason, error);
 }

@@ -6,19 +6,56 @@
 
 G_BEGIN_DECLS
 
-/* Registration of patients (front desk). The patient-record work builds the
- * chart on this. */
+/* Registration and demographics (front desk), and finding patients. Every
+ * call checks the session's rights to demographics; every change is audited
+ * in the same transaction and keeps the earlier version. */
 
-gboolean         ch_patients_register       (ChSession        *session,
-                                             ChPatientRecord  *record,
-                                             GError          **error);
-gboolean         ch_patients_register_many  (ChSession        *session,
-                                             GPtrArray        *records,
-                                             GError          **error);
-ChPatientRecord *ch_patients_get            (ChSession        *session,
-                                             gint64            id,
-                                             GError          **error);
-gboolean         ch_patients_validate       (const ChPatientRecord *record,
-                                             GError          **error);
+gboolean         ch_patients_validate        (const ChPatientRecord  *record,
+                                              GError                **error);
+GPtrArray       *ch_patients_find_duplicates (ChSession              *session,
+                                              const ChPatientRecord  *record,
+                                              GError                **error);
+gboolean         ch_patients_register        (ChSession              *session,
+                                              ChPatientRecord        *record,
+                                              GError                **error);
+gboolean         ch_patients_register_many   (ChSession              *session,
+                                              GPtrArray              *records,
+                                              GError                **error);
+gboolean         ch_patients_update          (ChSession              *session,
+                                              ChPatientRecord        *record,
+                                              const char             *reason,
+                                              GError                **error);
+ChPatientRecord *ch_patients_get             (ChSession              *session,
+                                              gint64                  id,
+                                              GError                **error);
+ChPatientRecord *ch_patients_get_by_mrn      (ChSession              *session,
+                                              const char             *mrn,
+                                              GError                **error);
+ChPatientRecord *ch_patients_open            (ChSession              *session,
+                                              gint64                  id,
+                                              GError                **error);
+GPtrArray       *ch_patients_search          (ChSession              *session,
+                                              const char             *query,
+                                              guint                   limit,
+                                              GError                **error);
+GPtrArray       *ch_patients_history         (ChSession              *session,
+                                              gint64                  patient_id,
+                                              GError                **error);
+
+/* Insurance. */
+GPtrArray       *ch_patients_list_policies   (ChSession              *session,
+                                              gint64                  patient_id,
+                                              GError                **error);
+gboolean         ch_patients_add_policy      (ChSession              *session,
+                                              ChPolicyRecord         *policy,
+                                              GError                **error);
+gboolean         ch_patients_update_policy   (ChSession              *session,
+                                              ChPolicyRecord         *policy,
+                                              const char             *reason,
+                                              GError                **error);
+gboolean         ch_patients_policy_entered_in_error (ChSession      *session,
+                                                      gint64          policy_id,
+                                                      const char     *reason,
+                                                      GError        **error);
 
 G_END_DECLS
