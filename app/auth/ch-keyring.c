@@ -229,10 +229,13 @@ atomic_write (const char *dir,
               GError    **error)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *tmp = g_strconcat (path, ".tmp", NULL);
+  g_autofree char *tmp = g_strconcat (path, ".XXXXXX.tmp", NULL);
+  int synced;
+  int closed;
   int fd;
 
-  fd = g_open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  /* A temporary file of its own: two writers never truncate each other's. */
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
     {
       int saved = errno;
@@ -248,7 +251,9 @@ atomic_write (const char *dir,
       return FALSE;
     }
 
-  if (fsync (fd) != 0 || close (fd) != 0)
+  synced = fsync (fd);
+  closed = close (fd);
+  if (synced != 0 || closed != 0)
     {
       int saved = errno;
       g_set_error (error, CH_KEYRING_ERROR, CH_KEYRING_ERROR_IO,

@@ -13,8 +13,7 @@
 
 /* The one permission table. Least privilege: the administrator runs users,
  * keys and backups but reads no clinical record; the office manager runs the
- * practice's business but not its charts. Emergency access lends the
- * physician's clinical rights for a while (see ChSession). */
+ * practice's business but not its charts. */
 static const ChAccess permissions[CH_N_ROLES][CH_N_AREAS] = {
   /*                 demogr clinic presc  sched  bill   report users  audit  backup */
   [CH_ROLE_PHYSICIAN]  = { W,     W,     W,     W,     R,     R,     N,     N,     N },
@@ -22,6 +21,13 @@ static const ChAccess permissions[CH_N_ROLES][CH_N_AREAS] = {
   [CH_ROLE_FRONT_DESK] = { W,     N,     N,     W,     W,     N,     N,     N,     N },
   [CH_ROLE_MANAGER]    = { R,     N,     N,     R,     W,     W,     W,     R,     W },
   [CH_ROLE_ADMIN]      = { N,     N,     N,     N,     N,     R,     W,     R,     W },
+};
+
+/* What emergency access adds: the chart, to read and to write, for the
+ * patient in front of you; not prescribing, nor anything of the office. */
+static const ChAccess break_glass[CH_N_AREAS] = {
+  /* demogr clinic presc  sched  bill   report users  audit  backup */
+     W,     W,     R,     N,     N,     N,     N,     N,     N,
 };
 
 #undef N
@@ -97,6 +103,22 @@ ch_role_get_access (ChRole role,
   g_return_val_if_fail (area < CH_N_AREAS, CH_ACCESS_NONE);
 
   return permissions[role][area];
+}
+
+/* People at the point of care may break the glass; the administrator and
+ * the office manager, whose roles keep them out of charts, may not. */
+gboolean
+ch_role_can_break_glass (ChRole role)
+{
+  return role == CH_ROLE_PHYSICIAN || role == CH_ROLE_NURSE || role == CH_ROLE_FRONT_DESK;
+}
+
+ChAccess
+ch_break_glass_get_access (ChArea area)
+{
+  g_return_val_if_fail (area < CH_N_AREAS, CH_ACCESS_NONE);
+
+  return break_glass[area];
 }
 
 const char *

@@ -46,7 +46,9 @@ const char *ch_area_to_string   (ChArea       area);
 const char *ch_area_get_label   (ChArea       area);
 const char *ch_access_to_string (ChAccess     access);
 
-/* The role emergency access ("break the glass") grants for a while. */
-#define CH_ROLE_BREAK_GLASS CH_ROLE_PHYSICIAN
+/* Emergency access ("break the glass"): who may ask for it, and what it adds
+ * for a while to their own rights. */
+gboolean    ch_role_can_break_glass  (ChRole      role);
+ChAccess    ch_break_glass_get_access (ChArea     area);
 
 G_END_DECLS

@@ -26,8 +26,9 @@
 #define FAILURES_FILE     "login-failures"
 #define FREE_ATTEMPTS     3
 #define MAX_DELAY_SECONDS 300
-#define MAX_TRACKED_USERS 256
+#define MAX_PENDING       1000
 #define RECOVERY_NAME     "#recovery"
+#define UNKNOWN_NAME      "#unknown"
 
 struct _ChSession
 {
@@ -85,19 +86,23 @@ failures_save (ChPractice *practice,
   g_autoptr (GError) error = NULL;
 
   if (!g_key_file_save_to_file (file, path, &error))
-    g_warning ("Could not record failed sign-ins: %s", error->message);
+    g_message ("Could not record failed sign-ins: %s", error->message);
   else
     g_chmod (path, 0600);
 }
 
 /* Seconds @username must still wait before trying again. */
+static const char *failures_bucket (ChPractice *practice,
+                                    const char *username);
+
 static gint64
 failures_wait (ChPractice *practice,
                const char *username)
 {
   g_autoptr (GKeyFile) file = failures_load (practice);
-  gint64 count = g_key_file_get_int64 (file, username, "Count", NULL);
-  gint64 last = g_key_file_get_int64 (file, username, "Last", NULL);
+  const char *bucket = failures_bucket (practice, username);
+  gint64 count = g_key_file_get_int64 (file, bucket, "Count", NULL);
+  gint64 last = g_key_file_get_int64 (file, bucket, "Last", NULL);
   gint64 delay;
   gint64 elapsed;
 
@@ -110,61 +115,82 @@ failures_wait (ChPractice *practice,
   return elapsed >= delay ? 0 : delay - elapsed;
 }
 
+/* Failures are counted per real account; a name that is no account goes to
+ * one shared bucket, and is not written down: people type their password
+ * into the user name field. */
+static const char *
+failures_bucket (ChPractice *practice,
+                 const char *username)
+{
+  if (g_strcmp0 (username, RECOVERY_NAME) == 0)
+    return RECOVERY_NAME;
+
+  if (username != NULL && ch_validate_username (username, NULL)
+      && ch_keyring_has_user (ch_practice_get_keyring (practice), username))
+    return username;
+
+  return UNKNOWN_NAME;
+}
+
 static void
 failures_record (ChPractice *practice,
                  const char *username)
 {
   g_autoptr (GKeyFile) file = failures_load (practice);
+  const char *bucket = failures_bucket (practice, username);
   gint64 now = g_get_real_time ();
-  gint64 count = g_key_file_get_int64 (file, username, "Count", NULL);
-  g_autofree char *times_text = NULL;
-  g_autoptr (GString) list = g_string_new (NULL);
+  gint64 count = g_key_file_get_int64 (file, bucket, "Count", NULL);
+  g_autofree char *times_text = g_key_file_get_string (file, bucket, "Pending", NULL);
+  g_autoptr (GString) list = g_string_new (times_text);
 
-  if (!g_key_file_has_group (file, username))
+  /* The times wait here for the next sign-in to audit them; past the cap
+   * only their number is kept. */
+  if (list->len / 17 >= MAX_PENDING)
+    g_key_file_set_int64 (file, bucket, "Dropped",
+                          g_key_file_get_int64 (file, bucket, "Dropped", NULL) + 1);
+  else
     {
-      gsize n_groups = 0;
-      g_auto (GStrv) groups = g_key_file_get_groups (file, &n_groups);
-
-      /* Someone guessing random user names must not grow the file forever. */
-      if (n_groups >= MAX_TRACKED_USERS)
-        g_key_file_remove_group (file, groups[0], NULL);
+      if (list->len > 0)
+        g_string_append_c (list, ';');
+      g_string_append_printf (list, "%" G_GINT64_FORMAT, now);
+      g_key_file_set_string (file, bucket, "Pending", list->str);
     }
 
-  times_text = g_key_file_get_string (file, username, "Pending", NULL);
-  if (times_text != NULL)
-    g_string_append (list, times_text);
-  if (list->len > 0)
-    g_string_append_c (list, ';');
-  g_string_append_printf (list, "%" G_GINT64_FORMAT, now);
-
-  g_key_file_set_int64 (file, username, "Count", count + 1);
-  g_key_file_set_int64 (file, username, "Last", now);
-  g_key_file_set_string (file, username, "Pending", list->str);
+  g_key_file_set_int64 (file, bucket, "Count", count + 1);
+  g_key_file_set_int64 (file, bucket, "Last", now);
   failures_save (practice, file);
 }
 
-/* Moves every pending failed sign-in into the audit trail, and clears the
- * count of @username, who just signed in. */
+/* Writes every pending failed sign-in into the audit trail (in the caller's
+ * transaction) and clears the count of @username, who just signed in.
+ * @out_file is set to the file to save once the transaction has committed
+ * (NULL when nothing changed): saved earlier, a rolled-back sign-in would
+ * lose the failures. */
 static gboolean
 failures_flush (ChPractice *practice,
                 ChStore    *store,
                 const char *username,
+                GKeyFile  **out_file,
                 GError    **error)
 {
   g_autoptr (GKeyFile) file = failures_load (practice);
   g_auto (GStrv) groups = g_key_file_get_groups (file, NULL);
+  const char *bucket = failures_bucket (practice, username);
   gboolean changed = FALSE;
 
   for (guint i = 0; groups[i] != NULL; i++)
     {
       g_autofree char *pending = g_key_file_get_string (file, groups[i], "Pending", NULL);
-      g_auto (GStrv) times = NULL;
-      const char *who = g_str_equal (groups[i], RECOVERY_NAME) ? "" : groups[i];
-      const char *what = g_str_equal (groups[i], RECOVERY_NAME) ? "recovery" : "";
+      gint64 dropped = g_key_file_get_int64 (file, groups[i], "Dropped", NULL);
+      gboolean recovery = g_str_equal (groups[i], RECOVERY_NAME);
+      gboolean unknown = g_str_equal (groups[i], UNKNOWN_NAME);
+      const char *who = recovery || unknown ? "" : groups[i];
+      const char *what = recovery ? "recovery" : unknown ? "unknown-user" : "";
 
       if (pending != NULL && *pending != '\0')
         {
-          times = g_strsplit (pending, ";", -1);
+          g_auto (GStrv) times = g_strsplit (pending, ";", -1);
+
           for (guint j = 0; times[j] != NULL; j++)
             {
               gint64 ts = g_ascii_strtoll (times[j], NULL, 10);
@@ -177,15 +203,25 @@ failures_flush (ChPractice *practice,
           changed = TRUE;
         }
 
-      if (g_str_equal (groups[i], username))
+      if (dropped > 0)
+        {
+          g_autofree char *detail = g_strdup_printf ("%" G_GINT64_FORMAT " more, not itemised",
+                                                     dropped);
+
+          if (!ch_audit_append (store, who, "", CH_AUDIT_LOGIN_FAILED, what, "", 0, detail, error))
+            return FALSE;
+          g_key_file_remove_key (file, groups[i], "Dropped", NULL);
+          changed = TRUE;
+        }
+
+      if (g_str_equal (groups[i], bucket) && !unknown)
         {
           g_key_file_remove_group (file, groups[i], NULL);
           changed = TRUE;
         }
     }
 
-  if (changed)
-    failures_save (practice, file);
+  *out_file = changed ? g_steal_pointer (&file) : NULL;
   return TRUE;
 }
 
@@ -332,10 +368,8 @@ open_as_user (ChSession  *self,
   g_autoptr (ChStore) store = NULL;
   const char *credentials[] = { username, password };
 
-  if (!check_throttle (self->practice, username, error))
-    return FALSE;
-
-  if (!ch_practice_reload_keyring (self->practice, error))
+  if (!ch_practice_reload_keyring (self->practice, error)
+      || !check_throttle (self->practice, username, error))
     return FALSE;
 
   master = ch_keyring_unlock_user (ch_practice_get_keyring (self->practice), username, password,
@@ -412,6 +446,7 @@ ch_session_login (ChPractice *practice,
                   GError    **error)
 {
   g_autoptr (ChSession) self = NULL;
+  g_autoptr (GKeyFile) failures = NULL;
 
   g_return_val_if_fail (CH_IS_PRACTICE (practice), NULL);
 
@@ -433,13 +468,15 @@ ch_session_login (ChPractice *practice,
 
   if (!ch_store_begin (self->store, error))
     return NULL;
-  if (!failures_flush (practice, self->store, username, error)
+  if (!failures_flush (practice, self->store, username, &failures, error)
       || !ch_session_audit (self, CH_AUDIT_LOGIN, "", "", 0, "", error)
       || !ch_store_commit (self->store, error))
     {
       ch_store_rollback (self->store);
       return NULL;
     }
+  if (failures != NULL)
+    failures_save (practice, failures);
 
   return g_steal_pointer (&self);
 }
@@ -472,6 +509,7 @@ ch_session_recover (ChPractice *practice,
   g_autoptr (ChStore) store = NULL;
   g_autoptr (ChUserRecord) user = NULL;
   g_autoptr (GError) local_error = NULL;
+  g_autoptr (GKeyFile) failures = NULL;
   ChKeyring *keyring;
   ChRole role;
 
@@ -521,7 +559,7 @@ ch_session_recover (ChPractice *practice,
 
   if ((user->disabled && !ch_db_user_set_disabled (self->store, username, FALSE, error))
       || !load_user (self, username, error)
-      || !failures_flush (practice, self->store, RECOVERY_NAME, error)
+      || !failures_flush (practice, self->store, RECOVERY_NAME, &failures, error)
       || !ch_session_audit (self, CH_AUDIT_RECOVERY, "user", username, 0,
                             _("Password reset with the recovery key"), error)
       || !ch_keyring_set_user (keyring, self->master, username, new_password, error)
@@ -534,6 +572,8 @@ ch_session_recover (ChPractice *practice,
 
   if (!ch_store_commit (self->store, error))
     return NULL;
+  if (failures != NULL)
+    failures_save (practice, failures);
 
   return g_steal_pointer (&self);
 }
@@ -555,7 +595,7 @@ ch_session_logout (ChSession *self)
 
   if (self->store != NULL
       && !ch_session_audit (self, CH_AUDIT_LOGOUT, "", "", 0, "", &error))
-    g_warning ("Could not record the sign-out: %s", error->message);
+    g_message ("Could not record the sign-out: %s", error->message);
 
   close_keys (self);
   self->break_glass_until = 0;
@@ -580,7 +620,7 @@ ch_session_lock (ChSession *self)
     return;
 
   if (!ch_session_audit (self, CH_AUDIT_LOCK, "", "", 0, "", &error))
-    g_warning ("Could not record the lock: %s", error->message);
+    g_message ("Could not record the lock: %s", error->message);
 
   close_keys (self);
   self->locked = TRUE;
@@ -598,6 +638,8 @@ ch_session_unlock (ChSession  *self,
                    const char *password,
                    GError    **error)
 {
+  g_autoptr (GKeyFile) failures = NULL;
+
   g_return_val_if_fail (CH_IS_SESSION (self), FALSE);
 
   if (self->logged_out)
@@ -632,7 +674,7 @@ ch_session_unlock (ChSession  *self,
       close_keys (self);
       return FALSE;
     }
-  if (!failures_flush (self->practice, self->store, self->username, error)
+  if (!failures_flush (self->practice, self->store, self->username, &failures, error)
       || !ch_session_audit (self, CH_AUDIT_UNLOCK, "", "", 0, "", error)
       || !ch_store_commit (self->store, error))
     {
@@ -640,6 +682,8 @@ ch_session_unlock (ChSession  *self,
       close_keys (self);
       return FALSE;
     }
+  if (failures != NULL)
+    failures_save (self->practice, failures);
 
   self->locked = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCKED]);
@@ -756,7 +800,7 @@ ch_session_can (ChSession *self,
 
   granted = ch_role_get_access (self->role, area);
   if (ch_session_get_break_glass (self))
-    granted = MAX (granted, ch_role_get_access (CH_ROLE_BREAK_GLASS, area));
+    granted = MAX (granted, ch_break_glass_get_access (area));
 
   return granted >= access;
 }
@@ -825,8 +869,9 @@ ch_session_get_break_glass_minutes (ChSession *self)
  * ch_session_break_glass:
  * @reason: why; required
  *
- * Grants emergency access: the physician's rights for the practice's
- * break-glass time (60 minutes by default), audited with the reason.
+ * Grants emergency access to charts (ch_break_glass_get_access()) for the
+ * practice's break-glass time (60 minutes by default), audited with the
+ * reason. Only roles at the point of care may ask.
  */
 gboolean
 ch_session_break_glass (ChSession  *self,
@@ -840,6 +885,14 @@ ch_session_break_glass (ChSession  *self,
 
   if (self->locked || self->logged_out)
     return ch_session_check (self, CH_AREA_CLINICAL, CH_ACCESS_READ, error);
+
+  if (!ch_role_can_break_glass (self->role))
+    {
+      g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_PERMISSION_DENIED,
+                   _("Not allowed: the role “%s” has no emergency access to charts"),
+                   ch_role_get_label (self->role));
+      return FALSE;
+    }
 
   trimmed = g_strstrip (g_strdup (reason ? reason : ""));
   if (g_utf8_strlen (trimmed, -1) < 4)
