@@ -512,6 +512,44 @@ ch_db_audit_page (ChStore             *store,
   return rc == SQLITE_DONE ? g_steal_pointer (&page) : NULL;
 }
 
+/* Entries matching @filter with an id below @before_id, newest first: a walk
+ * through the trail that entries appended meanwhile do not shift.
+ * Returns: (transfer full) (element-type ChAuditRecord) */
+GPtrArray *
+ch_db_audit_page_before (ChStore             *store,
+                         const ChAuditFilter *filter,
+                         gint64               before_id,
+                         guint                limit,
+                         GError             **error)
+{
+  g_autoptr (GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_audit_record_free);
+  g_autofree char *where = filter_where (filter);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  int idx;
+  int rc;
+
+  sql = g_strconcat ("SELECT " AUDIT_COLUMNS " FROM audit", where, *where ? " AND" : " WHERE",
+                     " id < ? ORDER BY id DESC LIMIT ?", NULL);
+  stmt = ch_store_prepare (store, sql, error);
+  if (stmt == NULL)
+    return NULL;
+
+  idx = bind_filter (stmt, filter);
+  sqlite3_bind_int64 (stmt, idx++, before_id);
+  sqlite3_bind_int (stmt, idx, (int) MIN (limit, G_MAXINT));
+
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      ChAuditRecord *record = g_new0 (ChAuditRecord, 1);
+      audit_fill_from_row (record, stmt);
+      g_ptr_array_add (page, record);
+    }
+  sqlite3_reset (stmt);
+
+  return rc == SQLITE_DONE ? g_steal_pointer (&page) : NULL;
+}
+
 /* Returns: (transfer full): the distinct user names in the trail, sorted */
 GPtrArray *
 ch_db_audit_usernames (ChStore *store,

@@ -110,6 +110,11 @@ GPtrArray     *ch_db_audit_page        (ChStore             *store,
                                         gint64               offset,
                                         guint                limit,
                                         GError             **error);
+GPtrArray     *ch_db_audit_page_before (ChStore             *store,
+                                        const ChAuditFilter *filter,
+                                        gint64               before_id,
+                                        guint                limit,
+                                        GError             **error);
 GPtrArray     *ch_db_audit_usernames   (ChStore             *store,
                                         GError             **error);
 

@@ -915,7 +915,16 @@ ch_store_rekey (ChStore      *self,
 
   memcpy (self->key, new_key, CH_STORE_KEY_BYTES);
 
-  return exec_internal (self, "PRAGMA journal_mode = WAL", error);
+  /* The database is under the new key now, whatever follows: a failure to go
+   * back to WAL must not make the caller throw the new key away. */
+  {
+    g_autoptr (GError) wal_error = NULL;
+
+    if (!exec_internal (self, "PRAGMA journal_mode = WAL", &wal_error))
+      g_message ("%s: rekeyed, but still in rollback-journal mode: %s", self->path,
+                 wal_error->message);
+  }
+  return TRUE;
 }
 
 /* Runs SQLite's integrity check; @error names the first problem found. */

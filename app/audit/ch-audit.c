@@ -16,6 +16,7 @@
  * naming the first entry that no longer fits. */
 
 #define HASH_VERSION "charta-audit-1"
+#define HEAD_SETTING "audit.head"
 
 G_DEFINE_QUARK (ch-audit-error-quark, ch_audit_error)
 
@@ -187,6 +188,18 @@ ch_audit_append_at (ChStore    *store,
   if (!ch_db_audit_insert (store, &record, error))
     goto fail;
 
+  /* The head of the chain, kept apart from it: deleting the newest entries
+   * would otherwise leave a shorter chain that still verifies. */
+  {
+    char hex[CH_AUDIT_HASH_BYTES * 2 + 1];
+    char head[sizeof hex + 32];
+
+    sodium_bin2hex (hex, sizeof hex, record.hash, CH_AUDIT_HASH_BYTES);
+    g_snprintf (head, sizeof head, "%" G_GINT64_FORMAT ":%s", record.id, hex);
+    if (!ch_db_setting_set (store, HEAD_SETTING, head, error))
+      goto fail;
+  }
+
   return !own_transaction || ch_store_commit (store, error);
 
 fail:
@@ -265,6 +278,45 @@ verify_one (const ChAuditRecord *record,
   return TRUE;
 }
 
+/* The chain must end where the head says it does. */
+static gboolean
+verify_head (ChStore           *store,
+             const VerifyState *state,
+             GError           **error)
+{
+  g_autofree char *head = ch_db_setting_get (store, HEAD_SETTING, error);
+  char hex[CH_AUDIT_HASH_BYTES * 2 + 1];
+  gint64 head_id;
+  const char *colon;
+
+  if (head == NULL)
+    return error == NULL || *error == NULL;  /* no entry written since the head was kept */
+
+  colon = strchr (head, ':');
+  head_id = g_ascii_strtoll (head, NULL, 10);
+  sodium_bin2hex (hex, sizeof hex, state->prev_hash, CH_AUDIT_HASH_BYTES);
+
+  if (head_id != state->expected_id - 1)
+    {
+      g_set_error (error, CH_AUDIT_ERROR, CH_AUDIT_ERROR_BROKEN,
+                   _("Audit trail broken at entry %" PRId64 ": the trail ends there, but "
+                     "it had %" PRId64 " entries"),
+                   state->expected_id - 1, head_id);
+      return FALSE;
+    }
+
+  if (colon == NULL || g_ascii_strcasecmp (colon + 1, hex) != 0)
+    {
+      g_set_error (error, CH_AUDIT_ERROR, CH_AUDIT_ERROR_BROKEN,
+                   _("Audit trail broken at entry %" PRId64 ": it is not the entry that was "
+                     "written last"),
+                   state->expected_id - 1);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /**
  * ch_audit_verify:
  * @out_n_entries: (out) (optional): how many entries were proven
@@ -297,7 +349,7 @@ ch_audit_verify (ChStore *store,
       return FALSE;
     }
 
-  return TRUE;
+  return verify_head (store, &state, error);
 }
 
 /* Returns: (transfer full): @ts as local "YYYY-MM-DD HH:MM:SS" */
@@ -354,7 +406,8 @@ ch_audit_write_csv (ChStore             *store,
 {
   const guint page_size = 2000;
   g_autoptr (GString) line = g_string_new (NULL);
-  gint64 offset = 0;
+  gint64 before = 0;
+  guint8 unused[CH_AUDIT_HASH_BYTES];
 
   g_return_val_if_fail (CH_IS_STORE (store), FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
@@ -363,9 +416,16 @@ ch_audit_write_csv (ChStore             *store,
   if (!g_output_stream_write_all (stream, line->str, line->len, NULL, cancellable, error))
     return FALSE;
 
+  /* From the newest entry as the export starts; what is appended meanwhile
+   * (the export's own entry, another desk's) neither shifts nor repeats rows. */
+  if (!ch_db_audit_last (store, &before, unused, error))
+    return FALSE;
+  before++;
+
   for (;;)
     {
-      g_autoptr (GPtrArray) page = ch_db_audit_page (store, filter, offset, page_size, error);
+      g_autoptr (GPtrArray) page = ch_db_audit_page_before (store, filter, before, page_size,
+                                                            error);
 
       if (page == NULL)
         return FALSE;
@@ -399,7 +459,7 @@ ch_audit_write_csv (ChStore             *store,
 
       if (page->len < page_size)
         break;
-      offset += page->len;
+      before = ((ChAuditRecord *) g_ptr_array_index (page, page->len - 1))->id;
     }
 
   return TRUE;

@@ -460,7 +460,11 @@ rename_durably (const char *dir,
   g_autofree char *to_path = g_build_filename (dir, to, NULL);
 
   if (!g_file_test (from_path, G_FILE_TEST_EXISTS))
-    return TRUE;
+    {
+      g_set_error (error, CH_KEYRING_ERROR, CH_KEYRING_ERROR_NOT_FOUND,
+                   _("The new keyring “%s” is missing"), from);
+      return FALSE;
+    }
 
   if (g_rename (from_path, to_path) != 0)
     {
@@ -480,8 +484,15 @@ gboolean
 ch_keyring_promote_next (const char *practice_dir,
                          GError    **error)
 {
-  return rename_durably (practice_dir, SERVICE_FILE NEXT_SUFFIX, SERVICE_FILE, error)
-         && rename_durably (practice_dir, KEYRING_FILE NEXT_SUFFIX, KEYRING_FILE, error);
+  g_autofree char *service_next = g_build_filename (practice_dir, SERVICE_FILE NEXT_SUFFIX, NULL);
+
+  /* Only the main file is certain: a keyring may have no service slot, and
+   * a promotion cut short may have moved the service file already. */
+  if (g_file_test (service_next, G_FILE_TEST_EXISTS)
+      && !rename_durably (practice_dir, SERVICE_FILE NEXT_SUFFIX, SERVICE_FILE, error))
+    return FALSE;
+
+  return rename_durably (practice_dir, KEYRING_FILE NEXT_SUFFIX, KEYRING_FILE, error);
 }
 
 /* Drops a prepared keyring that never took effect. */

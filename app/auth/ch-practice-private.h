@@ -18,4 +18,13 @@ ChStore *ch_practice_open_store (ChPractice    *self,
                                  gpointer       opener_data,
                                  GError       **error);
 
+/* The practice lock (PRACTICE/practice.lock, flock): every open session holds
+ * it shared; changing the master key takes it exclusively. */
+int      ch_practice_lock_shared  (ChPractice    *self,
+                                   GError       **error);
+gboolean ch_practice_lock_exclusive (int          fd,
+                                     GError     **error);
+void     ch_practice_lock_release_exclusive (int   fd);
+void     ch_practice_unlock       (int            fd);
+
 G_END_DECLS

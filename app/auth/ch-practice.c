@@ -7,6 +7,9 @@
 #include <glib/gstdio.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -162,6 +165,70 @@ ch_practice_open (const char *dir,
     }
 
   return practice_new (dir, keyring);
+}
+
+/* Returns: a descriptor holding the practice lock shared, or -1 with @error.
+ * Waits while a change of the master key holds it. */
+int
+ch_practice_lock_shared (ChPractice *self,
+                         GError    **error)
+{
+  g_autofree char *path = g_build_filename (self->dir, "practice.lock", NULL);
+  int fd;
+
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_FAILED,
+                   _("Could not open the practice in “%s”: %s"), self->dir, g_strerror (saved));
+      return -1;
+    }
+
+  while (flock (fd, LOCK_SH) != 0)
+    {
+      int saved = errno;
+
+      if (saved == EINTR)
+        continue;
+      close (fd);
+      g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_FAILED,
+                   _("Could not open the practice in “%s”: %s"), self->dir, g_strerror (saved));
+      return -1;
+    }
+
+  return fd;
+}
+
+/* Takes the lock held shared by @fd exclusively, without waiting: fails
+ * while any other session has the practice open. */
+gboolean
+ch_practice_lock_exclusive (int      fd,
+                            GError **error)
+{
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_FAILED,
+                           _("The practice is open elsewhere (another window, desk or "
+                             "charta-admin); close it there and try again"));
+      /* A failed conversion may have dropped the shared lock: take it back. */
+      flock (fd, LOCK_SH);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+ch_practice_lock_release_exclusive (int fd)
+{
+  flock (fd, LOCK_SH);
+}
+
+void
+ch_practice_unlock (int fd)
+{
+  if (fd >= 0)
+    close (fd);
 }
 
 /* What a practice opened by an older version still needs done once. */

@@ -41,6 +41,7 @@ struct _ChSession
   char       *display_name;
   ChRole      role;
   gint64      break_glass_until;  /* µs since the epoch; 0: none */
+  int         lock_fd;            /* the practice lock, shared, while open */
   guint       locked : 1;
   guint       logged_out : 1;
 };
@@ -256,6 +257,8 @@ close_keys (ChSession *self)
       g_clear_object (&self->store);
     }
   g_clear_pointer (&self->master, ch_secret_free);
+  ch_practice_unlock (self->lock_fd);
+  self->lock_fd = -1;
 }
 
 static void
@@ -341,6 +344,7 @@ ch_session_class_init (ChSessionClass *klass)
 static void
 ch_session_init (ChSession *self)
 {
+  self->lock_fd = -1;
 }
 
 /* ---- signing in -------------------------------------------------------------- */
@@ -367,10 +371,21 @@ open_as_user (ChSession  *self,
   g_autoptr (ChSecret) master = NULL;
   g_autoptr (ChStore) store = NULL;
   const char *credentials[] = { username, password };
+  int lock_fd;
+
+  /* Held from before the keyring is read: a change of the master key cannot
+   * come in between. */
+  lock_fd = ch_practice_lock_shared (self->practice, error);
+  if (lock_fd < 0)
+    return FALSE;
+  self->lock_fd = lock_fd;
 
   if (!ch_practice_reload_keyring (self->practice, error)
       || !check_throttle (self->practice, username, error))
-    return FALSE;
+    {
+      close_keys (self);
+      return FALSE;
+    }
 
   master = ch_keyring_unlock_user (ch_practice_get_keyring (self->practice), username, password,
                                    &local_error);
@@ -385,12 +400,16 @@ open_as_user (ChSession  *self,
         }
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
+      close_keys (self);
       return FALSE;
     }
 
   store = ch_practice_open_store (self->practice, &master, open_user_slot, credentials, error);
   if (store == NULL)
-    return FALSE;
+    {
+      close_keys (self);
+      return FALSE;
+    }
 
   self->master = g_steal_pointer (&master);
   self->store = g_steal_pointer (&store);
@@ -510,12 +529,19 @@ ch_session_recover (ChPractice *practice,
   g_autoptr (ChUserRecord) user = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autoptr (GKeyFile) failures = NULL;
+  g_autoptr (ChKeyring) previous = NULL;
   ChKeyring *keyring;
   ChRole role;
 
   g_return_val_if_fail (CH_IS_PRACTICE (practice), NULL);
 
   if (!ch_validate_password (new_password, error))
+    return NULL;
+
+  self = g_object_new (CH_TYPE_SESSION, NULL);
+  self->practice = g_object_ref (practice);
+  self->lock_fd = ch_practice_lock_shared (practice, error);
+  if (self->lock_fd < 0)
     return NULL;
 
   if (!check_throttle (practice, RECOVERY_NAME, error)
@@ -548,22 +574,23 @@ ch_session_recover (ChPractice *practice,
       return NULL;
     }
 
-  self = g_object_new (CH_TYPE_SESSION, NULL);
-  self->practice = g_object_ref (practice);
   self->master = g_steal_pointer (&master);
   self->store = g_steal_pointer (&store);
-  keyring = ch_practice_get_keyring (practice);
 
+  /* Under the database write lock, as every keyring writer (ChUsers). */
   if (!ch_store_begin (self->store, error))
     return NULL;
 
-  if ((user->disabled && !ch_db_user_set_disabled (self->store, username, FALSE, error))
+  if (!ch_practice_reload_keyring (practice, error)
+      || (previous = ch_keyring_load (ch_practice_get_dir (practice), error)) == NULL
+      || (user->disabled && !ch_db_user_set_disabled (self->store, username, FALSE, error))
       || !load_user (self, username, error)
       || !failures_flush (practice, self->store, RECOVERY_NAME, &failures, error)
       || !ch_session_audit (self, CH_AUDIT_RECOVERY, "user", username, 0,
                             _("Password reset with the recovery key"), error)
-      || !ch_keyring_set_user (keyring, self->master, username, new_password, error)
-      || !ch_keyring_save (keyring, error))
+      || !ch_keyring_set_user (ch_practice_get_keyring (practice), self->master, username,
+                               new_password, error)
+      || !ch_keyring_save (ch_practice_get_keyring (practice), error))
     {
       ch_store_rollback (self->store);
       ch_practice_reload_keyring (practice, NULL);
@@ -571,7 +598,12 @@ ch_session_recover (ChPractice *practice,
     }
 
   if (!ch_store_commit (self->store, error))
-    return NULL;
+    {
+      /* The new slot must not outlive the change it belongs to. */
+      ch_keyring_save (previous, NULL);
+      ch_practice_reload_keyring (practice, NULL);
+      return NULL;
+    }
   if (failures != NULL)
     failures_save (practice, failures);
 
@@ -690,6 +722,40 @@ ch_session_unlock (ChSession  *self,
   return TRUE;
 }
 
+/* Checks the signed-in user's password as a sign-in would: throttled after
+ * failures, each failure recorded. CH_AUTH_ERROR_BAD_CREDENTIALS when wrong. */
+gboolean
+ch_session_verify_password (ChSession  *self,
+                            const char *password,
+                            GError    **error)
+{
+  g_autoptr (ChSecret) master = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  g_return_val_if_fail (CH_IS_SESSION (self), FALSE);
+
+  if (!ch_practice_reload_keyring (self->practice, error)
+      || !check_throttle (self->practice, self->username, error))
+    return FALSE;
+
+  master = ch_keyring_unlock_user (ch_practice_get_keyring (self->practice), self->username,
+                                   password, &local_error);
+  if (master == NULL)
+    {
+      if (g_error_matches (local_error, CH_KEYRING_ERROR, CH_KEYRING_ERROR_BAD_PASSWORD))
+        {
+          failures_record (self->practice, self->username);
+          g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_BAD_CREDENTIALS,
+                               _("Wrong user name or password"));
+        }
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 ch_session_get_locked (ChSession *self)
 {
@@ -805,6 +871,33 @@ ch_session_can (ChSession *self,
   return granted >= access;
 }
 
+/* An account disabled, or given another role, on another desk stops
+ * working here at its next action, not at its next sign-in. */
+static gboolean
+account_still_active (ChSession *self,
+                      GError   **error)
+{
+  g_autoptr (ChUserRecord) user = NULL;
+  g_autoptr (GError) local_error = NULL;
+  ChRole role;
+
+  user = ch_db_user_lookup (self->store, self->username, &local_error);
+  if (user == NULL || user->disabled)
+    {
+      g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_DISABLED,
+                   _("The account “%s” is disabled"), self->username);
+      return FALSE;
+    }
+
+  if (ch_role_from_string (user->role, &role) && role != self->role)
+    {
+      self->role = role;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROLE]);
+    }
+
+  return TRUE;
+}
+
 gboolean
 ch_session_check (ChSession *self,
                   ChArea     area,
@@ -820,6 +913,9 @@ ch_session_check (ChSession *self,
                                             : _("The screen is locked"));
       return FALSE;
     }
+
+  if (!account_still_active (self, error))
+    return FALSE;
 
   if (!ch_session_can (self, area, access))
     {
@@ -1018,19 +1114,37 @@ ch_session_set_idle_lock_minutes (ChSession *self,
  * killed in between is finished by the next sign-in. Needs user
  * administration rights; no other connection may be open.
  */
+static gboolean rekey_locked (ChSession *self,
+                              GError   **error);
+
 gboolean
 ch_session_rekey (ChSession *self,
                   GError   **error)
 {
-  g_autoptr (ChSecret) new_master = NULL;
-  g_autoptr (ChSecret) new_db_key = NULL;
-  g_autoptr (ChKeyring) next = NULL;
-  const char *dir;
+  gboolean ok;
 
   g_return_val_if_fail (CH_IS_SESSION (self), FALSE);
 
   if (!ch_session_check (self, CH_AREA_USERS, CH_ACCESS_WRITE, error))
     return FALSE;
+
+  /* No other session may have the practice open, nor open it meanwhile. */
+  if (!ch_practice_lock_exclusive (self->lock_fd, error))
+    return FALSE;
+
+  ok = rekey_locked (self, error);
+  ch_practice_lock_release_exclusive (self->lock_fd);
+  return ok;
+}
+
+static gboolean
+rekey_locked (ChSession *self,
+              GError   **error)
+{
+  g_autoptr (ChSecret) new_master = NULL;
+  g_autoptr (ChSecret) new_db_key = NULL;
+  g_autoptr (ChKeyring) next = NULL;
+  const char *dir;
 
   dir = ch_practice_get_dir (self->practice);
   next = ch_keyring_load (dir, error);

@@ -103,23 +103,57 @@ check_not_last_admin (ChSession  *session,
   return TRUE;
 }
 
-/* Commits the transaction after writing the keyring; on any failure undoes
- * both. */
+/* Starts a change: the database write lock first, then the keyring read
+ * again under it. Every keyring writer holds that lock, so two desks never
+ * write over each other's slots. @out_previous keeps the keyring as it was,
+ * to put back if the change does not commit. */
+static gboolean
+begin_change (ChSession  *session,
+              ChKeyring **out_previous,
+              GError    **error)
+{
+  ChStore *store = ch_session_get_store (session);
+  const char *dir = ch_practice_get_dir (ch_session_get_practice (session));
+
+  if (!ch_store_begin (store, error))
+    return FALSE;
+
+  if (!refresh_keyring (session, error)
+      || (*out_previous = ch_keyring_load (dir, error)) == NULL)
+    {
+      ch_store_rollback (store);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Writes the keyring, then commits. When the commit fails, the keyring as it
+ * was goes back, so that the slots match the database and its audit trail. */
 static gboolean
 finish (ChSession *session,
+        ChKeyring *previous,
         gboolean   ok,
         GError   **error)
 {
   ChStore *store = ch_session_get_store (session);
+  g_autoptr (ChKeyring) owned = previous;
 
-  if (ok && ch_keyring_save (keyring_of (session), error) && ch_store_commit (store, error))
-    return TRUE;
+  if (ok && ch_keyring_save (keyring_of (session), error))
+    {
+      g_autoptr (GError) restore_error = NULL;
+
+      if (ch_store_commit (store, error))
+        return TRUE;
+
+      if (!ch_keyring_save (owned, &restore_error))
+        g_message ("Could not put the keyring back after a failed change: %s",
+                   restore_error->message);
+    }
 
   if (ch_store_in_transaction (store))
     ch_store_rollback (store);
 
-  /* The keyring on disk is either untouched or already right, but the copy in
-   * memory may hold the abandoned change. */
   refresh_keyring (session, NULL);
   return FALSE;
 }
@@ -135,6 +169,7 @@ ch_users_add (ChSession  *session,
   ChStore *store;
   g_autoptr (GError) local_error = NULL;
   g_autoptr (ChUserRecord) existing = NULL;
+  ChKeyring *previous = NULL;
   gboolean ok;
 
   g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
@@ -156,7 +191,7 @@ ch_users_add (ChSession  *session,
       return FALSE;
     }
 
-  if (!ch_store_begin (store, error))
+  if (!begin_change (session, &previous, error))
     return FALSE;
 
   ok = ch_db_user_insert (store, username, display_name, ch_role_to_string (role), NULL, error)
@@ -165,7 +200,7 @@ ch_users_add (ChSession  *session,
        && ch_keyring_set_user (keyring_of (session), ch_session_get_master_key (session), username,
                                password, error);
 
-  return finish (session, ok, error);
+  return finish (session, previous, ok, error);
 }
 
 /**
@@ -180,9 +215,9 @@ ch_users_set_password (ChSession  *session,
                        const char *new_password,
                        GError    **error)
 {
-  ChStore *store;
   g_autoptr (ChUserRecord) user = NULL;
   gboolean own;
+  ChKeyring *previous = NULL;
   gboolean ok;
   ChRole role;
 
@@ -193,21 +228,20 @@ ch_users_set_password (ChSession  *session,
 
   if (own)
     {
-      g_autoptr (ChSecret) check = NULL;
       g_autoptr (GError) local_error = NULL;
 
       if (ch_session_get_locked (session) || ch_session_get_logged_out (session))
         return ch_session_check (session, CH_AREA_USERS, CH_ACCESS_READ, error);
 
-      if (!refresh_keyring (session, error))
-        return FALSE;
-
-      check = ch_keyring_unlock_user (keyring_of (session), username,
-                                      old_password ? old_password : "", &local_error);
-      if (check == NULL)
+      /* Throttled and counted like a sign-in: an unlocked desk is no place to
+       * guess the current password at leisure. */
+      if (!ch_session_verify_password (session, old_password ? old_password : "", &local_error))
         {
-          g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_BAD_CREDENTIALS,
-                               _("The current password is wrong"));
+          if (g_error_matches (local_error, CH_AUTH_ERROR, CH_AUTH_ERROR_BAD_CREDENTIALS))
+            g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_BAD_CREDENTIALS,
+                                 _("The current password is wrong"));
+          else
+            g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
     }
@@ -232,8 +266,7 @@ ch_users_set_password (ChSession  *session,
       return FALSE;
     }
 
-  store = ch_session_get_store (session);
-  if (!ch_store_begin (store, error))
+  if (!begin_change (session, &previous, error))
     return FALSE;
 
   ok = ch_session_audit (session, CH_AUDIT_PASSWORD, "user", username, 0,
@@ -241,7 +274,7 @@ ch_users_set_password (ChSession  *session,
        && ch_keyring_set_user (keyring_of (session), ch_session_get_master_key (session), username,
                                new_password, error);
 
-  return finish (session, ok, error);
+  return finish (session, previous, ok, error);
 }
 
 /* Disabling removes the user's key slot: the password no longer opens
@@ -253,6 +286,7 @@ ch_users_disable (ChSession  *session,
 {
   ChStore *store;
   g_autoptr (ChUserRecord) user = NULL;
+  ChKeyring *previous = NULL;
   gboolean ok;
   ChRole role;
 
@@ -281,7 +315,7 @@ ch_users_disable (ChSession  *session,
     return FALSE;
 
   store = ch_session_get_store (session);
-  if (!ch_store_begin (store, error))
+  if (!begin_change (session, &previous, error))
     return FALSE;
 
   ok = ch_db_user_set_disabled (store, username, TRUE, error)
@@ -289,7 +323,7 @@ ch_users_disable (ChSession  *session,
   if (ok)
     ch_keyring_remove_user (keyring_of (session), username);
 
-  return finish (session, ok, error);
+  return finish (session, previous, ok, error);
 }
 
 gboolean
@@ -300,6 +334,7 @@ ch_users_enable (ChSession  *session,
 {
   ChStore *store;
   g_autoptr (ChUserRecord) user = NULL;
+  ChKeyring *previous = NULL;
   gboolean ok;
   ChRole role;
 
@@ -314,8 +349,16 @@ ch_users_enable (ChSession  *session,
   if (user == NULL || !check_admin_rule (session, role, error))
     return FALSE;
 
+  /* Not a password reset in disguise: that has its own action and entry. */
+  if (!user->disabled)
+    {
+      g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                   _("The account “%s” is not disabled"), username);
+      return FALSE;
+    }
+
   store = ch_session_get_store (session);
-  if (!ch_store_begin (store, error))
+  if (!begin_change (session, &previous, error))
     return FALSE;
 
   ok = ch_db_user_set_disabled (store, username, FALSE, error)
@@ -323,7 +366,7 @@ ch_users_enable (ChSession  *session,
        && ch_keyring_set_user (keyring_of (session), ch_session_get_master_key (session), username,
                                new_password, error);
 
-  return finish (session, ok, error);
+  return finish (session, previous, ok, error);
 }
 
 gboolean
@@ -335,6 +378,7 @@ ch_users_set_role (ChSession  *session,
   ChStore *store;
   g_autoptr (ChUserRecord) user = NULL;
   g_autofree char *detail = NULL;
+  ChKeyring *previous = NULL;
   gboolean ok;
   ChRole old_role;
 
@@ -365,11 +409,11 @@ ch_users_set_role (ChSession  *session,
   detail = g_strdup_printf ("%s → %s", ch_role_to_string (old_role), ch_role_to_string (role));
 
   store = ch_session_get_store (session);
-  if (!ch_store_begin (store, error))
+  if (!begin_change (session, &previous, error))
     return FALSE;
 
   ok = ch_db_user_set_role (store, username, ch_role_to_string (role), error)
        && ch_session_audit (session, CH_AUDIT_USER_ROLE, "user", username, 0, detail, error);
 
-  return finish (session, ok, error);
+  return finish (session, previous, ok, error);
 }

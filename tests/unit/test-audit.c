@@ -141,6 +141,18 @@ test_removed_and_renumbered (Fixture      *f,
 }
 
 static void
+test_truncated_trail (Fixture      *f,
+                      gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* The newest entries go: what is left is a chain of its own. */
+  drop_triggers (f);
+  g_assert_true (ch_store_exec (f->store, "DELETE FROM audit WHERE id > 7", &error));
+  assert_broken_at (f, 7);
+}
+
+static void
 test_reordered_entries (Fixture      *f,
                         gconstpointer data)
 {
@@ -254,6 +266,7 @@ main (int   argc,
   ADD ("/audit/chain/removed", test_removed_entry);
   ADD ("/audit/chain/removed-renumbered", test_removed_and_renumbered);
   ADD ("/audit/chain/reordered", test_reordered_entries);
+  ADD ("/audit/chain/truncated", test_truncated_trail);
   ADD ("/audit/chain/replaced", test_replaced_entry);
   ADD ("/audit/query/filters-pages", test_filters_and_pages);
   ADD ("/audit/query/csv", test_csv);

@@ -342,6 +342,19 @@ test_rekey (Fixture      *f,
   old_master = ch_keyring_unlock_user (before, "dora", CH_TEST_PASSWORD, &error);
   g_assert_no_error (error);
 
+  /* Never while the practice is open elsewhere: the other session would
+   * keep the old key, or throw the new keyring away. */
+  {
+    g_autoptr (ChSession) other = ch_test_login (f->practice, "dora", CH_TEST_PASSWORD);
+
+    g_assert_false (ch_session_rekey (admin, &error));
+    g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_FAILED);
+    g_assert_nonnull (strstr (error->message, "open elsewhere"));
+    g_clear_error (&error);
+    g_assert_false (ch_keyring_has_next (f->dir));
+    ch_session_logout (other);
+  }
+
   g_assert_true (ch_session_rekey (admin, &error));
   g_assert_no_error (error);
   g_assert_false (ch_keyring_has_next (f->dir));

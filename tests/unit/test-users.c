@@ -169,6 +169,18 @@ test_disable_enable (Fixture      *f,
   g_assert_false (can_login (f, "nina", CH_TEST_PASSWORD));
   nina = ch_test_login (f->practice, "nina", "welcome back nina");
 
+  /* Enabling an active account is no back door to resetting its password. */
+  g_assert_false (ch_users_enable (f->admin, "nina", "yet another password", &error));
+  g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Disabled at another desk: the open session stops at its next action. */
+  g_assert_true (ch_session_can (nina, CH_AREA_CLINICAL, CH_ACCESS_READ));
+  g_assert_true (ch_users_disable (f->admin, "nina", &error));
+  g_assert_false (ch_session_check (nina, CH_AREA_CLINICAL, CH_ACCESS_READ, &error));
+  g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_DISABLED);
+  g_clear_error (&error);
+
   /* Nobody disables themselves, nor the last administrator. */
   g_assert_false (ch_users_disable (f->admin, "admin", &error));
   g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID);
@@ -215,6 +227,20 @@ test_passwords (Fixture      *f,
   g_assert_no_error (error);
   g_assert_true (can_login (f, "nina", "nina's new secret"));
   g_assert_false (can_login (f, "nina", CH_TEST_PASSWORD));
+
+  /* Guessing the current password is throttled like signing in (the wrong
+   * sign-in just above was the first failure). */
+  for (int i = 0; i < 2; i++)
+    {
+      g_assert_false (ch_users_set_password (nina, "nina", "guess", "whatever123", &error));
+      g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_BAD_CREDENTIALS);
+      g_clear_error (&error);
+    }
+  g_assert_false (ch_users_set_password (nina, "nina", "nina's new secret", "whatever123",
+                                         &error));
+  g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_THROTTLED);
+  g_clear_error (&error);
+  g_usleep (1100 * 1000);
 
   /* An administrator resets it without. */
   g_assert_true (ch_users_set_password (f->admin, "nina", NULL, "reset by admin", &error));
