@@ -47,7 +47,9 @@ struct _ChKeyring
 
   char     *dir;
   GKeyFile *main;
-  GKeyFile *service;  /* NULL when there is no service slot (or it is not readable) */
+  GKeyFile *service;  /* the service slot when read or changed; NULL otherwise */
+  gboolean  service_changed;
+  char     *suffix;   /* "" or NEXT_SUFFIX: which files this was read from */
   char     *key_id;   /* of the master key the slots wrap */
 };
 
@@ -62,6 +64,7 @@ ch_keyring_finalize (GObject *object)
 
   g_clear_pointer (&self->dir, g_free);
   g_clear_pointer (&self->key_id, g_free);
+  g_clear_pointer (&self->suffix, g_free);
   g_clear_pointer (&self->main, g_key_file_unref);
   g_clear_pointer (&self->service, g_key_file_unref);
 
@@ -299,6 +302,7 @@ ch_keyring_new (const char     *practice_dir,
 
   self = g_object_new (CH_TYPE_KEYRING, NULL);
   self->dir = g_strdup (practice_dir);
+  self->suffix = g_strdup ("");
   self->main = g_key_file_new ();
 
   self->key_id = ch_master_key_id (master);
@@ -321,7 +325,6 @@ load_file (const char  *practice_dir,
 {
   g_autoptr (ChKeyring) self = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *service_path = NULL;
   g_autoptr (GError) local_error = NULL;
   int format;
 
@@ -362,17 +365,40 @@ load_file (const char  *practice_dir,
       return NULL;
     }
 
-  /* Only the backup service's account may read this one; without it, the
-   * keyring still serves every person. */
-  service_path = g_strconcat (practice_dir, G_DIR_SEPARATOR_S SERVICE_FILE, suffix, NULL);
-  if (g_file_test (service_path, G_FILE_TEST_EXISTS))
+  /* The service slot is read only when it is used (load_service()): a
+   * process that does not need it never holds its secret. */
+  self->suffix = g_strdup (suffix);
+  return g_steal_pointer (&self);
+}
+
+/* Reads the backup service's slot, which only the service's account should
+ * be able to read. %FALSE with @error when it exists but cannot be read;
+ * %TRUE with no slot loaded when there is none. */
+static gboolean
+load_service (ChKeyring *self,
+              GError   **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (GKeyFile) file = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (self->service != NULL)
+    return TRUE;
+
+  path = g_strconcat (self->dir, G_DIR_SEPARATOR_S SERVICE_FILE, self->suffix, NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+
+  file = g_key_file_new ();
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &local_error))
     {
-      self->service = g_key_file_new ();
-      if (!g_key_file_load_from_file (self->service, service_path, G_KEY_FILE_NONE, NULL))
-        g_clear_pointer (&self->service, g_key_file_unref);
+      g_set_error (error, CH_KEYRING_ERROR, CH_KEYRING_ERROR_IO,
+                   _("The backup service's key slot cannot be read: %s"), local_error->message);
+      return FALSE;
     }
 
-  return g_steal_pointer (&self);
+  self->service = g_steal_pointer (&file);
+  return TRUE;
 }
 
 /**
@@ -416,7 +442,7 @@ save_with_suffix (ChKeyring  *self,
   g_autofree char *data = NULL;
   gsize len = 0;
 
-  if (self->service != NULL)
+  if (self->service != NULL && self->service_changed)
     {
       g_autofree char *service_name = g_strconcat (SERVICE_FILE, suffix, NULL);
       g_autofree char *service = g_key_file_to_data (self->service, &len, NULL);
@@ -774,10 +800,13 @@ ch_keyring_unlock_service (ChKeyring *self,
 
   g_return_val_if_fail (CH_IS_KEYRING (self), NULL);
 
+  if (!load_service (self, error))
+    return NULL;
+
   if (self->service == NULL)
     {
       g_set_error_literal (error, CH_KEYRING_ERROR, CH_KEYRING_ERROR_NOT_FOUND,
-                           _("The backup service's key slot is missing or not readable"));
+                           _("The practice has no key slot for the backup service"));
       return NULL;
     }
 
@@ -797,6 +826,10 @@ ch_keyring_unlock_service (ChKeyring *self,
     }
 
   sodium_memzero (secret, secret_len);
+  sodium_memzero (secret_text, strlen (secret_text));
+  /* Not kept: the next use reads the file again. */
+  if (!self->service_changed)
+    g_clear_pointer (&self->service, g_key_file_unref);
   return check_master (self, master, error);
 }
 
@@ -872,6 +905,7 @@ ch_keyring_set_service (ChKeyring      *self,
   g_key_file_set_string (self->service, GROUP_SERVICE, "KeyId", key_id);
   g_key_file_set_string (self->service, GROUP_SERVICE, "Secret", secret_text);
   g_key_file_set_string (self->service, GROUP_SERVICE, "Master", master_box);
+  self->service_changed = TRUE;
 
   sodium_memzero (secret_text, strlen (secret_text));
   return TRUE;
@@ -919,7 +953,8 @@ ch_keyring_rewrap (ChKeyring      *self,
       g_key_file_set_string (self->main, groups[i], "Escrow", escrow_box);
     }
 
-  if (self->service != NULL && !ch_keyring_set_service (self, new_master, error))
+  if (!load_service (self, error)
+      || (self->service != NULL && !ch_keyring_set_service (self, new_master, error)))
     return FALSE;
 
   g_free (self->key_id);
