@@ -18,7 +18,7 @@
 
 #define HIGHEST_CHAR "\xf4\x8f\xbf\xbf"   /* U+10FFFF: after every token */
 #define SEARCH_BATCH 256
-#define SCAN_CAP     4096                 /* candidates examined per call */
+#define SCAN_CAP     50000                /* candidates examined per call */
 #define ESTIMATE_CAP 2000
 
 /* ---- records ------------------------------------------------------------------ */
@@ -296,14 +296,88 @@ add_name_tokens (GPtrArray  *tokens,
     }
 }
 
+/* "family given|birth-date|preferred", folded: the order of results, and
+ * what the search checks further words against without another read. */
 static char *
 make_sort_key (const ChPatientRecord *record)
 {
   g_autofree char *name = g_strconcat (or_empty (record->family_name), " ",
                                        or_empty (record->given_name), NULL);
   g_autofree char *folded = ch_fold (name);
+  g_autofree char *preferred = ch_fold (record->preferred_name);
 
-  return g_strconcat (folded, " ", or_empty (record->birth_date), NULL);
+  return g_strconcat (folded, "|", or_empty (record->birth_date), "|", preferred, NULL);
+}
+
+/* Whether a word of the name parts of @sort_key, or a variant of it as
+ * add_name_tokens() indexes it, starts with @prefix. */
+static gboolean
+sort_key_has_name (const char *sort_key,
+                   const char *prefix)
+{
+  g_auto (GStrv) fields = g_strsplit (sort_key, "|", 3);
+  gsize len = strlen (prefix);
+
+  for (guint f = 0; fields[f] != NULL; f++)
+    {
+      g_auto (GStrv) words = NULL;
+
+      if (f == 1)
+        continue;  /* the birth date */
+
+      words = g_strsplit (fields[f], " ", -1);
+      for (guint i = 0; words[i] != NULL; i++)
+        {
+          g_autoptr (GString) joined = NULL;
+          const char *word = words[i];
+
+          if (strncmp (word, prefix, len) == 0)
+            return TRUE;
+          if (strpbrk (word, "-'’.") == NULL)
+            continue;
+
+          joined = g_string_new (NULL);
+          for (const char *p = word; *p != '\0'; p = g_utf8_next_char (p))
+            {
+              gunichar c = g_utf8_get_char (p);
+              if (g_unichar_isalnum (c))
+                g_string_append_unichar (joined, c);
+            }
+          if (strncmp (joined->str, prefix, len) == 0)
+            return TRUE;
+
+          {
+            g_auto (GStrv) parts = g_strsplit_set (word, "-'.", -1);
+            for (guint j = 0; parts[j] != NULL; j++)
+              if (strlen (parts[j]) >= 2 && strncmp (parts[j], prefix, len) == 0)
+                return TRUE;
+          }
+        }
+    }
+
+  return FALSE;
+}
+
+/* The birth date field of @sort_key matches a "d:" range of a term. */
+static gboolean
+sort_key_has_date (const char *sort_key,
+                   const char *lo,
+                   const char *hi)
+{
+  const char *bar = strchr (sort_key, '|');
+  char token[32];
+  const char *end;
+  gsize len;
+
+  if (bar == NULL)
+    return FALSE;
+  end = strchr (bar + 1, '|');
+  len = end != NULL ? (gsize) (end - bar - 1) : strlen (bar + 1);
+  if (len == 0 || len > 20)
+    return FALSE;
+
+  g_snprintf (token, sizeof token, "d:%.*s", (int) len, bar + 1);
+  return strcmp (token, lo) >= 0 && strcmp (token, hi) < 0;
 }
 
 static GPtrArray *
@@ -1364,18 +1438,36 @@ estimate (ChStore    *store,
   return total;
 }
 
-/* Whether patient @id has a token in one of @term's ranges. */
+/* Whether patient @id (whose sort key is @sort_key) has a token in one of
+ * @term's ranges. Names and dates of birth are in the sort key, so only MRNs
+ * and phones need the index. */
 static int
 patient_matches (ChStore    *store,
                  gint64      id,
+                 const char *sort_key,
                  const Term *term,
                  GError    **error)
 {
   for (guint i = 0; i < term->ranges->len; i++)
     {
       const Range *range = &g_array_index (term->ranges, Range, i);
+
+      if (g_str_has_prefix (range->lo, "n:") && sort_key_has_name (sort_key, range->lo + 2))
+        return 1;
+      if (g_str_has_prefix (range->lo, "d:") && sort_key_has_date (sort_key, range->lo, range->hi))
+        return 1;
+    }
+
+  for (guint i = 0; i < term->ranges->len; i++)
+    {
+      const Range *range = &g_array_index (term->ranges, Range, i);
       sqlite3_stmt *stmt;
       int rc;
+
+      /* Preferred names are in the sort key too: a name not found there is
+       * not in the index either. */
+      if (g_str_has_prefix (range->lo, "n:") || g_str_has_prefix (range->lo, "d:"))
+        continue;
 
       stmt = ch_store_prepare (store,
                                "SELECT 1 FROM patient_search WHERE patient_id = ?"
@@ -1587,7 +1679,8 @@ ch_db_patient_search (ChStore        *store,
 
               if ((int) t == cursor->driver)
                 continue;
-              m = patient_matches (store, candidate->id, cursor->terms->pdata[t], error);
+              m = patient_matches (store, candidate->id, cursor->last_sort_key,
+                                   cursor->terms->pdata[t], error);
               if (m < 0)
                 return NULL;
               all = m == 1;

@@ -6,6 +6,9 @@
 #include <glib/gi18n.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -400,6 +403,24 @@ ch_store_open (const char   *path,
       return NULL;
     }
   memcpy (self->key, key, CH_STORE_KEY_BYTES);
+
+  /* A new database file is made 0600 before SQLite opens it (SQLite gives
+   * its WAL and shared-memory files the same mode): encrypted or not, a
+   * patient database is nobody else's business. */
+  if (!exists && (flags & CH_STORE_FLAGS_READ_ONLY) == 0)
+    {
+      int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+      if (fd < 0)
+        {
+          int saved = errno;
+          g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_FAILED,
+                       _("Could not create the practice database “%s”: %s"), path,
+                       g_strerror (saved));
+          return NULL;
+        }
+      close (fd);
+    }
 
   open_flags = SQLITE_OPEN_FULLMUTEX;
   if ((flags & CH_STORE_FLAGS_READ_ONLY) != 0)

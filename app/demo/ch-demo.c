@@ -41,6 +41,8 @@ static const char * const family_names[] = {
   "Khalil", "Cohen", "Levi", "Novák", "Dvořák", "Horváth", "Nagy", "Popescu", "Ivanova",
 };
 
+#define DEMO_BATCH 10000
+
 typedef struct
 {
   const char *username;
@@ -56,10 +58,9 @@ static const DemoUser demo_users[] = {
 };
 
 static GPtrArray *
-make_patients (guint   n,
-               guint32 seed)
+make_patients (GRand *rand,
+               guint  n)
 {
-  g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
   GPtrArray *patients = g_ptr_array_new_full (n, (GDestroyNotify) ch_patient_record_free);
 
   for (guint i = 0; i < n; i++)
@@ -100,7 +101,7 @@ ch_demo_create (const char  *dir,
   g_autoptr (ChPractice) practice = NULL;
   g_autoptr (ChSession) admin = NULL;
   g_autoptr (ChSession) frontdesk = NULL;
-  g_autoptr (GPtrArray) patients = NULL;
+  g_autoptr (GRand) rand = NULL;
   ChPracticeSetup setup = {
     .name = "Riverside Family Practice (demo)",
     .address = "12 River Road, Springfield",
@@ -133,9 +134,16 @@ ch_demo_create (const char  *dir,
   if (frontdesk == NULL)
     return FALSE;
 
-  patients = make_patients (n_patients, seed);
-  if (!ch_patients_register_many (frontdesk, patients, error))
-    return FALSE;
+  /* In batches: a million patients in one transaction would be a WAL the
+   * size of the database. */
+  rand = g_rand_new_with_seed (seed);
+  for (guint done = 0; done < n_patients; done += DEMO_BATCH)
+    {
+      g_autoptr (GPtrArray) patients = make_patients (rand, MIN (DEMO_BATCH, n_patients - done));
+
+      if (!ch_patients_register_many (frontdesk, patients, error))
+        return FALSE;
+    }
 
   ch_session_logout (frontdesk);
   return TRUE;
