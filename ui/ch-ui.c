@@ -24,9 +24,19 @@ ch_ui_init (void)
     }
 }
 
-/* ChSession and its store are not thread-safe. A worker thread may use the
- * session only while nothing on the main thread does, so the UI counts the
- * workers per session and defers locking or logging out until none run. */
+/* The session gate. ChSession and its store are not thread-safe: one
+ * SQLCipher connection, one statement cache, one transaction depth. So the
+ * rule is one user of a session at a time, and it is kept here:
+ *
+ * - a worker runs only through ch_ui_session_run_task(), which admits one
+ *   worker per session and refuses a second;
+ * - while a worker runs the gate is closed: the widgets that watch it
+ *   (ch_ui_session_watch_busy()) turn insensitive and disable their actions,
+ *   and main-thread users of the session wait (ch_ui_session_when_idle()) or
+ *   do nothing (ch_ui_session_is_busy());
+ * - the gate opens when the worker has returned, just before the task's
+ *   callback runs, so that the callback may use the session on the main
+ *   thread or start the next worker. */
 
 typedef struct
 {
@@ -37,8 +47,18 @@ typedef struct
 typedef struct
 {
   guint      n_running;
-  GPtrArray *waiters;  /* Waiter */
+  gboolean   closed;    /* as last told to the watchers */
+  GPtrArray *waiters;   /* Waiter, called once */
+  GPtrArray *watchers;  /* Waiter, called on every change */
 } SessionBusy;
+
+typedef struct
+{
+  ChSession           *session;
+  GAsyncReadyCallback  callback;
+  gpointer             callback_data;
+  gboolean             admitted;
+} Ticket;
 
 static void
 waiter_free (gpointer data)
@@ -49,10 +69,35 @@ waiter_free (gpointer data)
   g_free (waiter);
 }
 
+static Waiter *
+waiter_new (GObject   *owner,
+            GCallback  callback)
+{
+  Waiter *waiter = g_new0 (Waiter, 1);
+
+  g_weak_ref_init (&waiter->owner, owner);
+  waiter->callback = callback;
+
+  return waiter;
+}
+
+static void
+waiter_call (Waiter  *waiter,
+             GObject *owner)
+{
+  ((void (*) (GObject *)) waiter->callback) (owner);
+}
+
 static GQuark
 session_busy_quark (void)
 {
   return g_quark_from_static_string ("ch-ui-session-busy");
+}
+
+static GQuark
+ticket_quark (void)
+{
+  return g_quark_from_static_string ("ch-ui-session-ticket");
 }
 
 static void
@@ -61,6 +106,7 @@ session_busy_free (gpointer data)
   SessionBusy *busy = data;
 
   g_clear_pointer (&busy->waiters, g_ptr_array_unref);
+  g_clear_pointer (&busy->watchers, g_ptr_array_unref);
   g_free (busy);
 }
 
@@ -73,6 +119,7 @@ session_busy_get (ChSession *session)
     {
       busy = g_new0 (SessionBusy, 1);
       busy->waiters = g_ptr_array_new_with_free_func (waiter_free);
+      busy->watchers = g_ptr_array_new_with_free_func (waiter_free);
       g_object_set_qdata_full (G_OBJECT (session), session_busy_quark (), busy,
                                session_busy_free);
     }
@@ -81,67 +128,194 @@ session_busy_get (ChSession *session)
 }
 
 static void
+session_busy_notify (ChSession *session)
+{
+  SessionBusy *busy = session_busy_get (session);
+  g_autoptr(GPtrArray) owners = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) callbacks = g_ptr_array_new ();
+
+  /* Collected first: a watcher may add another, or drop its owner. */
+  for (guint i = 0; i < busy->watchers->len;)
+    {
+      Waiter *watcher = g_ptr_array_index (busy->watchers, i);
+      GObject *owner = g_weak_ref_get (&watcher->owner);
+
+      if (owner == NULL)
+        {
+          g_ptr_array_remove_index (busy->watchers, i);
+          continue;
+        }
+
+      g_ptr_array_add (owners, owner);
+      g_ptr_array_add (callbacks, watcher->callback);
+      i++;
+    }
+
+  for (guint i = 0; i < owners->len; i++)
+    ((void (*) (GObject *)) g_ptr_array_index (callbacks, i)) (g_ptr_array_index (owners, i));
+}
+
+static void
 session_busy_wake (ChSession *session)
 {
   SessionBusy *busy = session_busy_get (session);
   g_autoptr(GPtrArray) waiters = NULL;
+  guint i;
 
   waiters = g_steal_pointer (&busy->waiters);
   busy->waiters = g_ptr_array_new_with_free_func (waiter_free);
 
-  for (guint i = 0; i < waiters->len; i++)
+  for (i = 0; i < waiters->len && busy->n_running == 0; i++)
     {
       Waiter *waiter = g_ptr_array_index (waiters, i);
       g_autoptr(GObject) owner = g_weak_ref_get (&waiter->owner);
 
       if (owner != NULL)
-        ((void (*) (GObject *)) waiter->callback) (owner);
+        waiter_call (waiter, owner);
+    }
+
+  /* One of them started a worker: the rest wait for that one too. */
+  for (; i < waiters->len; i++)
+    {
+      Waiter *waiter = g_ptr_array_index (waiters, i);
+      g_autoptr(GObject) owner = g_weak_ref_get (&waiter->owner);
+
+      if (owner != NULL)
+        g_ptr_array_add (busy->waiters, waiter_new (owner, waiter->callback));
     }
 }
 
 static void
-on_task_completed (GTask      *task,
-                   GParamSpec *pspec,
-                   ChSession  *session)
+session_gate_update (ChSession *session)
 {
   SessionBusy *busy = session_busy_get (session);
+  gboolean closed = busy->n_running > 0;
 
-  g_signal_handlers_disconnect_by_func (task, on_task_completed, session);
+  if (closed != busy->closed)
+    {
+      busy->closed = closed;
+      session_busy_notify (session);
+    }
 
-  g_return_if_fail (busy->n_running > 0);
-  busy->n_running--;
-
-  if (busy->n_running == 0)
+  if (!closed)
     session_busy_wake (session);
+}
 
-  g_object_unref (session);
+static void
+ticket_free (gpointer data)
+{
+  Ticket *ticket = data;
+
+  g_clear_object (&ticket->session);
+  g_free (ticket);
+}
+
+static void
+on_task_done (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Ticket *ticket = user_data;
+  g_autoptr(ChSession) session = g_object_ref (ticket->session);
+  gboolean admitted = ticket->admitted;
+
+  if (admitted)
+    {
+      SessionBusy *busy = session_busy_get (session);
+
+      g_warn_if_fail (busy->n_running > 0);
+      busy->n_running = MAX (busy->n_running, 1) - 1;
+      ticket->admitted = FALSE;
+    }
+
+  ticket->callback (source_object, result, ticket->callback_data);
+
+  if (admitted)
+    session_gate_update (session);
+}
+
+/**
+ * ch_ui_session_task_new:
+ * @session: the session the task's worker will use
+ * @source_object: (nullable): as for g_task_new()
+ * @cancellable: (nullable): as for g_task_new()
+ * @callback: called on the main thread once the worker has returned
+ * @callback_data: for @callback
+ *
+ * Creates a task for ch_ui_session_run_task(). The session's gate is open
+ * again when @callback runs.
+ *
+ * Returns: (transfer full): a new task
+ */
+GTask *
+ch_ui_session_task_new (ChSession           *session,
+                        gpointer             source_object,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             callback_data)
+{
+  GTask *task;
+  Ticket *ticket;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+  g_return_val_if_fail (callback != NULL, NULL);
+
+  ticket = g_new0 (Ticket, 1);
+  ticket->session = g_object_ref (session);
+  ticket->callback = callback;
+  ticket->callback_data = callback_data;
+
+  task = g_task_new (source_object, cancellable, on_task_done, ticket);
+  g_object_set_qdata_full (G_OBJECT (task), ticket_quark (), ticket, ticket_free);
+
+  return task;
 }
 
 /**
  * ch_ui_session_run_task:
- * @session: the session @func will use
- * @task: the task, whose callback runs on the main thread
+ * @task: a task from ch_ui_session_task_new()
  * @func: the worker
  *
- * Runs @func in a thread and marks @session busy until @task completes.
+ * Runs @func in a thread, with the session's gate closed until @func has
+ * returned. While one worker runs, the UI offers no way to start another;
+ * one asked for all the same is a bug, and refused: @task then returns
+ * %G_IO_ERROR_BUSY without @func having run.
+ *
+ * Returns: whether @func runs
  */
-void
-ch_ui_session_run_task (ChSession       *session,
-                        GTask           *task,
+gboolean
+ch_ui_session_run_task (GTask           *task,
                         GTaskThreadFunc  func)
 {
+  Ticket *ticket;
   SessionBusy *busy;
 
-  g_return_if_fail (CH_IS_SESSION (session));
-  g_return_if_fail (G_IS_TASK (task));
+  g_return_val_if_fail (G_IS_TASK (task), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
 
-  busy = session_busy_get (session);
+  ticket = g_object_get_qdata (G_OBJECT (task), ticket_quark ());
+  g_return_val_if_fail (ticket != NULL, FALSE);
+  g_return_val_if_fail (!ticket->admitted, FALSE);
+
+  busy = session_busy_get (ticket->session);
+  if (busy->n_running > 0)
+    {
+      g_critical ("%s: a worker already uses the session; a second one was refused",
+                  G_STRFUNC);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY,
+                               "The session is busy");
+      return FALSE;
+    }
+
   busy->n_running++;
-  g_signal_connect (task, "notify::completed", G_CALLBACK (on_task_completed),
-                    g_object_ref (session));
+  ticket->admitted = TRUE;
+  session_gate_update (ticket->session);
   g_task_run_in_thread (task, func);
+
+  return TRUE;
 }
 
+/* Returns: whether a worker uses @session, so that nothing else may */
 gboolean
 ch_ui_session_is_busy (ChSession *session)
 {
@@ -161,7 +335,7 @@ ch_ui_session_is_busy (ChSession *session)
  * @callback: (scope async): a `void (*) (GObject *owner)`
  *
  * Calls @callback now if no worker uses @session, otherwise once the last
- * one has completed.
+ * one has completed. Asked again before then, it is still called once.
  */
 void
 ch_ui_session_when_idle (ChSession *session,
@@ -169,10 +343,10 @@ ch_ui_session_when_idle (ChSession *session,
                          GCallback  callback)
 {
   SessionBusy *busy;
-  Waiter *waiter;
 
   g_return_if_fail (CH_IS_SESSION (session));
   g_return_if_fail (G_IS_OBJECT (owner));
+  g_return_if_fail (callback != NULL);
 
   if (!ch_ui_session_is_busy (session))
     {
@@ -181,10 +355,37 @@ ch_ui_session_when_idle (ChSession *session,
     }
 
   busy = session_busy_get (session);
-  waiter = g_new0 (Waiter, 1);
-  g_weak_ref_init (&waiter->owner, owner);
-  waiter->callback = callback;
-  g_ptr_array_add (busy->waiters, waiter);
+  for (guint i = 0; i < busy->waiters->len; i++)
+    {
+      Waiter *waiter = g_ptr_array_index (busy->waiters, i);
+      g_autoptr(GObject) waiting = g_weak_ref_get (&waiter->owner);
+
+      if (waiting == owner && waiter->callback == callback)
+        return;
+    }
+
+  g_ptr_array_add (busy->waiters, waiter_new (owner, callback));
+}
+
+/**
+ * ch_ui_session_watch_busy:
+ * @session: a session
+ * @owner: the object @callback is called with, for as long as it lives
+ * @callback: (scope notified): a `void (*) (GObject *owner)`
+ *
+ * Calls @callback each time the gate of @session closes (a worker starts)
+ * or opens (it has returned); ch_ui_session_is_busy() tells which.
+ */
+void
+ch_ui_session_watch_busy (ChSession *session,
+                          GObject   *owner,
+                          GCallback  callback)
+{
+  g_return_if_fail (CH_IS_SESSION (session));
+  g_return_if_fail (G_IS_OBJECT (owner));
+  g_return_if_fail (callback != NULL);
+
+  g_ptr_array_add (session_busy_get (session)->watchers, waiter_new (owner, callback));
 }
 
 /* Passwords are copied out of the entries only for the worker that needs

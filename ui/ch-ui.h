@@ -9,13 +9,20 @@ G_BEGIN_DECLS
 
 void      ch_ui_init                (void);
 
-void      ch_ui_session_run_task    (ChSession       *session,
-                                     GTask           *task,
-                                     GTaskThreadFunc  func);
-gboolean  ch_ui_session_is_busy     (ChSession       *session);
-void      ch_ui_session_when_idle   (ChSession       *session,
-                                     GObject         *owner,
-                                     GCallback        callback);
+GTask    *ch_ui_session_task_new    (ChSession           *session,
+                                     gpointer             source_object,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             callback_data);
+gboolean  ch_ui_session_run_task    (GTask               *task,
+                                     GTaskThreadFunc      func);
+gboolean  ch_ui_session_is_busy     (ChSession           *session);
+void      ch_ui_session_when_idle   (ChSession           *session,
+                                     GObject             *owner,
+                                     GCallback            callback);
+void      ch_ui_session_watch_busy  (ChSession           *session,
+                                     GObject             *owner,
+                                     GCallback            callback);
 
 char     *ch_ui_strdup_secret       (const char      *text);
 void      ch_ui_free_secret         (char            *text);

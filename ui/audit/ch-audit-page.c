@@ -64,10 +64,18 @@ format_patient_id (GtkListItem *item,
   return g_strdup_printf ("%" G_GINT64_FORMAT, patient_id);
 }
 
+/* Nothing here reads the store while a worker uses the session, this
+ * page's or another's. */
+static gboolean
+ch_audit_page_is_ready (ChAuditPage *self)
+{
+  return self->model != NULL && !self->busy && !ch_ui_session_is_busy (self->session);
+}
+
 static void
 ch_audit_page_update_actions (ChAuditPage *self)
 {
-  gboolean ready = self->model != NULL && !self->busy;
+  gboolean ready = self->session != NULL && ch_audit_page_is_ready (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "audit.apply-filter", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "audit.clear-filter", ready);
@@ -177,7 +185,7 @@ apply_filter_activated (GtkWidget  *widget,
   guint action_index = gtk_drop_down_get_selected (self->action_dropdown);
   gboolean valid = TRUE;
 
-  if (self->model == NULL || self->busy)
+  if (!ch_audit_page_is_ready (self))
     return;
 
   if (user_index != GTK_INVALID_LIST_POSITION && user_index > 0 &&
@@ -275,6 +283,13 @@ verify_done (GObject      *object,
 
   ch_audit_page_set_busy (self, FALSE, NULL);
 
+  /* Refused by the session's gate: nothing was checked. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
+    {
+      ch_ui_toast (GTK_WIDGET (self), error->message);
+      return;
+    }
+
   gtk_widget_remove_css_class (GTK_WIDGET (self->verify_label), "success");
   gtk_widget_remove_css_class (GTK_WIDGET (self->verify_label), "error");
 
@@ -310,15 +325,15 @@ verify_activated (GtkWidget  *widget,
   ChAuditPage *self = CH_AUDIT_PAGE (widget);
   g_autoptr(GTask) task = NULL;
 
-  if (self->model == NULL || self->busy)
+  if (!ch_audit_page_is_ready (self))
     return;
 
   ch_audit_page_set_busy (self, TRUE, _("Verifying the Audit Trail…"));
 
-  task = g_task_new (self, self->cancellable, verify_done, NULL);
+  task = ch_ui_session_task_new (self->session, self, self->cancellable, verify_done, NULL);
   g_task_set_source_tag (task, verify_activated);
   g_task_set_task_data (task, g_object_ref (self->model), g_object_unref);
-  ch_ui_session_run_task (self->session, task, verify_thread);
+  ch_ui_session_run_task (task, verify_thread);
 }
 
 /* ---- export --------------------------------------------------------------- */
@@ -426,7 +441,7 @@ ch_audit_page_export_to (ChAuditPage *self,
   g_return_if_fail (CH_IS_AUDIT_PAGE (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  if (self->model == NULL || self->busy)
+  if (!ch_audit_page_is_ready (self))
     return;
 
   export = g_new0 (ExportData, 1);
@@ -435,10 +450,10 @@ ch_audit_page_export_to (ChAuditPage *self,
 
   ch_audit_page_set_busy (self, TRUE, _("Exporting the Audit Log…"));
 
-  task = g_task_new (self, self->cancellable, export_done, NULL);
+  task = ch_ui_session_task_new (self->session, self, self->cancellable, export_done, NULL);
   g_task_set_source_tag (task, ch_audit_page_export_to);
   g_task_set_task_data (task, export, export_data_free);
-  ch_ui_session_run_task (self->session, task, export_thread);
+  ch_ui_session_run_task (task, export_thread);
 }
 
 static void
@@ -468,7 +483,7 @@ export_activated (GtkWidget  *widget,
   g_autofree char *day = g_date_time_format (now, "%Y-%m-%d");
   g_autofree char *name = NULL;
 
-  if (self->model == NULL || self->busy || self->chooser != NULL)
+  if (!ch_audit_page_is_ready (self) || self->chooser != NULL)
     return;
 
   self->chooser = gtk_file_chooser_native_new (_("Export Audit Log"),
@@ -554,6 +569,8 @@ ch_audit_page_constructed (GObject *object)
   g_autoptr(GError) error = NULL;
 
   G_OBJECT_CLASS (ch_audit_page_parent_class)->constructed (object);
+
+  ch_ui_session_watch_busy (self->session, object, G_CALLBACK (ch_audit_page_update_actions));
 
   self->model = ch_audit_model_new (self->session, &error);
   if (self->model == NULL)

@@ -132,14 +132,14 @@ unlock_activated (GtkWidget  *widget,
   ch_lock_page_set_message (self, NULL);
   ch_lock_page_set_busy (self, TRUE);
 
-  task = g_task_new (self, self->cancellable, unlock_done, NULL);
+  task = ch_ui_session_task_new (self->session, self, self->cancellable, unlock_done, NULL);
   g_task_set_source_tag (task, unlock_activated);
   g_task_set_task_data (task,
                         ch_ui_strdup_secret (gtk_editable_get_text (GTK_EDITABLE (self->password_row))),
                         (GDestroyNotify) ch_ui_free_secret);
   g_object_set_data_full (G_OBJECT (task), "session", g_object_ref (self->session),
                           g_object_unref);
-  ch_ui_session_run_task (self->session, task, unlock_thread);
+  ch_ui_session_run_task (task, unlock_thread);
 }
 
 static void

@@ -13,7 +13,11 @@
 
 /* The signed-in window: the areas the session's role may use in a sidebar,
  * one at a time on the right. The window destroys this page when the
- * session locks, so nothing it showed outlives the lock. */
+ * session locks, so nothing it showed outlives the lock.
+ *
+ * While a worker uses the session (ch-ui.c, the session's gate), the whole
+ * page but its header is insensitive and no area can be opened: whatever
+ * the user could reach would read the store at the same time. */
 
 typedef struct
 {
@@ -41,6 +45,8 @@ struct _ChMainPage
   GtkLabel       *user_role_label;
   GtkLabel       *user_break_glass_label;
   GtkLabel       *break_glass_label;
+  GtkSpinner     *gate_spinner;
+  GtkWidget      *body;
   GtkListBox     *nav_list;
   GtkStack       *content_stack;
   AdwBin         *users_bin;
@@ -48,6 +54,7 @@ struct _ChMainPage
 
   ChSession      *session;
   guint           break_glass_source;
+  GtkWidget      *gate_focus;  /* weak; had the focus when the gate closed */
 };
 
 G_DEFINE_FINAL_TYPE (ChMainPage, ch_main_page, ADW_TYPE_BIN)
@@ -114,14 +121,22 @@ ensure_section_widget (ChMainPage *self,
 }
 
 static void
-on_nav_row_selected (ChMainPage    *self,
-                     GtkListBoxRow *row)
+ch_main_page_show_selected (ChMainPage *self)
 {
   const char *name;
   GtkStackPage *page;
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->nav_list);
 
   if (row == NULL)
     return;
+
+  /* Building a section reads the store. */
+  if (ch_ui_session_is_busy (self->session))
+    {
+      ch_ui_session_when_idle (self->session, G_OBJECT (self),
+                               G_CALLBACK (ch_main_page_show_selected));
+      return;
+    }
 
   name = gtk_widget_get_name (GTK_WIDGET (row));
   ensure_section_widget (self, name);
@@ -130,6 +145,14 @@ on_nav_row_selected (ChMainPage    *self,
   page = gtk_stack_get_page (self->content_stack,
                              gtk_stack_get_visible_child (self->content_stack));
   adw_window_title_set_subtitle (self->window_title, gtk_stack_page_get_title (page));
+}
+
+static void
+on_nav_row_selected (ChMainPage    *self,
+                     GtkListBoxRow *row)
+{
+  if (row != NULL)
+    ch_main_page_show_selected (self);
 }
 
 static void
@@ -236,12 +259,44 @@ ch_main_page_update_user (ChMainPage *self)
                                   -1);
 }
 
+static void
+ch_main_page_update_gate (ChMainPage *self)
+{
+  gboolean busy = ch_ui_session_is_busy (self->session);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (busy)
+    {
+      GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+      if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self)))
+        g_set_weak_pointer (&self->gate_focus, focus);
+      gtk_menu_button_popdown (self->user_button);
+    }
+
+  ch_ui_set_input_sensitive (self->body, !busy);
+  ch_ui_set_input_sensitive (GTK_WIDGET (self->user_button), !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "main.show-section", !busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->gate_spinner), busy);
+  gtk_spinner_set_spinning (self->gate_spinner, busy);
+
+  /* Give the focus back to where it was, if nothing took it meanwhile. */
+  if (!busy && self->gate_focus != NULL)
+    {
+      if (root != NULL && gtk_root_get_focus (root) == NULL &&
+          gtk_widget_is_sensitive (self->gate_focus) && gtk_widget_get_mapped (self->gate_focus))
+        gtk_widget_grab_focus (self->gate_focus);
+      g_clear_weak_pointer (&self->gate_focus);
+    }
+}
+
 /**
  * ch_main_page_refresh:
  * @self: a main page
  *
  * Reads the session's role, emergency access and practice name again and
- * shows exactly the areas the session may now use.
+ * shows exactly the areas the session may now use. While a worker uses the
+ * session, that happens once it has returned.
  */
 void
 ch_main_page_refresh (ChMainPage *self)
@@ -253,6 +308,12 @@ ch_main_page_refresh (ChMainPage *self)
 
   if (ch_session_get_locked (self->session))
     return;
+
+  if (ch_ui_session_is_busy (self->session))
+    {
+      ch_ui_session_when_idle (self->session, G_OBJECT (self), G_CALLBACK (ch_main_page_refresh));
+      return;
+    }
 
   ch_main_page_update_user (self);
   ch_main_page_update_break_glass (self);
@@ -382,6 +443,8 @@ ch_main_page_constructed (GObject *object)
 
   g_return_if_fail (self->session != NULL);
 
+  ch_ui_session_watch_busy (self->session, object, G_CALLBACK (ch_main_page_update_gate));
+  ch_main_page_update_gate (self);
   ch_main_page_refresh (self);
 }
 
@@ -391,6 +454,7 @@ ch_main_page_dispose (GObject *object)
   ChMainPage *self = CH_MAIN_PAGE (object);
 
   g_clear_handle_id (&self->break_glass_source, g_source_remove);
+  g_clear_weak_pointer (&self->gate_focus);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CH_TYPE_MAIN_PAGE);
 
@@ -465,6 +529,8 @@ ch_main_page_class_init (ChMainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, user_role_label);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, user_break_glass_label);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, break_glass_label);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, gate_spinner);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, body);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, nav_list);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, content_stack);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, users_bin);

@@ -241,10 +241,10 @@ accept_activated (GtkWidget  *widget,
 
   ch_user_dialog_set_busy (self, TRUE);
 
-  task = g_task_new (self, self->cancellable, change_done, NULL);
+  task = ch_ui_session_task_new (self->session, self, self->cancellable, change_done, NULL);
   g_task_set_source_tag (task, accept_activated);
   g_task_set_task_data (task, change, user_change_free);
-  ch_ui_session_run_task (self->session, task, change_thread);
+  ch_ui_session_run_task (task, change_thread);
 }
 
 static void

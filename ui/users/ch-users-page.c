@@ -52,7 +52,7 @@ static void
 ch_users_page_update_actions (ChUsersPage *self)
 {
   ChUserItem *item = ch_users_page_get_selected (self);
-  gboolean ready = !self->busy;
+  gboolean ready = !self->busy && self->session != NULL && !ch_ui_session_is_busy (self->session);
   gboolean disabled = item != NULL && ch_user_item_get_disabled (item);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "users.add", ready);
@@ -105,6 +105,13 @@ ch_users_page_reload (ChUsersPage *self)
 
   if (self->busy)
     return;
+
+  /* Read once the worker that uses the session has returned. */
+  if (ch_ui_session_is_busy (self->session))
+    {
+      ch_ui_session_when_idle (self->session, G_OBJECT (self), G_CALLBACK (ch_users_page_reload));
+      return;
+    }
 
   item = ch_users_page_get_selected (self);
   if (item != NULL)
@@ -184,7 +191,8 @@ ch_users_page_open_dialog (ChUsersPage      *self,
   ChUserItem *item = ch_users_page_get_selected (self);
   GtkWidget *dialog;
 
-  if (self->busy || (mode != CH_USER_DIALOG_ADD && item == NULL))
+  if (self->busy || ch_ui_session_is_busy (self->session) ||
+      (mode != CH_USER_DIALOG_ADD && item == NULL))
     return;
 
   dialog = ch_user_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
@@ -294,7 +302,8 @@ on_disable_response (AdwMessageDialog *dialog,
   DisableData *disable;
   const char *username = g_object_get_data (G_OBJECT (dialog), "username");
 
-  if (g_strcmp0 (response, "disable") != 0 || self->busy)
+  if (g_strcmp0 (response, "disable") != 0 || self->busy ||
+      ch_ui_session_is_busy (self->session))
     return;
 
   disable = g_new0 (DisableData, 1);
@@ -303,10 +312,10 @@ on_disable_response (AdwMessageDialog *dialog,
 
   ch_users_page_set_busy (self, TRUE);
 
-  task = g_task_new (self, self->cancellable, disable_done, NULL);
+  task = ch_ui_session_task_new (self->session, self, self->cancellable, disable_done, NULL);
   g_task_set_source_tag (task, on_disable_response);
   g_task_set_task_data (task, disable, disable_data_free);
-  ch_ui_session_run_task (self->session, task, disable_thread);
+  ch_ui_session_run_task (task, disable_thread);
 }
 
 static void
@@ -318,7 +327,7 @@ disable_activated (GtkWidget  *widget,
   ChUserItem *item = ch_users_page_get_selected (self);
   GtkWidget *dialog;
 
-  if (self->busy || item == NULL)
+  if (self->busy || ch_ui_session_is_busy (self->session) || item == NULL)
     return;
 
   dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), NULL, NULL);
@@ -382,6 +391,7 @@ ch_users_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (ch_users_page_parent_class)->constructed (object);
 
+  ch_ui_session_watch_busy (self->session, object, G_CALLBACK (ch_users_page_update_actions));
   ch_users_page_reload (self);
 }
 

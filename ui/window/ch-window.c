@@ -101,8 +101,14 @@ static void
 ch_window_set_session (ChWindow  *self,
                        ChSession *session)
 {
-  if (g_set_object (&self->session, session))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+  if (!g_set_object (&self->session, session))
+    return;
+
+  /* While a worker uses the session, so may nothing else. */
+  if (session != NULL)
+    ch_ui_session_watch_busy (session, G_OBJECT (self), G_CALLBACK (ch_window_update_actions));
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 static void
@@ -355,11 +361,15 @@ static void
 ch_window_update_actions (ChWindow *self)
 {
   gboolean signed_in = self->session != NULL && !ch_session_get_locked (self->session);
+  gboolean free = self->session == NULL || !ch_ui_session_is_busy (self->session);
 
+  /* Locking waits for a worker by itself, and who locks the screen before
+   * walking away expects it locked; the rest waits until the gate opens. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lock", signed_in);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.logout", self->session != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.break-glass", signed_in);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.request-break-glass", signed_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.logout", self->session != NULL && free);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.break-glass", signed_in && free);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.request-break-glass",
+                                 signed_in && free);
 }
 
 static void
@@ -454,7 +464,8 @@ break_glass_activated (GtkWidget  *widget,
   GtkWidget *entry;
   guint minutes;
 
-  if (self->session == NULL || ch_session_get_locked (self->session))
+  if (self->session == NULL || ch_session_get_locked (self->session) ||
+      ch_ui_session_is_busy (self->session))
     return;
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Emergency Access"), NULL);
@@ -499,15 +510,17 @@ break_glass_activated (GtkWidget  *widget,
 static void
 on_preferences_destroyed (ChWindow *self)
 {
-  /* The idle-lock time may have changed. */
-  ch_window_arm_idle_timer (self);
+  /* The idle-lock time may have changed; it is read from the store. */
+  if (self->session != NULL)
+    ch_ui_session_when_idle (self->session, G_OBJECT (self), G_CALLBACK (ch_window_arm_idle_timer));
 }
 
 /**
  * ch_window_show_preferences:
  * @self: a window
  *
- * Opens the practice's preferences, if someone is signed in.
+ * Opens the practice's preferences, if someone is signed in and no worker
+ * uses the session.
  */
 void
 ch_window_show_preferences (ChWindow *self)
@@ -516,7 +529,8 @@ ch_window_show_preferences (ChWindow *self)
 
   g_return_if_fail (CH_IS_WINDOW (self));
 
-  if (self->session == NULL || ch_session_get_locked (self->session))
+  if (self->session == NULL || ch_session_get_locked (self->session) ||
+      ch_ui_session_is_busy (self->session))
     return;
 
   preferences = ch_preferences_window_new (GTK_WINDOW (self), self->session);
