@@ -14,10 +14,12 @@
 #include <unistd.h>
 
 #include "ch-admin-csv-limit.h"
+#include "ch-admin-json.h"
 #include "ch-admin-input.h"
 #include "ch-audit-model.h"
 #include "ch-audit.h"
 #include "ch-demo.h"
+#include "ch-patients.h"
 #include "ch-practice.h"
 #include "ch-roles.h"
 #include "ch-session.h"
@@ -47,7 +49,7 @@ typedef struct
 
 struct _Command
 {
-  const char *group;        /* "user", "audit", or NULL */
+  const char *group;        /* "user", "audit", "patient", or NULL */
   const char *name;
   const char *parameters;   /* positional arguments, for the usage line */
   const char *summary;
@@ -334,14 +336,16 @@ print_recovery_key (const char *recovery_key)
              "every administrator\npassword is lost (charta-admin recover)."));
 }
 
-/* Prints rows of @n_columns strings (the first row the header) as aligned
- * columns, two spaces apart, with no trailing blanks. */
-static void
-print_table (GPtrArray *rows,
-             guint      n_columns)
+/* Returns: (transfer full): rows of @n_columns strings (the first row the
+ * header) as aligned columns, two spaces apart, with no trailing blanks, one
+ * line a row. */
+static char *
+format_table (GPtrArray *rows,
+              guint      n_columns)
 {
   g_autofree glong *widths = g_new0 (glong, n_columns);
   g_autoptr (GString) line = g_string_new (NULL);
+  GString *table = g_string_new (NULL);
 
   for (guint r = 0; r < rows->len; r++)
     {
@@ -365,8 +369,19 @@ print_table (GPtrArray *rows,
             for (glong i = g_utf8_strlen (text, -1); i < widths[c] + 2; i++)
               g_string_append_c (line, ' ');
         }
-      g_print ("%s\n", g_strchomp (line->str));
+      g_string_append_printf (table, "%s\n", g_strchomp (line->str));
     }
+
+  return g_string_free (table, FALSE);
+}
+
+static void
+print_table (GPtrArray *rows,
+             guint      n_columns)
+{
+  g_autofree char *table = format_table (rows, n_columns);
+
+  g_print ("%s", table);
 }
 
 /* ---- init ---------------------------------------------------------------- */
@@ -1006,6 +1021,539 @@ cmd_audit_list (Invocation *inv,
   return TRUE;
 }
 
+/* ---- patient ------------------------------------------------------------- */
+
+static const char *
+or_empty (const char *text)
+{
+  return text != NULL ? text : "";
+}
+
+/* Returns: (transfer full): a hit's name as ch_patient_record_display_name()
+ * writes a record's: "Family, Given (Preferred)". */
+static char *
+hit_display_name (const ChPatientHit *hit)
+{
+  const ChPatientRecord name = {
+    .family_name = hit->family_name,
+    .given_name = hit->given_name,
+    .preferred_name = hit->preferred_name,
+  };
+
+  return ch_patient_record_display_name (&name);
+}
+
+/* Returns: (transfer full): @hits as the rows of a table, header first. */
+static GPtrArray *
+hit_rows (GPtrArray *hits)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+  g_ptr_array_add (rows, g_strdupv ((char *[]) { _("MRN"), _("NAME"), _("BORN"), _("SEX"),
+                                                 _("PHONE"), NULL }));
+  for (guint i = 0; i < hits->len; i++)
+    {
+      const ChPatientHit *hit = g_ptr_array_index (hits, i);
+      g_autofree char *name = hit_display_name (hit);
+
+      g_ptr_array_add (rows, g_strdupv ((char *[]) {
+        (char *) or_empty (hit->mrn), name, (char *) or_empty (hit->birth_date),
+        (char *) or_empty (hit->sex), (char *) or_empty (hit->phone), NULL
+      }));
+    }
+
+  return rows;
+}
+
+/* Whether the search field would count @query as empty: nothing but the
+ * blanks and separators it splits on. */
+static gboolean
+is_blank_query (const char *query)
+{
+  return strspn (query, " \t,;") == strlen (query);
+}
+
+static gboolean
+cmd_patient_search (Invocation *inv,
+                    GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (GPtrArray) hits = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autofree char *query = NULL;
+  gint limit = 20;
+  const GOptionEntry entries[] = {
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit,
+      N_("At most N patients (default: 20)"), N_("N") },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context,
+    _("QUERY is what you would type in the window's search field: parts of a name "
+      "(accents and case do not matter), a date of birth (1980-05-17, 17.05.1980, "
+      "05/17/1980), a medical record number or a phone number. Every word must match.\n"
+      "Without QUERY, your recent patients."));
+  if (!parse_args (inv, 0, G_MAXUINT, error))
+    return FALSE;
+
+  if (limit < 1)
+    return usage_error (error, _("--limit needs a positive number"));
+
+  /* "patient search garcia ana" is the query "garcia ana". */
+  query = g_strjoinv (" ", inv->args + 1);
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+
+  hits = ch_patients_search (session, query, (guint) limit, error);
+  if (hits == NULL)
+    return FALSE;
+
+  /* Finding nobody is an answer, not a failure; stdout stays empty for
+   * scripts. */
+  if (hits->len == 0)
+    {
+      if (is_blank_query (query))
+        g_printerr ("%s\n", _("No recent patients"));
+      else
+        g_printerr (_("No patient matches “%s”\n"), query);
+      return TRUE;
+    }
+
+  rows = hit_rows (hits);
+  print_table (rows, 5);
+  return TRUE;
+}
+
+/* Returns: (transfer full) (nullable): how old someone born on @birth_date is
+ * today: in years, or for the very young in months or days. */
+static char *
+age_text (const char *birth_date)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  int year, month, day;
+  int months;
+  char extra;
+
+  if (birth_date == NULL ||
+      sscanf (birth_date, "%4d-%2d-%2d%c", &year, &month, &day, &extra) != 3 ||
+      !g_date_valid_dmy (day, month, year))
+    return NULL;
+
+  months = (g_date_time_get_year (now) - year) * 12 + (g_date_time_get_month (now) - month) -
+           (g_date_time_get_day_of_month (now) < day ? 1 : 0);
+  if (months < 0)
+    return NULL;
+
+  if (months >= 24)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d year", "%d years", months / 12),
+                            months / 12);
+  if (months >= 1)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d month", "%d months", months),
+                            months);
+  else
+    {
+      g_autoptr (GDate) born = g_date_new_dmy (day, month, year);
+      g_autoptr (GDate) today = g_date_new_dmy (g_date_time_get_day_of_month (now),
+                                                g_date_time_get_month (now),
+                                                g_date_time_get_year (now));
+      int days = g_date_days_between (born, today);
+
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day", "%d days", days), days);
+    }
+}
+
+static gboolean
+is_set (const char *text)
+{
+  return text != NULL && *text != '\0';
+}
+
+/* Adds the row "@label  @value" when @value is set. */
+static void
+add_field (GPtrArray  *rows,
+           const char *label,
+           const char *value)
+{
+  if (is_set (value))
+    g_ptr_array_add (rows, g_strdupv ((char *[]) { (char *) label, (char *) value, NULL }));
+}
+
+/* Joins those of the @n_parts @parts that are set with @separator. */
+static char *
+join_set (const char  *separator,
+          const char **parts,
+          guint        n_parts)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < n_parts; i++)
+    if (is_set (parts[i]))
+      g_string_append_printf (text, "%s%s", text->len > 0 ? separator : "", parts[i]);
+
+  return g_strdup (text->str);
+}
+
+static void
+print_demographics (const ChPatientRecord *record)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autofree char *name = ch_patient_record_display_name (record);
+  g_autofree char *age = age_text (record->birth_date);
+  g_autofree char *born = NULL;
+  g_autofree char *region = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *relation = NULL;
+  g_autofree char *contact = NULL;
+  g_autofree char *version = NULL;
+
+  if (is_set (record->birth_date))
+    born = age != NULL ? g_strdup_printf ("%s (%s)", record->birth_date, age)
+                       : g_strdup (record->birth_date);
+
+  region = join_set (" ", (const char *[]) { record->region, record->postal_code }, 2);
+  address = join_set (", ", (const char *[]) { record->address_line, record->city, region,
+                                               record->country }, 4);
+
+  if (is_set (record->emergency_relation))
+    relation = g_strdup_printf ("(%s)", record->emergency_relation);
+  contact = join_set (" ", (const char *[]) { record->emergency_name, relation }, 2);
+  if (is_set (record->emergency_phone))
+    {
+      char *with_phone = join_set (", ", (const char *[]) { contact, record->emergency_phone },
+                                   2);
+
+      g_free (contact);
+      contact = with_phone;
+    }
+
+  add_field (rows, _("MRN:"), record->mrn);
+  add_field (rows, _("Name:"), name);
+  add_field (rows, _("Born:"), born);
+  add_field (rows, _("Sex at birth:"), record->sex);
+  add_field (rows, _("Gender identity:"), record->gender_identity);
+  add_field (rows, _("Pronouns:"), record->pronouns);
+  add_field (rows, _("Address:"), address);
+
+  for (guint i = 0; record->phones != NULL && i < record->phones->len; i++)
+    {
+      const ChPhone *phone = g_ptr_array_index (record->phones, i);
+      g_autofree char *text = g_strdup_printf ("%s (%s)", or_empty (phone->number),
+                                               or_empty (phone->kind));
+
+      add_field (rows, i == 0 ? _("Phone:") : "", text);
+    }
+
+  add_field (rows, _("Email:"), record->email);
+  add_field (rows, _("Language:"), record->language);
+  add_field (rows, _("Emergency contact:"), contact);
+  add_field (rows, _("Primary provider:"), record->primary_provider);
+
+  for (guint i = 0; record->identifiers != NULL && i < record->identifiers->len; i++)
+    {
+      const ChIdentifier *identifier = g_ptr_array_index (record->identifiers, i);
+      g_autofree char *text = g_strdup_printf ("%s: %s", or_empty (identifier->system),
+                                               or_empty (identifier->value));
+
+      add_field (rows, i == 0 ? _("Identifiers:") : "", text);
+    }
+
+  version = g_strdup_printf ("%" G_GINT64_FORMAT, record->version);
+  add_field (rows, _("Version:"), version);
+
+  print_table (rows, 2);
+}
+
+static char *
+priority_text (int priority)
+{
+  switch (priority)
+    {
+    case 1: return g_strdup (_("primary"));
+    case 2: return g_strdup (_("secondary"));
+    case 3: return g_strdup (_("tertiary"));
+    default: return g_strdup_printf ("%d", priority);
+    }
+}
+
+static char *
+coverage_text (const ChPolicyRecord *policy)
+{
+  if (is_set (policy->start_date) && is_set (policy->end_date))
+    return g_strdup_printf (_("%s to %s"), policy->start_date, policy->end_date);
+  if (is_set (policy->start_date))
+    return g_strdup_printf (_("from %s"), policy->start_date);
+  if (is_set (policy->end_date))
+    return g_strdup_printf (_("until %s"), policy->end_date);
+  return g_strdup ("");
+}
+
+static void
+print_policies (GPtrArray *policies)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+  if (policies->len == 0)
+    {
+      g_print ("%s\n", _("Insurance: none on file"));
+      return;
+    }
+
+  g_print ("%s\n", _("Insurance:"));
+  g_ptr_array_add (rows, g_strdupv ((char *[]) { _("PRIORITY"), _("PAYER"), _("PLAN"),
+                                                 _("MEMBER"), _("GROUP"), _("SUBSCRIBER"),
+                                                 _("COVERAGE"), NULL }));
+  for (guint i = 0; i < policies->len; i++)
+    {
+      const ChPolicyRecord *policy = g_ptr_array_index (policies, i);
+      g_autofree char *priority = priority_text (policy->priority);
+      g_autofree char *coverage = coverage_text (policy);
+      g_autofree char *relation = NULL;
+      g_autofree char *subscriber = NULL;
+
+      if (is_set (policy->subscriber_relation))
+        relation = g_strdup_printf ("(%s)", policy->subscriber_relation);
+      subscriber = join_set (" ", (const char *[]) { policy->subscriber_name, relation }, 2);
+
+      g_ptr_array_add (rows, g_strdupv ((char *[]) {
+        priority, (char *) or_empty (policy->payer), (char *) or_empty (policy->plan),
+        (char *) or_empty (policy->member_id), (char *) or_empty (policy->group_id),
+        subscriber, coverage, NULL
+      }));
+    }
+
+  print_table (rows, 7);
+}
+
+static gboolean
+cmd_patient_show (Invocation *inv,
+                  GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChPatientRecord) record = NULL;
+  g_autoptr (GPtrArray) policies = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json,
+      N_("Write one JSON object instead of text, every field present (null when unset)"),
+      NULL },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context,
+    _("Shows the patient's demographics and insurance. The summary grows with the chart: "
+      "each section of it joins here as Charta gains it.\n"
+      "Like opening the patient in the window, this is written in the audit trail."));
+  if (!parse_args (inv, 1, 1, error))
+    return FALSE;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+
+  record = ch_patients_get_by_mrn (session, positional (inv, 0), error);
+  if (record == NULL)
+    return FALSE;
+
+  policies = ch_patients_list_policies (session, record->id, error);
+  if (policies == NULL)
+    return FALSE;
+
+  if (json)
+    {
+      g_autofree char *text = ch_admin_patient_to_json (record, policies);
+
+      g_print ("%s\n", text);
+      return TRUE;
+    }
+
+  print_demographics (record);
+  g_print ("\n");
+  print_policies (policies);
+  return TRUE;
+}
+
+/* Splits "KIND:NUMBER" at its first colon, both sides trimmed and not empty. */
+static gboolean
+split_pair (const char  *option,
+            const char  *form,
+            const char  *text,
+            char       **out_first,
+            char       **out_second,
+            GError     **error)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  const char *colon = strchr (text, ':');
+
+  if (colon != NULL)
+    {
+      first = g_strstrip (g_strndup (text, colon - text));
+      second = g_strstrip (g_strdup (colon + 1));
+    }
+  if (first == NULL || *first == '\0' || *second == '\0')
+    return usage_error (error, _("%s needs %s, not “%s”"), option, form, text);
+
+  *out_first = g_steal_pointer (&first);
+  *out_second = g_steal_pointer (&second);
+  return TRUE;
+}
+
+/* An option given as "" is an option not given. */
+static void
+clear_if_empty (char **text)
+{
+  if (*text != NULL && **text == '\0')
+    g_clear_pointer (text, g_free);
+}
+
+static gboolean
+cmd_patient_add (Invocation *inv,
+                 GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChPatientRecord) record = ch_patient_record_new ();
+  g_auto (GStrv) phones = NULL;
+  g_auto (GStrv) identifiers = NULL;
+  gboolean force = FALSE;
+  /* The options fill the record itself. */
+  const GOptionEntry entries[] = {
+    { "family", 0, 0, G_OPTION_ARG_STRING, &record->family_name,
+      N_("Family name (required)"), N_("NAME") },
+    { "given", 0, 0, G_OPTION_ARG_STRING, &record->given_name,
+      N_("Given name"), N_("NAME") },
+    { "preferred", 0, 0, G_OPTION_ARG_STRING, &record->preferred_name,
+      N_("The name the patient goes by"), N_("NAME") },
+    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &record->birth_date,
+      N_("Date of birth (required)"), N_("YYYY-MM-DD") },
+    { "sex", 0, 0, G_OPTION_ARG_STRING, &record->sex,
+      N_("Sex at birth: female, male, other or unknown (required)"), N_("SEX") },
+    { "gender-identity", 0, 0, G_OPTION_ARG_STRING, &record->gender_identity,
+      N_("Gender identity"), N_("TEXT") },
+    { "pronouns", 0, 0, G_OPTION_ARG_STRING, &record->pronouns,
+      N_("Pronouns"), N_("TEXT") },
+    { "address", 0, 0, G_OPTION_ARG_STRING, &record->address_line,
+      N_("Street address"), N_("TEXT") },
+    { "city", 0, 0, G_OPTION_ARG_STRING, &record->city, N_("City"), N_("TEXT") },
+    { "region", 0, 0, G_OPTION_ARG_STRING, &record->region,
+      N_("State, province or region"), N_("TEXT") },
+    { "postal-code", 0, 0, G_OPTION_ARG_STRING, &record->postal_code,
+      N_("Postal code"), N_("TEXT") },
+    { "country", 0, 0, G_OPTION_ARG_STRING, &record->country, N_("Country"), N_("TEXT") },
+    { "phone", 0, 0, G_OPTION_ARG_STRING_ARRAY, &phones,
+      N_("A phone number with its kind (mobile, home, work, other), e.g. mobile:555-1234; "
+         "may be repeated"),
+      N_("KIND:NUMBER") },
+    { "email", 0, 0, G_OPTION_ARG_STRING, &record->email, N_("E-mail address"), N_("TEXT") },
+    { "language", 0, 0, G_OPTION_ARG_STRING, &record->language,
+      N_("Preferred language, e.g. en or es-MX"), N_("TAG") },
+    { "emergency-name", 0, 0, G_OPTION_ARG_STRING, &record->emergency_name,
+      N_("Emergency contact's name"), N_("TEXT") },
+    { "emergency-relation", 0, 0, G_OPTION_ARG_STRING, &record->emergency_relation,
+      N_("Emergency contact's relation to the patient"), N_("TEXT") },
+    { "emergency-phone", 0, 0, G_OPTION_ARG_STRING, &record->emergency_phone,
+      N_("Emergency contact's phone number"), N_("NUMBER") },
+    { "primary-provider", 0, 0, G_OPTION_ARG_STRING, &record->primary_provider,
+      N_("The patient's primary provider, a user name"), N_("USER") },
+    { "identifier", 0, 0, G_OPTION_ARG_STRING_ARRAY, &identifiers,
+      N_("Another identifier, e.g. passport:X1234567; may be repeated"),
+      N_("SYSTEM:VALUE") },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force,
+      N_("Register the patient even if others look like them"), NULL },
+    { NULL }
+  };
+  char **optional[] = {
+    &record->given_name, &record->preferred_name, &record->gender_identity,
+    &record->pronouns, &record->address_line, &record->city, &record->region,
+    &record->postal_code, &record->country, &record->email, &record->language,
+    &record->emergency_name, &record->emergency_relation, &record->emergency_phone,
+    &record->primary_provider,
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context,
+    _("Patients who may be this one (the same name and date of birth, or a phone number "
+      "in common) are listed instead, unless --force is given.\n"
+      "On success, prints the new patient's medical record number, alone on its line."));
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+
+  if (record->family_name == NULL)
+    return usage_error (error, _("Missing --family NAME"));
+  if (record->birth_date == NULL)
+    return usage_error (error, _("Missing --birth-date YYYY-MM-DD"));
+  if (record->sex == NULL)
+    return usage_error (error, _("Missing --sex SEX"));
+
+  for (guint i = 0; phones != NULL && phones[i] != NULL; i++)
+    {
+      g_autofree char *kind = NULL;
+      g_autofree char *number = NULL;
+
+      if (!split_pair ("--phone", "KIND:NUMBER", phones[i], &kind, &number, error))
+        return FALSE;
+      ch_patient_record_add_phone (record, kind, number);
+    }
+  for (guint i = 0; identifiers != NULL && identifiers[i] != NULL; i++)
+    {
+      g_autofree char *system = NULL;
+      g_autofree char *value = NULL;
+
+      if (!split_pair ("--identifier", "SYSTEM:VALUE", identifiers[i], &system, &value, error))
+        return FALSE;
+      ch_patient_record_add_identifier (record, system, value);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (optional); i++)
+    clear_if_empty (optional[i]);
+
+  /* The controller checks again; this only spares asking for a password
+   * that could not be used. */
+  if (!ch_patients_validate (record, error))
+    return FALSE;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+
+  if (!force)
+    {
+      g_autoptr (GPtrArray) duplicates = ch_patients_find_duplicates (session, record, error);
+
+      if (duplicates == NULL)
+        return FALSE;
+      if (duplicates->len > 0)
+        {
+          g_autoptr (GPtrArray) rows = hit_rows (duplicates);
+          g_autofree char *table = format_table (rows, 5);
+
+          g_printerr ("%s\n%s\n", _("Patients who may be the same person:"), table);
+          g_set_error_literal (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_FAILED,
+                               _("Possible duplicates; check them, or add --force to register "
+                                 "the patient anyway"));
+          return FALSE;
+        }
+    }
+
+  if (!ch_patients_register (session, record, error))
+    return FALSE;
+
+  /* Alone on its line, for scripts: MRN=$(charta-admin patient add …). */
+  g_print ("%s\n", record->mrn);
+  return TRUE;
+}
+
 /* ---- demo ---------------------------------------------------------------- */
 
 static gboolean
@@ -1114,6 +1662,10 @@ static const Command commands[] = {
     cmd_recover },
   { "audit", "verify", NULL, N_("Check that the audit trail is unbroken"), cmd_audit_verify },
   { "audit", "list", NULL, N_("Show the audit trail, newest first"), cmd_audit_list },
+  { "patient", "search", N_("[QUERY…]"),
+    N_("Find patients by name, date of birth, MRN or phone"), cmd_patient_search },
+  { "patient", "show", N_("MRN"), N_("Show a patient's record"), cmd_patient_show },
+  { "patient", "add", NULL, N_("Register a new patient"), cmd_patient_add },
   { NULL, "demo", NULL, N_("Create a practice full of synthetic demo data"), cmd_demo },
 };
 

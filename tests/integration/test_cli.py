@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Command-line tests: they run the real charta-admin binary on temporary
 practices and check what an administrator relies on: exit codes, messages,
-permissions, keys, the audit trail, and that nothing lands on disk in the clear.
+permissions, keys, the audit trail, patients, and that nothing lands on disk in
+the clear.
 
 Usage: test_cli.py PATH/TO/charta-admin [unittest arguments, e.g. a class name]
 """
@@ -11,6 +12,7 @@ import csv
 import datetime
 import hashlib
 import io
+import json
 import os
 import pty
 import re
@@ -37,6 +39,7 @@ COMMANDS = [
     ['init'], ['user', 'add'], ['user', 'list'], ['user', 'passwd'],
     ['user', 'disable'], ['user', 'enable'], ['user', 'role'], ['whoami'],
     ['rekey'], ['recover'], ['audit', 'verify'], ['audit', 'list'], ['demo'],
+    ['patient', 'search'], ['patient', 'show'], ['patient', 'add'],
 ]
 RECOVERY_RE = re.compile(r'^Recovery key: (\S+)$', re.M)
 
@@ -189,7 +192,8 @@ class UsageTests(CliTestCase):
     """Bad usage exits 2 with the usage on stderr; --help exits 0 everywhere."""
 
     def test_help_on_the_tool_and_every_command(self):
-        for args in (['--help'], ['-h'], ['help'], ['user', '--help'], ['audit', '--help']):
+        for args in (['--help'], ['-h'], ['help'], ['user', '--help'], ['audit', '--help'],
+                     ['patient', '--help']):
             proc = self.run_admin(*args)
             self.assertIn('Usage:', proc.stdout, args)
             self.assertEqual(proc.stderr, '', args)
@@ -220,6 +224,7 @@ class UsageTests(CliTestCase):
         self.assert_usage_error(self.run_admin(expect=2))
         self.assert_usage_error(self.run_admin('user', expect=2))
         self.assert_usage_error(self.run_admin('audit', expect=2))
+        self.assert_usage_error(self.run_admin('patient', expect=2))
 
     def test_unknown_command(self):
         proc = self.run_admin('frobnicate', expect=2)
@@ -770,6 +775,311 @@ class AuditTests(DemoPracticeTestCase):
                 proc = self.demo(user, *command, expect=1)
                 self.assert_failure_message(proc, 'not allowed')
                 self.assertEqual(proc.stdout, '')
+
+
+# ---- patients ------------------------------------------------------------------------
+
+
+class PatientTests(DemoPracticeTestCase):
+    """patient search, show and add: the window's search and registration from
+    the command line, under the same permissions, validation and audit."""
+
+    demo_patients = 40
+    demo_seed = 3
+
+    SEARCH_HEADER = ['MRN', 'NAME', 'BORN', 'SEX', 'PHONE']
+    # A patient with every demographic field; no demo name is folded to "nunez".
+    NUNEZ = {
+        '--family': 'Núñez', '--given': 'José', '--preferred': 'Pepe',
+        '--birth-date': '1980-05-17', '--sex': 'male', '--gender-identity': 'man',
+        '--pronouns': 'he/him', '--address': '12 Calle Mayor', '--city': 'Springfield',
+        '--region': 'IL', '--postal-code': '62704', '--country': 'US',
+        '--email': 'jose.nunez@example.org', '--language': 'es',
+        '--emergency-name': 'María Núñez', '--emergency-relation': 'spouse',
+        '--emergency-phone': '555-000-1111', '--primary-provider': 'doctor',
+    }
+    NUNEZ_PHONES = ['mobile:(555) 123-4567', 'home:555.987.6543']
+    NUNEZ_IDS = ['passport:X1234567', 'old-mrn:A-77:B']
+
+    def add(self, *args, user='frontdesk', expect=0):
+        """patient add; on success returns the MRN it printed, alone on its line."""
+        proc = self.demo(user, 'patient', 'add', *args, expect=expect)
+        if expect != 0:
+            return proc
+        self.assertRegex(proc.stdout, r'^\d{8}\n$')
+        self.assertEqual(proc.stderr, '')
+        return proc.stdout.strip()
+
+    def add_nunez(self, *extra):
+        args = [a for item in self.NUNEZ.items() for a in item]
+        args += [a for phone in self.NUNEZ_PHONES for a in ('--phone', phone)]
+        args += [a for ident in self.NUNEZ_IDS for a in ('--identifier', ident)]
+        return self.add(*args, *extra)
+
+    def search(self, *query, user='doctor'):
+        """patient search as rows {column: text}; checks the columns line up."""
+        proc = self.demo(user, 'patient', 'search', *query)
+        lines = proc.stdout.splitlines()
+        if not lines:
+            self.assertTrue(proc.stderr.startswith('No '), proc.stderr)
+            return []
+        header = lines[0]
+        self.assertEqual(header.split(), self.SEARCH_HEADER)
+        starts = [header.index(name) for name in self.SEARCH_HEADER] + [None]
+        rows = []
+        for line in lines[1:]:
+            for start in starts[1:-1]:
+                if len(line) > start:
+                    self.assertEqual(line[start - 1], ' ', line)
+            rows.append({name: line[starts[i]:starts[i + 1]].strip()
+                         for i, name in enumerate(self.SEARCH_HEADER)})
+        return rows
+
+    def found(self, *query, user='doctor'):
+        return [row['MRN'] for row in self.search(*query, user=user)]
+
+    def audit(self, *filters):
+        proc = self.demo('manager', 'audit', 'list', '--csv', *filters, raw=True)
+        rows = list(csv.reader(io.StringIO(proc.stdout.decode(), newline='')))
+        return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+    def test_add_then_find_it_every_way(self):
+        mrn = self.add_nunez()
+        rows = self.search('nunez')
+        self.assertEqual(rows, [{'MRN': mrn, 'NAME': 'Núñez, José (Pepe)', 'BORN': '1980-05-17',
+                                 'SEX': 'male', 'PHONE': '(555) 123-4567'}])
+        queries = ['Nú', 'nun', 'NUNEZ', 'Núñez', 'jose nunez', 'pepe', 'nunez 1980',
+                   '1980-05-17', '17.05.1980', '17/05/1980', '05/17/1980',
+                   '(555) 123-4567', '555-123-4567', '(555)123.4567', '5551234567',
+                   '555.987.6543', mrn]
+        for query in queries:
+            with self.subTest(query=query):
+                self.assertIn(mrn, self.found(query))
+        # Every word must match, and a name is not an accent away from another.
+        for query in ('nunez 1981', 'nunez 999-9999', 'jose nunezz', 'ñu ñu x'):
+            with self.subTest(query=query):
+                self.assertNotIn(mrn, self.found(query))
+        # The front desk and the nurse use the same search.
+        self.assertEqual(self.found('nunez', user='frontdesk'), [mrn])
+        self.assertEqual(self.found('nunez', user='nurse'), [mrn])
+        self.assertEqual(self.found('nunez', user='manager'), [mrn])
+
+    def test_search_limit_and_nothing_found(self):
+        first = self.add('--family', 'Quaglia', '--given', 'Anna', '--birth-date', '1971-01-02',
+                         '--sex', 'female')
+        second = self.add('--family', 'Quaglia', '--given', 'Bruno', '--birth-date',
+                          '1972-03-04', '--sex', 'male')
+        self.assertEqual(sorted(self.found('quaglia')), sorted([first, second]))
+        self.assertEqual(len(self.found('quaglia', '--limit', '1')), 1)
+        self.assertEqual(self.found('quaglia', 'bru'), [second])
+
+        proc = self.demo('doctor', 'patient', 'search', 'Zyzzyva')
+        self.assertEqual(proc.stdout, '')
+        self.assertIn('No patient matches “Zyzzyva”', proc.stderr)
+        # Nobody was opened in the window: no recent patients.
+        proc = self.demo('doctor', 'patient', 'search')
+        self.assertEqual(proc.stdout, '')
+        self.assertIn('No recent patients', proc.stderr)
+
+    def test_show_prints_every_field(self):
+        mrn = self.add_nunez()
+        text = self.demo('nurse', 'patient', 'show', mrn).stdout
+        for needle in (mrn, 'Núñez, José (Pepe)', '1980-05-17 (', 'male', 'man', 'he/him',
+                       '12 Calle Mayor, Springfield, IL 62704, US', '(555) 123-4567 (mobile)',
+                       '555.987.6543 (home)', 'jose.nunez@example.org', 'es',
+                       'María Núñez (spouse), 555-000-1111', 'doctor', 'passport: X1234567',
+                       'old-mrn: A-77:B', 'Insurance: none on file'):
+            self.assertIn(needle, text)
+        fields = {}
+        for line in text.splitlines():
+            match = re.match(r'^([A-Z][^:]*):\s+(.*)$', line)
+            if match:
+                fields[match.group(1)] = match.group(2)
+        self.assertEqual(fields['MRN'], mrn)
+        self.assertEqual(fields['Sex at birth'], 'male')
+        self.assertEqual(fields['Primary provider'], 'doctor')
+        self.assertRegex(fields['Born'], r'^1980-05-17 \(\d\d years\)$')
+        # Values line up in one column.
+        value_columns = {line.index(value) for line in text.splitlines()
+                         for value in ('Núñez, José (Pepe)', 'he/him', '555.987.6543 (home)')
+                         if value in line}
+        self.assertEqual(len(value_columns), 1, text)
+
+    def test_show_json_has_the_values_given(self):
+        mrn = self.add_nunez()
+        record = json.loads(self.demo('manager', 'patient', 'show', mrn, '--json').stdout)
+        self.assertEqual(record, {
+            'mrn': mrn, 'given_name': 'José', 'family_name': 'Núñez',
+            'preferred_name': 'Pepe', 'birth_date': '1980-05-17', 'sex': 'male',
+            'gender_identity': 'man', 'pronouns': 'he/him',
+            'address': {'line': '12 Calle Mayor', 'city': 'Springfield', 'region': 'IL',
+                        'postal_code': '62704', 'country': 'US'},
+            'phones': [{'kind': 'mobile', 'number': '(555) 123-4567'},
+                       {'kind': 'home', 'number': '555.987.6543'}],
+            'email': 'jose.nunez@example.org', 'language': 'es',
+            'emergency_contact': {'name': 'María Núñez', 'relation': 'spouse',
+                                  'phone': '555-000-1111'},
+            'primary_provider': 'doctor',
+            'identifiers': [{'system': 'passport', 'value': 'X1234567'},
+                            {'system': 'old-mrn', 'value': 'A-77:B'}],
+            'insurance': [],
+            'version': 1,
+        })
+        # What was not given is null, not left out.
+        other = self.add('--family', "O'Hara", '--birth-date', '2001-02-03', '--sex', 'unknown',
+                         '--given', '', '--email', '')
+        record = json.loads(self.demo('doctor', 'patient', 'show', other, '--json').stdout)
+        self.assertEqual(record['family_name'], "O'Hara")
+        for key in ('given_name', 'preferred_name', 'email', 'language', 'primary_provider'):
+            self.assertIsNone(record[key], key)
+        self.assertEqual(record['address'], dict.fromkeys(
+            ['line', 'city', 'region', 'postal_code', 'country']))
+        self.assertEqual((record['phones'], record['identifiers']), ([], []))
+
+    def test_show_and_add_are_audited(self):
+        mrn = self.add_nunez()
+        creates = [e for e in self.audit('--action', 'create', '--by', 'frontdesk')
+                   if e['object_id'] == mrn]
+        self.assertEqual(len(creates), 1, creates)
+        self.assertEqual([e for e in self.audit('--action', 'view') if e['object_id'] == mrn],
+                         [])
+        self.demo('doctor', 'patient', 'show', mrn)
+        self.demo('nurse', 'patient', 'show', mrn, '--json')
+        views = [e for e in self.audit('--action', 'view') if e['object_id'] == mrn]
+        self.assertEqual(sorted(e['user'] for e in views), ['doctor', 'nurse'])
+        self.assertEqual({e['object_type'] for e in views}, {'patient'})
+        self.assertEqual({e['patient_id'] for e in views}, {creates[0]['patient_id']})
+        # The table shows the MRN too.
+        table = self.demo('manager', 'audit', 'list', '--action', 'view').stdout
+        self.assertIn(mrn, table)
+
+    def test_duplicates_need_force(self):
+        mrn = self.add_nunez()
+        same_person = ['--family', 'NUNEZ', '--given', 'jose', '--birth-date', '1980-05-17',
+                       '--sex', 'male']
+        same_phone = ['--family', 'Ortega', '--birth-date', '1999-09-09', '--sex', 'female',
+                      '--phone', 'work:555.123.4567']
+        for args in (same_person, same_phone):
+            with self.subTest(args=args):
+                proc = self.add(*args, expect=1)
+                self.assertEqual(proc.stdout, '')
+                lines = proc.stderr.strip().splitlines()
+                self.assertTrue(any(line.startswith(mrn + ' ') and 'Núñez, José' in line
+                                    for line in lines), proc.stderr)
+                self.assertTrue(lines[-1].startswith('charta-admin: '), lines[-1])
+                self.assertIn('possible duplicates', lines[-1].lower())
+                self.assertIn('--force', lines[-1])
+        self.assertEqual(self.found('nunez'), [mrn])
+        self.assertEqual(self.found('ortega'), [])
+
+        twin = self.add(*same_person, '--force')
+        other = self.add(*same_phone, '--force')
+        self.assertEqual(sorted(self.found('nunez')), sorted([mrn, twin]))
+        self.assertEqual(self.found('ortega'), [other])
+        self.assertEqual(len({mrn, twin, other}), 3)
+
+    def test_invalid_input_adds_nothing(self):
+        base = {'--family': 'Invalidsson', '--birth-date': '1990-01-01', '--sex': 'female'}
+        cases = [
+            ({'--birth-date': '1990-02-30'}, '1990-02-30'),
+            ({'--birth-date': '17.05.1980'}, '17.05.1980'),
+            ({'--birth-date': '2999-01-01'}, 'future'),
+            ({'--sex': 'f'}, '“f”'),
+            ({'--phone': 'mobile:call me'}, 'call me'),
+            ({'--phone': 'cell:555-1234'}, 'cell'),
+            ({'--email': 'not an address'}, 'e-mail'),
+            ({'--family': '   '}, 'family name'),
+        ]
+        creates = len(self.audit('--action', 'create'))
+        for change, needle in cases:
+            with self.subTest(change=change):
+                args = [a for item in {**base, **change}.items() for a in item]
+                proc = self.add(*args, expect=1)
+                self.assert_failure_message(proc, needle)
+                self.assertEqual(proc.stdout, '')
+        self.assertEqual(self.found('invalidsson', user='frontdesk'), [])
+        self.assertEqual(len(self.audit('--action', 'create')), creates)
+
+    def test_bad_usage(self):
+        login = self.login_args(self.practice, 'frontdesk', DEMO_PASSWORD)
+        ok = ['--family', 'Usage', '--birth-date', '1990-01-01', '--sex', 'female']
+        cases = [
+            ['patient', 'add', '--birth-date', '1990-01-01', '--sex', 'female'],
+            ['patient', 'add', '--family', 'Usage', '--sex', 'female'],
+            ['patient', 'add', '--family', 'Usage', '--birth-date', '1990-01-01'],
+            ['patient', 'add', *ok, '--phone', '555-1234'],
+            ['patient', 'add', *ok, '--phone', 'mobile:'],
+            ['patient', 'add', *ok, '--phone', ':555-1234'],
+            ['patient', 'add', *ok, '--identifier', 'X1234567'],
+            ['patient', 'add', *ok, '--bogus'],
+            ['patient', 'add', *ok, 'extra'],
+            ['patient', 'add', '--family'],
+            ['patient', 'show'],
+            ['patient', 'show', '00000011', '00000029'],
+            ['patient', 'search', 'x', '--limit', '0'],
+            ['patient', 'search', 'x', '--limit', 'ten'],
+            ['patient'],
+            ['patient', 'frobnicate'],
+        ]
+        for args in cases:
+            with self.subTest(args=args):
+                self.assert_usage_error(self.run_admin(*args, *login, expect=2))
+        self.assertEqual(self.found('usage', user='frontdesk'), [])
+
+    def test_permissions(self):
+        mrn = self.add_nunez()
+        # The administrator reads no patient at all.
+        for command in (['search', 'nunez'], ['search'], ['show', mrn],
+                        ['show', mrn, '--json']):
+            with self.subTest(command=command):
+                proc = self.demo('admin', 'patient', *command, expect=1)
+                self.assert_failure_message(proc, 'not allowed')
+                self.assertEqual(proc.stdout, '')
+        proc = self.add('--family', 'Adminson', '--birth-date', '1990-01-01', '--sex', 'male',
+                        user='admin', expect=1)
+        self.assert_failure_message(proc, 'not allowed')
+        # The office manager reads demographics but registers nobody.
+        proc = self.add('--family', 'Managerson', '--birth-date', '1990-01-01', '--sex', 'male',
+                        user='manager', expect=1)
+        self.assert_failure_message(proc, 'not allowed')
+        self.assertEqual(proc.stdout, '')
+        self.assertEqual(self.found('managerson', user='manager'), [])
+        self.assertEqual(self.found('adminson', user='manager'), [])
+        # Clinical staff may register at the point of care, as the table says.
+        for user in ('doctor', 'nurse'):
+            self.add('--family', 'Walkin-' + user, '--birth-date', '1990-01-01', '--sex',
+                     'female', user=user)
+        # No view of a refused show reached the audit trail.
+        views = [e for e in self.audit('--action', 'view') if e['object_id'] == mrn]
+        self.assertEqual(views, [])
+
+    def test_show_unknown_mrn(self):
+        for mrn in ('99999997', 'nonsense', ''):
+            with self.subTest(mrn=mrn):
+                proc = self.demo('doctor', 'patient', 'show', mrn, expect=1)
+                self.assert_failure_message(proc, 'no patient')
+                self.assertIn(mrn, proc.stderr)
+                self.assertEqual(proc.stdout, '')
+
+    def test_help(self):
+        text = self.run_admin('patient', 'add', '--help').stdout
+        for option in ('--family', '--given', '--preferred', '--birth-date', '--sex',
+                       '--gender-identity', '--pronouns', '--address', '--city', '--region',
+                       '--postal-code', '--country', '--phone', '--email', '--language',
+                       '--emergency-name', '--emergency-relation', '--emergency-phone',
+                       '--primary-provider', '--identifier', '--force', '--practice',
+                       '--user', '--password-file'):
+            self.assertIn(option + '=' if option != '--force' else option, text)
+        self.assertIn('KIND:NUMBER', text)
+        text = self.run_admin('patient', 'search', '--help').stdout
+        self.assertIn('--limit', text)
+        self.assertIn('17.05.1980', text)
+        text = self.run_admin('patient', 'show', '--help').stdout
+        self.assertIn('--json', text)
+        self.assertIn('grows with the chart', text)
+        text = self.run_admin('patient', '--help').stdout
+        for command in ('patient search', 'patient show', 'patient add'):
+            self.assertIn(command, text)
 
 
 # ---- demo and what lies on disk ------------------------------------------------------------
