@@ -1048,17 +1048,21 @@ ch_db_patient_find_duplicates (ChStore               *store,
     {
       const ChPhone *phone = record->phones->pdata[i];
       g_autofree char *digits = ch_phone_digits (phone->number);
+      g_autofree char *token = NULL;
+      gsize len = strlen (digits);
 
-      if (strlen (digits) < 6)
+      if (len < 7)
         continue;
 
+      /* The last ten digits, as the search index keeps them, so that a
+       * country code written or not makes no difference. */
+      token = g_strconcat ("p:", len > 10 ? digits + len - 10 : digits, NULL);
       stmt = ch_store_prepare (store,
-                               "SELECT DISTINCT p.id FROM patient_phones f JOIN patients p"
-                               " ON p.id = f.patient_id WHERE f.digits = ? AND p.status = 'active'"
-                               " AND p.id != ?", error);
+                               "SELECT DISTINCT patient_id FROM patient_search"
+                               " WHERE token = ? AND patient_id != ?", error);
       if (stmt == NULL)
         return NULL;
-      sqlite3_bind_text (stmt, 1, digits, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 1, token, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 2, record->id);
       while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
         {

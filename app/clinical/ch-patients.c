@@ -98,6 +98,35 @@ ch_patients_validate (const ChPatientRecord *record,
   return TRUE;
 }
 
+/* The primary provider, when given, is one of the practice's clinicians. */
+static gboolean
+check_provider (ChStore               *store,
+                const ChPatientRecord *record,
+                GError               **error)
+{
+  g_autoptr (ChUserRecord) user = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (record->primary_provider == NULL || *record->primary_provider == '\0')
+    return TRUE;
+
+  user = ch_db_user_lookup (store, record->primary_provider, &local_error);
+  if (user == NULL || (g_strcmp0 (user->role, "physician") != 0
+                       && g_strcmp0 (user->role, "nurse") != 0))
+    {
+      if (user == NULL && !g_error_matches (local_error, CH_STORE_ERROR, CH_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                   _("“%s” is not one of the practice’s physicians or nurses"),
+                   record->primary_provider);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 register_one (ChSession       *session,
               ChPatientRecord *record,
@@ -106,6 +135,7 @@ register_one (ChSession       *session,
   ChStore *store = ch_session_get_store (session);
 
   return ch_patients_validate (record, error)
+         && check_provider (store, record, error)
          && ch_db_patient_insert (store, record, error)
          && ch_session_audit (session, CH_AUDIT_CREATE, "patient", record->mrn, record->id, "",
                               error);
@@ -272,7 +302,8 @@ ch_patients_update (ChSession       *session,
   if (!ch_store_begin (store, error))
     return FALSE;
 
-  if (!ch_db_patient_update (store, record, ch_session_get_username (session), reason, error)
+  if (!check_provider (store, record, error)
+      || !ch_db_patient_update (store, record, ch_session_get_username (session), reason, error)
       || !ch_session_audit (session, CH_AUDIT_UPDATE, "patient", record->mrn, record->id,
                             reason ? reason : "", error)
       || !ch_store_commit (store, error))

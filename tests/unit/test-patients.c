@@ -61,6 +61,7 @@ fixture_setup (Fixture      *f,
   admin = ch_test_login (f->practice, "admin", CH_TEST_PASSWORD);
   g_assert_true (ch_users_add (admin, "desk", NULL, CH_ROLE_FRONT_DESK, CH_TEST_PASSWORD, &error));
   g_assert_true (ch_users_add (admin, "mgr", NULL, CH_ROLE_MANAGER, CH_TEST_PASSWORD, &error));
+  g_assert_true (ch_users_add (admin, "doc", NULL, CH_ROLE_PHYSICIAN, CH_TEST_PASSWORD, &error));
   g_assert_no_error (error);
   ch_session_logout (admin);
   f->desk = ch_test_login (f->practice, "desk", CH_TEST_PASSWORD);
@@ -201,7 +202,12 @@ test_register_details (Fixture      *f,
   record->emergency_name = g_strdup ("Li Chen");
   record->emergency_relation = g_strdup ("daughter");
   record->emergency_phone = g_strdup ("555 2000");
-  record->primary_provider = g_strdup ("doctor");
+  record->primary_provider = g_strdup ("nobody");
+  g_assert_false (ch_patients_register (f->desk, record, &error));
+  g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID);
+  g_clear_error (&error);
+  g_free (record->primary_provider);
+  record->primary_provider = g_strdup ("doc");
   ch_patient_record_add_phone (record, "home", "555 3000 400");
   ch_patient_record_add_identifier (record, "national-id", "AB123456");
 
@@ -295,6 +301,16 @@ test_duplicates (Fixture      *f,
 
   dups = ch_patients_find_duplicates (f->desk, nobody, &error);
   g_assert_cmpuint (dups->len, ==, 0);
+  g_clear_pointer (&dups, g_ptr_array_unref);
+
+  /* With or without the country code, the same number. */
+  {
+    g_autoptr (ChPatientRecord) abroad = make_patient ("Third", "Person", "1991-01-01",
+                                                       "555 201 3344");
+    dups = ch_patients_find_duplicates (f->desk, abroad, &error);
+    g_assert_cmpuint (dups->len, ==, 1);
+    g_assert_cmpstr (((ChPatientHit *) dups->pdata[0])->family_name, ==, "García-López");
+  }
 }
 
 static void
