@@ -750,8 +750,8 @@ patient_snapshot (const ChPatientRecord *record)
   return g_variant_print (variant, FALSE);
 }
 
-static gboolean
-write_history (ChStore    *store,
+gboolean
+ch_db_history_write (ChStore    *store,
                const char *item_type,
                gint64      item_id,
                gint64      version,
@@ -814,7 +814,7 @@ ch_db_patient_update (ChStore          *store,
     }
 
   snapshot = patient_snapshot (current);
-  if (!write_history (store, "patient", current->id, current->version, snapshot, changed_by,
+  if (!ch_db_history_write (store, "patient", current->id, current->version, snapshot, changed_by,
                       reason, error))
     return FALSE;
 
@@ -1926,7 +1926,7 @@ ch_db_policy_update (ChStore        *store,
     }
 
   snapshot = policy_snapshot (current);
-  if (!write_history (store, "insurance", current->id, current->version, snapshot, changed_by,
+  if (!ch_db_history_write (store, "insurance", current->id, current->version, snapshot, changed_by,
                       reason, error))
     return FALSE;
 

@@ -6,6 +6,7 @@
 
 #include "ch-store.h"
 #include "ch-patient-db.h"
+#include "ch-chart-db.h"
 
 G_BEGIN_DECLS
 

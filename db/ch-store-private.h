@@ -25,6 +25,16 @@ void          ch_store_set_error      (ChStore       *self,
 gint64        ch_store_last_insert_id (ChStore       *self);
 int           ch_store_changes        (ChStore       *self);
 
+/* Keeps an earlier version of a versioned item (db/ only). */
+gboolean      ch_db_history_write     (ChStore       *store,
+                                       const char    *item_type,
+                                       gint64         item_id,
+                                       gint64         version,
+                                       const char    *snapshot,
+                                       const char    *changed_by,
+                                       const char    *reason,
+                                       GError       **error);
+
 static inline const char *
 ch_store_column_text (sqlite3_stmt *stmt,
                       int           col)

@@ -1,0 +1,667 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ch-chart-db"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "ch-chart-db.h"
+#include "ch-store-private.h"
+
+/* The chart's items and encounters. Updates keep the earlier version in
+ * item_history ("chart" items, "encounter"s). */
+
+static const char *
+or_empty (const char *text)
+{
+  return text != NULL ? text : "";
+}
+
+/* ---- records ------------------------------------------------------------------ */
+
+ChChartItem *
+ch_chart_item_new (const char *section)
+{
+  ChChartItem *item = g_new0 (ChChartItem, 1);
+
+  item->section = g_strdup (section);
+  return item;
+}
+
+void
+ch_chart_item_free (ChChartItem *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->section);
+  g_free (item->kind);
+  g_free (item->code_system);
+  g_free (item->code);
+  g_free (item->display);
+  g_free (item->value_text);
+  g_free (item->unit);
+  g_free (item->flag);
+  g_free (item->severity);
+  g_free (item->reaction);
+  g_free (item->clinical_status);
+  g_free (item->start_date);
+  g_free (item->end_date);
+  g_clear_pointer (&item->details, g_variant_unref);
+  g_free (item->status);
+  g_free (item->recorded_by);
+  g_free (item);
+}
+
+ChChartItem *
+ch_chart_item_copy (const ChChartItem *item)
+{
+  ChChartItem *copy = g_memdup2 (item, sizeof *item);
+
+  copy->section = g_strdup (item->section);
+  copy->kind = g_strdup (item->kind);
+  copy->code_system = g_strdup (item->code_system);
+  copy->code = g_strdup (item->code);
+  copy->display = g_strdup (item->display);
+  copy->value_text = g_strdup (item->value_text);
+  copy->unit = g_strdup (item->unit);
+  copy->flag = g_strdup (item->flag);
+  copy->severity = g_strdup (item->severity);
+  copy->reaction = g_strdup (item->reaction);
+  copy->clinical_status = g_strdup (item->clinical_status);
+  copy->start_date = g_strdup (item->start_date);
+  copy->end_date = g_strdup (item->end_date);
+  copy->details = item->details ? g_variant_ref (item->details) : NULL;
+  copy->status = g_strdup (item->status);
+  copy->recorded_by = g_strdup (item->recorded_by);
+  return copy;
+}
+
+/* Returns: (transfer none) (nullable): a string detail, such as "dose" */
+const char *
+ch_chart_item_get_detail (const ChChartItem *item,
+                          const char        *key)
+{
+  const char *value = NULL;
+
+  if (item->details == NULL
+      || !g_variant_lookup (item->details, key, "&s", &value))
+    return NULL;
+  return value;
+}
+
+void
+ch_chart_item_set_detail (ChChartItem *item,
+                          const char  *key,
+                          const char  *value)
+{
+  g_auto (GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  GVariantIter iter;
+  const char *k;
+  GVariant *v;
+
+  if (item->details != NULL)
+    {
+      g_variant_iter_init (&iter, item->details);
+      while (g_variant_iter_next (&iter, "{&sv}", &k, &v))
+        {
+          if (!g_str_equal (k, key))
+            g_variant_builder_add (&builder, "{sv}", k, v);
+          g_variant_unref (v);
+        }
+    }
+  if (value != NULL)
+    g_variant_builder_add (&builder, "{sv}", key, g_variant_new_string (value));
+
+  g_clear_pointer (&item->details, g_variant_unref);
+  item->details = g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+ChEncounterRecord *
+ch_encounter_record_new (void)
+{
+  return g_new0 (ChEncounterRecord, 1);
+}
+
+void
+ch_encounter_record_free (ChEncounterRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->provider);
+  g_free (record->kind);
+  g_free (record->reason);
+  g_free (record->status);
+  g_free (record);
+}
+
+/* ---- chart items ---------------------------------------------------------------- */
+
+#define ITEM_COLUMNS                                                                   \
+  "id, patient_id, section, kind, code_system, code, display, value_num, value_text,"  \
+  " unit, ref_low, ref_high, flag, severity, reaction, clinical_status, start_date,"   \
+  " end_date, effective_at, details, encounter_id, status, version, recorded_at,"      \
+  " recorded_by"
+
+static char *
+dup_text (sqlite3_stmt *stmt,
+          int           col)
+{
+  return g_strdup (ch_store_column_text (stmt, col));
+}
+
+static char *
+dup_nullable (sqlite3_stmt *stmt,
+              int           col)
+{
+  return sqlite3_column_type (stmt, col) == SQLITE_NULL ? NULL : dup_text (stmt, col);
+}
+
+static ChChartItem *
+item_from_row (sqlite3_stmt *stmt)
+{
+  ChChartItem *item = g_new0 (ChChartItem, 1);
+  const char *details;
+
+  item->id = sqlite3_column_int64 (stmt, 0);
+  item->patient_id = sqlite3_column_int64 (stmt, 1);
+  item->section = dup_text (stmt, 2);
+  item->kind = dup_text (stmt, 3);
+  item->code_system = dup_text (stmt, 4);
+  item->code = dup_text (stmt, 5);
+  item->display = dup_text (stmt, 6);
+  item->has_value = sqlite3_column_type (stmt, 7) != SQLITE_NULL;
+  item->value_num = sqlite3_column_double (stmt, 7);
+  item->value_text = dup_text (stmt, 8);
+  item->unit = dup_text (stmt, 9);
+  item->has_range = sqlite3_column_type (stmt, 10) != SQLITE_NULL
+                    || sqlite3_column_type (stmt, 11) != SQLITE_NULL;
+  item->ref_low = sqlite3_column_type (stmt, 10) != SQLITE_NULL
+                  ? sqlite3_column_double (stmt, 10) : -G_MAXDOUBLE;
+  item->ref_high = sqlite3_column_type (stmt, 11) != SQLITE_NULL
+                   ? sqlite3_column_double (stmt, 11) : G_MAXDOUBLE;
+  item->flag = dup_text (stmt, 12);
+  item->severity = dup_text (stmt, 13);
+  item->reaction = dup_text (stmt, 14);
+  item->clinical_status = dup_text (stmt, 15);
+  item->start_date = dup_nullable (stmt, 16);
+  item->end_date = dup_nullable (stmt, 17);
+  item->effective_at = sqlite3_column_int64 (stmt, 18);
+  details = ch_store_column_text (stmt, 19);
+  if (*details != '\0')
+    {
+      GVariant *parsed = g_variant_parse (G_VARIANT_TYPE_VARDICT, details, NULL, NULL, NULL);
+      if (parsed != NULL)
+        item->details = g_variant_ref_sink (parsed);
+    }
+  item->encounter_id = sqlite3_column_int64 (stmt, 20);
+  item->status = dup_text (stmt, 21);
+  item->version = sqlite3_column_int64 (stmt, 22);
+  item->recorded_at = sqlite3_column_int64 (stmt, 23);
+  item->recorded_by = dup_text (stmt, 24);
+  return item;
+}
+
+static void
+bind_item (sqlite3_stmt      *stmt,
+           const ChChartItem *item,
+           const char        *details,
+           const char        *changed_by,
+           gint64             now)
+{
+  sqlite3_bind_int64 (stmt, 1, item->patient_id);
+  sqlite3_bind_text (stmt, 2, item->section, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, or_empty (item->kind), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, or_empty (item->code_system), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, or_empty (item->code), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, or_empty (item->display), -1, SQLITE_STATIC);
+  if (item->has_value)
+    sqlite3_bind_double (stmt, 7, item->value_num);
+  else
+    sqlite3_bind_null (stmt, 7);
+  sqlite3_bind_text (stmt, 8, or_empty (item->value_text), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 9, or_empty (item->unit), -1, SQLITE_STATIC);
+  if (item->has_range && item->ref_low > -G_MAXDOUBLE)
+    sqlite3_bind_double (stmt, 10, item->ref_low);
+  else
+    sqlite3_bind_null (stmt, 10);
+  if (item->has_range && item->ref_high < G_MAXDOUBLE)
+    sqlite3_bind_double (stmt, 11, item->ref_high);
+  else
+    sqlite3_bind_null (stmt, 11);
+  sqlite3_bind_text (stmt, 12, or_empty (item->flag), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 13, or_empty (item->severity), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 14, or_empty (item->reaction), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 15, or_empty (item->clinical_status), -1, SQLITE_STATIC);
+  ch_store_bind_text (stmt, 16, item->start_date);
+  ch_store_bind_text (stmt, 17, item->end_date);
+  sqlite3_bind_int64 (stmt, 18, item->effective_at);
+  sqlite3_bind_text (stmt, 19, details, -1, SQLITE_STATIC);
+  if (item->encounter_id > 0)
+    sqlite3_bind_int64 (stmt, 20, item->encounter_id);
+  else
+    sqlite3_bind_null (stmt, 20);
+  sqlite3_bind_text (stmt, 21, item->status ? item->status : "active", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 22, now);
+  sqlite3_bind_text (stmt, 23, or_empty (changed_by), -1, SQLITE_STATIC);
+}
+
+static char *
+details_text (const ChChartItem *item)
+{
+  return item->details != NULL ? g_variant_print (item->details, FALSE) : g_strdup ("");
+}
+
+/**
+ * ch_db_chart_insert:
+ * @item: the new item; on success its id, version and recorded fields are set
+ */
+gboolean
+ch_db_chart_insert (ChStore     *store,
+                    ChChartItem *item,
+                    const char  *changed_by,
+                    GError     **error)
+{
+  g_autofree char *details = details_text (item);
+  sqlite3_stmt *stmt;
+  gint64 now = g_get_real_time ();
+
+  if (item->effective_at == 0)
+    item->effective_at = now;
+
+  stmt = ch_store_prepare (store,
+                           "INSERT INTO chart_items (patient_id, section, kind, code_system, code,"
+                           " display, value_num, value_text, unit, ref_low, ref_high, flag, severity,"
+                           " reaction, clinical_status, start_date, end_date, effective_at, details,"
+                           " encounter_id, status, updated_at, updated_by, recorded_at, recorded_by)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+                           " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?22, ?23)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_item (stmt, item, details, changed_by, now);
+  if (!ch_store_step_done (store, stmt, error))
+    return FALSE;
+
+  item->id = ch_store_last_insert_id (store);
+  item->version = 1;
+  item->recorded_at = now;
+  g_free (item->recorded_by);
+  item->recorded_by = g_strdup (changed_by);
+  if (item->status == NULL)
+    item->status = g_strdup ("active");
+  return TRUE;
+}
+
+static char *
+item_snapshot (const ChChartItem *item)
+{
+  g_auto (GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_autoptr (GVariant) variant = NULL;
+  const struct { const char *key; const char *value; } fields[] = {
+    { "section", item->section }, { "kind", item->kind }, { "code_system", item->code_system },
+    { "code", item->code }, { "display", item->display }, { "value_text", item->value_text },
+    { "unit", item->unit }, { "flag", item->flag }, { "severity", item->severity },
+    { "reaction", item->reaction }, { "clinical_status", item->clinical_status },
+    { "start_date", item->start_date }, { "end_date", item->end_date },
+    { "status", item->status },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    g_variant_builder_add (&builder, "{sv}", fields[i].key,
+                           g_variant_new_string (or_empty (fields[i].value)));
+  if (item->has_value)
+    g_variant_builder_add (&builder, "{sv}", "value_num", g_variant_new_double (item->value_num));
+  g_variant_builder_add (&builder, "{sv}", "effective_at", g_variant_new_int64 (item->effective_at));
+  if (item->details != NULL)
+    g_variant_builder_add (&builder, "{sv}", "details", item->details);
+
+  variant = g_variant_ref_sink (g_variant_builder_end (&builder));
+  return g_variant_print (variant, FALSE);
+}
+
+/**
+ * ch_db_chart_update:
+ * @item: as read (its version says which), with the changes
+ *
+ * Keeps the current version in item_history, then writes @item. Refuses with
+ * CH_STORE_ERROR_CONSTRAINT when the item changed since it was read, or when
+ * @item names another patient or section than the stored one.
+ */
+gboolean
+ch_db_chart_update (ChStore     *store,
+                    ChChartItem *item,
+                    const char  *changed_by,
+                    const char  *reason,
+                    GError     **error)
+{
+  g_autoptr (ChChartItem) current = NULL;
+  g_autofree char *snapshot = NULL;
+  g_autofree char *details = NULL;
+  sqlite3_stmt *stmt;
+
+  current = ch_db_chart_get (store, item->id, error);
+  if (current == NULL)
+    return FALSE;
+
+  if (current->version != item->version || current->patient_id != item->patient_id
+      || g_strcmp0 (current->section, item->section) != 0)
+    {
+      g_set_error_literal (error, CH_STORE_ERROR, CH_STORE_ERROR_CONSTRAINT,
+                           _("Someone else changed this entry in the meantime; reopen it and try again"));
+      return FALSE;
+    }
+
+  snapshot = item_snapshot (current);
+  if (!ch_db_history_write (store, "chart", current->id, current->version, snapshot, changed_by,
+                            reason, error))
+    return FALSE;
+
+  details = details_text (item);
+  stmt = ch_store_prepare (store,
+                           "UPDATE chart_items SET patient_id = ?1, section = ?2, kind = ?3,"
+                           " code_system = ?4, code = ?5, display = ?6, value_num = ?7,"
+                           " value_text = ?8, unit = ?9, ref_low = ?10, ref_high = ?11, flag = ?12,"
+                           " severity = ?13, reaction = ?14, clinical_status = ?15,"
+                           " start_date = ?16, end_date = ?17, effective_at = ?18, details = ?19,"
+                           " encounter_id = ?20, status = ?21, updated_at = ?22, updated_by = ?23,"
+                           " version = version + 1 WHERE id = ?24",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_item (stmt, item, details, changed_by, g_get_real_time ());
+  sqlite3_bind_int64 (stmt, 24, item->id);
+  if (!ch_store_step_done (store, stmt, error))
+    return FALSE;
+
+  item->version = current->version + 1;
+  return TRUE;
+}
+
+ChChartItem *
+ch_db_chart_get (ChStore *store,
+                 gint64   id,
+                 GError **error)
+{
+  ChChartItem *item = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store, "SELECT " ITEM_COLUMNS " FROM chart_items WHERE id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = ch_store_step (store, stmt, error);
+  if (rc == SQLITE_ROW)
+    item = item_from_row (stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_NOT_FOUND,
+                 _("There is no chart entry with id %" PRId64), id);
+  sqlite3_reset (stmt);
+  return item;
+}
+
+static GPtrArray *
+collect_items (ChStore      *store,
+               sqlite3_stmt *stmt,
+               GError      **error)
+{
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_chart_item_free);
+  int rc;
+
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    g_ptr_array_add (items, item_from_row (stmt));
+  sqlite3_reset (stmt);
+
+  return rc == SQLITE_DONE ? g_steal_pointer (&items) : NULL;
+}
+
+/* Returns: (transfer full) (element-type ChChartItem): the section's items,
+ * newest first; @limit 0 for all */
+GPtrArray *
+ch_db_chart_list (ChStore    *store,
+                  gint64      patient_id,
+                  const char *section,
+                  gboolean    include_errors,
+                  guint       limit,
+                  GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = ch_store_prepare (store,
+                           "SELECT " ITEM_COLUMNS " FROM chart_items"
+                           " WHERE patient_id = ?1 AND section = ?2"
+                           " AND (?3 OR status = 'active')"
+                           " ORDER BY effective_at DESC, id DESC LIMIT ?4",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  sqlite3_bind_text (stmt, 2, section, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, include_errors ? 1 : 0);
+  sqlite3_bind_int (stmt, 4, limit > 0 ? (int) MIN (limit, G_MAXINT) : -1);
+  return collect_items (store, stmt, error);
+}
+
+/* For each code of the section, its @per_code newest active items (newest
+ * first), codes in no particular order.
+ * Returns: (transfer full) (element-type ChChartItem) */
+GPtrArray *
+ch_db_chart_latest_per_code (ChStore    *store,
+                             gint64      patient_id,
+                             const char *section,
+                             guint       per_code,
+                             GError    **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_chart_item_free);
+  g_autoptr (GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store,
+                           "SELECT DISTINCT code FROM chart_items"
+                           " WHERE patient_id = ? AND section = ? AND status = 'active'",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  sqlite3_bind_text (stmt, 2, section, -1, SQLITE_STATIC);
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    g_ptr_array_add (codes, dup_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc < 0)
+    return NULL;
+
+  for (guint i = 0; i < codes->len; i++)
+    {
+      g_autoptr (GPtrArray) items = NULL;
+
+      stmt = ch_store_prepare (store,
+                               "SELECT " ITEM_COLUMNS " FROM chart_items"
+                               " WHERE patient_id = ? AND section = ? AND code = ?"
+                               " AND status = 'active' ORDER BY effective_at DESC, id DESC LIMIT ?",
+                               error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, patient_id);
+      sqlite3_bind_text (stmt, 2, section, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, codes->pdata[i], -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 4, (int) per_code);
+      items = collect_items (store, stmt, error);
+      if (items == NULL)
+        return NULL;
+      g_ptr_array_extend_and_steal (out, g_steal_pointer (&items));
+    }
+
+  return g_steal_pointer (&out);
+}
+
+/* Returns: (transfer full) (element-type ChChartItem): the active items of
+ * one code, oldest first, for plotting */
+GPtrArray *
+ch_db_chart_series (ChStore    *store,
+                    gint64      patient_id,
+                    const char *section,
+                    const char *code,
+                    GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = ch_store_prepare (store,
+                           "SELECT " ITEM_COLUMNS " FROM chart_items"
+                           " WHERE patient_id = ? AND section = ? AND code = ? AND status = 'active'"
+                           " ORDER BY effective_at, id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  sqlite3_bind_text (stmt, 2, section, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, code, -1, SQLITE_STATIC);
+  return collect_items (store, stmt, error);
+}
+
+/* Returns: (transfer full) (nullable): the flag's value, %NULL when unset */
+char *
+ch_db_chart_flag_get (ChStore    *store,
+                      gint64      patient_id,
+                      const char *flag,
+                      GError    **error)
+{
+  sqlite3_stmt *stmt;
+  char *value = NULL;
+
+  stmt = ch_store_prepare (store, "SELECT value FROM chart_flags WHERE patient_id = ? AND flag = ?",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  sqlite3_bind_text (stmt, 2, flag, -1, SQLITE_STATIC);
+  if (ch_store_step (store, stmt, error) == SQLITE_ROW)
+    value = dup_text (stmt, 0);
+  sqlite3_reset (stmt);
+  return value;
+}
+
+/* Sets the flag, or clears it when @value is %NULL; the earlier value goes
+ * to item_history as "flag" of the patient. */
+gboolean
+ch_db_chart_flag_set (ChStore    *store,
+                      gint64      patient_id,
+                      const char *flag,
+                      const char *value,
+                      const char *changed_by,
+                      GError    **error)
+{
+  g_autofree char *old = ch_db_chart_flag_get (store, patient_id, flag, error);
+  g_autofree char *snapshot = NULL;
+  sqlite3_stmt *stmt;
+
+  if (error != NULL && *error != NULL)
+    return FALSE;
+
+  {
+    g_autoptr (GVariant) was = g_variant_ref_sink (g_variant_new_parsed (
+      "{'flag': <%s>, 'value': <%s>}", flag, old ? old : ""));
+    snapshot = g_variant_print (was, FALSE);
+  }
+  if (!ch_db_history_write (store, "chart-flag", patient_id, 0, snapshot, changed_by, "", error))
+    return FALSE;
+
+  if (value == NULL)
+    {
+      stmt = ch_store_prepare (store, "DELETE FROM chart_flags WHERE patient_id = ? AND flag = ?",
+                               error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, patient_id);
+      sqlite3_bind_text (stmt, 2, flag, -1, SQLITE_STATIC);
+      return ch_store_step_done (store, stmt, error);
+    }
+
+  stmt = ch_store_prepare (store,
+                           "INSERT OR REPLACE INTO chart_flags (patient_id, flag, value, updated_at,"
+                           " updated_by) VALUES (?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  sqlite3_bind_text (stmt, 2, flag, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, value, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
+  sqlite3_bind_text (stmt, 5, or_empty (changed_by), -1, SQLITE_STATIC);
+  return ch_store_step_done (store, stmt, error);
+}
+
+/* ---- encounters -------------------------------------------------------------- */
+
+gboolean
+ch_db_encounter_insert (ChStore           *store,
+                        ChEncounterRecord *record,
+                        const char        *changed_by,
+                        GError           **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = ch_store_prepare (store,
+                           "INSERT INTO encounters (patient_id, start_at, provider, kind, reason,"
+                           " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, record->patient_id);
+  sqlite3_bind_int64 (stmt, 2, record->start_at);
+  sqlite3_bind_text (stmt, 3, or_empty (record->provider), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, record->kind ? record->kind : "office", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, or_empty (record->reason), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 6, g_get_real_time ());
+  sqlite3_bind_text (stmt, 7, or_empty (changed_by), -1, SQLITE_STATIC);
+  if (!ch_store_step_done (store, stmt, error))
+    return FALSE;
+
+  record->id = ch_store_last_insert_id (store);
+  record->version = 1;
+  g_free (record->status);
+  record->status = g_strdup ("active");
+  return TRUE;
+}
+
+/* Returns: (transfer full) (element-type ChEncounterRecord): newest first */
+GPtrArray *
+ch_db_encounter_list (ChStore *store,
+                      gint64   patient_id,
+                      guint    limit,
+                      GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_encounter_record_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store,
+                           "SELECT id, patient_id, start_at, provider, kind, reason, status, version"
+                           " FROM encounters WHERE patient_id = ? AND status = 'active'"
+                           " ORDER BY start_at DESC, id DESC LIMIT ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  sqlite3_bind_int (stmt, 2, limit > 0 ? (int) MIN (limit, G_MAXINT) : -1);
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      ChEncounterRecord *record = ch_encounter_record_new ();
+
+      record->id = sqlite3_column_int64 (stmt, 0);
+      record->patient_id = sqlite3_column_int64 (stmt, 1);
+      record->start_at = sqlite3_column_int64 (stmt, 2);
+      record->provider = dup_text (stmt, 3);
+      record->kind = dup_text (stmt, 4);
+      record->reason = dup_text (stmt, 5);
+      record->status = dup_text (stmt, 6);
+      record->version = sqlite3_column_int64 (stmt, 7);
+      g_ptr_array_add (out, record);
+    }
+  sqlite3_reset (stmt);
+
+  return rc == SQLITE_DONE ? g_steal_pointer (&out) : NULL;
+}

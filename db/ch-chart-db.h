@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "ch-store.h"
+
+G_BEGIN_DECLS
+
+/* One coded item of a chart section. */
+typedef struct
+{
+  gint64    id;
+  gint64    patient_id;
+  char     *section;          /* problem, history, allergy, medication, immunization, vital, lab */
+  char     *kind;
+  char     *code_system;
+  char     *code;
+  char     *display;
+  gboolean  has_value;
+  double    value_num;
+  char     *value_text;
+  char     *unit;
+  gboolean  has_range;
+  double    ref_low;
+  double    ref_high;
+  char     *flag;
+  char     *severity;
+  char     *reaction;
+  char     *clinical_status;
+  char     *start_date;       /* nullable */
+  char     *end_date;         /* nullable */
+  gint64    effective_at;     /* µs since the epoch */
+  GVariant *details;          /* a{sv} (nullable) */
+  gint64    encounter_id;     /* 0: none */
+  char     *status;           /* active, entered-in-error */
+  gint64    version;
+  gint64    recorded_at;
+  char     *recorded_by;
+} ChChartItem;
+
+ChChartItem *ch_chart_item_new   (const char        *section);
+ChChartItem *ch_chart_item_copy  (const ChChartItem *item);
+void         ch_chart_item_free  (ChChartItem       *item);
+const char  *ch_chart_item_get_detail (const ChChartItem *item,
+                                       const char        *key);
+void         ch_chart_item_set_detail (ChChartItem       *item,
+                                       const char        *key,
+                                       const char        *value);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChChartItem, ch_chart_item_free)
+
+typedef struct
+{
+  gint64  id;
+  gint64  patient_id;
+  gint64  start_at;
+  char   *provider;
+  char   *kind;
+  char   *reason;
+  char   *status;
+  gint64  version;
+} ChEncounterRecord;
+
+ChEncounterRecord *ch_encounter_record_new  (void);
+void               ch_encounter_record_free (ChEncounterRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChEncounterRecord, ch_encounter_record_free)
+
+gboolean     ch_db_chart_insert        (ChStore           *store,
+                                        ChChartItem       *item,
+                                        const char        *changed_by,
+                                        GError           **error);
+gboolean     ch_db_chart_update        (ChStore           *store,
+                                        ChChartItem       *item,
+                                        const char        *changed_by,
+                                        const char        *reason,
+                                        GError           **error);
+ChChartItem *ch_db_chart_get           (ChStore           *store,
+                                        gint64             id,
+                                        GError           **error);
+GPtrArray   *ch_db_chart_list          (ChStore           *store,
+                                        gint64             patient_id,
+                                        const char        *section,
+                                        gboolean           include_errors,
+                                        guint              limit,
+                                        GError           **error);
+GPtrArray   *ch_db_chart_latest_per_code (ChStore         *store,
+                                          gint64           patient_id,
+                                          const char      *section,
+                                          guint            per_code,
+                                          GError         **error);
+GPtrArray   *ch_db_chart_series        (ChStore           *store,
+                                        gint64             patient_id,
+                                        const char        *section,
+                                        const char        *code,
+                                        GError           **error);
+char        *ch_db_chart_flag_get      (ChStore           *store,
+                                        gint64             patient_id,
+                                        const char        *flag,
+                                        GError           **error);
+gboolean     ch_db_chart_flag_set      (ChStore           *store,
+                                        gint64             patient_id,
+                                        const char        *flag,
+                                        const char        *value,
+                                        const char        *changed_by,
+                                        GError           **error);
+
+gboolean     ch_db_encounter_insert    (ChStore           *store,
+                                        ChEncounterRecord *record,
+                                        const char        *changed_by,
+                                        GError           **error);
+GPtrArray   *ch_db_encounter_list      (ChStore           *store,
+                                        gint64             patient_id,
+                                        guint              limit,
+                                        GError           **error);
+
+G_END_DECLS

@@ -1,0 +1,64 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Schema version 4: the chart. Encounters, and one table for the coded items
+-- of every section (problems, history, allergies, medications, immunizations,
+-- vital signs, lab results): versioned through item_history, never deleted,
+-- marked "entered-in-error" instead.
+
+CREATE TABLE encounters (
+  id           INTEGER PRIMARY KEY,
+  patient_id   INTEGER NOT NULL REFERENCES patients (id),
+  start_at     INTEGER NOT NULL,            -- µs since the epoch
+  provider     TEXT NOT NULL DEFAULT '',    -- a user name
+  kind         TEXT NOT NULL DEFAULT 'office'
+               CHECK (kind IN ('office', 'telephone', 'video', 'home', 'urgent', 'other')),
+  reason       TEXT NOT NULL DEFAULT '',
+  status       TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'entered-in-error')),
+  version      INTEGER NOT NULL DEFAULT 1,
+  updated_at   INTEGER NOT NULL,
+  updated_by   TEXT NOT NULL
+);
+CREATE INDEX encounters_patient ON encounters (patient_id, start_at);
+
+CREATE TABLE chart_items (
+  id               INTEGER PRIMARY KEY,
+  patient_id       INTEGER NOT NULL REFERENCES patients (id),
+  section          TEXT NOT NULL CHECK (section IN ('problem', 'history', 'allergy', 'medication',
+                                                    'immunization', 'vital', 'lab')),
+  kind             TEXT NOT NULL DEFAULT '',   -- history: medical, surgical, family, social; allergy: drug, food, environment, other
+  code_system      TEXT NOT NULL DEFAULT '',   -- icd10cm, cvx, loinc, or ''
+  code             TEXT NOT NULL DEFAULT '',
+  display          TEXT NOT NULL DEFAULT '',   -- the problem, substance, drug, vaccine or test as read
+  value_num        REAL,                       -- vitals and numeric results, in the canonical unit
+  value_text       TEXT NOT NULL DEFAULT '',
+  unit             TEXT NOT NULL DEFAULT '',   -- UCUM
+  ref_low          REAL,
+  ref_high         REAL,
+  flag             TEXT NOT NULL DEFAULT '',   -- results: '', L, H, LL, HH, A
+  severity         TEXT NOT NULL DEFAULT '',   -- allergies: mild, moderate, severe
+  reaction         TEXT NOT NULL DEFAULT '',
+  clinical_status  TEXT NOT NULL DEFAULT '',   -- problem: active, resolved; allergy: active, inactive;
+                                               -- medication: active, stopped; immunization: given, refused, historical
+  start_date       TEXT,                       -- onset, start, date given (YYYY-MM-DD)
+  end_date         TEXT,                       -- resolved, stopped
+  effective_at     INTEGER NOT NULL,           -- µs: when measured, given, noted
+  details          TEXT NOT NULL DEFAULT '',   -- GVariant text, a{sv}: dose, lot, site, route, performer, note …
+  encounter_id     INTEGER REFERENCES encounters (id),
+  status           TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'entered-in-error')),
+  version          INTEGER NOT NULL DEFAULT 1,
+  recorded_at      INTEGER NOT NULL,
+  recorded_by      TEXT NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  updated_by       TEXT NOT NULL
+);
+CREATE INDEX chart_items_section ON chart_items (patient_id, section, status, effective_at);
+CREATE INDEX chart_items_code ON chart_items (patient_id, section, code, effective_at);
+
+-- Statements about a whole section, such as "no known allergies".
+CREATE TABLE chart_flags (
+  patient_id  INTEGER NOT NULL REFERENCES patients (id),
+  flag        TEXT NOT NULL,
+  value       TEXT NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  updated_by  TEXT NOT NULL,
+  PRIMARY KEY (patient_id, flag)
+);
