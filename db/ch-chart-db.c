@@ -665,3 +665,297 @@ ch_db_encounter_list (ChStore *store,
 
   return rc == SQLITE_DONE ? g_steal_pointer (&out) : NULL;
 }
+
+/* ---- notes ------------------------------------------------------------------------- */
+
+static void
+addendum_free (ChAddendum *addendum)
+{
+  g_free (addendum->author);
+  g_free (addendum->text);
+  g_free (addendum);
+}
+
+ChNoteRecord *
+ch_note_record_new (void)
+{
+  return g_new0 (ChNoteRecord, 1);
+}
+
+void
+ch_note_record_free (ChNoteRecord *note)
+{
+  if (note == NULL)
+    return;
+  g_free (note->kind);
+  g_free (note->title);
+  g_free (note->subjective);
+  g_free (note->objective);
+  g_free (note->assessment);
+  g_free (note->plan);
+  g_free (note->body);
+  g_free (note->author);
+  g_free (note->author_role);
+  g_free (note->state);
+  g_free (note->cosigned_by);
+  g_free (note->error_reason);
+  g_clear_pointer (&note->addenda, g_ptr_array_unref);
+  g_free (note);
+}
+
+#define NOTE_COLUMNS                                                                 \
+  "id, patient_id, encounter_id, kind, title, subjective, objective, assessment, plan," \
+  " body, author, author_role, created_at, state, signed_at, cosign_required,"        \
+  " cosigned_at, cosigned_by, error_reason, version"
+
+static ChNoteRecord *
+note_from_row (sqlite3_stmt *stmt)
+{
+  ChNoteRecord *note = ch_note_record_new ();
+
+  note->id = sqlite3_column_int64 (stmt, 0);
+  note->patient_id = sqlite3_column_int64 (stmt, 1);
+  note->encounter_id = sqlite3_column_int64 (stmt, 2);
+  note->kind = dup_text (stmt, 3);
+  note->title = dup_text (stmt, 4);
+  note->subjective = dup_text (stmt, 5);
+  note->objective = dup_text (stmt, 6);
+  note->assessment = dup_text (stmt, 7);
+  note->plan = dup_text (stmt, 8);
+  note->body = dup_text (stmt, 9);
+  note->author = dup_text (stmt, 10);
+  note->author_role = dup_text (stmt, 11);
+  note->created_at = sqlite3_column_int64 (stmt, 12);
+  note->state = dup_text (stmt, 13);
+  note->signed_at = sqlite3_column_int64 (stmt, 14);
+  note->cosign_required = sqlite3_column_int (stmt, 15) != 0;
+  note->cosigned_at = sqlite3_column_int64 (stmt, 16);
+  note->cosigned_by = dup_nullable (stmt, 17);
+  note->error_reason = dup_text (stmt, 18);
+  note->version = sqlite3_column_int64 (stmt, 19);
+  return note;
+}
+
+static void
+bind_note_text (sqlite3_stmt       *stmt,
+                const ChNoteRecord *note)
+{
+  sqlite3_bind_text (stmt, 1, note->kind ? note->kind : "soap", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, or_empty (note->title), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, or_empty (note->subjective), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, or_empty (note->objective), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, or_empty (note->assessment), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, or_empty (note->plan), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, or_empty (note->body), -1, SQLITE_STATIC);
+  if (note->encounter_id > 0)
+    sqlite3_bind_int64 (stmt, 8, note->encounter_id);
+  else
+    sqlite3_bind_null (stmt, 8);
+  sqlite3_bind_int64 (stmt, 9, g_get_real_time ());
+}
+
+/* Inserts a draft written by note->author. */
+gboolean
+ch_db_note_insert (ChStore      *store,
+                   ChNoteRecord *note,
+                   GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = ch_store_prepare (store,
+                           "INSERT INTO notes (kind, title, subjective, objective, assessment, plan,"
+                           " body, encounter_id, updated_at, created_at, patient_id, author,"
+                           " author_role, cosign_required)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_note_text (stmt, note);
+  sqlite3_bind_int64 (stmt, 10, note->patient_id);
+  sqlite3_bind_text (stmt, 11, note->author, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 12, note->author_role, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 13, note->cosign_required ? 1 : 0);
+  if (!ch_store_step_done (store, stmt, error))
+    return FALSE;
+
+  note->id = ch_store_last_insert_id (store);
+  note->version = 1;
+  g_free (note->state);
+  note->state = g_strdup ("draft");
+  return TRUE;
+}
+
+/* Rewrites a draft's text; a signed note refuses (the trigger says so too). */
+gboolean
+ch_db_note_update_draft (ChStore      *store,
+                         ChNoteRecord *note,
+                         GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = ch_store_prepare (store,
+                           "UPDATE notes SET kind = ?1, title = ?2, subjective = ?3, objective = ?4,"
+                           " assessment = ?5, plan = ?6, body = ?7, encounter_id = ?8,"
+                           " updated_at = ?9, version = version + 1"
+                           " WHERE id = ?10 AND version = ?11 AND state = 'draft'",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_note_text (stmt, note);
+  sqlite3_bind_int64 (stmt, 10, note->id);
+  sqlite3_bind_int64 (stmt, 11, note->version);
+  if (!ch_store_step_done (store, stmt, error))
+    return FALSE;
+
+  if (ch_store_changes (store) == 0)
+    {
+      g_set_error_literal (error, CH_STORE_ERROR, CH_STORE_ERROR_CONSTRAINT,
+                           _("The note was signed or changed in the meantime; reopen it"));
+      return FALSE;
+    }
+
+  note->version++;
+  return TRUE;
+}
+
+/* Writes the note's state, signature, co-signature and error reason. */
+gboolean
+ch_db_note_set_state (ChStore      *store,
+                      ChNoteRecord *note,
+                      GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = ch_store_prepare (store,
+                           "UPDATE notes SET state = ?1, signed_at = ?2, cosigned_at = ?3,"
+                           " cosigned_by = ?4, error_reason = ?5, updated_at = ?6,"
+                           " version = version + 1 WHERE id = ?7 AND version = ?8",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, note->state, -1, SQLITE_STATIC);
+  if (note->signed_at > 0)
+    sqlite3_bind_int64 (stmt, 2, note->signed_at);
+  else
+    sqlite3_bind_null (stmt, 2);
+  if (note->cosigned_at > 0)
+    sqlite3_bind_int64 (stmt, 3, note->cosigned_at);
+  else
+    sqlite3_bind_null (stmt, 3);
+  ch_store_bind_text (stmt, 4, note->cosigned_by);
+  sqlite3_bind_text (stmt, 5, or_empty (note->error_reason), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 6, g_get_real_time ());
+  sqlite3_bind_int64 (stmt, 7, note->id);
+  sqlite3_bind_int64 (stmt, 8, note->version);
+  if (!ch_store_step_done (store, stmt, error))
+    return FALSE;
+
+  if (ch_store_changes (store) == 0)
+    {
+      g_set_error_literal (error, CH_STORE_ERROR, CH_STORE_ERROR_CONSTRAINT,
+                           _("The note was changed in the meantime; reopen it"));
+      return FALSE;
+    }
+
+  note->version++;
+  return TRUE;
+}
+
+/* Returns: (transfer full): the note with its addenda */
+ChNoteRecord *
+ch_db_note_get (ChStore *store,
+                gint64   id,
+                GError **error)
+{
+  g_autoptr (ChNoteRecord) note = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store, "SELECT " NOTE_COLUMNS " FROM notes WHERE id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = ch_store_step (store, stmt, error);
+  if (rc == SQLITE_ROW)
+    note = note_from_row (stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_NOT_FOUND,
+                 _("There is no note with id %" PRId64), id);
+  sqlite3_reset (stmt);
+  if (note == NULL)
+    return NULL;
+
+  note->addenda = g_ptr_array_new_with_free_func ((GDestroyNotify) addendum_free);
+  stmt = ch_store_prepare (store, "SELECT id, author, created_at, text FROM note_addenda"
+                                  " WHERE note_id = ? ORDER BY created_at, id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      ChAddendum *addendum = g_new0 (ChAddendum, 1);
+
+      addendum->id = sqlite3_column_int64 (stmt, 0);
+      addendum->author = dup_text (stmt, 1);
+      addendum->created_at = sqlite3_column_int64 (stmt, 2);
+      addendum->text = dup_text (stmt, 3);
+      g_ptr_array_add (note->addenda, addendum);
+    }
+  sqlite3_reset (stmt);
+
+  return rc == SQLITE_DONE ? g_steal_pointer (&note) : NULL;
+}
+
+/* Returns: (transfer full) (element-type ChNoteRecord): newest first, without
+ * their addenda; @limit 0 for all */
+GPtrArray *
+ch_db_note_list (ChStore *store,
+                 gint64   patient_id,
+                 guint    limit,
+                 GError **error)
+{
+  g_autoptr (GPtrArray) notes = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_note_record_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store, "SELECT " NOTE_COLUMNS " FROM notes WHERE patient_id = ?"
+                                  " ORDER BY created_at DESC, id DESC LIMIT ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  sqlite3_bind_int (stmt, 2, limit > 0 ? (int) MIN (limit, G_MAXINT) : -1);
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    g_ptr_array_add (notes, note_from_row (stmt));
+  sqlite3_reset (stmt);
+
+  return rc == SQLITE_DONE ? g_steal_pointer (&notes) : NULL;
+}
+
+gboolean
+ch_db_note_add_addendum (ChStore    *store,
+                         gint64      note_id,
+                         const char *author,
+                         const char *text,
+                         gint64     *out_id,
+                         GError    **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = ch_store_prepare (store, "INSERT INTO note_addenda (note_id, author, created_at, text)"
+                                  " VALUES (?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, note_id);
+  sqlite3_bind_text (stmt, 2, author, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  sqlite3_bind_text (stmt, 4, text, -1, SQLITE_STATIC);
+  if (!ch_store_step_done (store, stmt, error))
+    return FALSE;
+
+  if (out_id != NULL)
+    *out_id = ch_store_last_insert_id (store);
+  return TRUE;
+}

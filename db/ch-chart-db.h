@@ -63,6 +63,67 @@ ChEncounterRecord *ch_encounter_record_new  (void);
 void               ch_encounter_record_free (ChEncounterRecord *record);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChEncounterRecord, ch_encounter_record_free)
 
+/* A progress note. */
+typedef struct
+{
+  gint64     id;
+  gint64     patient_id;
+  gint64     encounter_id;
+  char      *kind;            /* soap, free */
+  char      *title;
+  char      *subjective;
+  char      *objective;
+  char      *assessment;
+  char      *plan;
+  char      *body;
+  char      *author;
+  char      *author_role;
+  gint64     created_at;
+  char      *state;           /* draft, signed, entered-in-error */
+  gint64     signed_at;
+  gboolean   cosign_required;
+  gint64     cosigned_at;
+  char      *cosigned_by;
+  char      *error_reason;
+  gint64     version;
+  GPtrArray *addenda;         /* (element-type ChAddendum) oldest first (nullable) */
+} ChNoteRecord;
+
+typedef struct
+{
+  gint64  id;
+  char   *author;
+  gint64  created_at;
+  char   *text;
+} ChAddendum;
+
+ChNoteRecord *ch_note_record_new  (void);
+void          ch_note_record_free (ChNoteRecord *note);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChNoteRecord, ch_note_record_free)
+
+gboolean      ch_db_note_insert    (ChStore       *store,
+                                    ChNoteRecord  *note,
+                                    GError       **error);
+gboolean      ch_db_note_update_draft (ChStore    *store,
+                                       ChNoteRecord *note,
+                                       GError    **error);
+gboolean      ch_db_note_set_state (ChStore       *store,
+                                    ChNoteRecord  *note,
+                                    GError       **error);
+ChNoteRecord *ch_db_note_get       (ChStore       *store,
+                                    gint64         id,
+                                    GError       **error);
+GPtrArray    *ch_db_note_list      (ChStore       *store,
+                                    gint64         patient_id,
+                                    guint          limit,
+                                    GError       **error);
+gboolean      ch_db_note_add_addendum (ChStore    *store,
+                                       gint64      note_id,
+                                       const char *author,
+                                       const char *text,
+                                       gint64     *out_id,
+                                       GError    **error);
+
 gboolean     ch_db_chart_insert        (ChStore           *store,
                                         ChChartItem       *item,
                                         const char        *changed_by,

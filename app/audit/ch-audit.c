@@ -42,6 +42,7 @@ static const char * const actions[] = {
   CH_AUDIT_REKEY,
   CH_AUDIT_SETTINGS,
   CH_AUDIT_PRACTICE_CREATE,
+  CH_AUDIT_SIGN,
   NULL
 };
 
@@ -78,6 +79,7 @@ ch_audit_action_label (const char *action)
     { CH_AUDIT_REKEY, N_("Master key rotated") },
     { CH_AUDIT_SETTINGS, N_("Settings changed") },
     { CH_AUDIT_PRACTICE_CREATE, N_("Practice created") },
+    { CH_AUDIT_SIGN, N_("Sign") },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)

@@ -38,6 +38,7 @@ typedef enum
 #define CH_AUDIT_REKEY           "rekey"
 #define CH_AUDIT_SETTINGS        "settings"
 #define CH_AUDIT_PRACTICE_CREATE "practice-create"
+#define CH_AUDIT_SIGN            "sign"
 
 GQuark              ch_audit_error_quark  (void);
 

@@ -62,3 +62,62 @@ CREATE TABLE chart_flags (
   updated_by  TEXT NOT NULL,
   PRIMARY KEY (patient_id, flag)
 );
+
+-- Progress notes: drafts until signed; a signed note is locked and receives
+-- only dated addenda; a nurse's note waits for a physician's co-signature.
+CREATE TABLE notes (
+  id               INTEGER PRIMARY KEY,
+  patient_id       INTEGER NOT NULL REFERENCES patients (id),
+  encounter_id     INTEGER REFERENCES encounters (id),
+  kind             TEXT NOT NULL DEFAULT 'soap' CHECK (kind IN ('soap', 'free')),
+  title            TEXT NOT NULL DEFAULT '',
+  subjective       TEXT NOT NULL DEFAULT '',
+  objective        TEXT NOT NULL DEFAULT '',
+  assessment       TEXT NOT NULL DEFAULT '',
+  plan             TEXT NOT NULL DEFAULT '',
+  body             TEXT NOT NULL DEFAULT '',
+  author           TEXT NOT NULL,
+  author_role      TEXT NOT NULL,
+  created_at       INTEGER NOT NULL,
+  state            TEXT NOT NULL DEFAULT 'draft'
+                   CHECK (state IN ('draft', 'signed', 'entered-in-error')),
+  signed_at        INTEGER,
+  cosign_required  INTEGER NOT NULL DEFAULT 0,
+  cosigned_at      INTEGER,
+  cosigned_by      TEXT,
+  error_reason     TEXT NOT NULL DEFAULT '',
+  version          INTEGER NOT NULL DEFAULT 1,
+  updated_at       INTEGER NOT NULL
+);
+CREATE INDEX notes_patient ON notes (patient_id, created_at);
+
+CREATE TRIGGER notes_locked BEFORE UPDATE OF kind, title, subjective, objective, assessment, plan,
+  body, patient_id, author, created_at ON notes
+  WHEN OLD.state != 'draft'
+BEGIN
+  SELECT RAISE (ABORT, 'a signed note is locked: add an addendum');
+END;
+
+CREATE TRIGGER notes_no_delete BEFORE DELETE ON notes
+BEGIN
+  SELECT RAISE (ABORT, 'notes are never deleted');
+END;
+
+CREATE TABLE note_addenda (
+  id          INTEGER PRIMARY KEY,
+  note_id     INTEGER NOT NULL REFERENCES notes (id),
+  author      TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  text        TEXT NOT NULL
+);
+CREATE INDEX note_addenda_note ON note_addenda (note_id, created_at);
+
+CREATE TRIGGER note_addenda_no_update BEFORE UPDATE ON note_addenda
+BEGIN
+  SELECT RAISE (ABORT, 'addenda are permanent');
+END;
+
+CREATE TRIGGER note_addenda_no_delete BEFORE DELETE ON note_addenda
+BEGIN
+  SELECT RAISE (ABORT, 'addenda are permanent');
+END;
