@@ -623,6 +623,59 @@ fail:
   return FALSE;
 }
 
+/**
+ * ch_chart_import:
+ * @items: (element-type ChChartItem): entries for @patient_id, each validated
+ * @source: where they come from, for the audit entry ("demo", a file …)
+ *
+ * Records many entries at once (a migration, the demo practice): all or
+ * none, in one transaction with one audit entry naming the source and count.
+ */
+gboolean
+ch_chart_import (ChSession  *session,
+                 gint64      patient_id,
+                 GPtrArray  *items,
+                 const char *source,
+                 GError    **error)
+{
+  ChStore *store;
+  g_autofree char *detail = NULL;
+  const char *username;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+
+  if (!ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_WRITE, error))
+    return FALSE;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      ChChartItem *item = items->pdata[i];
+
+      item->patient_id = patient_id;
+      if (!validate (item, error))
+        return FALSE;
+    }
+
+  store = ch_session_get_store (session);
+  username = ch_session_get_username (session);
+  detail = g_strdup_printf ("%u entries from %s", items->len, source ? source : "import");
+  if (!ch_store_begin (store, error))
+    return FALSE;
+  if (!patient_exists (store, patient_id, error))
+    goto fail;
+  for (guint i = 0; i < items->len; i++)
+    if (!ch_db_chart_insert (store, items->pdata[i], username, error))
+      goto fail;
+  if (!ch_session_audit (session, CH_AUDIT_CREATE, "chart", "import", patient_id, detail, error)
+      || !ch_store_commit (store, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  ch_store_rollback (store);
+  return FALSE;
+}
+
 gboolean
 ch_chart_add_encounter (ChSession         *session,
                         ChEncounterRecord *encounter,

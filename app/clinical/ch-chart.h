@@ -96,6 +96,11 @@ gboolean         ch_chart_record_vitals  (ChSession        *session,
                                           const ChVitalInput *inputs,
                                           guint             n_inputs,
                                           GError          **error);
+gboolean         ch_chart_import         (ChSession        *session,
+                                          gint64            patient_id,
+                                          GPtrArray        *items,
+                                          const char       *source,
+                                          GError          **error);
 gboolean         ch_chart_add_encounter  (ChSession        *session,
                                           ChEncounterRecord *encounter,
                                           GError          **error);

@@ -4,8 +4,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
+#include "ch-audit.h"
+#include "ch-chart.h"
 #include "ch-demo.h"
+#include "ch-notes.h"
 #include "ch-patients.h"
 #include "ch-practice.h"
 #include "ch-session.h"
@@ -85,6 +89,338 @@ make_patients (GRand *rand,
   return patients;
 }
 
+/* ---- charts ------------------------------------------------------------------ */
+
+typedef struct
+{
+  const char *code;
+  const char *display;
+  const char *medication;  /* nullable */
+  const char *dose;
+  int         min_age;
+} Condition;
+
+static const Condition conditions[] = {
+  { "I10", "Essential (primary) hypertension", "Lisinopril 10 mg tablet", "10 mg once daily", 35 },
+  { "E11.9", "Type 2 diabetes mellitus without complications", "Metformin 500 mg tablet",
+    "500 mg twice daily", 35 },
+  { "E78.5", "Hyperlipidemia, unspecified", "Atorvastatin 20 mg tablet", "20 mg at night", 35 },
+  { "J45.909", "Unspecified asthma, uncomplicated", "Albuterol 90 mcg/actuation inhaler",
+    "2 puffs as needed", 4 },
+  { "F41.1", "Generalized anxiety disorder", "Sertraline 50 mg tablet", "50 mg once daily", 16 },
+  { "K21.9", "Gastro-esophageal reflux disease without esophagitis", "Omeprazole 20 mg capsule",
+    "20 mg before breakfast", 18 },
+  { "E03.9", "Hypothyroidism, unspecified", "Levothyroxine 50 mcg tablet",
+    "50 mcg once daily", 25 },
+  { "M54.50", "Low back pain, unspecified", NULL, NULL, 20 },
+  { "E66.9", "Obesity, unspecified", NULL, NULL, 10 },
+  { "J30.9", "Allergic rhinitis, unspecified", "Cetirizine 10 mg tablet", "10 mg once daily", 4 },
+};
+
+typedef struct
+{
+  const char *substance;
+  const char *reaction;
+  const char *severity;
+  const char *kind;
+} Allergy;
+
+static const Allergy allergies[] = {
+  { "Penicillin", "Hives", "moderate", "drug" },
+  { "Sulfonamide antibiotics", "Rash", "mild", "drug" },
+  { "Peanuts", "Anaphylaxis", "severe", "food" },
+  { "Latex", "Contact dermatitis", "mild", "environment" },
+  { "Codeine", "Nausea and vomiting", "mild", "drug" },
+};
+
+#define DEMO_CHART_BATCH 1000
+#define DAY_USEC ((gint64) G_USEC_PER_SEC * 86400)
+
+static ChChartItem *
+demo_item (const char *section,
+           gint64      effective_at,
+           gint64      encounter_id)
+{
+  ChChartItem *item = ch_chart_item_new (section);
+
+  item->effective_at = effective_at;
+  item->encounter_id = encounter_id;
+  item->status = g_strdup ("active");
+  return item;
+}
+
+static void
+add_vital (GPtrArray  *items,
+           const char *code,
+           double      value,
+           const char *unit,
+           gint64      at,
+           gint64      encounter_id)
+{
+  ChChartItem *item = demo_item (CH_SECTION_VITAL, at, encounter_id);
+
+  item->code_system = g_strdup ("loinc");
+  item->code = g_strdup (code);
+  item->has_value = TRUE;
+  item->value_num = round (value * 10.0) / 10.0;
+  item->unit = g_strdup (unit);
+  g_ptr_array_add (items, item);
+}
+
+static void
+add_lab (GPtrArray  *items,
+         const char *code,
+         const char *display,
+         double      value,
+         const char *unit,
+         double      low,
+         double      high,
+         gint64      at)
+{
+  ChChartItem *item = demo_item (CH_SECTION_LAB, at, 0);
+
+  item->code_system = g_strdup ("loinc");
+  item->code = g_strdup (code);
+  item->display = g_strdup (display);
+  item->has_value = TRUE;
+  item->value_num = round (value * 10.0) / 10.0;
+  item->unit = g_strdup (unit);
+  item->has_range = TRUE;
+  item->ref_low = low;
+  item->ref_high = high;
+  item->flag = g_strdup (item->value_num < low ? "L" : item->value_num > high ? "H" : "");
+  ch_chart_item_set_detail (item, "performer", "Riverside Clinical Laboratory");
+  g_ptr_array_add (items, item);
+}
+
+static int
+age_in_years (const char *birth_date,
+              GDateTime  *now)
+{
+  int y = (int) g_ascii_strtoll (birth_date, NULL, 10);
+  return g_date_time_get_year (now) - y;
+}
+
+/* One patient's chart: problems and their medications, allergies or none
+ * known, a few visits with vital signs, results, a signed note, vaccines. */
+static gboolean
+make_chart (ChSession *doctor,
+            gint64     patient_id,
+            GRand     *rand,
+            GDateTime *now,
+            GError   **error)
+{
+  ChStore *store = ch_session_get_store (doctor);
+  const char *username = ch_session_get_username (doctor);
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_chart_item_free);
+  g_autoptr (ChPatientRecord) patient = ch_db_patient_get (store, patient_id, error);
+  gint64 today = g_date_time_to_unix (now) * G_USEC_PER_SEC;
+  gboolean has[G_N_ELEMENTS (conditions)] = { FALSE };
+  double height, weight, systolic;
+  int age, n_visits;
+  gint64 last_encounter = 0;
+
+  if (patient == NULL)
+    return FALSE;
+  age = age_in_years (patient->birth_date, now);
+
+  for (guint i = 0; i < G_N_ELEMENTS (conditions); i++)
+    has[i] = age >= conditions[i].min_age
+             && g_rand_int_range (rand, 0, 100) < (age > 60 ? 30 : age > 35 ? 15 : 6);
+
+  for (guint i = 0; i < G_N_ELEMENTS (conditions); i++)
+    {
+      ChChartItem *problem;
+      char onset[16];
+      int onset_years = g_rand_int_range (rand, 1, MAX (2, MIN (age - conditions[i].min_age, 20)));
+
+      if (!has[i])
+        continue;
+
+      g_snprintf (onset, sizeof onset, "%04d-%02d-01", g_date_time_get_year (now) - onset_years,
+                  g_rand_int_range (rand, 1, 13));
+      problem = demo_item (CH_SECTION_PROBLEM, today - onset_years * 365 * DAY_USEC, 0);
+      problem->code_system = g_strdup ("icd10cm");
+      problem->code = g_strdup (conditions[i].code);
+      problem->display = g_strdup (conditions[i].display);
+      problem->clinical_status = g_strdup ("active");
+      problem->start_date = g_strdup (onset);
+      g_ptr_array_add (items, problem);
+
+      if (conditions[i].medication != NULL)
+        {
+          ChChartItem *med = demo_item (CH_SECTION_MEDICATION, problem->effective_at, 0);
+
+          med->display = g_strdup (conditions[i].medication);
+          med->clinical_status = g_strdup ("active");
+          med->start_date = g_strdup (onset);
+          ch_chart_item_set_detail (med, "dose", conditions[i].dose);
+          g_ptr_array_add (items, med);
+        }
+    }
+
+  if (g_rand_int_range (rand, 0, 100) < 25)
+    {
+      const Allergy *allergy = &allergies[g_rand_int_range (rand, 0, G_N_ELEMENTS (allergies))];
+      ChChartItem *item = demo_item (CH_SECTION_ALLERGY, today - 400 * DAY_USEC, 0);
+
+      item->display = g_strdup (allergy->substance);
+      item->reaction = g_strdup (allergy->reaction);
+      item->severity = g_strdup (allergy->severity);
+      item->kind = g_strdup (allergy->kind);
+      item->clinical_status = g_strdup ("active");
+      g_ptr_array_add (items, item);
+    }
+  else if (!ch_db_chart_flag_set (store, patient_id, "no-known-allergies", "yes", username, error))
+    return FALSE;
+
+  /* Adults' size; children grow between visits. */
+  height = age >= 18 ? g_rand_double_range (rand, 150, 195)
+                     : 50 + age * 6.5 + g_rand_double_range (rand, -4, 4);
+  weight = age >= 18 ? g_rand_double_range (rand, 50, 120)
+                     : 3.5 + age * 2.8 + g_rand_double_range (rand, -1, 1);
+  systolic = g_rand_double_range (rand, 105, has[0] ? 165 : 140);
+  n_visits = g_rand_int_range (rand, 1, 5);
+
+  for (int v = n_visits - 1; v >= 0; v--)
+    {
+      g_autoptr (ChEncounterRecord) visit = ch_encounter_record_new ();
+      gint64 at = today - ((gint64) v * 180 + g_rand_int_range (rand, 1, 60)) * DAY_USEC;
+      double w = weight + g_rand_double_range (rand, -2, 2);
+
+      visit->patient_id = patient_id;
+      visit->start_at = at;
+      visit->provider = g_strdup ("doctor");
+      visit->kind = g_strdup (v == 0 && g_rand_boolean (rand) ? "video" : "office");
+      visit->reason = g_strdup (v == n_visits - 1 ? "New patient visit" : "Follow-up");
+      if (!ch_db_encounter_insert (store, visit, username, error))
+        return FALSE;
+      last_encounter = visit->id;
+
+      add_vital (items, CH_LOINC_SYSTOLIC, systolic + g_rand_double_range (rand, -8, 8), "mm[Hg]",
+                 at, visit->id);
+      add_vital (items, CH_LOINC_DIASTOLIC, systolic * 0.62 + g_rand_double_range (rand, -5, 5),
+                 "mm[Hg]", at, visit->id);
+      add_vital (items, CH_LOINC_PULSE, g_rand_double_range (rand, 58, 96), "/min", at, visit->id);
+      add_vital (items, CH_LOINC_TEMPERATURE, g_rand_double_range (rand, 36.3, 37.4), "Cel", at,
+                 visit->id);
+      add_vital (items, CH_LOINC_WEIGHT, w, "kg", at, visit->id);
+      add_vital (items, CH_LOINC_HEIGHT, height, "cm", at, visit->id);
+      add_vital (items, CH_LOINC_BMI, w / ((height / 100) * (height / 100)), "kg/m2", at,
+                 visit->id);
+
+      if (has[1])
+        add_lab (items, "4548-4", "Hemoglobin A1c", g_rand_double_range (rand, 6.0, 9.5), "%", 4.0,
+                 5.6, at);
+      if (has[2] && v % 2 == 0)
+        add_lab (items, "13457-7", "LDL cholesterol (calculated)",
+                 g_rand_double_range (rand, 70, 190), "mg/dL", 0, 99, at);
+      if (v == 0 && age >= 18)
+        add_lab (items, "2160-0", "Creatinine", g_rand_double_range (rand, 0.6, 1.4), "mg/dL", 0.6,
+                 1.3, at);
+    }
+
+  if (g_rand_int_range (rand, 0, 100) < 60)
+    {
+      ChChartItem *flu = demo_item (CH_SECTION_IMMUNIZATION, today - 60 * DAY_USEC, 0);
+      g_autoptr (GDateTime) given = g_date_time_add_days (now, -60);
+
+      flu->code_system = g_strdup ("cvx");
+      flu->code = g_strdup ("141");
+      flu->display = g_strdup ("Influenza, seasonal, injectable");
+      flu->clinical_status = g_strdup ("given");
+      flu->start_date = g_date_time_format (given, "%Y-%m-%d");
+      ch_chart_item_set_detail (flu, "lot", "FLU2025A");
+      ch_chart_item_set_detail (flu, "site", "left deltoid");
+      ch_chart_item_set_detail (flu, "route", "intramuscular");
+      g_ptr_array_add (items, flu);
+    }
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      ChChartItem *item = items->pdata[i];
+
+      item->patient_id = patient_id;
+      if (!ch_db_chart_insert (store, item, username, error))
+        return FALSE;
+    }
+
+  /* The last visit's note, signed. */
+  {
+    g_autoptr (ChNoteRecord) note = ch_note_record_new ();
+    GString *assessment = g_string_new (NULL);
+
+    for (guint i = 0; i < G_N_ELEMENTS (conditions); i++)
+      if (has[i])
+        g_string_append_printf (assessment, "%s%s: stable.", assessment->len ? " " : "",
+                                conditions[i].display);
+
+    note->patient_id = patient_id;
+    note->encounter_id = last_encounter;
+    note->kind = g_strdup ("soap");
+    note->subjective = g_strdup ("Feels well. No new complaints.");
+    note->objective = g_strdup ("Vital signs as recorded. Examination unremarkable.");
+    note->assessment = assessment->len ? g_string_free (assessment, FALSE)
+                                       : (g_string_free (assessment, TRUE), g_strdup ("Healthy."));
+    note->plan = g_strdup ("Continue current management. Review in six months.");
+    note->author = g_strdup (username);
+    note->author_role = g_strdup ("physician");
+    if (!ch_db_note_insert (store, note, error))
+      return FALSE;
+    g_free (note->state);
+    note->state = g_strdup ("signed");
+    note->signed_at = g_get_real_time ();
+    if (!ch_db_note_set_state (store, note, error))
+      return FALSE;
+  }
+
+  {
+    g_autofree char *detail = g_strdup_printf ("%u entries from demo", items->len);
+    return ch_session_audit (doctor, CH_AUDIT_CREATE, "chart", "import", patient_id, detail,
+                             error);
+  }
+}
+
+/* Charts for every demo patient, by the demo physician, in batches. */
+static gboolean
+make_charts (ChPractice *practice,
+             guint       n_patients,
+             guint32     seed,
+             GError    **error)
+{
+  g_autoptr (ChSession) doctor = NULL;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed ^ 0x5eed);
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  ChStore *store;
+
+  if (n_patients == 0)
+    return TRUE;
+
+  doctor = ch_session_login (practice, "doctor", CH_DEMO_PASSWORD, error);
+  if (doctor == NULL || !ch_session_check (doctor, CH_AREA_CLINICAL, CH_ACCESS_WRITE, error))
+    return FALSE;
+  store = ch_session_get_store (doctor);
+
+  for (guint done = 0; done < n_patients; done += DEMO_CHART_BATCH)
+    {
+      guint end = MIN (done + DEMO_CHART_BATCH, n_patients);
+
+      if (!ch_store_begin (store, error))
+        return FALSE;
+      for (guint id = done + 1; id <= end; id++)
+        if (!make_chart (doctor, id, rand, now, error))
+          {
+            ch_store_rollback (store);
+            return FALSE;
+          }
+      if (!ch_store_commit (store, error))
+        return FALSE;
+    }
+
+  ch_session_logout (doctor);
+  return TRUE;
+}
+
 /**
  * ch_demo_create:
  * @out_recovery_key: (out) (optional): the practice's recovery key
@@ -146,5 +482,6 @@ ch_demo_create (const char  *dir,
     }
 
   ch_session_logout (frontdesk);
-  return TRUE;
+
+  return make_charts (practice, n_patients, seed, error);
 }
