@@ -5,7 +5,9 @@
 
 #include <string.h>
 
+#include "ch-chart.h"
 #include "ch-demo.h"
+#include "ch-notes.h"
 #include "ch-patients.h"
 #include "ch-test-util.h"
 #include "ch-users.h"
@@ -22,6 +24,8 @@ static const char * const secrets[] = {
   CH_TEST_PASSWORD,
   "zebra-password-77",
   "Quetzalcoatl Street",     /* the practice's address */
+  "Xylophobia",              /* a problem on the chart */
+  "walks with a limp",       /* a note's text */
 };
 
 /* The practice's own name is in the keyring on purpose: the sign-in screen
@@ -87,6 +91,24 @@ test_no_plaintext (void)
   g_assert_true (ch_patients_register (desk, &patient, &error));
   g_assert_no_error (error);
   g_free (patient.mrn);
+
+  {
+    g_autoptr (ChSession) doc = NULL;
+    g_autoptr (ChChartItem) problem = ch_chart_item_new (CH_SECTION_PROBLEM);
+    g_autoptr (ChNoteRecord) note = ch_note_record_new ();
+
+    g_assert_true (ch_users_add (admin, "doc", NULL, CH_ROLE_PHYSICIAN, "zebra-password-77", &error));
+    doc = ch_test_login (practice, "doc", "zebra-password-77");
+    problem->patient_id = patient.id;
+    problem->display = g_strdup ("Xylophobia");
+    g_assert_true (ch_chart_add (doc, problem, &error));
+    note->patient_id = patient.id;
+    note->body = g_strdup ("Patient walks with a limp");
+    g_assert_true (ch_notes_create_draft (doc, note, &error));
+    g_assert_true (ch_notes_sign (doc, note->id, &error));
+    g_assert_no_error (error);
+    ch_session_logout (doc);
+  }
 
   /* Open, with the WAL holding the latest pages. */
   grep_tree (dir, &n_files);
