@@ -3,11 +3,13 @@
 
 #include <glib.h>
 
+#include "ch-admin-chart.h"
 #include "ch-records.h"
 
 G_BEGIN_DECLS
 
 char *ch_admin_patient_to_json (const ChPatientRecord *record,
-                                GPtrArray             *policies);
+                                GPtrArray             *policies,
+                                const ChAdminChart    *chart);
 
 G_END_DECLS

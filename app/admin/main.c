@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ch-admin-chart.h"
 #include "ch-admin-csv-limit.h"
 #include "ch-admin-json.h"
 #include "ch-admin-input.h"
@@ -1330,6 +1331,217 @@ print_policies (GPtrArray *policies)
   print_table (rows, 7);
 }
 
+/* The chart summary's sections are indented lists under their title. */
+static void
+print_section (const char *title,
+               GPtrArray  *rows,
+               guint       n_columns)
+{
+  g_autofree char *table = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  g_print ("\n%s\n", title);
+  if (rows->len == 0)
+    {
+      g_print ("  %s\n", _("none"));
+      return;
+    }
+
+  table = format_table (rows, n_columns);
+  lines = g_strsplit (table, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    g_print ("  %s\n", lines[i]);
+}
+
+static void
+add_row (GPtrArray   *rows,
+         const char **cells,
+         guint        n_cells)
+{
+  char **row = g_new0 (char *, n_cells + 1);
+
+  for (guint i = 0; i < n_cells; i++)
+    row[i] = g_strdup (or_empty (cells[i]));
+  g_ptr_array_add (rows, row);
+}
+
+static const char *
+vital_label (const char *code)
+{
+  static const struct
+  {
+    const char *code;
+    const char *label;
+  } labels[] = {
+    { CH_LOINC_SYSTOLIC, N_("Blood pressure (systolic)") },
+    { CH_LOINC_DIASTOLIC, N_("Blood pressure (diastolic)") },
+    { CH_LOINC_PULSE, N_("Pulse") },
+    { CH_LOINC_TEMPERATURE, N_("Temperature") },
+    { CH_LOINC_RESPIRATION, N_("Respiratory rate") },
+    { CH_LOINC_SPO2, N_("SpO₂") },
+    { CH_LOINC_HEIGHT, N_("Height") },
+    { CH_LOINC_WEIGHT, N_("Weight") },
+    { CH_LOINC_BMI, N_("BMI") },
+    { CH_LOINC_HEAD, N_("Head circumference") },
+    { CH_LOINC_PAIN, N_("Pain") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_strcmp0 (code, labels[i].code) == 0)
+      return _(labels[i].label);
+  return code;
+}
+
+/* Returns: (transfer full): "128 mmHg", "98%", "72/min"; the text of a
+ * result without a number */
+static char *
+value_text (const ChChartItem *item,
+            int                max_decimals)
+{
+  g_autofree char *number = NULL;
+  const char *unit = ch_admin_unit_text (item->unit);
+
+  if (!item->has_value)
+    return g_strdup (or_empty (item->value_text));
+
+  number = ch_admin_format_number (item->value_num, max_decimals);
+  if (*unit == '\0')
+    return g_steal_pointer (&number);
+  return g_strdup_printf ("%s%s%s", number, *unit == '%' || *unit == '/' ? "" : " ", unit);
+}
+
+static void
+print_allergies (const ChChartSummary *summary)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+  if (summary->no_known_allergies)
+    {
+      g_print ("\n%s\n", _("No known allergies"));
+      return;
+    }
+  if (summary->allergies->len == 0)
+    {
+      g_print ("\n%s\n", _("Allergies: not recorded"));
+      return;
+    }
+
+  for (guint i = 0; i < summary->allergies->len; i++)
+    {
+      const ChChartItem *item = g_ptr_array_index (summary->allergies, i);
+
+      add_row (rows, (const char *[]) { item->display, item->reaction, item->severity }, 3);
+    }
+  print_section (_("Allergies:"), rows, 3);
+}
+
+static void
+print_vitals (const ChAdminChart *chart)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  GPtrArray *vitals = chart->summary->vitals;
+
+  for (guint i = 0; i < vitals->len; i++)
+    {
+      const ChVitalSummary *vital = g_ptr_array_index (vitals, i);
+      g_autofree char *value = value_text (vital->latest, 1);
+      g_autofree char *date = ch_admin_format_date (vital->latest->effective_at);
+      const char *arrow = "";
+
+      if (chart->trend_known[i])
+        arrow = vital->trend > 0 ? "↑" : vital->trend < 0 ? "↓" : "→";
+      add_row (rows, (const char *[]) { vital_label (vital->latest->code), value, arrow, date },
+               4);
+    }
+  print_section (_("Latest vital signs:"), rows, 4);
+}
+
+static void
+print_notes (GPtrArray *notes)
+{
+  const ChNoteRecord *latest;
+  g_autofree char *date = NULL;
+  g_autofree char *line = NULL;
+
+  if (notes->len == 0)
+    {
+      g_print ("\n%s\n", _("Notes: none"));
+      return;
+    }
+
+  latest = g_ptr_array_index (notes, 0);
+  date = ch_admin_format_date (latest->created_at);
+  /* TRANSLATORS: the number of notes, then the newest one's date and state */
+  line = g_strdup_printf (_("Notes: %u, newest %s (%s)"), notes->len, or_empty (date),
+                          or_empty (latest->state));
+  g_print ("\n%s\n", line);
+}
+
+static void
+print_chart (const ChAdminChart *chart)
+{
+  const ChChartSummary *summary = chart->summary;
+  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr (GPtrArray) medications = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr (GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr (GPtrArray) vaccines = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr (GPtrArray) encounters = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+  for (guint i = 0; i < summary->problems->len; i++)
+    {
+      const ChChartItem *item = g_ptr_array_index (summary->problems, i);
+
+      add_row (problems, (const char *[]) { item->code, item->display, item->clinical_status,
+                                            item->start_date }, 4);
+    }
+  print_section (_("Problems:"), problems, 4);
+
+  print_allergies (summary);
+
+  for (guint i = 0; i < summary->medications->len; i++)
+    {
+      const ChChartItem *item = g_ptr_array_index (summary->medications, i);
+
+      add_row (medications,
+               (const char *[]) { item->display, ch_chart_item_get_detail (item, "dose") }, 2);
+    }
+  print_section (_("Medications:"), medications, 2);
+
+  print_vitals (chart);
+
+  for (guint i = 0; i < summary->recent_results->len; i++)
+    {
+      const ChChartItem *item = g_ptr_array_index (summary->recent_results, i);
+      g_autofree char *date = ch_admin_format_date (item->effective_at);
+      g_autofree char *value = value_text (item, 3);
+
+      add_row (results, (const char *[]) { date, item->display ? item->display : item->code,
+                                           value, item->flag }, 4);
+    }
+  print_section (_("Recent results:"), results, 4);
+
+  for (guint i = 0; i < summary->immunizations->len; i++)
+    {
+      const ChChartItem *item = g_ptr_array_index (summary->immunizations, i);
+      g_autofree char *date = is_set (item->start_date) ? g_strdup (item->start_date)
+                                                        : ch_admin_format_date (item->effective_at);
+
+      add_row (vaccines, (const char *[]) { date, item->display, item->clinical_status }, 3);
+    }
+  print_section (_("Immunizations:"), vaccines, 3);
+
+  for (guint i = 0; i < summary->encounters->len; i++)
+    {
+      const ChEncounterRecord *encounter = g_ptr_array_index (summary->encounters, i);
+      g_autofree char *date = ch_admin_format_date (encounter->start_at);
+
+      add_row (encounters, (const char *[]) { date, encounter->kind, encounter->reason }, 3);
+    }
+  print_section (_("Recent encounters:"), encounters, 3);
+
+  print_notes (chart->notes);
+}
+
 static gboolean
 cmd_patient_show (Invocation *inv,
                   GError    **error)
@@ -1338,6 +1550,7 @@ cmd_patient_show (Invocation *inv,
   g_autoptr (AdminSession) session = NULL;
   g_autoptr (ChPatientRecord) record = NULL;
   g_autoptr (GPtrArray) policies = NULL;
+  g_autoptr (ChAdminChart) chart = NULL;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
@@ -1350,8 +1563,9 @@ cmd_patient_show (Invocation *inv,
   g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (
     inv->context,
-    _("Shows the patient's demographics and insurance. The summary grows with the chart: "
-      "each section of it joins here as Charta gains it.\n"
+    _("Shows the patient's demographics and insurance and, to those who may read the "
+      "clinical record, the chart summary: problems, allergies, medications, the latest "
+      "vital signs, recent results, immunizations, encounters and notes.\n"
       "Like opening the patient in the window, this is written in the audit trail."));
   if (!parse_args (inv, 1, 1, error))
     return FALSE;
@@ -1368,9 +1582,18 @@ cmd_patient_show (Invocation *inv,
   if (policies == NULL)
     return FALSE;
 
+  /* Other roles see the record without the chart, and are told so: not
+   * being allowed the chart is no failure of the command. */
+  if (ch_session_can (session, CH_AREA_CLINICAL, CH_ACCESS_READ))
+    {
+      chart = ch_admin_chart_load (session, record->id, error);
+      if (chart == NULL)
+        return FALSE;
+    }
+
   if (json)
     {
-      g_autofree char *text = ch_admin_patient_to_json (record, policies);
+      g_autofree char *text = ch_admin_patient_to_json (record, policies, chart);
 
       g_print ("%s\n", text);
       return TRUE;
@@ -1379,6 +1602,10 @@ cmd_patient_show (Invocation *inv,
   print_demographics (record);
   g_print ("\n");
   print_policies (policies);
+  if (chart != NULL)
+    print_chart (chart);
+  else
+    g_print ("\n%s\n", _("Clinical summary: not shown for your role"));
   return TRUE;
 }
 

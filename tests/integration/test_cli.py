@@ -843,6 +843,43 @@ class PatientTests(DemoPracticeTestCase):
         rows = list(csv.reader(io.StringIO(proc.stdout.decode(), newline='')))
         return [dict(zip(rows[0], row)) for row in rows[1:]]
 
+    VITAL_LABELS = {
+        '8480-6': 'Blood pressure (systolic)', '8462-4': 'Blood pressure (diastolic)',
+        '8867-4': 'Pulse', '8310-5': 'Temperature', '9279-1': 'Respiratory rate',
+        '59408-5': 'SpO₂', '8302-2': 'Height', '29463-7': 'Weight', '39156-5': 'BMI',
+        '9843-4': 'Head circumference', '72514-3': 'Pain',
+    }
+    ARROWS = {1: '↑', -1: '↓', 0: '→'}
+    NOT_SHOWN = 'Clinical summary: not shown for your role'
+
+    @staticmethod
+    def demo_mrn(n):
+        """The @n-th patient's MRN: seven digits and a Luhn check digit."""
+        digits = '%07d' % n
+        total = 0
+        for pos, digit in enumerate(reversed(digits)):
+            value = int(digit) * (2 if pos % 2 == 0 else 1)
+            total += value - 9 if value > 9 else value
+        return digits + str((10 - total % 10) % 10)
+
+    def charts(self, count, user='doctor'):
+        """patient show --json of the first @count demo patients, by MRN."""
+        return {mrn: json.loads(self.demo(user, 'patient', 'show', mrn, '--json').stdout)
+                for mrn in map(self.demo_mrn, range(1, count + 1))}
+
+    @staticmethod
+    def sections(text):
+        """The text's blocks after the demographics as {title: [indented lines]}
+        ("No known allergies" and the like are titles without lines)."""
+        result = {}
+        for block in text.split('\n\n')[1:]:
+            lines = block.strip('\n').splitlines()
+            rows = [line[2:] for line in lines[1:]]
+            for line in lines[1:]:
+                assert line.startswith('  ') and not line.startswith('   '), block
+            result[lines[0]] = rows
+        return result
+
     def test_add_then_find_it_every_way(self):
         mrn = self.add_nunez()
         rows = self.search('nunez')
@@ -923,6 +960,7 @@ class PatientTests(DemoPracticeTestCase):
             'identifiers': [{'system': 'passport', 'value': 'X1234567'},
                             {'system': 'old-mrn', 'value': 'A-77:B'}],
             'insurance': [],
+            'chart': None,
             'version': 1,
         })
         # What was not given is null, not left out.
@@ -935,6 +973,143 @@ class PatientTests(DemoPracticeTestCase):
         self.assertEqual(record['address'], dict.fromkeys(
             ['line', 'city', 'region', 'postal_code', 'country']))
         self.assertEqual((record['phones'], record['identifiers']), ([], []))
+        # A chart with nothing in it yet: empty sections, allergies not recorded.
+        self.assertEqual(record['chart'], {
+            'problems': [], 'allergies': [], 'no_known_allergies': False, 'medications': [],
+            'vitals': [], 'results': [], 'immunizations': [], 'encounters': [],
+            'notes': {'count': 0, 'latest_state': None},
+        })
+
+    def test_show_json_has_the_chart(self):
+        charts = self.charts(12)
+        high = with_trend = 0
+        for mrn, record in charts.items():
+            with self.subTest(mrn=mrn):
+                self.assertEqual(record['mrn'], mrn)
+                chart = record['chart']
+                vitals = {v['code']: v for v in chart['vitals']}
+                self.assertEqual(len(vitals), len(chart['vitals']), 'one entry a sign')
+                self.assertLessEqual(set(vitals), set(self.VITAL_LABELS))
+                bmi, weight, height = (vitals[code] for code in ('39156-5', '29463-7', '8302-2'))
+                self.assertEqual((bmi['unit'], weight['unit'], height['unit']),
+                                 ('kg/m2', 'kg', 'cm'))
+                self.assertAlmostEqual(bmi['value'], weight['value'] / (height['value'] / 100) ** 2,
+                                       delta=0.2)
+                for vital in chart['vitals']:
+                    self.assertIn(vital['trend'], (-1, 0, 1, None))
+                    datetime.datetime.strptime(vital['effective_at'], '%Y-%m-%dT%H:%M:%SZ')
+                # Every visit takes every sign: a trend exactly when there were two visits.
+                self.assertEqual({v['trend'] is None for v in chart['vitals']},
+                                 {len(chart['encounters']) == 1})
+                with_trend += len(chart['encounters']) > 1
+
+                results = chart['results']
+                self.assertLessEqual(len(results), 10)
+                for result in results:
+                    self.assertEqual(result['flag'] == 'H', result['value'] > result['high'],
+                                     result)
+                    self.assertEqual(result['flag'] == 'L', result['value'] < result['low'],
+                                     result)
+                    high += result['flag'] == 'H'
+                times = [r['effective_at'] for r in results]
+                self.assertEqual(times, sorted(times, reverse=True), 'newest first')
+
+                # The demo records an allergy or that there is none, never both.
+                self.assertNotEqual(bool(chart['allergies']), chart['no_known_allergies'])
+                for allergy in chart['allergies']:
+                    self.assertTrue(allergy['substance'] and allergy['severity'], allergy)
+                for problem in chart['problems']:
+                    self.assertRegex(problem['code'], r'^[A-Z]\d\d(\.\w+)?$')
+                    self.assertEqual(problem['status'], 'active')
+                    self.assertRegex(problem['onset'], r'^\d{4}-\d\d-\d\d$')
+                for medication in chart['medications']:
+                    self.assertTrue(medication['name'] and medication['dose'], medication)
+                for vaccine in chart['immunizations']:
+                    self.assertEqual((vaccine['cvx'], vaccine['status']), ('141', 'given'))
+                starts = [e['start'] for e in chart['encounters']]
+                self.assertEqual(starts, sorted(starts, reverse=True), 'newest first')
+                self.assertEqual(chart['notes'], {'count': 1, 'latest_state': 'signed'})
+        # Not a vacuous check: some results are high, some patients came back.
+        self.assertGreater(high, 0)
+        self.assertGreater(with_trend, 0)
+
+    def test_show_prints_the_chart_summary(self):
+        charts = self.charts(6)
+        # The patient with the most to show.
+        mrn = max(charts, key=lambda m: (len(charts[m]['chart']['encounters']) > 1,
+                                         len(charts[m]['chart']['results']),
+                                         len(charts[m]['chart']['problems'])))
+        chart = charts[mrn]['chart']
+        text = self.demo('doctor', 'patient', 'show', mrn).stdout
+        self.assertIn(mrn, text.split('\n\n')[0])
+        self.assertNotIn(self.NOT_SHOWN, text)
+        sections = self.sections(text)
+
+        problems = sections['Problems:']
+        self.assertEqual(len(problems), max(1, len(chart['problems'])), problems)
+        for line, problem in zip(problems, chart['problems']):
+            self.assertEqual(line.split(), [problem['code'], *problem['display'].split(),
+                                            problem['status'], problem['onset']])
+        if chart['no_known_allergies']:
+            self.assertEqual(sections['No known allergies'], [])
+            self.assertNotIn('Allergies:', sections)
+        else:
+            for line, allergy in zip(sections['Allergies:'], chart['allergies']):
+                self.assertTrue(line.startswith(allergy['substance']), line)
+                self.assertIn(allergy['severity'], line)
+        for line, medication in zip(sections['Medications:'], chart['medications']):
+            self.assertRegex(line, r'^%s +%s$' % (re.escape(medication['name']),
+                                                  re.escape(medication['dose'])))
+
+        vitals = sections['Latest vital signs:']
+        self.assertEqual(len(vitals), len(chart['vitals']))
+        for line, vital in zip(vitals, chart['vitals']):
+            label = self.VITAL_LABELS[vital['code']]
+            self.assertTrue(line.startswith(label + '  '), line)
+            value = re.match(r'(\d+(?:\.\d+)?)', line[len(label):].strip())
+            self.assertAlmostEqual(float(value.group(1)), vital['value'], places=6, msg=line)
+            arrows = [a for a in '↑↓→' if a in line]
+            self.assertEqual(arrows, [self.ARROWS[vital['trend']]] if vital['trend'] is not None
+                             else [], line)
+            self.assertIn(vital['effective_at'][:10], line)
+        self.assertTrue(any('systolic' in line and 'mmHg' in line for line in vitals), vitals)
+        self.assertTrue(any(line.startswith('BMI') and 'kg/m²' in line for line in vitals))
+
+        results = sections['Recent results:']
+        self.assertGreater(len(chart['results']), 0)
+        for line, result in zip(results, chart['results']):
+            self.assertTrue(line.startswith(result['effective_at'][:10] + '  '), line)
+            self.assertIn(result['display'], line)
+            self.assertIn(result['unit'], line)
+            self.assertEqual(line.endswith(' H'), result['flag'] == 'H', line)
+        encounters = sections['Recent encounters:']
+        self.assertEqual(len(encounters), len(chart['encounters']))
+        for line, encounter in zip(encounters, chart['encounters']):
+            self.assertEqual(line.split()[:2], [encounter['start'][:10], encounter['kind']])
+        self.assertIn('Immunizations:', sections)
+        notes = [title for title in sections if title.startswith('Notes:')]
+        self.assertEqual(len(notes), 1, sections.keys())
+        self.assertRegex(notes[0], r'^Notes: 1, newest \d{4}-\d\d-\d\d \(signed\)$')
+
+    def test_show_without_clinical_access_leaves_out_the_chart(self):
+        mrn = self.demo_mrn(1)
+        for user in ('frontdesk', 'manager'):
+            with self.subTest(user=user):
+                text = self.demo(user, 'patient', 'show', mrn).stdout
+                self.assertIn(mrn, text)
+                self.assertEqual(text.rstrip('\n').splitlines()[-1], self.NOT_SHOWN)
+                for title in ('Problems:', 'Latest vital signs:', 'Medications:', 'Notes:'):
+                    self.assertNotIn(title, text)
+                record = json.loads(self.demo(user, 'patient', 'show', mrn, '--json').stdout)
+                self.assertEqual(record['mrn'], mrn)
+                self.assertIn('chart', record)
+                self.assertIsNone(record['chart'])
+        self.demo('doctor', 'patient', 'show', mrn)
+        charts = [e for e in self.audit('--action', 'view', '--by', 'doctor')
+                  if e['object_type'] == 'chart']
+        self.assertEqual([e['object_id'] for e in charts], [mrn])
+        self.assertEqual([e for e in self.audit('--action', 'view')
+                          if e['object_type'] == 'chart' and e['user'] != 'doctor'], [])
 
     def test_show_and_add_are_audited(self):
         mrn = self.add_nunez()
@@ -945,9 +1120,12 @@ class PatientTests(DemoPracticeTestCase):
                          [])
         self.demo('doctor', 'patient', 'show', mrn)
         self.demo('nurse', 'patient', 'show', mrn, '--json')
+        self.demo('frontdesk', 'patient', 'show', mrn)
         views = [e for e in self.audit('--action', 'view') if e['object_id'] == mrn]
-        self.assertEqual(sorted(e['user'] for e in views), ['doctor', 'nurse'])
-        self.assertEqual({e['object_type'] for e in views}, {'patient'})
+        # Clinical staff open the chart too; the front desk only the record.
+        self.assertEqual(sorted((e['object_type'], e['user']) for e in views),
+                         [('chart', 'doctor'), ('chart', 'nurse'), ('patient', 'doctor'),
+                          ('patient', 'frontdesk'), ('patient', 'nurse')])
         self.assertEqual({e['patient_id'] for e in views}, {creates[0]['patient_id']})
         # The table shows the MRN too.
         table = self.demo('manager', 'audit', 'list', '--action', 'view').stdout
@@ -1076,7 +1254,7 @@ class PatientTests(DemoPracticeTestCase):
         self.assertIn('17.05.1980', text)
         text = self.run_admin('patient', 'show', '--help').stdout
         self.assertIn('--json', text)
-        self.assertIn('grows with the chart', text)
+        self.assertIn('chart summary', text)
         text = self.run_admin('patient', '--help').stdout
         for command in ('patient search', 'patient show', 'patient add'):
             self.assertIn(command, text)
