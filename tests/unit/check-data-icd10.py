@@ -28,7 +28,7 @@ MIN_ROWS = 2000
 
 # ICD-10-CM code shape: a letter (not U), a digit, a digit or A/B, then
 # optionally a dot and 1-4 further characters.
-CODE_RE = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$")
+CODE_RE = re.compile(r"^[A-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$")
 
 # Chapter ranges by three-character category, inclusive at both ends.
 CHAPTERS = [
