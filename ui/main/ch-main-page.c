@@ -7,6 +7,7 @@
 
 #include "ch-audit-page.h"
 #include "ch-main-page.h"
+#include "ch-patients-page.h"
 #include "ch-roles.h"
 #include "ch-ui.h"
 #include "ch-users-page.h"
@@ -49,6 +50,7 @@ struct _ChMainPage
   GtkWidget      *body;
   GtkListBox     *nav_list;
   GtkStack       *content_stack;
+  AdwBin         *patients_bin;
   AdwBin         *users_bin;
   AdwBin         *audit_bin;
 
@@ -96,6 +98,8 @@ static AdwBin *
 section_bin (ChMainPage *self,
              const char *name)
 {
+  if (g_strcmp0 (name, "patients") == 0)
+    return self->patients_bin;
   if (g_strcmp0 (name, "users") == 0)
     return self->users_bin;
   if (g_strcmp0 (name, "audit") == 0)
@@ -103,8 +107,8 @@ section_bin (ChMainPage *self,
   return NULL;
 }
 
-/* The users and audit pages read from the database, so they are built when
- * first shown and only for a role that may see them. */
+/* The patients, users and audit pages read from the database, so they are
+ * built when first shown and only for a role that may see them. */
 static void
 ensure_section_widget (ChMainPage *self,
                        const char *name)
@@ -114,7 +118,9 @@ ensure_section_widget (ChMainPage *self,
   if (bin == NULL || adw_bin_get_child (bin) != NULL)
     return;
 
-  if (g_strcmp0 (name, "users") == 0)
+  if (g_strcmp0 (name, "patients") == 0)
+    adw_bin_set_child (bin, ch_patients_page_new (self->session));
+  else if (g_strcmp0 (name, "users") == 0)
     adw_bin_set_child (bin, ch_users_page_new (self->session));
   else if (g_strcmp0 (name, "audit") == 0)
     adw_bin_set_child (bin, ch_audit_page_new (self->session));
@@ -533,6 +539,7 @@ ch_main_page_class_init (ChMainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, body);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, nav_list);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, patients_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, users_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, audit_bin);
   gtk_widget_class_bind_template_callback (widget_class, on_nav_row_selected);

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ch-patient-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ch-patient-ui.h"
+
+typedef struct
+{
+  const char *code;
+  const char *context;
+  const char *label;
+} Entry;
+
+static const Entry sexes[] = {
+  { "female", "sex at birth", NC_("sex at birth", "Female") },
+  { "male", "sex at birth", NC_("sex at birth", "Male") },
+  { "other", "sex at birth", NC_("sex at birth", "Other") },
+  { "unknown", "sex at birth", NC_("sex at birth", "Unknown") },
+  { NULL }
+};
+
+static const Entry phone_kinds[] = {
+  { "mobile", "phone", NC_("phone", "Mobile") },
+  { "home", "phone", NC_("phone", "Home") },
+  { "work", "phone", NC_("phone", "Work") },
+  { "other", "phone", NC_("phone", "Other") },
+  { NULL }
+};
+
+static const Entry relations[] = {
+  { "self", "subscriber", NC_("subscriber", "Self") },
+  { "spouse", "subscriber", NC_("subscriber", "Spouse") },
+  { "child", "subscriber", NC_("subscriber", "Child") },
+  { "other", "subscriber", NC_("subscriber", "Other") },
+  { NULL }
+};
+
+static const Entry *
+entries (ChPatientUiChoice choice)
+{
+  switch (choice)
+    {
+    case CH_PATIENT_UI_SEX:
+      return sexes;
+    case CH_PATIENT_UI_PHONE_KIND:
+      return phone_kinds;
+    case CH_PATIENT_UI_RELATION:
+      return relations;
+    default:
+      g_return_val_if_reached (sexes);
+    }
+}
+
+static const char *
+translate (const Entry *entry)
+{
+  return g_dpgettext2 (GETTEXT_PACKAGE, entry->context, entry->label);
+}
+
+/* Returns: (transfer full): the labels of @choice, for a drop-down */
+GtkStringList *
+ch_patient_ui_model (ChPatientUiChoice choice)
+{
+  GtkStringList *list = gtk_string_list_new (NULL);
+
+  for (const Entry *entry = entries (choice); entry->code != NULL; entry++)
+    gtk_string_list_append (list, translate (entry));
+
+  return list;
+}
+
+/* Returns: the code at @position of the drop-down, or %NULL */
+const char *
+ch_patient_ui_code (ChPatientUiChoice choice,
+                           guint             position)
+{
+  const Entry *list = entries (choice);
+
+  for (guint i = 0; list[i].code != NULL; i++)
+    if (i == position)
+      return list[i].code;
+
+  return NULL;
+}
+
+/* Returns: the position of @code in the drop-down, or @fallback */
+guint
+ch_patient_ui_find (ChPatientUiChoice  choice,
+                           const char        *code,
+                           guint              fallback)
+{
+  const Entry *list = entries (choice);
+
+  for (guint i = 0; list[i].code != NULL; i++)
+    if (g_strcmp0 (list[i].code, code) == 0)
+      return i;
+
+  return fallback;
+}
+
+/* Returns: the label of @code, or @code itself when it is not one of the
+ * list (an older or newer record may hold another) */
+const char *
+ch_patient_ui_label (ChPatientUiChoice  choice,
+                            const char        *code)
+{
+  for (const Entry *entry = entries (choice); entry->code != NULL; entry++)
+    if (g_strcmp0 (entry->code, code) == 0)
+      return translate (entry);
+
+  return code != NULL ? code : "";
+}
+
+/* Returns: (transfer full): @usec since the epoch as local date and time */
+char *
+ch_patient_ui_format_time (gint64 usec)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) local = NULL;
+
+  if (utc == NULL)
+    return g_strdup ("");
+
+  local = g_date_time_to_local (utc);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+/* Returns: (transfer full) (nullable): the text of @editable without
+ * surrounding blanks, or %NULL when nothing is left */
+char *
+ch_patient_ui_dup_text (GtkEditable *editable)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (editable)));
+
+  if (*text == '\0')
+    return NULL;
+
+  return g_steal_pointer (&text);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* What the patient widgets share. The coded fields of the patient record
+ * (as the controller stores them) and the words people pick them by, in
+ * the order the drop-downs list them. */
+typedef enum
+{
+  CH_PATIENT_UI_SEX,
+  CH_PATIENT_UI_PHONE_KIND,
+  CH_PATIENT_UI_RELATION,
+} ChPatientUiChoice;
+
+GtkStringList *ch_patient_ui_model (ChPatientUiChoice  choice);
+const char    *ch_patient_ui_code  (ChPatientUiChoice  choice,
+                                           guint              position);
+guint          ch_patient_ui_find  (ChPatientUiChoice  choice,
+                                           const char        *code,
+                                           guint              fallback);
+const char    *ch_patient_ui_label (ChPatientUiChoice  choice,
+                                           const char        *code);
+
+char          *ch_patient_ui_format_time  (gint64             usec);
+char          *ch_patient_ui_dup_text     (GtkEditable       *editable);
+
+G_END_DECLS
