@@ -1294,6 +1294,18 @@ coverage_text (const ChPolicyRecord *policy)
   return g_strdup ("");
 }
 
+/* A table indented under its section title. */
+static void
+print_indented_table (GPtrArray *rows,
+                      guint      n_columns)
+{
+  g_autofree char *table = format_table (rows, n_columns);
+  g_auto (GStrv) lines = g_strsplit (table, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    g_print ("  %s\n", lines[i]);
+}
+
 static void
 print_policies (GPtrArray *policies)
 {
@@ -1328,7 +1340,7 @@ print_policies (GPtrArray *policies)
       }));
     }
 
-  print_table (rows, 7);
+  print_indented_table (rows, 7);
 }
 
 /* The chart summary's sections are indented lists under their title. */
@@ -1337,9 +1349,6 @@ print_section (const char *title,
                GPtrArray  *rows,
                guint       n_columns)
 {
-  g_autofree char *table = NULL;
-  g_auto (GStrv) lines = NULL;
-
   g_print ("\n%s\n", title);
   if (rows->len == 0)
     {
@@ -1347,10 +1356,7 @@ print_section (const char *title,
       return;
     }
 
-  table = format_table (rows, n_columns);
-  lines = g_strsplit (table, "\n", -1);
-  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
-    g_print ("  %s\n", lines[i]);
+  print_indented_table (rows, n_columns);
 }
 
 static void

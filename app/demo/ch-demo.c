@@ -47,6 +47,15 @@ static const char * const family_names[] = {
 
 #define DEMO_BATCH 10000
 
+static const char * const streets[] = {
+  "River Road", "Elm Street", "Maple Avenue", "Oak Lane", "Mill Street", "Church Road",
+  "Station Road", "Park Avenue", "Hill Street", "Lake View",
+};
+
+static const char * const payers[] = {
+  "Acme Health", "Riverside Mutual", "Blue Valley Insurance", "Medicare", "Medicaid",
+};
+
 typedef struct
 {
   const char *username;
@@ -83,6 +92,19 @@ make_patients (GRand *rand,
       record->family_name = g_strdup (family_names[g_rand_int_range (rand, 0, G_N_ELEMENTS (family_names))]);
       record->birth_date = g_strdup_printf ("%04d-%02d-%02d", year, month, day);
       record->sex = g_strdup (roll == 0 ? "other" : roll == 1 ? "unknown" : female ? "female" : "male");
+
+      /* Contact details, made up (555 numbers, a fictional town). */
+      {
+        g_autofree char *phone = g_strdup_printf ("555-%03d-%04d", g_rand_int_range (rand, 200, 1000),
+                                                  g_rand_int_range (rand, 0, 10000));
+        record->address_line = g_strdup_printf ("%d %s", g_rand_int_range (rand, 1, 400),
+                                                streets[g_rand_int_range (rand, 0, G_N_ELEMENTS (streets))]);
+        record->city = g_strdup ("Springfield");
+        record->postal_code = g_strdup_printf ("%05d", g_rand_int_range (rand, 10000, 99999));
+        record->country = g_strdup ("US");
+        record->language = g_strdup (g_rand_int_range (rand, 0, 10) == 0 ? "es" : "en");
+        ch_patient_record_add_phone (record, "mobile", phone);
+      }
       g_ptr_array_add (patients, record);
     }
 
@@ -342,6 +364,22 @@ make_chart (ChSession *doctor,
 
       item->patient_id = patient_id;
       if (!ch_db_chart_insert (store, item, username, error))
+        return FALSE;
+    }
+
+  if (g_rand_int_range (rand, 0, 100) < 70)
+    {
+      g_autoptr (ChPolicyRecord) policy = ch_policy_record_new ();
+
+      policy->patient_id = patient_id;
+      policy->payer = g_strdup (age >= 65 ? "Medicare" : payers[g_rand_int_range (rand, 0, 3)]);
+      policy->plan = g_strdup (age >= 65 ? "Part B" : "Standard PPO");
+      policy->member_id = g_strdup_printf ("M%08d", g_rand_int_range (rand, 0, 100000000));
+      policy->group_id = g_strdup_printf ("G%04d", g_rand_int_range (rand, 0, 10000));
+      policy->subscriber_name = ch_patient_record_display_name (patient);
+      policy->subscriber_relation = g_strdup ("self");
+      policy->start_date = g_strdup_printf ("%04d-01-01", g_date_time_get_year (now) - 2);
+      if (!ch_db_policy_insert (store, policy, username, error))
         return FALSE;
     }
 
