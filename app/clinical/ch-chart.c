@@ -11,6 +11,7 @@
 
 #include "ch-audit.h"
 #include "ch-chart.h"
+#include "ch-refdata.h"
 
 /* The chart's controller: every read needs clinical read access, every change
  * clinical write access; changes are validated, versioned (item_history) and
@@ -775,6 +776,7 @@ ch_chart_summary_free (ChChartSummary *summary)
   g_clear_pointer (&summary->recent_results, g_ptr_array_unref);
   g_clear_pointer (&summary->immunizations, g_ptr_array_unref);
   g_clear_pointer (&summary->encounters, g_ptr_array_unref);
+  g_clear_pointer (&summary->immunizations_due, g_ptr_array_unref);
   g_free (summary);
 }
 
@@ -890,6 +892,12 @@ ch_chart_open (ChSession *session,
       g_ptr_array_add (summary->vitals, vital);
     }
   g_ptr_array_sort (summary->vitals, compare_vitals);
+
+  {
+    g_autoptr (GDateTime) today = g_date_time_new_now_local ();
+    summary->immunizations_due = ch_immunizations_due (summary->patient->birth_date,
+                                                       summary->immunizations, today);
+  }
 
   if (!ch_session_audit (session, CH_AUDIT_VIEW, "chart", summary->patient->mrn, patient_id, "",
                          error))

@@ -52,6 +52,7 @@ typedef struct
   GPtrArray       *recent_results;  /* (element-type ChChartItem) newest 10 */
   GPtrArray       *immunizations;   /* (element-type ChChartItem) newest first */
   GPtrArray       *encounters;      /* (element-type ChEncounterRecord) newest 5 */
+  GPtrArray       *immunizations_due; /* (element-type ChDueDose) by the shipped schedule */
 } ChChartSummary;
 
 void             ch_chart_summary_free   (ChChartSummary *summary);
