@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ch-chart-db.h"
+#include "ch-patient-db.h"
 #include "ch-store-private.h"
 
 /* The chart's items and encounters. Updates keep the earlier version in
@@ -957,5 +958,215 @@ ch_db_note_add_addendum (ChStore    *store,
 
   if (out_id != NULL)
     *out_id = ch_store_last_insert_id (store);
+  return TRUE;
+}
+
+/* ---- merging ------------------------------------------------------------------------ */
+
+/* The tables whose rows belong to a patient and move with a merge. */
+static const char * const owned_tables[] = {
+  "chart_items", "encounters", "notes", "insurance_policies", "patient_identifiers",
+};
+
+static GVariant *
+collect_ids (ChStore *store,
+             gint64   patient_id,
+             GError **error)
+{
+  g_auto (GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{sax}"));
+
+  for (guint t = 0; t < G_N_ELEMENTS (owned_tables); t++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT id FROM %s WHERE patient_id = ?",
+                                              owned_tables[t]);
+      g_auto (GVariantBuilder) ids = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("ax"));
+      sqlite3_stmt *stmt = ch_store_prepare (store, sql, error);
+      int rc;
+
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, patient_id);
+      while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+        g_variant_builder_add (&ids, "x", sqlite3_column_int64 (stmt, 0));
+      sqlite3_reset (stmt);
+      if (rc < 0)
+        return NULL;
+      g_variant_builder_add (&builder, "{sax}", owned_tables[t], &ids);
+    }
+
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* Points the rows listed in @moved at @patient_id. */
+static gboolean
+move_rows (ChStore  *store,
+           GVariant *moved,
+           gint64    patient_id,
+           GError  **error)
+{
+  GVariantIter iter;
+  const char *table;
+  GVariant *ids;
+
+  g_variant_iter_init (&iter, moved);
+  while (g_variant_iter_next (&iter, "{&s@ax}", &table, &ids))
+    {
+      g_autoptr (GVariant) owned = ids;
+      g_autofree char *sql = NULL;
+      gsize n = 0;
+      const gint64 *values = g_variant_get_fixed_array (owned, &n, sizeof (gint64));
+      sqlite3_stmt *stmt;
+      gboolean known = FALSE;
+
+      for (guint t = 0; t < G_N_ELEMENTS (owned_tables); t++)
+        known |= g_str_equal (table, owned_tables[t]);
+      if (!known)
+        {
+          g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_CORRUPT,
+                       "unknown table “%s” in a merge record", table);
+          return FALSE;
+        }
+
+      sql = g_strdup_printf ("UPDATE %s SET patient_id = ? WHERE id = ?", table);
+      stmt = ch_store_prepare (store, sql, error);
+      if (stmt == NULL)
+        return FALSE;
+      for (gsize i = 0; i < n; i++)
+        {
+          sqlite3_bind_int64 (stmt, 1, patient_id);
+          sqlite3_bind_int64 (stmt, 2, values[i]);
+          if (!ch_store_step_done (store, stmt, error))
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+set_merged (ChStore    *store,
+            gint64      id,
+            gint64      into_id,
+            const char *changed_by,
+            const char *reason,
+            GError    **error)
+{
+  g_autoptr (ChPatientRecord) record = ch_db_patient_get (store, id, error);
+
+  if (record == NULL)
+    return FALSE;
+  g_free (record->status);
+  record->status = g_strdup (into_id > 0 ? "merged" : "active");
+  record->merged_into = into_id;
+  return ch_db_patient_update (store, record, changed_by, reason, error);
+}
+
+/**
+ * ch_db_patient_merge:
+ *
+ * Moves everything recorded for @from_id to @into_id and marks @from_id as
+ * merged into it (out of the search, its demographics kept). What moved is
+ * written down, so that ch_db_patient_unmerge() can put it back. Call inside a
+ * transaction.
+ */
+gboolean
+ch_db_patient_merge (ChStore    *store,
+                     gint64      from_id,
+                     gint64      into_id,
+                     const char *changed_by,
+                     const char *reason,
+                     gint64     *out_merge_id,
+                     GError    **error)
+{
+  g_autoptr (GVariant) moved = NULL;
+  g_autofree char *moved_text = NULL;
+  sqlite3_stmt *stmt;
+
+  moved = collect_ids (store, from_id, error);
+  if (moved == NULL)
+    return FALSE;
+
+  if (!move_rows (store, moved, into_id, error)
+      || !set_merged (store, from_id, into_id, changed_by, reason, error))
+    return FALSE;
+
+  moved_text = g_variant_print (moved, FALSE);
+  stmt = ch_store_prepare (store,
+                           "INSERT INTO patient_merges (from_id, into_id, moved, merged_at,"
+                           " merged_by, reason) VALUES (?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, from_id);
+  sqlite3_bind_int64 (stmt, 2, into_id);
+  sqlite3_bind_text (stmt, 3, moved_text, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
+  sqlite3_bind_text (stmt, 5, or_empty (changed_by), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, or_empty (reason), -1, SQLITE_STATIC);
+  if (!ch_store_step_done (store, stmt, error))
+    return FALSE;
+
+  if (out_merge_id != NULL)
+    *out_merge_id = ch_store_last_insert_id (store);
+  return TRUE;
+}
+
+/* Undoes the last merge of @from_id: its rows go back, it is active again. */
+gboolean
+ch_db_patient_unmerge (ChStore    *store,
+                       gint64      from_id,
+                       const char *changed_by,
+                       gint64     *out_into_id,
+                       GError    **error)
+{
+  g_autoptr (GVariant) moved = NULL;
+  g_autofree char *moved_text = NULL;
+  sqlite3_stmt *stmt;
+  gint64 merge_id = 0;
+  gint64 into_id = 0;
+  int rc;
+
+  stmt = ch_store_prepare (store,
+                           "SELECT id, into_id, moved FROM patient_merges WHERE from_id = ?"
+                           " AND undone_at IS NULL ORDER BY id DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, from_id);
+  rc = ch_store_step (store, stmt, error);
+  if (rc == SQLITE_ROW)
+    {
+      merge_id = sqlite3_column_int64 (stmt, 0);
+      into_id = sqlite3_column_int64 (stmt, 1);
+      moved_text = dup_text (stmt, 2);
+    }
+  sqlite3_reset (stmt);
+  if (rc < 0)
+    return FALSE;
+  if (merge_id == 0)
+    {
+      g_set_error_literal (error, CH_STORE_ERROR, CH_STORE_ERROR_NOT_FOUND,
+                           _("This record was not merged into another"));
+      return FALSE;
+    }
+
+  moved = g_variant_parse (G_VARIANT_TYPE ("a{sax}"), moved_text, NULL, NULL, error);
+  if (moved == NULL)
+    return FALSE;
+
+  if (!move_rows (store, moved, from_id, error)
+      || !set_merged (store, from_id, 0, changed_by, _("Merge undone"), error))
+    return FALSE;
+
+  stmt = ch_store_prepare (store, "UPDATE patient_merges SET undone_at = ?, undone_by = ?"
+                                  " WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
+  sqlite3_bind_text (stmt, 2, or_empty (changed_by), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, merge_id);
+  if (!ch_store_step_done (store, stmt, error))
+    return FALSE;
+
+  if (out_into_id != NULL)
+    *out_into_id = into_id;
   return TRUE;
 }

@@ -163,6 +163,19 @@ gboolean     ch_db_chart_flag_set      (ChStore           *store,
                                         const char        *changed_by,
                                         GError           **error);
 
+gboolean     ch_db_patient_merge       (ChStore           *store,
+                                        gint64             from_id,
+                                        gint64             into_id,
+                                        const char        *changed_by,
+                                        const char        *reason,
+                                        gint64            *out_merge_id,
+                                        GError           **error);
+gboolean     ch_db_patient_unmerge     (ChStore           *store,
+                                        gint64             from_id,
+                                        const char        *changed_by,
+                                        gint64            *out_into_id,
+                                        GError           **error);
+
 gboolean     ch_db_encounter_insert    (ChStore           *store,
                                         ChEncounterRecord *record,
                                         const char        *changed_by,

@@ -532,3 +532,121 @@ ch_patients_policy_entered_in_error (ChSession  *session,
   policy->status = g_strdup ("entered-in-error");
   return write_policy (session, policy, FALSE, reason, error);
 }
+
+/* ---- merging ----------------------------------------------------------------------- */
+
+static gboolean
+check_merge_rights (ChSession *session,
+                    GError   **error)
+{
+  if (!ch_session_check (session, CH_AREA_USERS, CH_ACCESS_WRITE, error))
+    return FALSE;
+  if (ch_session_get_role (session) != CH_ROLE_ADMIN)
+    {
+      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_PERMISSION_DENIED,
+                           _("Only an administrator merges patient records"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * ch_patients_merge:
+ * @from_id: the duplicate record, which ends up merged (out of the search)
+ * @into_id: the record that keeps everything
+ *
+ * Moves the chart, notes, encounters, insurance and identifiers of @from_id
+ * to @into_id, audited with the reason. ch_patients_unmerge() undoes it.
+ */
+gboolean
+ch_patients_merge (ChSession  *session,
+                   gint64      from_id,
+                   gint64      into_id,
+                   const char *reason,
+                   GError    **error)
+{
+  g_autoptr (ChPatientRecord) from = NULL;
+  g_autoptr (ChPatientRecord) into = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *trimmed = NULL;
+  ChStore *store;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+
+  if (!check_merge_rights (session, error))
+    return FALSE;
+  trimmed = g_strstrip (g_strdup (reason ? reason : ""));
+  if (*trimmed == '\0')
+    {
+      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                           _("Say why the two records are one person"));
+      return FALSE;
+    }
+  if (from_id == into_id)
+    {
+      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                           _("A record cannot be merged into itself"));
+      return FALSE;
+    }
+
+  store = ch_session_get_store (session);
+  if (!ch_store_begin (store, error))
+    return FALSE;
+
+  from = ch_db_patient_get (store, from_id, error);
+  into = from ? ch_db_patient_get (store, into_id, error) : NULL;
+  if (into == NULL)
+    goto fail;
+  if (g_strcmp0 (from->status, "active") != 0 || g_strcmp0 (into->status, "active") != 0)
+    {
+      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                           _("Only two active records can be merged"));
+      goto fail;
+    }
+
+  detail = g_strdup_printf ("merged into %s: %s", into->mrn, reason);
+  if (!ch_db_patient_merge (store, from_id, into_id, ch_session_get_username (session), reason,
+                            NULL, error)
+      || !ch_session_audit (session, CH_AUDIT_UPDATE, "patient", from->mrn, from_id, detail, error)
+      || !ch_session_audit (session, CH_AUDIT_UPDATE, "patient", into->mrn, into_id, detail, error)
+      || !ch_store_commit (store, error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  ch_store_rollback (store);
+  return FALSE;
+}
+
+gboolean
+ch_patients_unmerge (ChSession *session,
+                     gint64     from_id,
+                     GError   **error)
+{
+  g_autoptr (ChPatientRecord) from = NULL;
+  ChStore *store;
+  gint64 into_id = 0;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+
+  if (!check_merge_rights (session, error))
+    return FALSE;
+
+  store = ch_session_get_store (session);
+  if (!ch_store_begin (store, error))
+    return FALSE;
+
+  from = ch_db_patient_get (store, from_id, error);
+  if (from == NULL
+      || !ch_db_patient_unmerge (store, from_id, ch_session_get_username (session), &into_id, error)
+      || !ch_session_audit (session, CH_AUDIT_UPDATE, "patient", from->mrn, from_id,
+                            "merge undone", error)
+      || !ch_store_commit (store, error))
+    {
+      ch_store_rollback (store);
+      return FALSE;
+    }
+
+  return TRUE;
+}

@@ -42,6 +42,16 @@ GPtrArray       *ch_patients_history         (ChSession              *session,
                                               gint64                  patient_id,
                                               GError                **error);
 
+/* Two records of one person (administrators only; reversible). */
+gboolean         ch_patients_merge           (ChSession              *session,
+                                              gint64                  from_id,
+                                              gint64                  into_id,
+                                              const char             *reason,
+                                              GError                **error);
+gboolean         ch_patients_unmerge         (ChSession              *session,
+                                              gint64                  from_id,
+                                              GError                **error);
+
 /* Insurance. */
 GPtrArray       *ch_patients_list_policies   (ChSession              *session,
                                               gint64                  patient_id,

@@ -121,3 +121,17 @@ CREATE TRIGGER note_addenda_no_delete BEFORE DELETE ON note_addenda
 BEGIN
   SELECT RAISE (ABORT, 'addenda are permanent');
 END;
+
+-- Two records of one person, merged (and reversibly): what moved where.
+CREATE TABLE patient_merges (
+  id          INTEGER PRIMARY KEY,
+  from_id     INTEGER NOT NULL REFERENCES patients (id),
+  into_id     INTEGER NOT NULL REFERENCES patients (id),
+  moved       TEXT NOT NULL,        -- GVariant text: {table: [row ids]}
+  merged_at   INTEGER NOT NULL,
+  merged_by   TEXT NOT NULL,
+  reason      TEXT NOT NULL DEFAULT '',
+  undone_at   INTEGER,
+  undone_by   TEXT
+);
+CREATE INDEX patient_merges_from ON patient_merges (from_id);

@@ -405,6 +405,65 @@ test_permissions (Fixture      *f,
   g_assert_no_error (error);
 }
 
+static void
+test_merge (Fixture      *f,
+            gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ChSession) desk = ch_test_login (f->practice, "desk", CH_TEST_PASSWORD);
+  g_autoptr (ChSession) admin = ch_test_login (f->practice, "admin", CH_TEST_PASSWORD);
+  g_autoptr (ChPatientRecord) twin = ch_patient_record_new ();
+  g_autoptr (ChChartItem) on_twin = NULL;
+  g_autoptr (ChChartItem) on_original = item (f, CH_SECTION_PROBLEM, "Essential (primary) hypertension");
+  g_autoptr (ChChartSummary) summary = NULL;
+  g_autoptr (GPtrArray) found = NULL;
+
+  twin->given_name = g_strdup ("Ingrid");
+  twin->family_name = g_strdup ("Jenssen");
+  twin->birth_date = g_strdup ("1961-04-12");
+  g_assert_true (ch_patients_register (desk, twin, &error));
+  g_assert_no_error (error);
+
+  on_twin = ch_chart_item_new (CH_SECTION_PROBLEM);
+  on_twin->patient_id = twin->id;
+  on_twin->display = g_strdup ("Asthma");
+  g_assert_true (ch_chart_add (f->doctor, on_twin, &error));
+  g_assert_true (ch_chart_add (f->doctor, on_original, &error));
+
+  /* Administrators only, with a reason. */
+  g_assert_false (ch_patients_merge (f->doctor, twin->id, f->patient, "same person", &error));
+  g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_false (ch_patients_merge (admin, twin->id, f->patient, " ", &error));
+  g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_true (ch_patients_merge (admin, twin->id, f->patient, "Misspelt family name", &error));
+  g_assert_no_error (error);
+
+  summary = ch_chart_open (f->doctor, f->patient, &error);
+  g_assert_cmpuint (summary->problems->len, ==, 2);
+  g_clear_pointer (&summary, ch_chart_summary_free);
+  found = ch_patients_search (desk, "jenssen", 10, &error);
+  g_assert_cmpuint (found->len, ==, 0);
+  g_clear_pointer (&found, g_ptr_array_unref);
+
+  /* And back. */
+  g_assert_true (ch_patients_unmerge (admin, twin->id, &error));
+  g_assert_no_error (error);
+  summary = ch_chart_open (f->doctor, f->patient, &error);
+  g_assert_cmpuint (summary->problems->len, ==, 1);
+  g_clear_pointer (&summary, ch_chart_summary_free);
+  summary = ch_chart_open (f->doctor, twin->id, &error);
+  g_assert_cmpuint (summary->problems->len, ==, 1);
+  g_assert_cmpstr (((ChChartItem *) summary->problems->pdata[0])->display, ==, "Asthma");
+  found = ch_patients_search (desk, "jenssen", 10, &error);
+  g_assert_cmpuint (found->len, ==, 1);
+
+  g_assert_false (ch_patients_unmerge (admin, twin->id, &error));
+  g_assert_error (error, CH_STORE_ERROR, CH_STORE_ERROR_NOT_FOUND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -420,6 +479,7 @@ main (int   argc,
   ADD ("/chart/results", test_results);
   ADD ("/chart/other-sections", test_other_sections);
   ADD ("/chart/permissions", test_permissions);
+  ADD ("/chart/merge", test_merge);
 
   return g_test_run ();
 }
