@@ -192,9 +192,8 @@ item_from_row (sqlite3_stmt *stmt)
   details = ch_store_column_text (stmt, 19);
   if (*details != '\0')
     {
-      GVariant *parsed = g_variant_parse (G_VARIANT_TYPE_VARDICT, details, NULL, NULL, NULL);
-      if (parsed != NULL)
-        item->details = g_variant_ref_sink (parsed);
+      /* Parsed variants are not floating: ours as they come. */
+      item->details = g_variant_parse (G_VARIANT_TYPE_VARDICT, details, NULL, NULL, NULL);
     }
   item->encounter_id = sqlite3_column_int64 (stmt, 20);
   item->status = dup_text (stmt, 21);
