@@ -5,6 +5,8 @@
 
 #include <glib/gi18n.h>
 
+#include "ch-chart-summary-view.h"
+#include "ch-notes-list.h"
 #include "ch-patient-ui.h"
 #include "ch-patient-history.h"
 #include "ch-patient-list-model.h"
@@ -15,7 +17,9 @@
 
 /* One opened patient's demographics and insurance, as the controller
  * returned them. Whoever opened the patient (the patients page) hands the
- * record over; the view changes insurance itself, through the controller. */
+ * record over; the view changes insurance itself, through the controller.
+ * For those who may read the clinical record, the chart and the progress
+ * notes come first, on pages of their own that read them themselves. */
 
 struct _ChPatientView
 {
@@ -23,7 +27,12 @@ struct _ChPatientView
 
   GtkWidget           *back_button;
   GtkWidget           *edit_button;
+  GtkWidget           *history_button;
   GtkWidget           *add_policy_button;
+  GtkWidget           *page_switcher;
+  GtkStack            *pages;
+  ChChartSummaryView  *chart_view;
+  ChNotesList         *notes_list;
   GtkLabel            *name_label;
   GtkLabel            *summary_label;
   GtkScrolledWindow   *scroller;
@@ -116,6 +125,9 @@ ch_patient_view_update_actions (ChPatientView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.add-policy", can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.edit-policy", can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.policy-entered-in-error", can_write);
+
+  ch_chart_summary_view_update_actions (self->chart_view);
+  ch_notes_list_update_actions (self->notes_list);
 }
 
 static void
@@ -435,8 +447,53 @@ ch_patient_view_set_session (ChPatientView *self,
   g_return_if_fail (self->session == NULL);
 
   self->session = g_object_ref (session);
+  ch_chart_summary_view_set_session (self->chart_view, session);
+  ch_notes_list_set_session (self->notes_list, session);
   ch_ui_session_watch_busy (session, G_OBJECT (self), G_CALLBACK (ch_patient_view_update_actions));
   ch_patient_view_update_actions (self);
+}
+
+/* The demographics' own commands belong to their page. */
+static void
+on_page_changed (ChPatientView *self)
+{
+  gboolean details;
+
+  /* Called while the template is built, before its children are bound. */
+  if (self->pages == NULL || self->history_button == NULL || self->edit_button == NULL)
+    return;
+
+  details = g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), "details") == 0;
+  gtk_widget_set_visible (self->history_button, details);
+  gtk_widget_set_visible (self->edit_button, details);
+}
+
+/* The chart and the notes, for those who may read them; the rest see the
+ * demographics only, and nothing clinical is read for them. */
+static void
+ch_patient_view_show_clinical (ChPatientView *self)
+{
+  gboolean clinical = self->record != NULL && self->session != NULL &&
+                      ch_session_can (self->session, CH_AREA_CLINICAL, CH_ACCESS_READ);
+
+  gtk_stack_page_set_visible (gtk_stack_get_page (self->pages, GTK_WIDGET (self->chart_view)),
+                              clinical);
+  gtk_stack_page_set_visible (gtk_stack_get_page (self->pages, GTK_WIDGET (self->notes_list)),
+                              clinical);
+  gtk_widget_set_visible (self->page_switcher, clinical);
+  ch_ui_stack_show (self->pages, clinical ? "chart" : "details");
+  on_page_changed (self);
+
+  if (clinical)
+    {
+      ch_chart_summary_view_load (self->chart_view, self->record);
+      ch_notes_list_load (self->notes_list, self->record);
+    }
+  else
+    {
+      ch_chart_summary_view_clear (self->chart_view);
+      ch_notes_list_clear (self->notes_list);
+    }
 }
 
 /**
@@ -465,6 +522,7 @@ ch_patient_view_show (ChPatientView         *self,
 
   ch_patient_view_fill (self);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
+  ch_patient_view_show_clinical (self);
   ch_patient_view_update_actions (self);
 }
 
@@ -491,6 +549,7 @@ ch_patient_view_clear (ChPatientView *self)
   g_clear_pointer (&self->record, ch_patient_record_free);
   g_clear_pointer (&self->policies, g_ptr_array_unref);
   ch_patient_view_fill (self);
+  ch_patient_view_show_clinical (self);
   ch_patient_view_update_actions (self);
 }
 
@@ -776,6 +835,35 @@ history_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* Ctrl+Shift+N and Ctrl+Shift+V work from anywhere in the opened patient. */
+static gboolean
+new_note_shortcut (GtkWidget *widget,
+                   GVariant  *args,
+                   gpointer   user_data)
+{
+  ChPatientView *self = CH_PATIENT_VIEW (widget);
+
+  if (!gtk_widget_get_visible (self->page_switcher))
+    return FALSE;
+
+  ch_ui_stack_show (self->pages, "notes");
+  return gtk_widget_activate_action (GTK_WIDGET (self->notes_list), "notes.new", NULL);
+}
+
+static gboolean
+record_vitals_shortcut (GtkWidget *widget,
+                        GVariant  *args,
+                        gpointer   user_data)
+{
+  ChPatientView *self = CH_PATIENT_VIEW (widget);
+
+  if (!gtk_widget_get_visible (self->page_switcher))
+    return FALSE;
+
+  ch_ui_stack_show (self->pages, "chart");
+  return gtk_widget_activate_action (GTK_WIDGET (self->chart_view), "chart.record-vitals", NULL);
+}
+
 /* ---- GObject ------------------------------------------------------------------ */
 
 static void
@@ -812,6 +900,8 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   ch_ui_init ();
+  g_type_ensure (CH_TYPE_CHART_SUMMARY_VIEW);
+  g_type_ensure (CH_TYPE_NOTES_LIST);
 
   object_class->dispose = ch_patient_view_dispose;
   object_class->finalize = ch_patient_view_finalize;
@@ -820,6 +910,11 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
                                                "/org/charta/Charta/ui/ch-patient-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, back_button);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, edit_button);
+  gtk_widget_class_bind_template_child (widget_class, ChPatientView, history_button);
+  gtk_widget_class_bind_template_child (widget_class, ChPatientView, page_switcher);
+  gtk_widget_class_bind_template_child (widget_class, ChPatientView, pages);
+  gtk_widget_class_bind_template_child (widget_class, ChPatientView, chart_view);
+  gtk_widget_class_bind_template_child (widget_class, ChPatientView, notes_list);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, add_policy_button);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, name_label);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, summary_label);
@@ -829,6 +924,7 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, emergency_group);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, details_group);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, identifiers_group);
+  gtk_widget_class_bind_template_callback (widget_class, on_page_changed);
 
   gtk_widget_class_install_action (widget_class, "patient.history", NULL, history_activated);
   gtk_widget_class_install_action (widget_class, "patient.add-policy", NULL,
@@ -837,6 +933,11 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
                                    edit_policy_activated);
   gtk_widget_class_install_action (widget_class, "patient.policy-entered-in-error", "x",
                                    entered_in_error_activated);
+
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_n, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                new_note_shortcut, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_v, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                record_vitals_shortcut, NULL);
 }
 
 static void

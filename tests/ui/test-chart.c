@@ -1,0 +1,811 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-chart"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ch-chart.h"
+#include "ch-chart-history.h"
+#include "ch-chart-item-dialog.h"
+#include "ch-chart-summary-view.h"
+#include "ch-demo.h"
+#include "ch-main-page.h"
+#include "ch-notes.h"
+#include "ch-notes-editor.h"
+#include "ch-notes-item.h"
+#include "ch-notes-list.h"
+#include "ch-patient-view.h"
+#include "ch-patients-page.h"
+#include "ch-patients.h"
+#include "ch-trend-window.h"
+#include "ch-ui.h"
+#include "ch-ui-test-util.h"
+#include "ch-vitals-dialog.h"
+
+/* The chart in the real window over a demo practice: the summary as the
+ * controller opens it, vital signs, problems with their changes and
+ * "entered in error", progress notes signed, amended and co-signed, and
+ * nothing clinical for the front desk. Driven through the widgets' actions,
+ * checked against what the controller then holds. */
+
+#define DEMO_PATIENTS 10
+
+typedef struct
+{
+  char           *dir;
+  ChWindow       *window;
+  ChSession      *session;
+  ChPatientsPage *page;
+  gint64          patient_id;
+} Fixture;
+
+static void
+sign_in (Fixture    *f,
+         const char *username)
+{
+  GtkWidget *main_page;
+
+  f->window = ch_ui_test_window_new (f->dir);
+  ch_ui_test_window_sign_in (f->window, username, CH_DEMO_PASSWORD);
+  f->session = ch_window_get_session (f->window);
+
+  main_page = ch_window_get_main_page (f->window);
+  CH_UI_TEST_WAIT (ch_main_page_get_section_widget (CH_MAIN_PAGE (main_page), "patients") != NULL);
+  f->page = CH_PATIENTS_PAGE (ch_main_page_get_section_widget (CH_MAIN_PAGE (main_page),
+                                                               "patients"));
+  ch_ui_test_spin (20);
+}
+
+static void
+sign_out (Fixture *f)
+{
+  ch_ui_test_window_destroy (f->window);
+  f->window = NULL;
+  f->session = NULL;
+  f->page = NULL;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autofree char *tmp = ch_ui_test_make_tmp_dir ();
+
+  f->dir = g_build_filename (tmp, "practice", NULL);
+  ch_demo_create (f->dir, DEMO_PATIENTS, 11, NULL, &error);
+  g_assert_no_error (error);
+
+  sign_in (f, data != NULL ? data : "doctor");
+
+  /* An adult of the demo practice, with a chart. */
+  hits = ch_patients_search (f->session, "", DEMO_PATIENTS, &error);
+  g_assert_no_error (error);
+  if (hits->len == 0)
+    {
+      g_clear_pointer (&hits, g_ptr_array_unref);
+      hits = ch_patients_search (f->session, "a", DEMO_PATIENTS, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (hits->len, >, 0);
+  for (guint i = 0; i < hits->len && f->patient_id == 0; i++)
+    {
+      const ChPatientHit *hit = g_ptr_array_index (hits, i);
+
+      if (hit->birth_date != NULL && strncmp (hit->birth_date, "2005", 4) < 0)
+        f->patient_id = hit->id;
+    }
+  if (f->patient_id == 0)
+    f->patient_id = ((const ChPatientHit *) g_ptr_array_index (hits, 0))->id;
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  if (f->window != NULL)
+    sign_out (f);
+  ch_ui_test_remove_dir (f->dir);
+  g_free (f->dir);
+}
+
+static ChPatientView *
+view (Fixture *f)
+{
+  return CH_PATIENT_VIEW (ch_patients_page_get_patient_view (f->page));
+}
+
+static GObject *
+view_child (Fixture    *f,
+            const char *name)
+{
+  return ch_ui_test_child (view (f), CH_TYPE_PATIENT_VIEW, name);
+}
+
+static ChChartSummaryView *
+chart (Fixture *f)
+{
+  return CH_CHART_SUMMARY_VIEW (view_child (f, "chart_view"));
+}
+
+static ChNotesList *
+notes (Fixture *f)
+{
+  return CH_NOTES_LIST (view_child (f, "notes_list"));
+}
+
+static void
+wait_idle (Fixture *f)
+{
+  CH_UI_TEST_WAIT (!ch_ui_session_is_busy (f->session) &&
+                   !ch_chart_summary_view_get_busy (chart (f)) &&
+                   !ch_notes_list_get_busy (notes (f)));
+  ch_ui_test_spin (20);
+}
+
+/* Opens the patient as the search does, and waits for the chart and the
+ * notes to be read. */
+static void
+open_patient (Fixture *f)
+{
+  ch_patients_page_open_patient (f->page, f->patient_id);
+  CH_UI_TEST_WAIT (!ch_patients_page_get_busy (f->page) &&
+                   ch_patient_view_get_record (view (f)) != NULL &&
+                   ch_patient_view_get_record (view (f))->id == f->patient_id);
+  wait_idle (f);
+}
+
+static void
+wait_chart (Fixture *f)
+{
+  CH_UI_TEST_WAIT (ch_chart_summary_view_get_summary (chart (f)) != NULL);
+  wait_idle (f);
+}
+
+static gpointer
+find_toplevel (Fixture *f,
+               GType    type)
+{
+  GtkWindow *window;
+
+  ch_ui_test_spin (20);
+  window = ch_ui_test_find_toplevel (type, NULL);
+  g_assert_nonnull (window);
+
+  return window;
+}
+
+/* Activates @action of @window and waits for its worker; returns whether
+ * the window closed. */
+static gboolean
+run_window_action (Fixture     *f,
+                   gpointer     window,
+                   const char  *action,
+                   gboolean   (*get_busy) (gpointer))
+{
+  GtkWidget *dialog = window;
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_true (gtk_widget_activate_action (dialog, action, NULL));
+  CH_UI_TEST_WAIT (dialog == NULL || !get_busy (dialog));
+  wait_idle (f);
+
+  if (dialog == NULL)
+    return TRUE;
+
+  g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  return FALSE;
+}
+
+/* The titles of the rows in @widget, in order, not those folded inside an
+ * expander row. */
+static void
+collect_titles (GtkWidget *widget,
+                GPtrArray *titles)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (ADW_IS_ACTION_ROW (child) || ADW_IS_EXPANDER_ROW (child))
+        {
+          AdwPreferencesRow *row = ADW_PREFERENCES_ROW (child);
+
+          g_ptr_array_add (titles, (gpointer) adw_preferences_row_get_title (row));
+          continue;
+        }
+      collect_titles (child, titles);
+    }
+}
+
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+item_row (Fixture *f,
+          gint64   id)
+{
+  g_autofree char *name = g_strdup_printf ("item-%" G_GINT64_FORMAT, id);
+
+  return find_named (GTK_WIDGET (chart (f)), name);
+}
+
+static GtkWidget *
+group (Fixture    *f,
+       const char *name)
+{
+  return GTK_WIDGET (ch_ui_test_child (chart (f), CH_TYPE_CHART_SUMMARY_VIEW, name));
+}
+
+static void
+set_field (gpointer    window,
+           GType       type,
+           const char *name,
+           const char *text)
+{
+  ch_ui_test_set_text (ch_ui_test_child (window, type, name), text);
+}
+
+static const char *
+field_text (gpointer    window,
+            GType       type,
+            const char *name)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (ch_ui_test_child (window, type, name)));
+}
+
+static void
+set_view_text (gpointer    window,
+               GType       type,
+               const char *name,
+               const char *text)
+{
+  GtkTextView *view = GTK_TEXT_VIEW (ch_ui_test_child (window, type, name));
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text, -1);
+}
+
+static gboolean
+child_visible (gpointer    widget,
+               GType       type,
+               const char *name)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (ch_ui_test_child (widget, type, name)));
+}
+
+static gboolean
+child_sensitive (gpointer    widget,
+                 GType       type,
+                 const char *name)
+{
+  return gtk_widget_get_sensitive (GTK_WIDGET (ch_ui_test_child (widget, type, name)));
+}
+
+static const ChChartItem *
+find_code (GPtrArray  *items,
+           const char *code)
+{
+  for (guint i = 0; i < items->len; i++)
+    {
+      const ChChartItem *item = g_ptr_array_index (items, i);
+
+      if (g_strcmp0 (item->code, code) == 0)
+        return item;
+    }
+
+  return NULL;
+}
+
+static const ChChartItem *
+find_id (GPtrArray *items,
+         gint64     id)
+{
+  for (guint i = 0; i < items->len; i++)
+    {
+      const ChChartItem *item = g_ptr_array_index (items, i);
+
+      if (item->id == id)
+        return item;
+    }
+
+  return NULL;
+}
+
+/* The summary shows what ch_chart_open() returns: the problems, in order,
+ * and allergies never as an empty list. */
+static void
+test_chart_summary (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(ChChartSummary) summary = NULL;
+  g_autoptr(GPtrArray) titles = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GtkStack *pages;
+
+  open_patient (f);
+  wait_chart (f);
+
+  pages = GTK_STACK (view_child (f, "pages"));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (pages), ==, "chart");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (view_child (f, "page_switcher"))));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (view_child (f, "edit_button"))));
+
+  summary = ch_chart_open (f->session, f->patient_id, &error);
+  g_assert_no_error (error);
+
+  collect_titles (group (f, "problems_group"), titles);
+  g_assert_cmpuint (titles->len, ==, summary->problems->len);
+  for (guint i = 0; i < summary->problems->len; i++)
+    {
+      const ChChartItem *problem = g_ptr_array_index (summary->problems, i);
+
+      g_assert_cmpstr (g_ptr_array_index (titles, i), ==, problem->display);
+      g_assert_nonnull (item_row (f, problem->id));
+    }
+
+  g_ptr_array_set_size (titles, 0);
+  collect_titles (group (f, "medications_group"), titles);
+  for (guint i = 0; i < summary->medications->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (titles, i), ==,
+                     ((const ChChartItem *) g_ptr_array_index (summary->medications, i))->display);
+
+  if (summary->allergies->len > 0)
+    g_assert_nonnull (item_row (f, ((const ChChartItem *) g_ptr_array_index (summary->allergies,
+                                                                              0))->id));
+  else if (summary->no_known_allergies)
+    g_assert_nonnull (find_named (group (f, "allergies_group"), "no-known-allergies"));
+  else
+    g_assert_nonnull (find_named (group (f, "allergies_group"), "allergies-not-recorded"));
+
+  if (summary->vitals->len > 0)
+    g_assert_nonnull (find_named (group (f, "vitals_group"), "vital-bp"));
+}
+
+/* A set of vital signs typed into the dialog, in either system, is
+ * recorded with its BMI; an implausible value is marked and stops it. */
+static void
+test_chart_vitals (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) vitals = NULL;
+  g_autoptr(GError) error = NULL;
+  const ChChartItem *systolic, *bmi, *weight;
+  const ChChartSummary *summary;
+  ChVitalsDialog *dialog;
+  GType type = CH_TYPE_VITALS_DIALOG;
+  gboolean (*busy) (gpointer) = (gboolean (*) (gpointer)) ch_vitals_dialog_get_busy;
+  gboolean seen = FALSE;
+
+  open_patient (f);
+  wait_chart (f);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.record-vitals", NULL));
+  dialog = find_toplevel (f, type);
+
+  set_field (dialog, type, "systolic_row", "128");
+  set_field (dialog, type, "diastolic_row", "82");
+  set_field (dialog, type, "pulse_row", "66");
+  set_field (dialog, type, "height_row", "180");
+  set_field (dialog, type, "weight_row", "81");
+
+  /* Imperial converts what is typed, and back. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "vitals.imperial", NULL));
+  g_assert_true (ch_vitals_dialog_get_imperial (dialog));
+  g_assert_cmpstr (field_text (dialog, type, "weight_row"), ==, "178.6");
+  g_assert_cmpstr (field_text (dialog, type, "height_row"), ==, "70.9");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "vitals.imperial", NULL));
+  g_assert_false (ch_vitals_dialog_get_imperial (dialog));
+  g_assert_cmpstr (field_text (dialog, type, "weight_row"), ==, "81");
+
+  /* Not plausible: marked, shown, nothing stored. */
+  set_field (dialog, type, "temperature_row", "52");
+  g_assert_false (run_window_action (f, dialog, "vitals.save", busy));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (ch_ui_test_child (dialog, type,
+                                                                         "temperature_row")),
+                                           "error"));
+  g_assert_true (child_visible (dialog, type, "error_label"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (ch_ui_test_child (dialog, type,
+                                                                             "error_label"))),
+                            "plausible"));
+  vitals = ch_chart_list (f->session, f->patient_id, CH_SECTION_VITAL, FALSE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < vitals->len; i++)
+    g_assert_cmpfloat (((const ChChartItem *) g_ptr_array_index (vitals, i))->value_num, !=, 52);
+  g_clear_pointer (&vitals, g_ptr_array_unref);
+
+  set_field (dialog, type, "temperature_row", "37,2");
+  g_assert_true (run_window_action (f, dialog, "vitals.save", busy));
+
+  /* Newest first: this set, with the BMI computed from it. */
+  vitals = ch_chart_list (f->session, f->patient_id, CH_SECTION_VITAL, FALSE, &error);
+  g_assert_no_error (error);
+  systolic = find_code (vitals, CH_LOINC_SYSTOLIC);
+  bmi = find_code (vitals, CH_LOINC_BMI);
+  weight = find_code (vitals, CH_LOINC_WEIGHT);
+  g_assert_nonnull (systolic);
+  g_assert_nonnull (bmi);
+  g_assert_nonnull (weight);
+  g_assert_cmpfloat (systolic->value_num, ==, 128);
+  g_assert_cmpfloat (weight->value_num, ==, 81);
+  g_assert_cmpfloat (fabs (bmi->value_num - 25.0), <, 0.05);
+  g_assert_cmpint (bmi->effective_at, ==, systolic->effective_at);
+  g_assert_cmpfloat (fabs (find_code (vitals, CH_LOINC_TEMPERATURE)->value_num - 37.2), <, 1e-6);
+
+  /* The summary is read again and shows them. */
+  wait_chart (f);
+  summary = ch_chart_summary_view_get_summary (chart (f));
+  for (guint i = 0; i < summary->vitals->len; i++)
+    {
+      const ChVitalSummary *vital = g_ptr_array_index (summary->vitals, i);
+
+      if (g_strcmp0 (vital->latest->code, CH_LOINC_SYSTOLIC) == 0)
+        {
+          g_assert_cmpint (vital->latest->id, ==, systolic->id);
+          seen = TRUE;
+        }
+    }
+  g_assert_true (seen);
+
+  /* Its trend: a plot of every value. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.trend", "(sss)",
+                                             CH_SECTION_VITAL, CH_LOINC_WEIGHT, "Weight"));
+  {
+    ChTrendWindow *trend = find_toplevel (f, CH_TYPE_TREND_WINDOW);
+    g_autoptr(GPtrArray) series = NULL;
+
+    CH_UI_TEST_WAIT (!ch_trend_window_get_busy (trend));
+    series = ch_chart_series (f->session, f->patient_id, CH_SECTION_VITAL, CH_LOINC_WEIGHT, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (ch_trend_window_get_n_values (trend), ==, series->len);
+    gtk_window_destroy (GTK_WINDOW (trend));
+    wait_idle (f);
+  }
+}
+
+/* A problem added through the dialog (coded from the ICD-10 list) is
+ * listed; a change needs a reason and keeps the earlier version; marked
+ * entered in error, with a reason, it leaves the summary but not the
+ * record. */
+static void
+test_chart_problem (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GError) error = NULL;
+  GType type = CH_TYPE_CHART_ITEM_DIALOG;
+  gboolean (*busy) (gpointer) = (gboolean (*) (gpointer)) ch_chart_item_dialog_get_busy;
+  g_autofree char *code = NULL;
+  const ChChartItem *problem;
+  ChChartItemDialog *dialog;
+  ChChartHistory *versions;
+  AdwMessageDialog *confirm;
+  gint64 id = 0;
+
+  open_patient (f);
+  wait_chart (f);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.add", "s",
+                                             CH_SECTION_PROBLEM));
+  dialog = find_toplevel (f, type);
+
+  /* Typing offers codes from the shipped list; picking one codes it. */
+  set_field (dialog, type, "name_row", "migraine");
+  g_assert_cmpuint (ch_chart_item_dialog_get_n_suggestions (dialog), >, 0);
+  ch_chart_item_dialog_pick_suggestion (dialog, 0);
+  g_assert_nonnull (ch_chart_item_dialog_get_code (dialog));
+  g_assert_cmpuint (ch_chart_item_dialog_get_n_suggestions (dialog), ==, 0);
+  code = g_strdup (ch_chart_item_dialog_get_code (dialog));
+  g_assert_true (g_str_has_prefix (code, "G43"));
+  set_field (dialog, type, "start_row", "2020-03-01");
+  g_assert_true (run_window_action (f, dialog, "item-dialog.save", busy));
+
+  problems = ch_chart_list (f->session, f->patient_id, CH_SECTION_PROBLEM, FALSE, &error);
+  g_assert_no_error (error);
+  problem = find_code (problems, code);
+  g_assert_nonnull (problem);
+  g_assert_cmpstr (problem->code_system, ==, "icd10cm");
+  g_assert_cmpstr (problem->start_date, ==, "2020-03-01");
+  g_assert_cmpstr (problem->clinical_status, ==, "active");
+  id = problem->id;
+  wait_chart (f);
+  g_assert_nonnull (item_row (f, id));
+
+  /* Resolved: not without a reason. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.edit", "x", id));
+  dialog = find_toplevel (f, type);
+  g_assert_cmpstr (ch_chart_item_dialog_get_code (dialog), ==, code);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (ch_ui_test_child (dialog, type, "status_row")), 1);
+  g_assert_true (child_visible (dialog, type, "end_row"));
+  set_field (dialog, type, "end_row", "2024-06-30");
+  g_assert_false (run_window_action (f, dialog, "item-dialog.save", busy));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (ch_ui_test_child (dialog, type,
+                                                                         "reason_row")),
+                                           "error"));
+  set_field (dialog, type, "reason_row", "Resolved after treatment");
+  g_assert_true (run_window_action (f, dialog, "item-dialog.save", busy));
+
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  problems = ch_chart_list (f->session, f->patient_id, CH_SECTION_PROBLEM, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (find_id (problems, id)->clinical_status, ==, "resolved");
+  g_assert_cmpstr (find_id (problems, id)->end_date, ==, "2024-06-30");
+  history = ch_chart_item_history (f->session, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 1);
+  g_assert_cmpstr (((const ChHistoryEntry *) g_ptr_array_index (history, 0))->reason, ==,
+                   "Resolved after treatment");
+
+  /* Its earlier version, in the history window. */
+  wait_chart (f);
+  g_assert_true (gtk_widget_has_css_class (item_row (f, id), "chart-inactive"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.history", "x", id));
+  versions = find_toplevel (f, CH_TYPE_CHART_HISTORY);
+  g_assert_cmpuint (ch_chart_history_get_n_versions (versions), ==, 1);
+  gtk_window_destroy (GTK_WINDOW (versions));
+  ch_ui_test_spin (20);
+
+  /* Entered in error: a reason first, then gone from the summary only. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.entered-in-error",
+                                             "x", id));
+  confirm = find_toplevel (f, ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_false (adw_message_dialog_get_response_enabled (confirm, "confirm"));
+  ch_ui_test_set_text (adw_message_dialog_get_extra_child (confirm), "Wrong patient");
+  g_assert_true (adw_message_dialog_get_response_enabled (confirm, "confirm"));
+  ch_ui_test_respond (confirm, "confirm");
+  wait_chart (f);
+
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  problems = ch_chart_list (f->session, f->patient_id, CH_SECTION_PROBLEM, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_null (find_id (problems, id));
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  problems = ch_chart_list (f->session, f->patient_id, CH_SECTION_PROBLEM, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (find_id (problems, id));
+  g_assert_cmpstr (find_id (problems, id)->status, ==, "entered-in-error");
+  g_assert_null (item_row (f, id));
+  g_assert_null (ch_chart_summary_view_find_item (chart (f), id));
+}
+
+static ChNotesEditor *
+new_note (Fixture    *f,
+          const char *subjective,
+          const char *assessment)
+{
+  ChNotesEditor *editor;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (notes (f)), "notes.new", NULL));
+  editor = find_toplevel (f, CH_TYPE_NOTES_EDITOR);
+  set_view_text (editor, CH_TYPE_NOTES_EDITOR, "subjective_view", subjective);
+  set_view_text (editor, CH_TYPE_NOTES_EDITOR, "assessment_view", assessment);
+  return editor;
+}
+
+static void
+editor_action (Fixture       *f,
+               ChNotesEditor *editor,
+               const char    *action)
+{
+  g_assert_false (run_window_action (f, editor, action,
+                                     (gboolean (*) (gpointer)) ch_notes_editor_get_busy));
+}
+
+static void
+sign_note (Fixture       *f,
+           ChNotesEditor *editor)
+{
+  AdwMessageDialog *confirm;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "note.sign", NULL));
+  confirm = find_toplevel (f, ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (confirm), "cannot be changed"));
+  ch_ui_test_respond (confirm, "sign");
+  CH_UI_TEST_WAIT (!ch_notes_editor_get_busy (editor));
+  wait_idle (f);
+}
+
+/* A note written, saved, signed: then locked (in the window and by the
+ * controller), open to an addendum that the stored note then carries. */
+static void
+test_chart_note (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(ChNoteRecord) stored = NULL;
+  g_autoptr(ChNoteRecord) change = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChNotesItem) item = NULL;
+  ChNotesEditor *editor;
+  AdwMessageDialog *confirm;
+  GtkWidget *extra;
+  GListModel *listed;
+  guint n_before;
+  gint64 id;
+
+  open_patient (f);
+  listed = ch_notes_list_get_notes (notes (f));
+  n_before = g_list_model_get_n_items (listed);
+
+  editor = new_note (f, "Cough for a week.", "Acute bronchitis.");
+  editor_action (f, editor, "note.save");
+  g_assert_nonnull (ch_notes_editor_get_note (editor));
+  id = ch_notes_editor_get_note (editor)->id;
+  g_assert_cmpstr (ch_notes_editor_get_note (editor)->state, ==, "draft");
+  g_assert_true (ch_notes_editor_get_editable (editor));
+  CH_UI_TEST_WAIT (g_list_model_get_n_items (listed) == n_before + 1);
+
+  sign_note (f, editor);
+  stored = ch_notes_get (f->session, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored->state, ==, "signed");
+  g_assert_cmpstr (stored->subjective, ==, "Cough for a week.");
+  g_assert_false (stored->cosign_required);
+
+  /* Locked: the window offers no editing, the controller refuses it. */
+  g_assert_false (ch_notes_editor_get_editable (editor));
+  g_assert_false (child_visible (editor, CH_TYPE_NOTES_EDITOR, "save_button"));
+  g_assert_false (child_visible (editor, CH_TYPE_NOTES_EDITOR, "subjective_view"));
+  g_assert_false (child_visible (editor, CH_TYPE_NOTES_EDITOR, "cosign_button"));
+  change = ch_notes_get (f->session, id, &error);
+  g_assert_no_error (error);
+  g_free (change->assessment);
+  change->assessment = g_strdup ("Pneumonia.");
+  g_assert_false (ch_notes_update_draft (f->session, change, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* The list says so. */
+  CH_UI_TEST_WAIT (g_list_model_get_n_items (listed) == n_before + 1);
+  item = g_list_model_get_item (listed, 0);
+  g_assert_cmpint (ch_notes_item_get_id (item), ==, id);
+  g_assert_cmpstr (ch_notes_item_get_state (item), ==, "signed");
+
+  /* An addendum. */
+  g_assert_true (child_visible (editor, CH_TYPE_NOTES_EDITOR, "addendum_button"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "note.add-addendum", NULL));
+  confirm = find_toplevel (f, ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_false (adw_message_dialog_get_response_enabled (confirm, "add"));
+  extra = adw_message_dialog_get_extra_child (confirm);
+  extra = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (extra));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (extra)),
+                            "Chest X-ray clear.", -1);
+  g_assert_true (adw_message_dialog_get_response_enabled (confirm, "add"));
+  ch_ui_test_respond (confirm, "add");
+  CH_UI_TEST_WAIT (!ch_notes_editor_get_busy (editor));
+  wait_idle (f);
+
+  g_clear_pointer (&stored, ch_note_record_free);
+  stored = ch_notes_get (f->session, id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stored->addenda);
+  g_assert_cmpuint (stored->addenda->len, ==, 1);
+  g_assert_cmpstr (((const ChAddendum *) g_ptr_array_index (stored->addenda, 0))->text, ==,
+                   "Chest X-ray clear.");
+  g_assert_cmpstr (((const ChAddendum *) g_ptr_array_index (stored->addenda, 0))->author, ==,
+                   "doctor");
+  g_assert_cmpuint (ch_notes_editor_get_note (editor)->addenda->len, ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (editor));
+  wait_idle (f);
+}
+
+/* A nurse's note waits for a physician: the nurse cannot co-sign it, the
+ * doctor does, from the list. */
+static void
+test_chart_cosign (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(ChNoteRecord) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChNotesItem) item = NULL;
+  ChNotesEditor *editor;
+  gint64 id;
+
+  open_patient (f);
+  editor = new_note (f, "Dressing changed.", "Wound healing well.");
+  sign_note (f, editor);
+  g_assert_nonnull (ch_notes_editor_get_note (editor));
+  id = ch_notes_editor_get_note (editor)->id;
+  g_assert_cmpstr (ch_notes_editor_get_note (editor)->state, ==, "signed");
+  g_assert_true (ch_notes_editor_get_note (editor)->cosign_required);
+  g_assert_false (child_visible (editor, CH_TYPE_NOTES_EDITOR, "cosign_button"));
+  gtk_window_destroy (GTK_WINDOW (editor));
+  wait_idle (f);
+  sign_out (f);
+
+  sign_in (f, "doctor");
+  open_patient (f);
+  item = g_list_model_get_item (ch_notes_list_get_notes (notes (f)), 0);
+  g_assert_cmpint (ch_notes_item_get_id (item), ==, id);
+  g_assert_true (ch_notes_item_get_needs_cosign (item));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (notes (f)), "notes.open", "x", id));
+  editor = find_toplevel (f, CH_TYPE_NOTES_EDITOR);
+  CH_UI_TEST_WAIT (!ch_notes_editor_get_busy (editor) && ch_notes_editor_get_note (editor) != NULL);
+  wait_idle (f);
+  g_assert_false (ch_notes_editor_get_editable (editor));
+  g_assert_true (child_visible (editor, CH_TYPE_NOTES_EDITOR, "cosign_button"));
+  editor_action (f, editor, "note.cosign");
+
+  stored = ch_notes_get (f->session, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored->cosigned_by, ==, "doctor");
+  g_assert_cmpint (stored->cosigned_at, >, 0);
+  g_assert_false (child_visible (editor, CH_TYPE_NOTES_EDITOR, "cosign_button"));
+  gtk_window_destroy (GTK_WINDOW (editor));
+  wait_idle (f);
+}
+
+/* The front desk sees demographics only: no chart page, nothing clinical
+ * read, the chart's commands off and doing nothing. */
+static void
+test_chart_front_desk (Fixture       *f,
+                       gconstpointer  data)
+{
+  GtkStack *pages;
+
+  open_patient (f);
+
+  pages = GTK_STACK (view_child (f, "pages"));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (pages), ==, "details");
+  g_assert_false (gtk_stack_page_get_visible (gtk_stack_get_page (pages, GTK_WIDGET (chart (f)))));
+  g_assert_false (gtk_stack_page_get_visible (gtk_stack_get_page (pages, GTK_WIDGET (notes (f)))));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (view_child (f, "page_switcher"))));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (view_child (f, "edit_button"))));
+  g_assert_null (ch_chart_summary_view_get_summary (chart (f)));
+  g_assert_cmpuint (g_list_model_get_n_items (ch_notes_list_get_notes (notes (f))), ==, 0);
+
+  g_assert_false (child_sensitive (chart (f), CH_TYPE_CHART_SUMMARY_VIEW,
+                                   "record_vitals_button"));
+  g_assert_false (child_sensitive (notes (f), CH_TYPE_NOTES_LIST, "new_button"));
+  gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.record-vitals", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.add", "s", CH_SECTION_PROBLEM);
+  gtk_widget_activate_action (GTK_WIDGET (notes (f)), "notes.new", NULL);
+  ch_ui_test_spin (50);
+  g_assert_null (ch_ui_test_find_toplevel (CH_TYPE_VITALS_DIALOG, NULL));
+  g_assert_null (ch_ui_test_find_toplevel (CH_TYPE_CHART_ITEM_DIALOG, NULL));
+  g_assert_null (ch_ui_test_find_toplevel (CH_TYPE_NOTES_EDITOR, NULL));
+  g_assert_false (ch_ui_session_is_busy (f->session));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  ch_ui_test_init (&argc, &argv);
+
+  g_test_add ("/ui/chart/summary", Fixture, NULL,
+              fixture_set_up, test_chart_summary, fixture_tear_down);
+  g_test_add ("/ui/chart/vitals", Fixture, NULL,
+              fixture_set_up, test_chart_vitals, fixture_tear_down);
+  g_test_add ("/ui/chart/problem", Fixture, NULL,
+              fixture_set_up, test_chart_problem, fixture_tear_down);
+  g_test_add ("/ui/chart/note", Fixture, NULL,
+              fixture_set_up, test_chart_note, fixture_tear_down);
+  g_test_add ("/ui/chart/cosign", Fixture, "nurse",
+              fixture_set_up, test_chart_cosign, fixture_tear_down);
+  g_test_add ("/ui/chart/front-desk", Fixture, "frontdesk",
+              fixture_set_up, test_chart_front_desk, fixture_tear_down);
+
+  return g_test_run ();
+}
