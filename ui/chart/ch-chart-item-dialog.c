@@ -65,7 +65,7 @@ struct _ChChartItemDialog
   gboolean        has_status;
   GCancellable   *cancellable;
   gboolean        busy;
-  gboolean        filling;      /* setting the name from code: no search */
+  gboolean        filling;      /* the form filled in by code: no search, no defaults */
 };
 
 G_DEFINE_FINAL_TYPE (ChChartItemDialog, ch_chart_item_dialog, ADW_TYPE_WINDOW)
@@ -606,6 +606,14 @@ save_activated (GtkWidget  *widget,
 
 /* ---- the form --------------------------------------------------------------------- */
 
+static char *
+today_text (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  return g_date_time_format (now, "%Y-%m-%d");
+}
+
 static void
 on_status_changed (ChChartItemDialog *self)
 {
@@ -616,6 +624,15 @@ on_status_changed (ChChartItemDialog *self)
 
   status = ch_chart_ui_code (self->status_choice, adw_combo_row_get_selected (self->status_row));
   gtk_widget_set_visible (self->end_row, status_has_end (self, status));
+
+  /* Resolved or stopped as it is entered, most of the time: today. */
+  if (!self->filling && status_has_end (self, status) &&
+      *gtk_editable_get_text (GTK_EDITABLE (self->end_row)) == '\0')
+    {
+      g_autofree char *today = today_text ();
+
+      gtk_editable_set_text (GTK_EDITABLE (self->end_row), today);
+    }
 }
 
 static void
@@ -636,13 +653,6 @@ set_title (GtkWidget  *row,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
 }
 
-static char *
-today_text (void)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-  return g_date_time_format (now, "%Y-%m-%d");
-}
 
 /* Shows the rows of the section and fills them from @item. */
 static void
@@ -750,10 +760,12 @@ ch_chart_item_dialog_setup (ChChartItemDialog *self,
   if (self->has_kind)
     set_choice (self->kind_row, self->kind_choice, item != NULL ? item->kind : NULL);
   set_choice (self->severity_row, CH_CHART_UI_SEVERITY, item != NULL ? item->severity : NULL);
+  self->filling = TRUE;
   if (self->has_status)
     set_choice (self->status_row, self->status_choice,
                 item != NULL ? item->clinical_status : NULL);
   on_status_changed (self);
+  self->filling = FALSE;
 
   if (item == NULL)
     return;

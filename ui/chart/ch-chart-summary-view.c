@@ -176,7 +176,7 @@ item_menu (const ChChartItem *item,
       g_clear_object (&entry);
     }
 
-  entry = g_menu_item_new (_("Earlier _Versions"), NULL);
+  entry = g_menu_item_new (_("_History"), NULL);
   g_menu_item_set_action_and_target_value (entry, "chart.history",
                                            g_variant_new_int64 (item->id));
   g_menu_append_item (menu, entry);
@@ -1084,6 +1084,8 @@ load_done (GObject      *object,
 
   scroll = gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (self->scroller));
 
+  /* The index points into the lists about to go. */
+  g_hash_table_remove_all (self->items);
   g_clear_pointer (&self->summary, ch_chart_summary_free);
   g_clear_pointer (&self->allergies, g_ptr_array_unref);
   g_clear_pointer (&self->medications, g_ptr_array_unref);
@@ -1136,6 +1138,7 @@ static void
 ch_chart_summary_view_forget (ChChartSummaryView *self)
 {
   self->generation++;
+  g_hash_table_remove_all (self->items);
   g_clear_pointer (&self->summary, ch_chart_summary_free);
   g_clear_pointer (&self->allergies, g_ptr_array_unref);
   g_clear_pointer (&self->medications, g_ptr_array_unref);
@@ -1248,10 +1251,14 @@ parent_window (ChChartSummaryView *self)
 
 static void
 on_item_saved (ChChartSummaryView *self,
+               gpointer            item_pointer,
                ChChartItemDialog  *dialog)
 {
+  const ChChartItem *item = item_pointer;
+
   ch_chart_summary_view_reload (self);
-  ch_ui_toast (GTK_WIDGET (self), _("Chart saved"));
+  ch_ui_toast (GTK_WIDGET (self), item->version > 1 ? _("Change saved, with its reason")
+                                                    : _("Added to the chart"));
 }
 
 static void

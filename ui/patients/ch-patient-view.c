@@ -15,6 +15,10 @@
 #include "ch-policy-dialog.h"
 #include "ch-ui.h"
 
+/* As wide as the content below: the demographics alone, or the chart. */
+#define DEMOGRAPHICS_WIDTH 760
+#define CHART_WIDTH        1120
+
 /* One opened patient's demographics and insurance, as the controller
  * returned them. Whoever opened the patient (the patients page) hands the
  * record over; the view changes insurance itself, through the controller.
@@ -30,6 +34,7 @@ struct _ChPatientView
   GtkWidget           *history_button;
   GtkWidget           *add_policy_button;
   GtkWidget           *page_switcher;
+  AdwClamp            *header_clamp;
   GtkStack            *pages;
   ChChartSummaryView  *chart_view;
   ChNotesList         *notes_list;
@@ -481,6 +486,7 @@ ch_patient_view_show_clinical (ChPatientView *self)
   gtk_stack_page_set_visible (gtk_stack_get_page (self->pages, GTK_WIDGET (self->notes_list)),
                               clinical);
   gtk_widget_set_visible (self->page_switcher, clinical);
+  adw_clamp_set_maximum_size (self->header_clamp, clinical ? CHART_WIDTH : DEMOGRAPHICS_WIDTH);
   ch_ui_stack_show (self->pages, clinical ? "chart" : "details");
   on_page_changed (self);
 
@@ -835,7 +841,8 @@ history_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (window));
 }
 
-/* Ctrl+Shift+N and Ctrl+Shift+V work from anywhere in the opened patient. */
+/* Ctrl+Shift+N and Ctrl+Shift+V, from anywhere in the window while the
+ * patient is shown (the focus may be nowhere after the chart is rebuilt). */
 static gboolean
 new_note_shortcut (GtkWidget *widget,
                    GVariant  *args,
@@ -862,6 +869,20 @@ record_vitals_shortcut (GtkWidget *widget,
 
   ch_ui_stack_show (self->pages, "chart");
   return gtk_widget_activate_action (GTK_WIDGET (self->chart_view), "chart.record-vitals", NULL);
+}
+
+static void
+add_shortcut (GtkEventController *controller,
+              guint               keyval,
+              GtkShortcutFunc     func)
+{
+  GtkShortcutTrigger *trigger = gtk_keyval_trigger_new (keyval,
+                                                        GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (trigger,
+                                                          gtk_callback_action_new (func, NULL,
+                                                                                   NULL)));
 }
 
 /* ---- GObject ------------------------------------------------------------------ */
@@ -912,6 +933,7 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, edit_button);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, history_button);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, page_switcher);
+  gtk_widget_class_bind_template_child (widget_class, ChPatientView, header_clamp);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, pages);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, chart_view);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, notes_list);
@@ -934,19 +956,24 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
   gtk_widget_class_install_action (widget_class, "patient.policy-entered-in-error", "x",
                                    entered_in_error_activated);
 
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_n, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                new_note_shortcut, NULL);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_v, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                record_vitals_shortcut, NULL);
 }
 
 static void
 ch_patient_view_init (ChPatientView *self)
 {
+  GtkEventController *shortcuts;
+
   self->cancellable = g_cancellable_new ();
   self->rows = g_ptr_array_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                     GTK_SHORTCUT_SCOPE_MANAGED);
+  add_shortcut (shortcuts, GDK_KEY_n, new_note_shortcut);
+  add_shortcut (shortcuts, GDK_KEY_v, record_vitals_shortcut);
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   ch_patient_view_update_actions (self);
 }
