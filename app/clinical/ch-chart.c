@@ -12,6 +12,7 @@
 #include "ch-audit.h"
 #include "ch-chart.h"
 #include "ch-refdata.h"
+#include "ch-validate.h"
 
 /* The chart's controller: every read needs clinical read access, every change
  * clinical write access; changes are validated, versioned (item_history) and
@@ -144,16 +145,6 @@ ch_vital_to_imperial (const char  *code,
 /* ---- validation ------------------------------------------------------------------- */
 
 static gboolean
-valid_date (const char *text)
-{
-  int y, m, d;
-  char extra;
-
-  return text != NULL && strlen (text) == 10
-         && sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3 && g_date_valid_dmy (d, m, y);
-}
-
-static gboolean
 one_of (const char *value,
         const char *first,
         ...)
@@ -170,25 +161,6 @@ one_of (const char *value,
       }
   va_end (args);
   return found;
-}
-
-static gboolean
-invalid (GError    **error,
-         const char *message)
-{
-  g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID, message);
-  return FALSE;
-}
-
-static gboolean
-has_text (const char *text)
-{
-  if (text == NULL)
-    return FALSE;
-  for (; *text != '\0'; text++)
-    if (!g_ascii_isspace (*text))
-      return TRUE;
-  return FALSE;
 }
 
 static void
@@ -210,61 +182,61 @@ validate (ChChartItem *item,
 {
   const char *section = item->section;
 
-  if ((item->start_date != NULL && !valid_date (item->start_date))
-      || (item->end_date != NULL && !valid_date (item->end_date)))
-    return invalid (error, _("Dates are written YYYY-MM-DD"));
+  if ((item->start_date != NULL && !ch_valid_date (item->start_date))
+      || (item->end_date != NULL && !ch_valid_date (item->end_date)))
+    return ch_invalid (error, _("Dates are written YYYY-MM-DD"));
   if (item->start_date != NULL && item->end_date != NULL
       && strcmp (item->start_date, item->end_date) > 0)
-    return invalid (error, _("The end date is before the start date"));
+    return ch_invalid (error, _("The end date is before the start date"));
 
   if (g_strcmp0 (section, CH_SECTION_PROBLEM) == 0)
     {
       set_default (&item->clinical_status, "active");
-      if (!has_text (item->display))
-        return invalid (error, _("Name the problem"));
+      if (!ch_has_text (item->display))
+        return ch_invalid (error, _("Name the problem"));
       if (!one_of (item->clinical_status, "active", "resolved", NULL))
-        return invalid (error, _("A problem is active or resolved"));
-      if (has_text (item->code))
+        return ch_invalid (error, _("A problem is active or resolved"));
+      if (ch_has_text (item->code))
         set_default (&item->code_system, "icd10cm");
     }
   else if (g_strcmp0 (section, CH_SECTION_HISTORY) == 0)
     {
       if (!one_of (item->kind, "medical", "surgical", "family", "social", NULL))
-        return invalid (error, _("History is medical, surgical, family or social"));
-      if (!has_text (item->display))
-        return invalid (error, _("Describe the history entry"));
+        return ch_invalid (error, _("History is medical, surgical, family or social"));
+      if (!ch_has_text (item->display))
+        return ch_invalid (error, _("Describe the history entry"));
     }
   else if (g_strcmp0 (section, CH_SECTION_ALLERGY) == 0)
     {
       set_default (&item->clinical_status, "active");
       set_default (&item->kind, "drug");
-      if (!has_text (item->display))
-        return invalid (error, _("Name the substance the patient is allergic or intolerant to"));
+      if (!ch_has_text (item->display))
+        return ch_invalid (error, _("Name the substance the patient is allergic or intolerant to"));
       if (!one_of (item->kind, "drug", "food", "environment", "other", NULL))
-        return invalid (error, _("An allergy is to a drug, a food, something in the environment, or other"));
+        return ch_invalid (error, _("An allergy is to a drug, a food, something in the environment, or other"));
       if (!one_of (item->severity, "", "mild", "moderate", "severe", NULL) && item->severity != NULL)
-        return invalid (error, _("Severity is mild, moderate or severe"));
+        return ch_invalid (error, _("Severity is mild, moderate or severe"));
       if (!one_of (item->clinical_status, "active", "inactive", NULL))
-        return invalid (error, _("An allergy is active or inactive"));
+        return ch_invalid (error, _("An allergy is active or inactive"));
     }
   else if (g_strcmp0 (section, CH_SECTION_MEDICATION) == 0)
     {
       set_default (&item->clinical_status, "active");
-      if (!has_text (item->display))
-        return invalid (error, _("Name the medication"));
+      if (!ch_has_text (item->display))
+        return ch_invalid (error, _("Name the medication"));
       if (!one_of (item->clinical_status, "active", "stopped", NULL))
-        return invalid (error, _("A medication is current (active) or stopped"));
+        return ch_invalid (error, _("A medication is current (active) or stopped"));
     }
   else if (g_strcmp0 (section, CH_SECTION_IMMUNIZATION) == 0)
     {
       set_default (&item->clinical_status, "given");
-      if (!has_text (item->display) && !has_text (item->code))
-        return invalid (error, _("Name the vaccine"));
+      if (!ch_has_text (item->display) && !ch_has_text (item->code))
+        return ch_invalid (error, _("Name the vaccine"));
       if (!one_of (item->clinical_status, "given", "refused", "historical", NULL))
-        return invalid (error, _("An immunization is given, refused or historical"));
+        return ch_invalid (error, _("An immunization is given, refused or historical"));
       if (item->start_date == NULL)
-        return invalid (error, _("Give the date of the immunization"));
-      if (has_text (item->code))
+        return ch_invalid (error, _("Give the date of the immunization"));
+      if (ch_has_text (item->code))
         set_default (&item->code_system, "cvx");
     }
   else if (g_strcmp0 (section, CH_SECTION_VITAL) == 0)
@@ -273,7 +245,7 @@ validate (ChChartItem *item,
       double value = 0;
 
       if (!item->has_value)
-        return invalid (error, _("A vital sign needs a value"));
+        return ch_invalid (error, _("A vital sign needs a value"));
       if (!ch_vital_to_canonical (item->code, item->value_num, item->unit, &value, &unit, error))
         return FALSE;
       item->value_num = value;
@@ -283,22 +255,22 @@ validate (ChChartItem *item,
     }
   else if (g_strcmp0 (section, CH_SECTION_LAB) == 0)
     {
-      if (!has_text (item->display) && !has_text (item->code))
-        return invalid (error, _("Name the test"));
-      if (!item->has_value && !has_text (item->value_text))
-        return invalid (error, _("A result needs a value"));
+      if (!ch_has_text (item->display) && !ch_has_text (item->code))
+        return ch_invalid (error, _("Name the test"));
+      if (!item->has_value && !ch_has_text (item->value_text))
+        return ch_invalid (error, _("A result needs a value"));
       if (item->has_value && !isfinite (item->value_num))
-        return invalid (error, _("The result is not a number"));
-      if (has_text (item->code))
+        return ch_invalid (error, _("The result is not a number"));
+      if (ch_has_text (item->code))
         set_default (&item->code_system, "loinc");
-      if (!has_text (item->flag) && item->has_value && item->has_range)
+      if (!ch_has_text (item->flag) && item->has_value && item->has_range)
         {
           g_free (item->flag);
           item->flag = g_strdup (item->value_num < item->ref_low ? "L"
                                  : item->value_num > item->ref_high ? "H" : "");
         }
       if (!one_of (item->flag, "", "L", "H", "LL", "HH", "A", NULL) && item->flag != NULL)
-        return invalid (error, _("An abnormal flag is L, H, LL, HH or A"));
+        return ch_invalid (error, _("An abnormal flag is L, H, LL, HH or A"));
     }
   else
     {
@@ -437,7 +409,7 @@ ch_chart_update (ChSession   *session,
     return FALSE;
 
   if (g_strcmp0 (item->status, "entered-in-error") == 0)
-    return invalid (error, _("Use “entered in error” to take an entry back, with the reason"));
+    return ch_invalid (error, _("Use “entered in error” to take an entry back, with the reason"));
 
   return update_item (session, item, CH_AUDIT_UPDATE, reason, error);
 }
@@ -457,8 +429,8 @@ ch_chart_entered_in_error (ChSession  *session,
   if (!ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_WRITE, error))
     return FALSE;
 
-  if (!has_text (reason))
-    return invalid (error, _("Say why the entry was made in error"));
+  if (!ch_has_text (reason))
+    return ch_invalid (error, _("Say why the entry was made in error"));
 
   item = ch_db_chart_get (ch_session_get_store (session), item_id, error);
   if (item == NULL)
@@ -497,7 +469,7 @@ ch_chart_set_no_known_allergies (ChSession *session,
         return FALSE;
       for (guint i = 0; i < allergies->len; i++)
         if (g_strcmp0 (((ChChartItem *) allergies->pdata[i])->clinical_status, "active") == 0)
-          return invalid (error, _("The patient has allergies on record; mark those inactive or "
+          return ch_invalid (error, _("The patient has allergies on record; mark those inactive or "
                                    "entered in error first"));
     }
 
@@ -547,7 +519,7 @@ ch_chart_record_vitals (ChSession          *session,
   if (!ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_WRITE, error))
     return FALSE;
   if (n_inputs == 0)
-    return invalid (error, _("Enter at least one vital sign"));
+    return ch_invalid (error, _("Enter at least one vital sign"));
   if (effective_at == 0)
     effective_at = g_get_real_time ();
 
@@ -691,7 +663,7 @@ ch_chart_add_encounter (ChSession         *session,
     return FALSE;
   if (encounter->kind != NULL
       && !one_of (encounter->kind, "office", "telephone", "video", "home", "urgent", "other", NULL))
-    return invalid (error, _("An encounter is office, telephone, video, home, urgent or other"));
+    return ch_invalid (error, _("An encounter is office, telephone, video, home, urgent or other"));
   if (encounter->start_at == 0)
     encounter->start_at = g_get_real_time ();
 

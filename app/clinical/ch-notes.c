@@ -7,31 +7,13 @@
 
 #include "ch-audit.h"
 #include "ch-notes.h"
-
-static gboolean
-has_text (const char *text)
-{
-  if (text == NULL)
-    return FALSE;
-  for (; *text != '\0'; text++)
-    if (!g_ascii_isspace (*text))
-      return TRUE;
-  return FALSE;
-}
+#include "ch-validate.h"
 
 static gboolean
 note_has_content (const ChNoteRecord *note)
 {
-  return has_text (note->subjective) || has_text (note->objective) || has_text (note->assessment)
-         || has_text (note->plan) || has_text (note->body);
-}
-
-static gboolean
-invalid (GError    **error,
-         const char *message)
-{
-  g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID, message);
-  return FALSE;
+  return ch_has_text (note->subjective) || ch_has_text (note->objective)
+         || ch_has_text (note->assessment) || ch_has_text (note->plan) || ch_has_text (note->body);
 }
 
 static gboolean
@@ -78,7 +60,7 @@ ch_notes_create_draft (ChSession    *session,
   if (!ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_WRITE, error))
     return FALSE;
   if (note->kind != NULL && g_strcmp0 (note->kind, "soap") != 0 && g_strcmp0 (note->kind, "free") != 0)
-    return invalid (error, _("A note is SOAP or free text"));
+    return ch_invalid (error, _("A note is SOAP or free text"));
 
   g_free (note->author);
   note->author = g_strdup (ch_session_get_username (session));
@@ -138,7 +120,7 @@ ch_notes_update_draft (ChSession    *session,
   if (current == NULL || !check_author (session, current, error))
     return FALSE;
   if (g_strcmp0 (current->state, "draft") != 0)
-    return invalid (error, _("A signed note is locked: add an addendum instead"));
+    return ch_invalid (error, _("A signed note is locked: add an addendum instead"));
 
   store = ch_session_get_store (session);
   if (!ch_store_begin (store, error))
@@ -167,9 +149,9 @@ ch_notes_sign (ChSession *session,
   if (note == NULL || !check_author (session, note, error))
     return FALSE;
   if (g_strcmp0 (note->state, "draft") != 0)
-    return invalid (error, _("The note is signed already"));
+    return ch_invalid (error, _("The note is signed already"));
   if (!note_has_content (note))
-    return invalid (error, _("The note is empty"));
+    return ch_invalid (error, _("The note is empty"));
 
   g_free (note->state);
   note->state = g_strdup ("signed");
@@ -208,11 +190,11 @@ ch_notes_cosign (ChSession *session,
   if (note == NULL)
     return FALSE;
   if (g_strcmp0 (note->state, "signed") != 0)
-    return invalid (error, _("A note is co-signed once its author has signed it"));
+    return ch_invalid (error, _("A note is co-signed once its author has signed it"));
   if (!note->cosign_required || note->cosigned_at > 0)
-    return invalid (error, _("The note needs no co-signature"));
+    return ch_invalid (error, _("The note needs no co-signature"));
   if (g_strcmp0 (note->author, ch_session_get_username (session)) == 0)
-    return invalid (error, _("Nobody co-signs their own note"));
+    return ch_invalid (error, _("Nobody co-signs their own note"));
 
   note->cosigned_at = g_get_real_time ();
   note->cosigned_by = g_strdup (ch_session_get_username (session));
@@ -240,14 +222,14 @@ ch_notes_add_addendum (ChSession  *session,
 
   if (!ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_WRITE, error))
     return FALSE;
-  if (!has_text (text))
-    return invalid (error, _("The addendum is empty"));
+  if (!ch_has_text (text))
+    return ch_invalid (error, _("The addendum is empty"));
 
   note = get_note (session, note_id, error);
   if (note == NULL)
     return FALSE;
   if (g_strcmp0 (note->state, "signed") != 0)
-    return invalid (error, _("Addenda go to signed notes; edit a draft directly"));
+    return ch_invalid (error, _("Addenda go to signed notes; edit a draft directly"));
 
   store = ch_session_get_store (session);
   if (!ch_store_begin (store, error))
@@ -271,8 +253,8 @@ ch_notes_entered_in_error (ChSession  *session,
 
   if (!ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_WRITE, error))
     return FALSE;
-  if (!has_text (reason))
-    return invalid (error, _("Say why the note was entered in error"));
+  if (!ch_has_text (reason))
+    return ch_invalid (error, _("Say why the note was entered in error"));
 
   note = get_note (session, note_id, error);
   if (note == NULL)

@@ -9,19 +9,7 @@
 
 #include "ch-audit.h"
 #include "ch-patients.h"
-
-static gboolean
-valid_date (const char *text)
-{
-  int y, m, d;
-  char extra;
-
-  if (text == NULL || sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3
-      || strlen (text) != 10)
-    return FALSE;
-
-  return g_date_valid_dmy (d, m, y);
-}
+#include "ch-validate.h"
 
 /* Checks what a registration needs: a family name, a real date of birth not
  * in the future, a known sex at birth. */
@@ -44,7 +32,7 @@ ch_patients_validate (const ChPatientRecord *record,
       g_autoptr (GDateTime) now = g_date_time_new_now_local ();
       g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
 
-      if (!valid_date (record->birth_date))
+      if (!ch_valid_date (record->birth_date))
         {
           g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
                        _("“%s” is not a date of birth (YYYY-MM-DD)"), record->birth_date);
@@ -396,8 +384,8 @@ validate_policy (const ChPolicyRecord *policy,
                            _("The priority of a policy is 1 (primary) to 9"));
       return FALSE;
     }
-  if ((policy->start_date != NULL && !valid_date (policy->start_date))
-      || (policy->end_date != NULL && !valid_date (policy->end_date)))
+  if ((policy->start_date != NULL && !ch_valid_date (policy->start_date))
+      || (policy->end_date != NULL && !ch_valid_date (policy->end_date)))
     {
       g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
                            _("Coverage dates are written YYYY-MM-DD"));
