@@ -11,6 +11,7 @@
 
 #include "ch-audit.h"
 #include "ch-chart.h"
+#include "ch-plot.h"
 #include "ch-refdata.h"
 #include "ch-validate.h"
 
@@ -103,7 +104,8 @@ ch_vital_to_canonical (const char  *code,
     {
       g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
                    _("%g %s is not a plausible value (expected %g to %g %s)"), value,
-                   unit && *unit ? unit : sign->unit, sign->min, sign->max, sign->unit);
+                   ch_plot_unit_label (unit && *unit ? unit : sign->unit), sign->min, sign->max,
+                   ch_plot_unit_label (sign->unit));
       return FALSE;
     }
 

@@ -16,6 +16,8 @@
  * can, and into a string chunk otherwise. */
 
 #define PREFIX "/org/charta/Charta/data/"
+#define CHILDHOOD_DAYS (18 * 365)
+#define ADULT_DAYS     (19 * 365)
 
 typedef struct
 {
@@ -424,6 +426,10 @@ ch_immunizations_due (const char *birth_date,
       if (g_hash_table_contains (listed, row->vaccine_group))
         continue;
       if (age_days < row->min_days || (row->max_days >= 0 && age_days > row->max_days))
+        continue;
+      /* Childhood doses are not listed for adults: catching up on them is a
+       * clinician's decision, not a routine reminder. */
+      if (row->recommended_days < CHILDHOOD_DAYS && age_days >= ADULT_DAYS && !yearly)
         continue;
 
       if (yearly)

@@ -132,6 +132,10 @@ test_immunizations_due (void)
   g_assert_true (is_due (due, "zoster", -1));
   g_assert_true (is_due (due, "influenza", -1));
   g_assert_false (is_due (due, "dtap", -1));
+  /* No childhood series for an adult, however empty the record. */
+  g_assert_false (is_due (due, "hepb", -1));
+  g_assert_false (is_due (due, "mmr", -1));
+  g_assert_false (is_due (due, "varicella", -1));
   g_clear_pointer (&due, g_ptr_array_unref);
 
   g_ptr_array_add (elder_given, given ("141", now - 60 * G_TIME_SPAN_DAY));
