@@ -297,11 +297,29 @@ make_chart (ChSession *doctor,
     return FALSE;
 
   /* Adults' size; children grow between visits. */
-  height = age >= 18 ? g_rand_double_range (rand, 150, 195)
-                     : 50 + age * 6.5 + g_rand_double_range (rand, -4, 4);
-  weight = age >= 18 ? g_rand_double_range (rand, 50, 120)
-                     : 3.5 + age * 2.8 + g_rand_double_range (rand, -1, 1);
-  systolic = g_rand_double_range (rand, 105, has[0] ? 165 : 140);
+  /* Roughly the median child of each age (CDC 2000), give or take. */
+  if (age >= 18)
+    {
+      height = g_rand_double_range (rand, 150, 195);
+      weight = g_rand_double_range (rand, 50, 120);
+    }
+  else if (age >= 13)
+    {
+      height = 150 + (age - 12) * 4.5 + g_rand_double_range (rand, -6, 6);
+      weight = 42 + (age - 12) * 4.5 + g_rand_double_range (rand, -6, 8);
+    }
+  else if (age >= 2)
+    {
+      height = 77 + age * 6 + g_rand_double_range (rand, -5, 5);
+      weight = 8 + age * 2.3 + g_rand_double_range (rand, -2, 3);
+    }
+  else
+    {
+      height = 52 + age * 24 + g_rand_double_range (rand, -3, 3);
+      weight = 3.6 + age * 6 + g_rand_double_range (rand, -0.5, 0.8);
+    }
+  systolic = age < 13 ? g_rand_double_range (rand, 92, 112)
+                      : g_rand_double_range (rand, 105, has[0] ? 165 : 140);
   n_visits = g_rand_int_range (rand, 1, 5);
 
   for (int v = n_visits - 1; v >= 0; v--)
