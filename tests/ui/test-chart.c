@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ch-audit.h"
 #include "ch-chart.h"
 #include "ch-chart-history.h"
 #include "ch-chart-item-dialog.h"
@@ -379,6 +380,21 @@ test_chart_summary (Fixture       *f,
 
   if (summary->vitals->len > 0)
     g_assert_nonnull (find_named (group (f, "vitals_group"), "vital-bp"));
+
+  /* The summary for the patient, as a PDF, from the patient view. */
+  {
+    g_autofree char *pdf = g_build_filename (f->dir, "summary.pdf", NULL);
+    g_autofree char *contents = NULL;
+    gsize len = 0;
+    ChAuditFilter filter = { .action = CH_AUDIT_PRINT };
+
+    g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (view_child (f, "print_button"))));
+    ch_patient_view_print_summary_to (view (f), pdf);
+    CH_UI_TEST_WAIT (!ch_patient_view_get_busy (view (f)));
+    g_assert_true (g_file_get_contents (pdf, &contents, &len, NULL));
+    g_assert_true (len > 1000 && memcmp (contents, "%PDF-", 5) == 0);
+    g_assert_cmpint (ch_db_audit_count (ch_session_get_store (f->session), &filter, NULL), ==, 1);
+  }
 }
 
 /* A set of vital signs typed into the dialog, in either system, is
@@ -774,6 +790,7 @@ test_chart_front_desk (Fixture       *f,
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (view_child (f, "edit_button"))));
   g_assert_null (ch_chart_summary_view_get_summary (chart (f)));
   g_assert_cmpuint (g_list_model_get_n_items (ch_notes_list_get_notes (notes (f))), ==, 0);
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (view_child (f, "print_button"))));
 
   g_assert_false (child_sensitive (chart (f), CH_TYPE_CHART_SUMMARY_VIEW,
                                    "record_vitals_button"));

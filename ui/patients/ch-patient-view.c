@@ -13,6 +13,7 @@
 #include "ch-patient-view.h"
 #include "ch-patients.h"
 #include "ch-policy-dialog.h"
+#include "ch-summary-pdf.h"
 #include "ch-ui.h"
 
 /* As wide as the content below: the demographics alone, or the chart. */
@@ -32,6 +33,7 @@ struct _ChPatientView
   GtkWidget           *back_button;
   GtkWidget           *edit_button;
   GtkWidget           *history_button;
+  GtkWidget           *print_button;
   GtkWidget           *add_policy_button;
   GtkWidget           *page_switcher;
   AdwClamp            *header_clamp;
@@ -127,6 +129,9 @@ ch_patient_view_update_actions (ChPatientView *self)
   can_write = ready && ch_session_can (self->session, CH_AREA_DEMOGRAPHICS, CH_ACCESS_WRITE);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.history", ready);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.print-summary",
+                                 ready && ch_session_can (self->session, CH_AREA_CLINICAL,
+                                                          CH_ACCESS_READ));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.add-policy", can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.edit-policy", can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.policy-entered-in-error", can_write);
@@ -841,6 +846,125 @@ history_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* ---- the summary print-out ----------------------------------------------------- */
+
+typedef struct
+{
+  ChSession *session;
+  gint64     patient_id;
+  char      *path;
+} Printing;
+
+static void
+printing_free (Printing *printing)
+{
+  g_clear_object (&printing->session);
+  g_free (printing->path);
+  g_free (printing);
+}
+
+static void
+print_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Printing *printing = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ch_summary_pdf_write (printing->session, printing->patient_id, printing->path, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+print_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ChPatientView *self = CH_PATIENT_VIEW (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error)
+      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  ch_patient_view_set_busy (self, FALSE);
+  ch_ui_toast (GTK_WIDGET (self), error ? error->message : _("Summary saved as PDF"));
+}
+
+/**
+ * ch_patient_view_print_summary_to:
+ * @path: the PDF file to write
+ *
+ * Writes the patient's summary print-out (a worker; audited as a print).
+ */
+void
+ch_patient_view_print_summary_to (ChPatientView *self,
+                                  const char    *path)
+{
+  g_autoptr(GTask) task = NULL;
+  Printing *printing;
+
+  g_return_if_fail (CH_IS_PATIENT_VIEW (self));
+  g_return_if_fail (path != NULL);
+
+  if (self->record == NULL || self->busy || ch_ui_session_is_busy (self->session))
+    return;
+
+  printing = g_new0 (Printing, 1);
+  printing->session = g_object_ref (self->session);
+  printing->patient_id = self->record->id;
+  printing->path = g_strdup (path);
+
+  ch_patient_view_set_busy (self, TRUE);
+  task = ch_ui_session_task_new (self->session, self, self->cancellable, print_done, NULL);
+  g_task_set_source_tag (task, ch_patient_view_print_summary_to);
+  g_task_set_task_data (task, printing, (GDestroyNotify) printing_free);
+  ch_ui_session_run_task (task, print_thread);
+}
+
+static void
+on_print_chooser_response (GtkNativeDialog *chooser,
+                           int              response,
+                           ChPatientView   *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        ch_patient_view_print_summary_to (self, path);
+    }
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+}
+
+static void
+print_summary_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  ChPatientView *self = CH_PATIENT_VIEW (widget);
+  GtkFileChooserNative *chooser;
+  g_autofree char *name = NULL;
+
+  if (self->record == NULL || self->busy || ch_ui_session_is_busy (self->session))
+    return;
+
+  chooser = gtk_file_chooser_native_new (_("Save the Patient Summary"),
+                                         GTK_WINDOW (gtk_widget_get_root (widget)),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  /* TRANSLATORS: the suggested file name of a patient's summary print-out */
+  name = g_strdup_printf (_("summary-%s.pdf"), self->record->mrn);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_print_chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 /* Ctrl+Shift+N and Ctrl+Shift+V, from anywhere in the window while the
  * patient is shown (the focus may be nowhere after the chart is rebuilt). */
 static gboolean
@@ -932,6 +1056,7 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, back_button);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, edit_button);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, history_button);
+  gtk_widget_class_bind_template_child (widget_class, ChPatientView, print_button);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, page_switcher);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, header_clamp);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, pages);
@@ -949,6 +1074,8 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_page_changed);
 
   gtk_widget_class_install_action (widget_class, "patient.history", NULL, history_activated);
+  gtk_widget_class_install_action (widget_class, "patient.print-summary", NULL,
+                                   print_summary_activated);
   gtk_widget_class_install_action (widget_class, "patient.add-policy", NULL,
                                    add_policy_activated);
   gtk_widget_class_install_action (widget_class, "patient.edit-policy", "x",

@@ -24,5 +24,7 @@ GPtrArray             *ch_patient_view_get_policies   (ChPatientView         *se
 gboolean               ch_patient_view_get_busy       (ChPatientView         *self);
 void                   ch_patient_view_update_actions (ChPatientView         *self);
 void                   ch_patient_view_focus          (ChPatientView         *self);
+void                   ch_patient_view_print_summary_to (ChPatientView       *self,
+                                                         const char          *path);
 
 G_END_DECLS
