@@ -766,12 +766,18 @@ ch_db_note_insert (ChStore      *store,
                            "INSERT INTO notes (kind, title, subjective, objective, assessment, plan,"
                            " body, encounter_id, updated_at, created_at, patient_id, author,"
                            " author_role, cosign_required)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)",
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce (?14, ?9), ?10,"
+                           " ?11, ?12, ?13)",
                            error);
   if (stmt == NULL)
     return FALSE;
 
   bind_note_text (stmt, note);
+  /* Imports (and the demo) keep the note's own date; new notes are now. */
+  if (note->created_at > 0)
+    sqlite3_bind_int64 (stmt, 14, note->created_at);
+  else
+    sqlite3_bind_null (stmt, 14);
   sqlite3_bind_int64 (stmt, 10, note->patient_id);
   sqlite3_bind_text (stmt, 11, note->author, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 12, note->author_role, -1, SQLITE_STATIC);

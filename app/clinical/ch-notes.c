@@ -62,6 +62,8 @@ ch_notes_create_draft (ChSession    *session,
   if (note->kind != NULL && g_strcmp0 (note->kind, "soap") != 0 && g_strcmp0 (note->kind, "free") != 0)
     return ch_invalid (error, _("A note is SOAP or free text"));
 
+  /* A note is dated when it is written, not when its writer says. */
+  note->created_at = 0;
   g_free (note->author);
   note->author = g_strdup (ch_session_get_username (session));
   g_free (note->author_role);

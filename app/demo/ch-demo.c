@@ -241,6 +241,7 @@ make_chart (ChSession *doctor,
   double height, weight, systolic;
   int age, n_visits;
   gint64 last_encounter = 0;
+  gint64 last_visit_at = 0;
 
   if (patient == NULL)
     return FALSE;
@@ -336,6 +337,7 @@ make_chart (ChSession *doctor,
       if (!ch_db_encounter_insert (store, visit, username, error))
         return FALSE;
       last_encounter = visit->id;
+      last_visit_at = at;
 
       add_vital (items, CH_LOINC_SYSTOLIC, systolic + g_rand_double_range (rand, -8, 8), "mm[Hg]",
                  at, visit->id);
@@ -421,11 +423,12 @@ make_chart (ChSession *doctor,
     note->plan = g_strdup ("Continue current management. Review in six months.");
     note->author = g_strdup (username);
     note->author_role = g_strdup ("physician");
+    note->created_at = last_visit_at;
     if (!ch_db_note_insert (store, note, error))
       return FALSE;
     g_free (note->state);
     note->state = g_strdup ("signed");
-    note->signed_at = g_get_real_time ();
+    note->signed_at = last_visit_at + (gint64) 3600 * G_USEC_PER_SEC;
     if (!ch_db_note_set_state (store, note, error))
       return FALSE;
   }
