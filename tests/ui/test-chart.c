@@ -12,6 +12,7 @@
 #include "ch-chart-item-dialog.h"
 #include "ch-chart-summary-view.h"
 #include "ch-demo.h"
+#include "ch-encounter-dialog.h"
 #include "ch-main-page.h"
 #include "ch-notes.h"
 #include "ch-notes-editor.h"
@@ -604,6 +605,210 @@ test_chart_problem (Fixture       *f,
   g_assert_null (ch_chart_summary_view_find_item (chart (f), id));
 }
 
+/* An encounter added through the dialog, today and now unless changed, is
+ * the chart's newest, with its kind, reason and the user as provider; a
+ * date that is not one is marked and stops it. */
+static void
+test_chart_encounter (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(ChChartSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
+  GType type = CH_TYPE_ENCOUNTER_DIALOG;
+  gboolean (*busy) (gpointer) = (gboolean (*) (gpointer)) ch_encounter_dialog_get_busy;
+  const ChEncounterRecord *first;
+  ChEncounterDialog *dialog;
+
+  open_patient (f);
+  wait_chart (f);
+
+  g_assert_true (child_sensitive (chart (f), CH_TYPE_CHART_SUMMARY_VIEW, "add_encounter_button"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.add-encounter", NULL));
+  dialog = find_toplevel (f, type);
+  g_assert_cmpstr (field_text (dialog, type, "date_row"), ==, today);
+  g_assert_cmpuint (strlen (field_text (dialog, type, "time_row")), ==, 5);
+
+  set_field (dialog, type, "date_row", "2024-13-40");
+  set_field (dialog, type, "reason_row", "Follow-up of blood pressure");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (ch_ui_test_child (dialog, type, "kind_row")), 1);
+  g_assert_false (run_window_action (f, dialog, "encounter.save", busy));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (ch_ui_test_child (dialog, type,
+                                                                         "date_row")),
+                                           "error"));
+  g_assert_true (child_visible (dialog, type, "error_label"));
+
+  set_field (dialog, type, "date_row", today);
+  g_assert_true (run_window_action (f, dialog, "encounter.save", busy));
+
+  summary = ch_chart_open (f->session, f->patient_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->encounters->len, >, 0);
+  first = g_ptr_array_index (summary->encounters, 0);
+  g_assert_cmpstr (first->reason, ==, "Follow-up of blood pressure");
+  g_assert_cmpstr (first->kind, ==, "telephone");
+  g_assert_cmpstr (first->provider, ==, "doctor");
+  g_assert_cmpint (ABS (first->start_at - g_get_real_time ()), <, 2 * 60 * G_USEC_PER_SEC);
+
+  /* The summary is read again and lists it first. */
+  wait_chart (f);
+  first = g_ptr_array_index (ch_chart_summary_view_get_summary (chart (f))->encounters, 0);
+  g_assert_cmpstr (first->reason, ==, "Follow-up of blood pressure");
+}
+
+/* The target of @action in @menu or its sections, or %NULL. */
+static GVariant *
+menu_target (GMenuModel *menu,
+             const char *action)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *name = NULL;
+      g_autoptr(GMenuModel) section = NULL;
+
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &name) &&
+          g_strcmp0 (name, action) == 0)
+        return g_menu_model_get_item_attribute_value (menu, i, G_MENU_ATTRIBUTE_TARGET, NULL);
+
+      section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+      if (section != NULL)
+        {
+          GVariant *target = menu_target (section, action);
+
+          if (target != NULL)
+            return target;
+        }
+    }
+
+  return NULL;
+}
+
+/* Marks the vital sign of the row named @row_name entered in error through
+ * the row's menu; returns the id it was asked for. */
+static gint64
+retract_vital_row (Fixture    *f,
+                   const char *row_name,
+                   const char *reason)
+{
+  GtkWidget *row = find_named (group (f, "vitals_group"), row_name);
+  g_autoptr(GVariant) target = NULL;
+  AdwMessageDialog *confirm;
+  GtkWidget *more;
+  gint64 id;
+
+  g_assert_nonnull (row);
+  /* Clicking it still shows the trend. */
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (row)), ==, "chart.trend");
+
+  more = find_named (row, "more");
+  g_assert_true (GTK_IS_MENU_BUTTON (more));
+  target = menu_target (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (more)),
+                        "chart.entered-in-error");
+  g_assert_nonnull (target);
+  id = g_variant_get_int64 (target);
+
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (chart (f)),
+                                                     "chart.entered-in-error", target));
+  confirm = find_toplevel (f, ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_false (adw_message_dialog_get_response_enabled (confirm, "confirm"));
+  ch_ui_test_set_text (adw_message_dialog_get_extra_child (confirm), reason);
+  ch_ui_test_respond (confirm, "confirm");
+  wait_chart (f);
+
+  return id;
+}
+
+static const ChChartItem *
+summary_vital (Fixture    *f,
+               const char *code)
+{
+  const ChChartSummary *summary = ch_chart_summary_view_get_summary (chart (f));
+
+  for (guint i = 0; i < summary->vitals->len; i++)
+    {
+      const ChVitalSummary *vital = g_ptr_array_index (summary->vitals, i);
+
+      if (g_strcmp0 (vital->latest->code, code) == 0)
+        return vital->latest;
+    }
+
+  return NULL;
+}
+
+/* The latest weight, marked entered in error from its row with a reason,
+ * gives way to the one before and stays in the record; a blood pressure
+ * goes with both its halves. */
+static void
+test_chart_vital_error (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) series = NULL;
+  g_autoptr(GPtrArray) vitals = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *weight_row = g_strdup_printf ("vital-%s", CH_LOINC_WEIGHT);
+  const ChChartItem *latest, *shown, *systolic, *diastolic;
+  gint64 latest_id, bp_at;
+  gint64 id;
+
+  open_patient (f);
+  wait_chart (f);
+
+  series = ch_chart_series (f->session, f->patient_id, CH_SECTION_VITAL, CH_LOINC_WEIGHT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (series->len, >, 0);
+  latest = g_ptr_array_index (series, series->len - 1);
+  latest_id = latest->id;
+  g_assert_cmpint (summary_vital (f, CH_LOINC_WEIGHT)->id, ==, latest_id);
+
+  id = retract_vital_row (f, weight_row, "Weighed with a coat on");
+  g_assert_cmpint (id, ==, latest_id);
+
+  shown = summary_vital (f, CH_LOINC_WEIGHT);
+  if (series->len > 1)
+    {
+      const ChChartItem *before = g_ptr_array_index (series, series->len - 2);
+
+      g_assert_nonnull (shown);
+      g_assert_cmpint (shown->id, ==, before->id);
+      g_assert_cmpfloat (shown->value_num, ==, before->value_num);
+    }
+  else
+    g_assert_null (shown);
+
+  vitals = ch_chart_list (f->session, f->patient_id, CH_SECTION_VITAL, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (find_id (vitals, latest_id));
+  g_assert_cmpstr (find_id (vitals, latest_id)->status, ==, "entered-in-error");
+  g_clear_pointer (&vitals, g_ptr_array_unref);
+
+  /* Blood pressure: the systolic and the diastolic of that time, both. */
+  systolic = summary_vital (f, CH_LOINC_SYSTOLIC);
+  diastolic = summary_vital (f, CH_LOINC_DIASTOLIC);
+  g_assert_nonnull (systolic);
+  g_assert_nonnull (diastolic);
+  g_assert_cmpint (systolic->effective_at, ==, diastolic->effective_at);
+  bp_at = systolic->effective_at;
+  id = retract_vital_row (f, "vital-bp", "Wrong cuff size");
+
+  vitals = ch_chart_list (f->session, f->patient_id, CH_SECTION_VITAL, TRUE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < vitals->len; i++)
+    {
+      const ChChartItem *item = g_ptr_array_index (vitals, i);
+
+      if (item->effective_at == bp_at &&
+          (g_strcmp0 (item->code, CH_LOINC_SYSTOLIC) == 0 ||
+           g_strcmp0 (item->code, CH_LOINC_DIASTOLIC) == 0))
+        g_assert_cmpstr (item->status, ==, "entered-in-error");
+    }
+  g_assert_cmpstr (find_id (vitals, id)->status, ==, "entered-in-error");
+  shown = summary_vital (f, CH_LOINC_SYSTOLIC);
+  g_assert_true (shown == NULL || shown->effective_at != bp_at);
+  shown = summary_vital (f, CH_LOINC_DIASTOLIC);
+  g_assert_true (shown == NULL || shown->effective_at != bp_at);
+}
+
 static ChNotesEditor *
 new_note (Fixture    *f,
           const char *subjective,
@@ -795,10 +1000,14 @@ test_chart_front_desk (Fixture       *f,
   g_assert_false (child_sensitive (chart (f), CH_TYPE_CHART_SUMMARY_VIEW,
                                    "record_vitals_button"));
   g_assert_false (child_sensitive (notes (f), CH_TYPE_NOTES_LIST, "new_button"));
+  g_assert_false (child_sensitive (chart (f), CH_TYPE_CHART_SUMMARY_VIEW,
+                                   "add_encounter_button"));
   gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.record-vitals", NULL);
   gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.add", "s", CH_SECTION_PROBLEM);
   gtk_widget_activate_action (GTK_WIDGET (notes (f)), "notes.new", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.add-encounter", NULL);
   ch_ui_test_spin (50);
+  g_assert_null (ch_ui_test_find_toplevel (CH_TYPE_ENCOUNTER_DIALOG, NULL));
   g_assert_null (ch_ui_test_find_toplevel (CH_TYPE_VITALS_DIALOG, NULL));
   g_assert_null (ch_ui_test_find_toplevel (CH_TYPE_CHART_ITEM_DIALOG, NULL));
   g_assert_null (ch_ui_test_find_toplevel (CH_TYPE_NOTES_EDITOR, NULL));
@@ -817,6 +1026,10 @@ main (int   argc,
               fixture_set_up, test_chart_vitals, fixture_tear_down);
   g_test_add ("/ui/chart/problem", Fixture, NULL,
               fixture_set_up, test_chart_problem, fixture_tear_down);
+  g_test_add ("/ui/chart/encounter", Fixture, NULL,
+              fixture_set_up, test_chart_encounter, fixture_tear_down);
+  g_test_add ("/ui/chart/vital-error", Fixture, NULL,
+              fixture_set_up, test_chart_vital_error, fixture_tear_down);
   g_test_add ("/ui/chart/note", Fixture, NULL,
               fixture_set_up, test_chart_note, fixture_tear_down);
   g_test_add ("/ui/chart/cosign", Fixture, "nurse",

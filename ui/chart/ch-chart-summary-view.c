@@ -9,6 +9,7 @@
 #include "ch-chart-item-dialog.h"
 #include "ch-chart-summary-view.h"
 #include "ch-chart-ui.h"
+#include "ch-encounter-dialog.h"
 #include "ch-refdata.h"
 #include "ch-trend-window.h"
 #include "ch-ui.h"
@@ -41,6 +42,7 @@ struct _ChChartSummaryView
   AdwPreferencesGroup *results_group;
   AdwPreferencesGroup *immunizations_group;
   AdwPreferencesGroup *encounters_group;
+  GtkWidget           *add_encounter_button;
 
   ChSession           *session;
   ChPatientRecord     *patient;      /* (nullable): whose chart */
@@ -88,6 +90,7 @@ ch_chart_summary_view_update_actions (ChChartSummaryView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.edit", can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.entered-in-error", can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.record-vitals", can_write);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.add-encounter", can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.set-no-known-allergies", can_write);
 }
 
@@ -192,6 +195,25 @@ item_menu (const ChChartItem *item,
   return G_MENU_MODEL (menu);
 }
 
+/* The ⋮ button at the end of @row with the commands on @item. */
+static void
+add_item_menu (GtkWidget         *row,
+               const ChChartItem *item,
+               gboolean           editable,
+               GVariant          *trend)
+{
+  g_autoptr(GMenuModel) menu = item_menu (item, editable, trend);
+  GtkWidget *more = gtk_menu_button_new ();
+
+  gtk_widget_set_name (more, "more");
+  gtk_widget_set_valign (more, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (more, "flat");
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (more), "view-more-symbolic");
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (more), menu);
+  gtk_widget_set_tooltip_text (more, _("More"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), more);
+}
+
 /* Makes @row one entry of the chart: named for its id, opened for editing
  * (or its trend shown) when activated, with its other commands in a menu. */
 static void
@@ -202,17 +224,9 @@ set_item_row_full (GtkWidget         *row,
 {
   g_autofree char *name = g_strdup_printf ("item-%" G_GINT64_FORMAT, item->id);
   g_autoptr(GVariant) owned = trend != NULL ? g_variant_ref_sink (trend) : NULL;
-  g_autoptr(GMenuModel) menu = item_menu (item, editable, owned);
-  GtkWidget *more = gtk_menu_button_new ();
 
   gtk_widget_set_name (row, name);
-
-  gtk_widget_set_valign (more, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (more, "flat");
-  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (more), "view-more-symbolic");
-  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (more), menu);
-  gtk_widget_set_tooltip_text (more, _("More"));
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), more);
+  add_item_menu (row, item, editable, owned);
 
   if (owned != NULL)
     {
@@ -687,6 +701,11 @@ ch_chart_summary_view_fill_vitals (ChChartSummaryView *self)
                                      diastolic != NULL ? trend_tooltip (diastolic->trend) : "–");
         }
       add_trend (row, arrows != NULL ? arrows : "", tooltip);
+      /* Its systolic item stands for both: "entered in error" takes the
+       * diastolic of the same time with it. */
+      add_item_menu (row, any, FALSE,
+                     trend_target (CH_SECTION_VITAL, CH_TREND_BLOOD_PRESSURE,
+                                   _("Blood pressure")));
       ch_chart_summary_view_add_row (self, self->vitals_group, row);
     }
 
@@ -729,6 +748,9 @@ ch_chart_summary_view_fill_vitals (ChChartSummaryView *self)
       suffix_label (row, value, "chart-value");
       add_trend (row, trend_text (vital->trend, self->trend_known[index]),
                  self->trend_known[index] ? trend_tooltip (vital->trend) : NULL);
+      add_item_menu (row, vital->latest, FALSE,
+                     trend_target (CH_SECTION_VITAL, order[k],
+                                   ch_chart_ui_vital_name (order[k])));
       ch_chart_summary_view_add_row (self, self->vitals_group, row);
     }
 }
@@ -1334,11 +1356,13 @@ history_activated (GtkWidget  *widget,
 
 typedef struct
 {
-  ChSession *session;
-  gint64     patient_id;
-  gint64     item_id;
-  char      *reason;
-  gboolean   none;
+  ChSession  *session;
+  gint64      patient_id;
+  gint64      item_id;
+  char       *reason;
+  gboolean    none;
+  const char *pair_code;     /* (nullable): the other half of a blood pressure */
+  gint64      effective_at;  /* when that blood pressure was taken */
 } Change;
 
 static void
@@ -1360,10 +1384,35 @@ retract_thread (GTask        *task,
   Change *change = task_data;
   g_autoptr(GError) error = NULL;
 
-  if (ch_chart_entered_in_error (change->session, change->item_id, change->reason, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, g_steal_pointer (&error));
+  g_autoptr(GPtrArray) vitals = NULL;
+
+  if (!ch_chart_entered_in_error (change->session, change->item_id, change->reason, &error))
+    goto fail;
+
+  /* A blood pressure is one reading: its other half goes with it. */
+  if (change->pair_code != NULL)
+    {
+      vitals = ch_chart_list (change->session, change->patient_id, CH_SECTION_VITAL, FALSE,
+                              &error);
+      if (vitals == NULL)
+        goto fail;
+
+      for (guint i = 0; i < vitals->len; i++)
+        {
+          const ChChartItem *other = g_ptr_array_index (vitals, i);
+
+          if (g_strcmp0 (other->code, change->pair_code) == 0 &&
+              other->effective_at == change->effective_at &&
+              !ch_chart_entered_in_error (change->session, other->id, change->reason, &error))
+            goto fail;
+        }
+    }
+
+  g_task_return_boolean (task, TRUE);
+  return;
+
+fail:
+  g_task_return_error (task, g_steal_pointer (&error));
 }
 
 static void
@@ -1438,6 +1487,10 @@ on_retract_response (AdwMessageDialog   *dialog,
   change->session = g_object_ref (self->session);
   change->item_id = *(gint64 *) g_object_get_data (G_OBJECT (dialog), "item-id");
   change->reason = g_steal_pointer (&reason);
+  change->patient_id = self->patient->id;
+  change->pair_code = g_object_get_data (G_OBJECT (dialog), "pair-code");
+  if (change->pair_code != NULL)
+    change->effective_at = *(gint64 *) g_object_get_data (G_OBJECT (dialog), "effective-at");
 
   ch_chart_summary_view_run_change (self, change, retract_thread,
                                     N_("Marked as entered in error"));
@@ -1450,6 +1503,7 @@ entered_in_error_activated (GtkWidget  *widget,
 {
   ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (widget);
   const ChChartItem *item;
+  const char *pair_code = NULL;
   g_autofree char *body = NULL;
   GtkWidget *dialog;
 
@@ -1460,15 +1514,27 @@ entered_in_error_activated (GtkWidget  *widget,
   if (item == NULL)
     return;
 
+  if (g_strcmp0 (item->section, CH_SECTION_VITAL) == 0)
+    pair_code = g_strcmp0 (item->code, CH_LOINC_SYSTOLIC) == 0 ? CH_LOINC_DIASTOLIC
+                : g_strcmp0 (item->code, CH_LOINC_DIASTOLIC) == 0 ? CH_LOINC_SYSTOLIC
+                : NULL;
+
   /* Translators: %s names a chart entry, like "Hypertension" */
   body = g_strdup_printf (_("“%s” leaves the chart. It is kept, with your reason, in the "
                             "record’s history."),
-                          ch_chart_ui_has_text (item->display) ? item->display
+                          pair_code != NULL ? _("Blood pressure")
+                          : ch_chart_ui_has_text (item->display) ? item->display
                           : ch_chart_ui_vital_name (item->code));
   dialog = ch_chart_ui_reason_dialog_new (parent_window (self), _("Mark as Entered in Error?"),
                                           body, _("_Mark Entered in Error"));
   g_object_set_data_full (G_OBJECT (dialog), "item-id",
                           g_memdup2 (&item->id, sizeof item->id), g_free);
+  if (pair_code != NULL)
+    {
+      g_object_set_data (G_OBJECT (dialog), "pair-code", (gpointer) pair_code);
+      g_object_set_data_full (G_OBJECT (dialog), "effective-at",
+                              g_memdup2 (&item->effective_at, sizeof item->effective_at), g_free);
+    }
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_retract_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -1538,6 +1604,32 @@ record_vitals_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+on_encounter_saved (ChChartSummaryView *self,
+                    ChEncounterDialog  *dialog)
+{
+  ch_chart_summary_view_reload (self);
+  ch_ui_toast (GTK_WIDGET (self), _("Encounter added"));
+}
+
+static void
+add_encounter_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (widget);
+  GtkWidget *dialog;
+
+  if (!ch_chart_summary_view_ready (self) ||
+      !ch_session_can (self->session, CH_AREA_CLINICAL, CH_ACCESS_WRITE))
+    return;
+
+  dialog = ch_encounter_dialog_new (parent_window (self), self->session, self->patient);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_encounter_saved), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* ---- GObject ------------------------------------------------------------------ */
 
 static void
@@ -1599,6 +1691,7 @@ ch_chart_summary_view_class_init (ChChartSummaryViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, results_group);
   gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, immunizations_group);
   gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, encounters_group);
+  gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, add_encounter_button);
 
   gtk_widget_class_install_action (widget_class, "chart.add", "s", add_activated);
   gtk_widget_class_install_action (widget_class, "chart.edit", "x", edit_activated);
@@ -1610,6 +1703,8 @@ ch_chart_summary_view_class_init (ChChartSummaryViewClass *klass)
   gtk_widget_class_install_action (widget_class, "chart.record-vitals", NULL,
                                    record_vitals_activated);
   gtk_widget_class_install_action (widget_class, "chart.trend", "(sss)", trend_activated);
+  gtk_widget_class_install_action (widget_class, "chart.add-encounter", NULL,
+                                   add_encounter_activated);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v,
                                        GDK_CONTROL_MASK | GDK_SHIFT_MASK,
