@@ -9,6 +9,7 @@
 #include "ch-chart.h"
 #include "ch-chart-history.h"
 #include "ch-chart-ui.h"
+#include "ch-patient-ui.h"
 #include "ch-ui.h"
 
 /* The earlier versions of one chart entry, newest first: who replaced each
@@ -262,23 +263,8 @@ ch_chart_history_show_version (ChChartHistory *self,
       if (value == NULL && !changed)
         continue;
 
-      row = adw_action_row_new ();
-      gtk_widget_set_name (row, fields[i]);
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                     field_label (self->section, fields[i]));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value != NULL ? value : "—");
-      gtk_widget_add_css_class (row, "patient-field");
-
-      if (changed)
-        {
-          GtkWidget *mark = gtk_label_new (_("Changed"));
-
-          gtk_widget_add_css_class (mark, "accent");
-          gtk_widget_add_css_class (mark, "caption-heading");
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row), mark);
-        }
-
+      row = ch_patient_ui_history_field_row (fields[i], field_label (self->section, fields[i]),
+                                             value, changed);
       gtk_list_box_append (self->fields_list, row);
     }
 }
@@ -289,47 +275,6 @@ on_version_selected (ChChartHistory *self,
 {
   if (row != NULL)
     ch_chart_history_show_version (self, (guint) gtk_list_box_row_get_index (row));
-}
-
-static GtkWidget *
-version_row (const ChHistoryEntry *entry)
-{
-  g_autofree char *title = NULL;
-  g_autofree char *when = ch_chart_ui_format_time (entry->changed_at);
-  g_autofree char *changed = NULL;
-  GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *label;
-
-  /* Translators: %s is the number of a version of a record */
-  title = g_strdup_printf (_("Version %" PRId64), entry->version);
-  label = gtk_label_new (title);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_add_css_class (label, "heading");
-  gtk_box_append (GTK_BOX (box), label);
-
-  /* Translators: a date and time, then a user name */
-  changed = g_strdup_printf (_("Changed %s by %s"), when, entry->changed_by);
-  label = gtk_label_new (changed);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_widget_add_css_class (label, "caption");
-  gtk_box_append (GTK_BOX (box), label);
-
-  if (ch_chart_ui_has_text (entry->reason))
-    {
-      label = gtk_label_new (entry->reason);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_box_append (GTK_BOX (box), label);
-    }
-
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-
-  return row;
 }
 
 static void
@@ -361,7 +306,7 @@ ch_chart_history_load (ChChartHistory    *self,
 
       g_ptr_array_add (self->entries, entry);
       g_ptr_array_add (self->versions, version_from_snapshot (entry->snapshot, item->section));
-      gtk_list_box_append (self->versions_list, version_row (entry));
+      gtk_list_box_append (self->versions_list, ch_patient_ui_history_version_row (entry));
     }
   g_ptr_array_add (self->versions, version_from_item (item));
 

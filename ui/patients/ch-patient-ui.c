@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <adwaita.h>
+#include <inttypes.h>
 
 #include "ch-patient-ui.h"
 
@@ -126,6 +128,77 @@ ch_patient_ui_format_time (gint64 usec)
 
   local = g_date_time_to_local (utc);
   return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+/* One version in a history window: its number, when and by whom, why.
+ * Returns: (transfer floating) */
+GtkWidget *
+ch_patient_ui_history_version_row (const ChHistoryEntry *entry)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *when = ch_patient_ui_format_time (entry->changed_at);
+  g_autofree char *changed = NULL;
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *label;
+
+  /* Translators: %s is the number of a version of a record */
+  title = g_strdup_printf (_("Version %" PRId64), entry->version);
+  label = gtk_label_new (title);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_box_append (GTK_BOX (box), label);
+
+  /* Translators: a date and time, then a user name */
+  changed = g_strdup_printf (_("Changed %s by %s"), when, entry->changed_by);
+  label = gtk_label_new (changed);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (label, "caption");
+  gtk_box_append (GTK_BOX (box), label);
+
+  if (entry->reason != NULL && *entry->reason != '\0')
+    {
+      label = gtk_label_new (entry->reason);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_box_append (GTK_BOX (box), label);
+    }
+
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+
+  return row;
+}
+
+/* One field of a version, marked when a later version changed it.
+ * Returns: (transfer floating) */
+GtkWidget *
+ch_patient_ui_history_field_row (const char *name,
+                                 const char *title,
+                                 const char *value,
+                                 gboolean    changed)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  gtk_widget_set_name (row, name);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value != NULL ? value : "—");
+  gtk_widget_add_css_class (row, "patient-field");
+
+  if (changed)
+    {
+      GtkWidget *mark = gtk_label_new (_("Changed"));
+
+      gtk_widget_add_css_class (mark, "accent");
+      gtk_widget_add_css_class (mark, "caption-heading");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), mark);
+    }
+
+  return row;
 }
 
 /* Returns: (transfer full) (nullable): the text of @editable without

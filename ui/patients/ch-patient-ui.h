@@ -3,6 +3,8 @@
 
 #include <gtk/gtk.h>
 
+#include "ch-records.h"
+
 G_BEGIN_DECLS
 
 /* What the patient widgets share. The coded fields of the patient record
@@ -25,6 +27,11 @@ const char    *ch_patient_ui_label (ChPatientUiChoice  choice,
                                            const char        *code);
 
 char          *ch_patient_ui_format_time  (gint64             usec);
+GtkWidget     *ch_patient_ui_history_version_row (const ChHistoryEntry *entry);
+GtkWidget     *ch_patient_ui_history_field_row   (const char *name,
+                                                   const char *title,
+                                                   const char *value,
+                                                   gboolean    changed);
 char          *ch_patient_ui_dup_text     (GtkEditable       *editable);
 
 G_END_DECLS
