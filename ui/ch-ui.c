@@ -508,3 +508,61 @@ ch_ui_stack_show (GtkStack   *stack,
 
   gtk_stack_set_visible_child_name (stack, name);
 }
+
+/* ---- drop-down choices ----------------------------------------------------- */
+
+static const char *
+choice_label (const ChUiChoice *choice)
+{
+  return g_dpgettext2 (GETTEXT_PACKAGE, choice->context, choice->label);
+}
+
+/* Returns: (transfer full): the labels of @choices, for a drop-down */
+GtkStringList *
+ch_ui_choice_model (const ChUiChoice *choices)
+{
+  GtkStringList *list = gtk_string_list_new (NULL);
+
+  for (const ChUiChoice *choice = choices; choice->code != NULL; choice++)
+    gtk_string_list_append (list, choice_label (choice));
+
+  return list;
+}
+
+/* Returns: the code at @position of the drop-down, or %NULL */
+const char *
+ch_ui_choice_code (const ChUiChoice *choices,
+                   guint             position)
+{
+  for (guint i = 0; choices[i].code != NULL; i++)
+    if (i == position)
+      return choices[i].code;
+
+  return NULL;
+}
+
+/* Returns: the position of @code in the drop-down, or @fallback */
+guint
+ch_ui_choice_find (const ChUiChoice *choices,
+                   const char       *code,
+                   guint             fallback)
+{
+  for (guint i = 0; choices[i].code != NULL; i++)
+    if (g_strcmp0 (choices[i].code, code) == 0)
+      return i;
+
+  return fallback;
+}
+
+/* Returns: the label of @code, or @code itself when it is not one of the
+ * choices (an older, newer or imported record may hold another) */
+const char *
+ch_ui_choice_label (const ChUiChoice *choices,
+                    const char       *code)
+{
+  for (const ChUiChoice *choice = choices; choice->code != NULL; choice++)
+    if (g_strcmp0 (choice->code, code) == 0)
+      return choice_label (choice);
+
+  return code != NULL ? code : "";
+}

@@ -9,6 +9,25 @@ G_BEGIN_DECLS
 
 void      ch_ui_init                (void);
 
+/* A drop-down's choices: stored codes and their translatable labels, the
+ * list ending with a NULL code. */
+typedef struct
+{
+  const char *code;
+  const char *context;  /* the msgctxt of label */
+  const char *label;
+} ChUiChoice;
+
+GtkStringList *ch_ui_choice_model (const ChUiChoice *choices);
+const char    *ch_ui_choice_code  (const ChUiChoice *choices,
+                                   guint             position);
+guint          ch_ui_choice_find  (const ChUiChoice *choices,
+                                   const char       *code,
+                                   guint             fallback);
+const char    *ch_ui_choice_label (const ChUiChoice *choices,
+                                   const char       *code);
+
+
 GTask    *ch_ui_session_task_new    (ChSession           *session,
                                      gpointer             source_object,
                                      GCancellable        *cancellable,

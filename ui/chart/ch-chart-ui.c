@@ -10,13 +10,9 @@
 
 #include "ch-chart.h"
 #include "ch-chart-ui.h"
+#include "ch-ui.h"
 
-typedef struct
-{
-  const char *code;
-  const char *context;
-  const char *label;
-} Entry;
+typedef ChUiChoice Entry;
 
 static const Entry problem_statuses[] = {
   { "active", "problem", NC_("problem", "Active") },
@@ -103,22 +99,11 @@ entries (ChChartUiChoice choice)
     }
 }
 
-static const char *
-translate (const Entry *entry)
-{
-  return g_dpgettext2 (GETTEXT_PACKAGE, entry->context, entry->label);
-}
-
 /* Returns: (transfer full): the labels of @choice, for a drop-down */
 GtkStringList *
 ch_chart_ui_model (ChChartUiChoice choice)
 {
-  GtkStringList *list = gtk_string_list_new (NULL);
-
-  for (const Entry *entry = entries (choice); entry->code != NULL; entry++)
-    gtk_string_list_append (list, translate (entry));
-
-  return list;
+  return ch_ui_choice_model (entries (choice));
 }
 
 /* Returns: the code at @position of the drop-down, or %NULL */
@@ -126,13 +111,7 @@ const char *
 ch_chart_ui_code (ChChartUiChoice choice,
                   guint           position)
 {
-  const Entry *list = entries (choice);
-
-  for (guint i = 0; list[i].code != NULL; i++)
-    if (i == position)
-      return list[i].code;
-
-  return NULL;
+  return ch_ui_choice_code (entries (choice), position);
 }
 
 /* Returns: the position of @code in the drop-down, or @fallback */
@@ -141,13 +120,7 @@ ch_chart_ui_find (ChChartUiChoice  choice,
                   const char      *code,
                   guint            fallback)
 {
-  const Entry *list = entries (choice);
-
-  for (guint i = 0; list[i].code != NULL; i++)
-    if (g_strcmp0 (list[i].code, code != NULL ? code : "") == 0)
-      return i;
-
-  return fallback;
+  return ch_ui_choice_find (entries (choice), (code != NULL ? code : ""), fallback);
 }
 
 /* Returns: the label of @code, or @code itself when it is not one of the
@@ -156,11 +129,7 @@ const char *
 ch_chart_ui_label (ChChartUiChoice  choice,
                    const char      *code)
 {
-  for (const Entry *entry = entries (choice); entry->code != NULL; entry++)
-    if (g_strcmp0 (entry->code, code) == 0)
-      return translate (entry);
-
-  return code != NULL ? code : "";
+  return ch_ui_choice_label (entries (choice), code);
 }
 
 /* Returns: what a section of the chart is called, in the singular */

@@ -8,13 +8,9 @@
 #include <inttypes.h>
 
 #include "ch-patient-ui.h"
+#include "ch-ui.h"
 
-typedef struct
-{
-  const char *code;
-  const char *context;
-  const char *label;
-} Entry;
+typedef ChUiChoice Entry;
 
 static const Entry sexes[] = {
   { "female", "sex at birth", NC_("sex at birth", "Female") },
@@ -56,64 +52,37 @@ entries (ChPatientUiChoice choice)
     }
 }
 
-static const char *
-translate (const Entry *entry)
-{
-  return g_dpgettext2 (GETTEXT_PACKAGE, entry->context, entry->label);
-}
-
 /* Returns: (transfer full): the labels of @choice, for a drop-down */
 GtkStringList *
 ch_patient_ui_model (ChPatientUiChoice choice)
 {
-  GtkStringList *list = gtk_string_list_new (NULL);
-
-  for (const Entry *entry = entries (choice); entry->code != NULL; entry++)
-    gtk_string_list_append (list, translate (entry));
-
-  return list;
+  return ch_ui_choice_model (entries (choice));
 }
 
 /* Returns: the code at @position of the drop-down, or %NULL */
 const char *
 ch_patient_ui_code (ChPatientUiChoice choice,
-                           guint             position)
+                    guint             position)
 {
-  const Entry *list = entries (choice);
-
-  for (guint i = 0; list[i].code != NULL; i++)
-    if (i == position)
-      return list[i].code;
-
-  return NULL;
+  return ch_ui_choice_code (entries (choice), position);
 }
 
 /* Returns: the position of @code in the drop-down, or @fallback */
 guint
 ch_patient_ui_find (ChPatientUiChoice  choice,
-                           const char        *code,
-                           guint              fallback)
+                    const char        *code,
+                    guint              fallback)
 {
-  const Entry *list = entries (choice);
-
-  for (guint i = 0; list[i].code != NULL; i++)
-    if (g_strcmp0 (list[i].code, code) == 0)
-      return i;
-
-  return fallback;
+  return ch_ui_choice_find (entries (choice), code, fallback);
 }
 
 /* Returns: the label of @code, or @code itself when it is not one of the
  * list (an older or newer record may hold another) */
 const char *
 ch_patient_ui_label (ChPatientUiChoice  choice,
-                            const char        *code)
+                     const char        *code)
 {
-  for (const Entry *entry = entries (choice); entry->code != NULL; entry++)
-    if (g_strcmp0 (entry->code, code) == 0)
-      return translate (entry);
-
-  return code != NULL ? code : "";
+  return ch_ui_choice_label (entries (choice), code);
 }
 
 /* Returns: (transfer full): @usec since the epoch as local date and time */
