@@ -16,12 +16,14 @@
 #include "ch-admin-chart.h"
 #include "ch-admin-csv-limit.h"
 #include "ch-admin-json.h"
+#include "ch-admin-kb.h"
 #include "ch-admin-input.h"
 #include "ch-audit-model.h"
 #include "ch-audit.h"
 #include "ch-demo.h"
 #include "ch-patients.h"
 #include "ch-practice.h"
+#include "ch-prescribing.h"
 #include "ch-roles.h"
 #include "ch-session.h"
 #include "ch-users.h"
@@ -1875,6 +1877,196 @@ cmd_demo (Invocation *inv,
   return users != NULL;
 }
 
+/* ---- kb: the drug knowledge base ------------------------------------------ */
+
+static gboolean
+cmd_kb_info (Invocation *inv,
+             GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChDrugKb) kb = NULL;
+  g_autofree char *text = NULL;
+
+  add_login_options (inv, &opts);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  kb = ch_prescribing_get_kb (session, error);
+  if (kb == NULL)
+    return FALSE;
+
+  text = ch_admin_kb_info_text (kb, ch_prescribing_kb_is_imported (session));
+  fputs (text, stdout);
+  return TRUE;
+}
+
+/* Splits "a,b, c" into trimmed, non-empty names. */
+static GStrv
+split_names (const char *list)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) parts = g_strsplit (list ? list : "", ",", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (parts[i][0] != '\0')
+        g_strv_builder_add (builder, parts[i]);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static gboolean
+cmd_kb_check (Invocation *inv,
+              GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChDrugKb) kb = NULL;
+  g_autoptr (GPtrArray) alerts = NULL;
+  g_autoptr (GArray) medications = g_array_new (FALSE, TRUE, sizeof (ChKbMedication));
+  g_autoptr (GArray) allergies = g_array_new (FALSE, TRUE, sizeof (ChKbAllergy));
+  g_autoptr (GString) unknown = g_string_new (NULL);
+  g_autofree char *drugs_option = NULL;
+  g_autofree char *allergies_option = NULL;
+  g_autofree char *text = NULL;
+  g_auto (GStrv) drugs = NULL;
+  g_auto (GStrv) allergy_names = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "drugs", 0, 0, G_OPTION_ARG_STRING, &drugs_option,
+      N_("The drugs to check together, generic or brand names separated by commas"),
+      N_("NAME[,NAME…]") },
+    { "allergies", 0, 0, G_OPTION_ARG_STRING, &allergies_option,
+      N_("The patient's allergies as they would be recorded, separated by commas"),
+      N_("NAME[,NAME…]") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Write one JSON object instead of text"), NULL },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context,
+    _("Prints every alert the prescribing screen would show for these drugs prescribed "
+      "together to a patient with these allergies: drug–drug interactions, allergies by "
+      "cross-sensitivity group, duplicate therapy, and allergies the base cannot check. "
+      "Most severe first, each with the two parties, why, what to do and the source."));
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+
+  drugs = split_names (drugs_option);
+  allergy_names = split_names (allergies_option);
+  if (drugs[0] == NULL)
+    return usage_error (error, _("Give the drugs to check with --drugs NAME[,NAME…]"));
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  kb = ch_prescribing_get_kb (session, error);
+  if (kb == NULL)
+    return FALSE;
+
+  for (guint i = 0; drugs[i] != NULL; i++)
+    {
+      const ChKbDrug *drug = ch_drug_kb_find (kb, drugs[i]);
+      ChKbMedication medication = { 0 };
+
+      if (drug == NULL)
+        drug = ch_drug_kb_find_in_text (kb, drugs[i]);
+      if (drug == NULL)
+        {
+          g_string_append_printf (unknown, "%s“%s”", unknown->len ? ", " : "", drugs[i]);
+          continue;
+        }
+      medication.drug_id = drug->id;
+      medication.name = drug->generic_name;
+      g_array_append_val (medications, medication);
+    }
+  if (unknown->len > 0)
+    {
+      g_set_error (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_FAILED,
+                   _("Not in the drug knowledge base: %s"), unknown->str);
+      return FALSE;
+    }
+
+  for (guint i = 0; allergy_names[i] != NULL; i++)
+    {
+      ChKbAllergy allergy = { allergy_names[i], "" };
+
+      g_array_append_val (allergies, allergy);
+    }
+
+  alerts = ch_drug_kb_check (kb, (ChKbMedication *) medications->data, medications->len,
+                             NULL, 0, (ChKbAllergy *) allergies->data, allergies->len);
+  text = json ? ch_admin_kb_alerts_json (kb, alerts) : ch_admin_kb_alerts_text (alerts);
+  fputs (text, stdout);
+  if (json)
+    fputc ('\n', stdout);
+  return TRUE;
+}
+
+static gboolean
+cmd_kb_import (Invocation *inv,
+               GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (GHashTable) files = NULL;
+  g_autoptr (ChDrugKb) kb = NULL;
+
+  add_login_options (inv, &opts);
+  g_option_context_set_description (
+    inv->context,
+    _("DIR holds a drug knowledge base in Charta's format (see resources/data/drugs/README.md): "
+      "info.tsv, classes.tsv, drugs.tsv, products.tsv, doses.tsv, interactions.tsv, "
+      "allergy-groups.tsv, allergy-cross.tsv and duplicates.tsv. Every file is checked first; "
+      "only a base without a single problem replaces the active one, all at once. "
+      "“charta-admin kb reset” goes back to the base shipped with Charta."));
+  if (!parse_args (inv, 1, 1, error))
+    return FALSE;
+
+  files = ch_drug_kb_read_dir (positional (inv, 0), error);
+  if (files == NULL)
+    return FALSE;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  kb = ch_prescribing_import_kb (session, files, error);
+  if (kb == NULL)
+    return FALSE;
+
+  g_print (_("Imported %s %s: %u drugs, %u interactions, %u allergy groups\n"),
+           ch_drug_kb_get_info (kb, "name"), ch_drug_kb_get_info (kb, "version"),
+           ch_drug_kb_count_drugs (kb), ch_drug_kb_count_interactions (kb),
+           ch_drug_kb_count_allergy_groups (kb));
+  return TRUE;
+}
+
+static gboolean
+cmd_kb_reset (Invocation *inv,
+              GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+
+  add_login_options (inv, &opts);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL || !ch_prescribing_reset_kb (session, error))
+    return FALSE;
+
+  g_print ("%s\n", _("The drug knowledge base shipped with Charta is active again."));
+  return TRUE;
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 static const Command commands[] = {
@@ -1899,6 +2091,12 @@ static const Command commands[] = {
     N_("Find patients by name, date of birth, MRN or phone"), cmd_patient_search },
   { "patient", "show", N_("MRN"), N_("Show a patient's record"), cmd_patient_show },
   { "patient", "add", NULL, N_("Register a new patient"), cmd_patient_add },
+  { "kb", "info", NULL, N_("Show the active drug knowledge base"), cmd_kb_info },
+  { "kb", "check", NULL, N_("Show the alerts for drugs prescribed together"), cmd_kb_check },
+  { "kb", "import", N_("DIR"), N_("Replace the drug knowledge base with the one in DIR"),
+    cmd_kb_import },
+  { "kb", "reset", NULL, N_("Go back to the drug knowledge base shipped with Charta"),
+    cmd_kb_reset },
   { NULL, "demo", NULL, N_("Create a practice full of synthetic demo data"), cmd_demo },
 };
 

@@ -43,6 +43,8 @@ static const char * const actions[] = {
   CH_AUDIT_SETTINGS,
   CH_AUDIT_PRACTICE_CREATE,
   CH_AUDIT_SIGN,
+  CH_AUDIT_ALERT,
+  CH_AUDIT_OVERRIDE,
   NULL
 };
 
@@ -80,6 +82,8 @@ ch_audit_action_label (const char *action)
     { CH_AUDIT_SETTINGS, N_("Settings changed") },
     { CH_AUDIT_PRACTICE_CREATE, N_("Practice created") },
     { CH_AUDIT_SIGN, N_("Sign") },
+    { CH_AUDIT_ALERT, N_("Drug alert shown") },
+    { CH_AUDIT_OVERRIDE, N_("Drug alert overridden") },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)

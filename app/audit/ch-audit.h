@@ -39,6 +39,8 @@ typedef enum
 #define CH_AUDIT_SETTINGS        "settings"
 #define CH_AUDIT_PRACTICE_CREATE "practice-create"
 #define CH_AUDIT_SIGN            "sign"
+#define CH_AUDIT_ALERT           "alert"      /* drug alerts shown */
+#define CH_AUDIT_OVERRIDE        "override"   /* a drug alert overridden or silenced */
 
 GQuark              ch_audit_error_quark  (void);
 

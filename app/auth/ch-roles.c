@@ -15,19 +15,19 @@
  * keys and backups but reads no clinical record; the office manager runs the
  * practice's business but not its charts. */
 static const ChAccess permissions[CH_N_ROLES][CH_N_AREAS] = {
-  /*                 demogr clinic presc  sched  bill   report users  audit  backup */
-  [CH_ROLE_PHYSICIAN]  = { W,     W,     W,     W,     R,     R,     N,     N,     N },
-  [CH_ROLE_NURSE]      = { W,     W,     R,     W,     N,     N,     N,     N,     N },
-  [CH_ROLE_FRONT_DESK] = { W,     N,     N,     W,     W,     N,     N,     N,     N },
-  [CH_ROLE_MANAGER]    = { R,     N,     N,     R,     W,     W,     W,     R,     W },
-  [CH_ROLE_ADMIN]      = { N,     N,     N,     N,     N,     R,     W,     R,     W },
+  /*                 demogr clinic presc  sched  bill   report users  audit  backup drugkb */
+  [CH_ROLE_PHYSICIAN]  = { W,     W,     W,     W,     R,     R,     N,     N,     N,     W },
+  [CH_ROLE_NURSE]      = { W,     W,     R,     W,     N,     N,     N,     N,     N,     R },
+  [CH_ROLE_FRONT_DESK] = { W,     N,     N,     W,     W,     N,     N,     N,     N,     N },
+  [CH_ROLE_MANAGER]    = { R,     N,     N,     R,     W,     W,     W,     R,     W,     R },
+  [CH_ROLE_ADMIN]      = { N,     N,     N,     N,     N,     R,     W,     R,     W,     W },
 };
 
 /* What emergency access adds: the chart, to read and to write, for the
  * patient in front of you; not prescribing, nor anything of the office. */
 static const ChAccess break_glass[CH_N_AREAS] = {
-  /* demogr clinic presc  sched  bill   report users  audit  backup */
-     W,     W,     R,     N,     N,     N,     N,     N,     N,
+  /* demogr clinic presc  sched  bill   report users  audit  backup drugkb */
+     W,     W,     R,     N,     N,     N,     N,     N,     N,     R,
 };
 
 #undef N
@@ -52,6 +52,7 @@ static const char * const area_names[CH_N_AREAS] = {
   [CH_AREA_USERS] = "users",
   [CH_AREA_AUDIT] = "audit",
   [CH_AREA_BACKUP] = "backup",
+  [CH_AREA_DRUG_KB] = "drug-kb",
 };
 
 const char *
@@ -142,6 +143,7 @@ ch_area_get_label (ChArea area)
     case CH_AREA_USERS: return _("Users");
     case CH_AREA_AUDIT: return _("Audit trail");
     case CH_AREA_BACKUP: return _("Backups");
+    case CH_AREA_DRUG_KB: return _("Drug knowledge base");
     case CH_N_AREAS:
     default:
       g_return_val_if_reached (NULL);

@@ -26,6 +26,7 @@ typedef enum
   CH_AREA_USERS,
   CH_AREA_AUDIT,
   CH_AREA_BACKUP,
+  CH_AREA_DRUG_KB,   /* the drug knowledge base: read to check, write to replace */
   CH_N_AREAS
 } ChArea;
 

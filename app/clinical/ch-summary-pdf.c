@@ -14,18 +14,17 @@
 #include "ch-audit.h"
 #include "ch-chart.h"
 #include "ch-growth.h"
+#include "ch-pdf-doc.h"
 #include "ch-plot.h"
 #include "ch-summary-pdf.h"
 
-/* A4 in points. */
-#define PAGE_WIDTH   595.276
-#define PAGE_HEIGHT  841.890
-#define MARGIN       50.0
-#define BODY_WIDTH   (PAGE_WIDTH - 2 * MARGIN)
-#define BODY_BOTTOM  (PAGE_HEIGHT - MARGIN - 18.0)
-#define FONT_FAMILY  "Sans"
-#define BODY_SIZE    9.5
-#define SMALL_SIZE   8.0
+#define PAGE_WIDTH   CH_PDF_PAGE_WIDTH
+#define PAGE_HEIGHT  CH_PDF_PAGE_HEIGHT
+#define MARGIN       CH_PDF_MARGIN
+#define BODY_WIDTH   CH_PDF_BODY_WIDTH
+#define BODY_BOTTOM  CH_PDF_BODY_BOTTOM
+#define BODY_SIZE    CH_PDF_BODY_SIZE
+#define SMALL_SIZE   CH_PDF_SMALL_SIZE
 #define PLOT_HEIGHT  190.0
 #define GROWTH_HEIGHT 260.0
 
@@ -130,149 +129,6 @@ age_text (const char *birth_date,
   return g_strdup_printf (ngettext ("%d year", "%d years", months / 12), months / 12);
 }
 
-/* ---- the document ------------------------------------------------------------------- */
-
-typedef struct
-{
-  cairo_t     *cr;
-  PangoLayout *layout;
-  double       y;
-  int          page;
-  char        *footer;
-} Doc;
-
-typedef struct
-{
-  double   r, g, b;
-} Rgb;
-
-static const Rgb ink = { 0.10, 0.10, 0.10 };
-static const Rgb muted = { 0.40, 0.40, 0.40 };
-static const Rgb rule = { 0.75, 0.75, 0.75 };
-static const Rgb alert_ink = { 0.72, 0.07, 0.07 };
-
-/* Lays @text out in @width (wrapping at words) and returns its height. */
-static double
-doc_layout (Doc        *doc,
-            const char *text,
-            double      size,
-            gboolean    bold,
-            double      width)
-{
-  PangoFontDescription *font = pango_font_description_from_string (FONT_FAMILY);
-  int h;
-
-  pango_font_description_set_absolute_size (font, size * PANGO_SCALE);
-  if (bold)
-    pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
-  pango_layout_set_font_description (doc->layout, font);
-  pango_font_description_free (font);
-  pango_layout_set_wrap (doc->layout, PANGO_WRAP_WORD_CHAR);
-  pango_layout_set_width (doc->layout, width > 0 ? (int) (width * PANGO_SCALE) : -1);
-  pango_layout_set_alignment (doc->layout, PANGO_ALIGN_LEFT);
-  pango_layout_set_text (doc->layout, text ? text : "", -1);
-  pango_layout_get_size (doc->layout, NULL, &h);
-  return (double) h / PANGO_SCALE;
-}
-
-static double
-doc_draw (Doc        *doc,
-          const char *text,
-          double      size,
-          gboolean    bold,
-          const Rgb  *color,
-          double      x,
-          double      y,
-          double      width)
-{
-  double h = doc_layout (doc, text, size, bold, width);
-
-  cairo_set_source_rgb (doc->cr, color->r, color->g, color->b);
-  cairo_move_to (doc->cr, x, y);
-  pango_cairo_show_layout (doc->cr, doc->layout);
-  return h;
-}
-
-static void
-doc_rule (Doc       *doc,
-          double     y,
-          const Rgb *color,
-          double     width)
-{
-  cairo_save (doc->cr);
-  cairo_set_source_rgb (doc->cr, color->r, color->g, color->b);
-  cairo_set_line_width (doc->cr, width);
-  cairo_move_to (doc->cr, MARGIN, y);
-  cairo_line_to (doc->cr, PAGE_WIDTH - MARGIN, y);
-  cairo_stroke (doc->cr);
-  cairo_restore (doc->cr);
-}
-
-/* Every page names the patient, so loose pages find their way back. */
-static void
-doc_footer (Doc *doc)
-{
-  g_autofree char *page = g_strdup_printf (_("Page %d"), doc->page);
-  double w;
-
-  doc_rule (doc, PAGE_HEIGHT - MARGIN - 8, &rule, 0.5);
-  doc_draw (doc, doc->footer, SMALL_SIZE, FALSE, &muted, MARGIN, PAGE_HEIGHT - MARGIN - 4,
-            BODY_WIDTH - 60);
-  int pw;
-
-  doc_layout (doc, page, SMALL_SIZE, FALSE, -1);
-  pango_layout_get_size (doc->layout, &pw, NULL);
-  w = (double) pw / PANGO_SCALE;
-  doc_draw (doc, page, SMALL_SIZE, FALSE, &muted, PAGE_WIDTH - MARGIN - w,
-            PAGE_HEIGHT - MARGIN - 4, -1);
-}
-
-static void
-doc_new_page (Doc *doc)
-{
-  doc_footer (doc);
-  cairo_show_page (doc->cr);
-  doc->page++;
-  doc->y = MARGIN;
-}
-
-/* Starts a new page unless @height still fits on this one. */
-static void
-doc_ensure (Doc   *doc,
-            double height)
-{
-  if (doc->y + height > BODY_BOTTOM && doc->y > MARGIN)
-    doc_new_page (doc);
-}
-
-static void
-doc_heading (Doc        *doc,
-             const char *text)
-{
-  double h = doc_layout (doc, text, 12.5, TRUE, BODY_WIDTH);
-
-  /* Keep a heading with at least its first lines. */
-  doc_ensure (doc, 14 + h + 4 + 40);
-  doc->y += 14;
-  doc_draw (doc, text, 12.5, TRUE, &ink, MARGIN, doc->y, BODY_WIDTH);
-  doc->y += h + 2;
-  doc_rule (doc, doc->y, &rule, 0.75);
-  doc->y += 5;
-}
-
-static void
-doc_paragraph (Doc        *doc,
-               const char *text,
-               double      size,
-               const Rgb  *color)
-{
-  double h = doc_layout (doc, text, size, FALSE, BODY_WIDTH);
-
-  doc_ensure (doc, h);
-  doc_draw (doc, text, size, FALSE, color, MARGIN, doc->y, BODY_WIDTH);
-  doc->y += h + 3;
-}
-
 typedef struct
 {
   GPtrArray *cells;  /* (element-type utf8) */
@@ -307,7 +163,7 @@ add_row (GPtrArray *rows,
 /* A table of @n columns (@widths fractions of the body's width), its header
  * repeated on every page it runs onto. */
 static void
-doc_table (Doc               *doc,
+doc_table (ChPdfDoc               *doc,
            guint              n,
            const double      *widths,
            const char *const *header,
@@ -317,7 +173,7 @@ doc_table (Doc               *doc,
   double header_h = 0;
 
   for (guint c = 0; c < n; c++)
-    header_h = MAX (header_h, doc_layout (doc, header[c], SMALL_SIZE, TRUE,
+    header_h = MAX (header_h, ch_pdf_doc_layout (doc, header[c], SMALL_SIZE, TRUE,
                                           widths[c] * BODY_WIDTH - gap));
 
   for (guint r = 0; r < rows->len; r++)
@@ -327,12 +183,12 @@ doc_table (Doc               *doc,
       gboolean first_on_page = r == 0;
 
       for (guint c = 0; c < n && c < row->cells->len; c++)
-        row_h = MAX (row_h, doc_layout (doc, row->cells->pdata[c], BODY_SIZE, FALSE,
+        row_h = MAX (row_h, ch_pdf_doc_layout (doc, row->cells->pdata[c], BODY_SIZE, FALSE,
                                         widths[c] * BODY_WIDTH - gap));
 
       if (doc->y + row_h + 4 > BODY_BOTTOM && doc->y > MARGIN)
         {
-          doc_new_page (doc);
+          ch_pdf_doc_new_page (doc);
           first_on_page = TRUE;
         }
       if (first_on_page)
@@ -341,19 +197,19 @@ doc_table (Doc               *doc,
 
           for (guint c = 0; c < n; c++)
             {
-              doc_draw (doc, header[c], SMALL_SIZE, TRUE, &muted, hx, doc->y,
+              ch_pdf_doc_draw (doc, header[c], SMALL_SIZE, TRUE, &ch_pdf_muted, hx, doc->y,
                         widths[c] * BODY_WIDTH - gap);
               hx += widths[c] * BODY_WIDTH;
             }
           doc->y += header_h + 2;
-          doc_rule (doc, doc->y, &rule, 0.5);
+          ch_pdf_doc_rule (doc, doc->y, &ch_pdf_rule, 0.5);
           doc->y += 3;
         }
 
       for (guint c = 0; c < n && c < row->cells->len; c++)
         {
-          doc_draw (doc, row->cells->pdata[c], BODY_SIZE, row->alert && c == n - 1,
-                    row->alert ? &alert_ink : &ink, x, doc->y, widths[c] * BODY_WIDTH - gap);
+          ch_pdf_doc_draw (doc, row->cells->pdata[c], BODY_SIZE, row->alert && c == n - 1,
+                    row->alert ? &ch_pdf_alert : &ch_pdf_ink, x, doc->y, widths[c] * BODY_WIDTH - gap);
           x += widths[c] * BODY_WIDTH;
         }
       doc->y += row_h + 4;
@@ -375,7 +231,7 @@ sex_label (const char *sex)
 }
 
 static void
-write_demographics (Doc             *doc,
+write_demographics (ChPdfDoc             *doc,
                     ChPatientRecord *patient,
                     GDateTime       *now)
 {
@@ -397,7 +253,7 @@ write_demographics (Doc             *doc,
 }
 
 static void
-write_problems (Doc            *doc,
+write_problems (ChPdfDoc            *doc,
                 ChChartSummary *summary)
 {
   g_autoptr (GPtrArray) active = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
@@ -418,28 +274,28 @@ write_problems (Doc            *doc,
         add_row (active, FALSE, g_strdup (item->display), iso_date_text (item->start_date), NULL);
     }
 
-  doc_heading (doc, _("Health problems"));
+  ch_pdf_doc_heading (doc, _("Health problems"));
   if (active->len == 0)
-    doc_paragraph (doc, _("No current health problems recorded."), BODY_SIZE, &ink);
+    ch_pdf_doc_paragraph (doc, _("No current health problems recorded."), BODY_SIZE, &ch_pdf_ink);
   else
     doc_table (doc, G_N_ELEMENTS (widths), widths, header, active);
 
   if (past->len > 0)
     {
-      doc_heading (doc, _("Past health problems"));
+      ch_pdf_doc_heading (doc, _("Past health problems"));
       doc_table (doc, G_N_ELEMENTS (past_widths), past_widths, past_header, past);
     }
 }
 
 static void
-write_allergies (Doc            *doc,
+write_allergies (ChPdfDoc            *doc,
                  ChChartSummary *summary)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
   static const double widths[] = { 0.4, 0.4, 0.2 };
   const char *header[] = { _("Allergic to"), _("Reaction"), _("Severity") };
 
-  doc_heading (doc, _("Allergies"));
+  ch_pdf_doc_heading (doc, _("Allergies"));
   if (summary->allergies->len == 0)
     {
       const char *text =
@@ -447,7 +303,7 @@ write_allergies (Doc            *doc,
           ? _("No known allergies")
           : _("No allergies recorded. Tell your care team about any allergy you have.");
 
-      doc_paragraph (doc, text, BODY_SIZE, &ink);
+      ch_pdf_doc_paragraph (doc, text, BODY_SIZE, &ch_pdf_ink);
       return;
     }
 
@@ -466,17 +322,17 @@ write_allergies (Doc            *doc,
 }
 
 static void
-write_medications (Doc            *doc,
+write_medications (ChPdfDoc            *doc,
                    ChChartSummary *summary)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
   static const double widths[] = { 0.45, 0.35, 0.2 };
   const char *header[] = { _("Medication"), _("How to take it"), _("Since") };
 
-  doc_heading (doc, _("Current medications"));
+  ch_pdf_doc_heading (doc, _("Current medications"));
   if (summary->medications->len == 0)
     {
-      doc_paragraph (doc, _("No current medications recorded."), BODY_SIZE, &ink);
+      ch_pdf_doc_paragraph (doc, _("No current medications recorded."), BODY_SIZE, &ch_pdf_ink);
       return;
     }
 
@@ -492,17 +348,17 @@ write_medications (Doc            *doc,
 }
 
 static void
-write_immunizations (Doc            *doc,
+write_immunizations (ChPdfDoc            *doc,
                      ChChartSummary *summary)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
   static const double widths[] = { 0.55, 0.2, 0.25 };
   const char *header[] = { _("Vaccine"), _("Date"), _("Status") };
 
-  doc_heading (doc, _("Immunizations"));
+  ch_pdf_doc_heading (doc, _("Immunizations"));
   if (summary->immunizations->len == 0)
     {
-      doc_paragraph (doc, _("No immunizations recorded."), BODY_SIZE, &ink);
+      ch_pdf_doc_paragraph (doc, _("No immunizations recorded."), BODY_SIZE, &ch_pdf_ink);
       return;
     }
 
@@ -540,7 +396,7 @@ flag_label (const char *flag)
 }
 
 static void
-write_results (Doc            *doc,
+write_results (ChPdfDoc            *doc,
                ChChartSummary *summary)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
@@ -548,10 +404,10 @@ write_results (Doc            *doc,
   const char *header[] = { _("Test"), _("Result"), _("Normal range"), _("Date"), _("Flag") };
   gboolean any_flag = FALSE;
 
-  doc_heading (doc, _("Recent test results"));
+  ch_pdf_doc_heading (doc, _("Recent test results"));
   if (summary->recent_results->len == 0)
     {
-      doc_paragraph (doc, _("No test results recorded."), BODY_SIZE, &ink);
+      ch_pdf_doc_paragraph (doc, _("No test results recorded."), BODY_SIZE, &ch_pdf_ink);
       return;
     }
 
@@ -581,10 +437,10 @@ write_results (Doc            *doc,
     }
   doc_table (doc, G_N_ELEMENTS (widths), widths, header, rows);
   if (any_flag)
-    doc_paragraph (doc,
+    ch_pdf_doc_paragraph (doc,
                    _("Results outside the normal range are marked. Your care team will "
                      "explain what they mean for you."),
-                   SMALL_SIZE, &muted);
+                   SMALL_SIZE, &ch_pdf_muted);
 }
 
 static const char *
@@ -629,7 +485,7 @@ vital_value (const ChChartItem *item)
 }
 
 static void
-write_vitals (Doc            *doc,
+write_vitals (ChPdfDoc            *doc,
               ChChartSummary *summary)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
@@ -637,10 +493,10 @@ write_vitals (Doc            *doc,
   const char *header[] = { _("Measurement"), _("Value"), _("Date") };
   const ChChartItem *systolic = NULL, *diastolic = NULL;
 
-  doc_heading (doc, _("Latest measurements"));
+  ch_pdf_doc_heading (doc, _("Latest measurements"));
   if (summary->vitals->len == 0)
     {
-      doc_paragraph (doc, _("No measurements recorded."), BODY_SIZE, &ink);
+      ch_pdf_doc_paragraph (doc, _("No measurements recorded."), BODY_SIZE, &ch_pdf_ink);
       return;
     }
 
@@ -676,14 +532,14 @@ write_vitals (Doc            *doc,
 }
 
 static void
-doc_plot_trend (Doc                *doc,
+doc_plot_trend (ChPdfDoc                *doc,
                 const char         *title,
                 const char         *unit,
                 const ChPlotSeries *series,
                 guint               n_series,
                 gboolean            shade)
 {
-  doc_ensure (doc, PLOT_HEIGHT + 8);
+  ch_pdf_doc_ensure (doc, PLOT_HEIGHT + 8);
   cairo_save (doc->cr);
   cairo_translate (doc->cr, MARGIN, doc->y);
   ch_plot_trend_series (doc->cr, BODY_WIDTH, PLOT_HEIGHT, title, unit, series, n_series, shade,
@@ -693,7 +549,7 @@ doc_plot_trend (Doc                *doc,
 }
 
 static gboolean
-write_trends (Doc             *doc,
+write_trends (ChPdfDoc             *doc,
               ChSession       *session,
               ChPatientRecord *patient,
               gboolean         adult,
@@ -719,11 +575,11 @@ write_trends (Doc             *doc,
     return TRUE;
 
   /* The heading goes with the first plot. */
-  doc_ensure (doc, 60 + PLOT_HEIGHT + 8);
-  doc_heading (doc, _("Over time"));
+  ch_pdf_doc_ensure (doc, 60 + PLOT_HEIGHT + 8);
+  ch_pdf_doc_heading (doc, _("Over time"));
   if (adult)
-    doc_paragraph (doc, _("The shaded band shows the usual range for adults."), SMALL_SIZE,
-                   &muted);
+    ch_pdf_doc_paragraph (doc, _("The shaded band shows the usual range for adults."), SMALL_SIZE,
+                   &ch_pdf_muted);
   pressure[0] = (ChPlotSeries) { _("Systolic"), systolic };
   pressure[1] = (ChPlotSeries) { _("Diastolic"), diastolic };
   /* The shaded bands are adults' normal values. */
@@ -746,7 +602,7 @@ age_months_at (GDateTime *born,
 }
 
 static gboolean
-add_growth_chart (Doc             *doc,
+add_growth_chart (ChPdfDoc             *doc,
                   ChSession       *session,
                   ChPatientRecord *patient,
                   GDateTime       *born,
@@ -771,7 +627,7 @@ add_growth_chart (Doc             *doc,
   if (points->len == 0)
     return TRUE;
 
-  doc_ensure (doc, GROWTH_HEIGHT + 8);
+  ch_pdf_doc_ensure (doc, GROWTH_HEIGHT + 8);
   cairo_save (doc->cr);
   cairo_translate (doc->cr, MARGIN, doc->y);
   ch_plot_growth (doc->cr, BODY_WIDTH, GROWTH_HEIGHT, measure, patient->sex, points);
@@ -781,7 +637,7 @@ add_growth_chart (Doc             *doc,
 }
 
 static gboolean
-write_growth (Doc             *doc,
+write_growth (ChPdfDoc             *doc,
               ChSession       *session,
               ChPatientRecord *patient,
               GDateTime       *now,
@@ -794,12 +650,12 @@ write_growth (Doc             *doc,
       || age_months_at (born, g_date_time_to_unix (now) * G_USEC_PER_SEC) >= 240)
     return TRUE;
 
-  doc_ensure (doc, 70 + GROWTH_HEIGHT + 8);
-  doc_heading (doc, _("Growth"));
-  doc_paragraph (doc,
+  ch_pdf_doc_ensure (doc, 70 + GROWTH_HEIGHT + 8);
+  ch_pdf_doc_heading (doc, _("Growth"));
+  ch_pdf_doc_paragraph (doc,
                  _("The lines show how children of the same age and sex grow (CDC growth "
                    "charts): half are above the 50th percentile line, half below."),
-                 SMALL_SIZE, &muted);
+                 SMALL_SIZE, &ch_pdf_muted);
   return add_growth_chart (doc, session, patient, born, CH_GROWTH_WEIGHT_FOR_AGE, CH_LOINC_WEIGHT,
                            error)
          && add_growth_chart (doc, session, patient, born, CH_GROWTH_LENGTH_FOR_AGE,
@@ -808,17 +664,8 @@ write_growth (Doc             *doc,
 
 /* ---- rendering ---------------------------------------------------------------------- */
 
-static cairo_status_t
-append_bytes (void                *closure,
-              const unsigned char *data,
-              unsigned int         length)
-{
-  g_byte_array_append (closure, data, length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
 static gboolean
-render_document (Doc             *doc,
+render_document (ChPdfDoc             *doc,
                  ChSession       *session,
                  ChChartSummary  *summary,
                  GError         **error)
@@ -841,16 +688,16 @@ render_document (Doc             *doc,
   }
 
   /* Letterhead. */
-  h = doc_draw (doc, practice, 17, TRUE, &ink, MARGIN, doc->y, BODY_WIDTH);
+  h = ch_pdf_doc_draw (doc, practice, 17, TRUE, &ch_pdf_ink, MARGIN, doc->y, BODY_WIDTH);
   doc->y += h + 2;
-  doc_layout (doc, printed_line, BODY_SIZE, FALSE, -1);
+  ch_pdf_doc_layout (doc, printed_line, BODY_SIZE, FALSE, -1);
   pango_layout_get_size (doc->layout, &pw, NULL);
   w = (double) pw / PANGO_SCALE;
-  h = doc_draw (doc, _("Your health summary"), 12.5, FALSE, &muted, MARGIN, doc->y,
+  h = ch_pdf_doc_draw (doc, _("Your health summary"), 12.5, FALSE, &ch_pdf_muted, MARGIN, doc->y,
                 BODY_WIDTH - w - 10);
-  doc_draw (doc, printed_line, BODY_SIZE, FALSE, &muted, PAGE_WIDTH - MARGIN - w, doc->y + 2, -1);
+  ch_pdf_doc_draw (doc, printed_line, BODY_SIZE, FALSE, &ch_pdf_muted, PAGE_WIDTH - MARGIN - w, doc->y + 2, -1);
   doc->y += h + 4;
-  doc_rule (doc, doc->y, &ink, 1.2);
+  ch_pdf_doc_rule (doc, doc->y, &ch_pdf_ink, 1.2);
   doc->y += 4;
 
   write_demographics (doc, patient, now);
@@ -865,11 +712,11 @@ render_document (Doc             *doc,
     return FALSE;
 
   doc->y += 10;
-  doc_paragraph (doc,
+  ch_pdf_doc_paragraph (doc,
                  _("This summary is a copy of your health record for you to keep. If "
                    "something is missing or wrong, please tell your care team."),
-                 SMALL_SIZE, &muted);
-  doc_footer (doc);
+                 SMALL_SIZE, &ch_pdf_muted);
+  ch_pdf_doc_footer (doc);
   return TRUE;
 }
 
@@ -881,11 +728,10 @@ render_pdf (ChSession *session,
             GError   **error)
 {
   g_autoptr (ChChartSummary) summary = NULL;
-  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+  g_autoptr (GBytes) pdf = NULL;
   g_autofree char *name = NULL;
-  cairo_surface_t *surface;
-  cairo_status_t status;
-  Doc doc = { 0 };
+  g_autofree char *footer = NULL;
+  ChPdfDoc doc;
   gboolean ok;
 
   if (!ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_READ, error))
@@ -894,38 +740,18 @@ render_pdf (ChSession *session,
   if (summary == NULL)
     return NULL;
 
-  surface = cairo_pdf_surface_create_for_stream (append_bytes, bytes, PAGE_WIDTH, PAGE_HEIGHT);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, _("Health summary"));
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Charta");
-  doc.cr = cairo_create (surface);
-  doc.layout = pango_cairo_create_layout (doc.cr);
-  doc.page = 1;
-  doc.y = MARGIN;
   name = ch_patient_record_display_name (summary->patient);
   /* TRANSLATORS: the footer of each page: the patient's name and record number */
-  doc.footer = g_strdup_printf (_("%s · MRN %s"), name, summary->patient->mrn);
-
+  footer = g_strdup_printf (_("%s · MRN %s"), name, summary->patient->mrn);
+  ch_pdf_doc_begin (&doc, _("Health summary"), footer);
   ok = render_document (&doc, session, summary, error);
-
-  g_object_unref (doc.layout);
-  g_free (doc.footer);
-  cairo_destroy (doc.cr);
-  cairo_surface_finish (surface);
-  status = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-
-  if (!ok)
+  pdf = ch_pdf_doc_finish (&doc, ok, error);
+  if (pdf == NULL)
     return NULL;
-  if (status != CAIRO_STATUS_SUCCESS)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not draw the summary: %s"),
-                   cairo_status_to_string (status));
-      return NULL;
-    }
 
   if (out_mrn != NULL)
     *out_mrn = g_strdup (summary->patient->mrn);
-  return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
+  return g_steal_pointer (&pdf);
 }
 
 static gboolean
@@ -961,9 +787,6 @@ ch_summary_pdf_write (ChSession  *session,
 {
   g_autoptr (GBytes) pdf = NULL;
   g_autofree char *mrn = NULL;
-  g_autoptr (GError) local_error = NULL;
-  gsize size = 0;
-  const char *data;
 
   g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -972,16 +795,8 @@ ch_summary_pdf_write (ChSession  *session,
   if (pdf == NULL)
     return FALSE;
 
-  /* A temporary file beside @path renamed over it: never half a summary. */
-  data = g_bytes_get_data (pdf, &size);
-  if (!g_file_set_contents_full (path, data, size,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0600, &local_error))
-    {
-      g_set_error (error, local_error->domain, local_error->code,
-                   _("Could not save the summary as “%s”: %s"), path, local_error->message);
-      return FALSE;
-    }
+  if (!ch_pdf_write_file (pdf, path, _("the summary"), error))
+    return FALSE;
 
   /* No print-out exists that the audit does not know of. */
   if (!audit_print (session, patient_id, mrn, error))

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "ch-test-util.h"
 #include "ch-schema-resources.h"
@@ -83,4 +84,43 @@ ch_test_read_resource (const char *path)
 
   g_assert_no_error (error);
   return bytes;
+}
+
+char *
+ch_test_pdf_text (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *program = g_find_program_in_path ("pdftotext");
+  const char *argv[] = { "pdftotext", path, "-", NULL };
+  int status = 0;
+
+  if (program == NULL)
+    g_error ("pdftotext is missing: install poppler-utils (build-aux/dev does)");
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return g_steal_pointer (&out);
+}
+
+char *
+ch_test_squeeze (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      g_string_append_c (out, *p);
+  return g_string_free (out, FALSE);
+}
+
+void
+ch_test_assert_has (const char *squeezed,
+                    const char *expected)
+{
+  g_autofree char *needle = ch_test_squeeze (expected);
+
+  if (strstr (squeezed, needle) == NULL)
+    g_error ("the PDF lacks “%s”", expected);
 }

@@ -19,4 +19,12 @@ ChSession  *ch_test_login           (ChPractice *practice,
                                      const char *password);
 GBytes     *ch_test_read_resource   (const char *path);
 
+/* The text of a PDF, by Poppler's pdftotext. */
+char       *ch_test_pdf_text        (const char *path);
+/* @text without any white space, so wrapped lines still match. */
+char       *ch_test_squeeze         (const char *text);
+/* Fails unless @squeezed (see ch_test_squeeze()) holds @expected. */
+void        ch_test_assert_has      (const char *squeezed,
+                                     const char *expected);
+
 G_END_DECLS

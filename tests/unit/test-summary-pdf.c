@@ -18,46 +18,6 @@ static char       *practice_dir;
 static ChPractice *practice;
 static ChSession  *doctor;
 
-static char *
-pdf_text (const char *path)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *program = g_find_program_in_path ("pdftotext");
-  const char *argv[] = { "pdftotext", path, "-", NULL };
-  int status = 0;
-
-  if (program == NULL)
-    g_error ("pdftotext is missing: install poppler-utils (build-aux/dev does)");
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
-                               NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-  return g_steal_pointer (&out);
-}
-
-/* @text without any white space, so wrapped lines still match. */
-static char *
-squeeze (const char *text)
-{
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = text; *p != '\0'; p++)
-    if (!g_ascii_isspace (*p))
-      g_string_append_c (out, *p);
-  return g_string_free (out, FALSE);
-}
-
-static void
-assert_has (const char *squeezed,
-            const char *expected)
-{
-  g_autofree char *needle = squeeze (expected);
-
-  if (strstr (squeezed, needle) == NULL)
-    g_error ("the summary lacks “%s”", expected);
-}
-
 static gint64
 count_prints (ChSession  *session,
               const char *username)
@@ -114,51 +74,51 @@ test_write (void)
   g_assert_cmpuint (g_hash_table_size (after), ==, g_hash_table_size (before) + 1);
   g_assert_true (g_hash_table_contains (after, "summary-1.pdf"));
 
-  text = pdf_text (path);
-  flat = squeeze (text);
+  text = ch_test_pdf_text (path);
+  flat = ch_test_squeeze (text);
   summary = ch_chart_open (doctor, 1, &error);
   g_assert_no_error (error);
 
-  assert_has (flat, practice_name);
-  assert_has (flat, summary->patient->family_name);
-  assert_has (flat, summary->patient->given_name);
-  assert_has (flat, summary->patient->mrn);
+  ch_test_assert_has (flat, practice_name);
+  ch_test_assert_has (flat, summary->patient->family_name);
+  ch_test_assert_has (flat, summary->patient->given_name);
+  ch_test_assert_has (flat, summary->patient->mrn);
   for (guint i = 0; i < summary->problems->len; i++)
     {
       ChChartItem *problem = summary->problems->pdata[i];
 
       if (g_strcmp0 (problem->clinical_status, "active") == 0)
         {
-          assert_has (flat, problem->display);
+          ch_test_assert_has (flat, problem->display);
           active++;
         }
     }
   if (summary->allergies->len > 0)
     for (guint i = 0; i < summary->allergies->len; i++)
-      assert_has (flat, ((ChChartItem *) summary->allergies->pdata[i])->display);
+      ch_test_assert_has (flat, ((ChChartItem *) summary->allergies->pdata[i])->display);
   else
     {
       g_assert_true (summary->no_known_allergies);
-      assert_has (flat, "No known allergies");
+      ch_test_assert_has (flat, "No known allergies");
     }
   for (guint i = 0; i < summary->medications->len; i++)
     {
       ChChartItem *med = summary->medications->pdata[i];
 
-      assert_has (flat, med->display);
-      assert_has (flat, ch_chart_item_get_detail (med, "dose"));
+      ch_test_assert_has (flat, med->display);
+      ch_test_assert_has (flat, ch_chart_item_get_detail (med, "dose"));
     }
   for (guint i = 0; i < summary->recent_results->len; i++)
-    assert_has (flat, ((ChChartItem *) summary->recent_results->pdata[i])->display);
+    ch_test_assert_has (flat, ((ChChartItem *) summary->recent_results->pdata[i])->display);
   if (active == 0)
-    assert_has (flat, "No current health problems recorded.");
+    ch_test_assert_has (flat, "No current health problems recorded.");
   g_test_message ("patient 1: %u active problems, %u allergies, %u medications, %u results",
                   active, summary->allergies->len, summary->medications->len,
                   summary->recent_results->len);
   g_assert_cmpuint (summary->vitals->len, >, 0);
-  assert_has (flat, "Blood pressure (mmHg)");
-  assert_has (flat, "Weight (kg)");
-  assert_has (flat, "Page 1");
+  ch_test_assert_has (flat, "Blood pressure (mmHg)");
+  ch_test_assert_has (flat, "Weight (kg)");
+  ch_test_assert_has (flat, "Page 1");
 
   /* One print, by the doctor, of this chart. */
   g_assert_cmpint (count_prints (doctor, NULL), ==, 1);
@@ -294,21 +254,21 @@ test_page_breaks (void)
 
   g_assert_true (ch_summary_pdf_write (doctor, 3, path, &error));
   g_assert_no_error (error);
-  text = pdf_text (path);
-  flat = squeeze (text);
-  assert_has (flat, "Placebomab 5 mg tablet");
-  assert_has (flat, "5 mg with breakfast");
-  assert_has (flat, "Ragweed pollen");
-  assert_has (flat, "Sneezing");
+  text = ch_test_pdf_text (path);
+  flat = ch_test_squeeze (text);
+  ch_test_assert_has (flat, "Placebomab 5 mg tablet");
+  ch_test_assert_has (flat, "5 mg with breakfast");
+  ch_test_assert_has (flat, "Ragweed pollen");
+  ch_test_assert_has (flat, "Sneezing");
   g_assert_null (strstr (text, "No known allergies"));
   for (int i = 0; i < 70; i++)
     {
       g_autofree char *name = g_strdup_printf ("Made-up condition number %d of a long list", i);
 
-      assert_has (flat, name);
+      ch_test_assert_has (flat, name);
     }
-  assert_has (flat, "Page 2");
-  assert_has (flat, "Page 3");
+  ch_test_assert_has (flat, "Page 2");
+  ch_test_assert_has (flat, "Page 3");
   /* Each page names the patient; the table's header is repeated. */
   pages = g_strsplit (text, "MRN", -1);
   g_assert_cmpuint (g_strv_length (pages), >=, 4);
@@ -357,15 +317,15 @@ test_child (void)
 
   g_assert_true (ch_summary_pdf_write (doctor, child->id, path, &error));
   g_assert_no_error (error);
-  text = pdf_text (path);
-  flat = squeeze (text);
-  assert_has (flat, "Achterberg");
-  assert_has (flat, "20 months");
-  assert_has (flat, "No allergies recorded");
-  assert_has (flat, "Weight for age (kg)");
-  assert_has (flat, "Length or height for age (cm)");
-  assert_has (flat, "Boys, birth to 36 months");
-  assert_has (flat, "Latest: percentile");
+  text = ch_test_pdf_text (path);
+  flat = ch_test_squeeze (text);
+  ch_test_assert_has (flat, "Achterberg");
+  ch_test_assert_has (flat, "20 months");
+  ch_test_assert_has (flat, "No allergies recorded");
+  ch_test_assert_has (flat, "Weight for age (kg)");
+  ch_test_assert_has (flat, "Length or height for age (cm)");
+  ch_test_assert_has (flat, "Boys, birth to 36 months");
+  ch_test_assert_has (flat, "Latest: percentile");
   g_unlink (path);
 }
 
