@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
+#include <poppler.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -565,4 +567,76 @@ ch_ui_choice_label (const ChUiChoice *choices,
       return choice_label (choice);
 
   return code != NULL ? code : "";
+}
+
+/* ---- printing ------------------------------------------------------------------ */
+
+static void
+print_begin (GtkPrintOperation *operation,
+             GtkPrintContext   *context,
+             PopplerDocument   *document)
+{
+  gtk_print_operation_set_n_pages (operation, poppler_document_get_n_pages (document));
+}
+
+static void
+print_draw_page (GtkPrintOperation *operation,
+                 GtkPrintContext   *context,
+                 int                page_nr,
+                 PopplerDocument   *document)
+{
+  PopplerPage *page = poppler_document_get_page (document, page_nr);
+  cairo_t *cr = gtk_print_context_get_cairo_context (context);
+  double width, height, scale;
+
+  /* The print-outs are A4; fit them to whatever paper the printer has. */
+  poppler_page_get_size (page, &width, &height);
+  scale = MIN (gtk_print_context_get_width (context) / width,
+               gtk_print_context_get_height (context) / height);
+  cairo_scale (cr, scale, scale);
+  poppler_page_render_for_printing (page, cr);
+  g_object_unref (page);
+}
+
+gboolean
+ch_ui_print_pdf (GtkWindow   *parent,
+                 GBytes      *pdf,
+                 const char  *job_name,
+                 const char  *export_path,
+                 GError     **error)
+{
+  g_autoptr (GObject) document = NULL;   /* PopplerDocument: no autoptr in Poppler 22 */
+  g_autoptr (GtkPrintOperation) operation = NULL;
+  g_autoptr (GError) local_error = NULL;
+  GtkPrintOperationResult result;
+
+  g_return_val_if_fail (pdf != NULL, FALSE);
+
+  document = G_OBJECT (poppler_document_new_from_bytes (pdf, NULL, &local_error));
+  if (document == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not prepare the print-out: %s"),
+                   local_error->message);
+      return FALSE;
+    }
+
+  operation = gtk_print_operation_new ();
+  gtk_print_operation_set_job_name (operation, job_name);
+  gtk_print_operation_set_unit (operation, GTK_UNIT_POINTS);
+  gtk_print_operation_set_use_full_page (operation, FALSE);
+  g_signal_connect (operation, "begin-print", G_CALLBACK (print_begin), document);
+  g_signal_connect (operation, "draw-page", G_CALLBACK (print_draw_page), document);
+  if (export_path != NULL)
+    gtk_print_operation_set_export_filename (operation, export_path);
+
+  result = gtk_print_operation_run (operation,
+                                    export_path != NULL ? GTK_PRINT_OPERATION_ACTION_EXPORT
+                                                        : GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
+                                    parent, &local_error);
+  if (result == GTK_PRINT_OPERATION_RESULT_ERROR)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
 }

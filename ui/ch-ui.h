@@ -54,6 +54,13 @@ void      ch_ui_set_row_error       (GtkWidget       *row,
 void      ch_ui_drop_focus_within   (GtkWidget       *widget);
 void      ch_ui_set_input_sensitive (GtkWidget       *widget,
                                      gboolean         sensitive);
+/* Prints @pdf through GtkPrintOperation: the print dialog, or straight into
+ * @export_path (a PDF file) when given. Returns: FALSE with @error on failure */
+gboolean  ch_ui_print_pdf           (GtkWindow       *parent,
+                                     GBytes          *pdf,
+                                     const char      *job_name,
+                                     const char      *export_path,
+                                     GError         **error);
 void      ch_ui_stack_show          (GtkStack        *stack,
                                      const char      *name);
 

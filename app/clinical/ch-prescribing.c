@@ -795,8 +795,11 @@ fill_medication_item (ChChartItem          *item,
   if (item->start_date == NULL)
     item->start_date = g_date_time_format (now, "%Y-%m-%d");
   g_clear_pointer (&item->end_date, g_free);
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, rx->id);
+
   ch_chart_item_set_detail (item, "dose", sig);
   ch_chart_item_set_detail (item, "route", rx->route);
+  ch_chart_item_set_detail (item, "prescription", id);
 }
 
 /* Puts @rx on the medication list: the entry of the prescription it renews
@@ -1139,4 +1142,32 @@ ch_prescribing_set_licence (ChSession   *session,
       return FALSE;
     }
   return TRUE;
+}
+
+GPtrArray *
+ch_prescribing_list_prescribers (ChSession  *session,
+                                 GError    **error)
+{
+  g_autoptr (GPtrArray) users = NULL;
+  GPtrArray *prescribers;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  if (!ch_session_check (session, CH_AREA_PRESCRIBING, CH_ACCESS_READ, error))
+    return NULL;
+  users = ch_db_user_list (ch_session_get_store (session), error);
+  if (users == NULL)
+    return NULL;
+
+  prescribers = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_user_record_free);
+  for (guint i = 0; i < users->len; i++)
+    {
+      ChUserRecord *user = users->pdata[i];
+      ChRole role;
+
+      if (!user->disabled && ch_role_from_string (user->role, &role)
+          && ch_role_get_access (role, CH_AREA_PRESCRIBING) == CH_ACCESS_WRITE)
+        g_ptr_array_add (prescribers, g_steal_pointer (&users->pdata[i]));
+    }
+  return prescribers;
 }

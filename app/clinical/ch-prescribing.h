@@ -53,6 +53,10 @@ gboolean    ch_prescribing_set_licence (ChSession   *session,
                                         const char  *username,
                                         const char  *licence,
                                         GError     **error);
+/* Returns: (transfer full) (element-type ChUserRecord): the enabled accounts
+ * that may sign prescriptions, for a nurse to draft for */
+GPtrArray  *ch_prescribing_list_prescribers (ChSession *session,
+                                             GError   **error);
 /* Returns: (transfer full): the licence number, "" when none */
 char       *ch_prescribing_get_licence (ChStore     *store,
                                         const char  *username);

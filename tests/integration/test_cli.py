@@ -40,8 +40,12 @@ COMMANDS = [
     ['user', 'disable'], ['user', 'enable'], ['user', 'role'], ['whoami'],
     ['rekey'], ['recover'], ['audit', 'verify'], ['audit', 'list'], ['demo'],
     ['patient', 'search'], ['patient', 'show'], ['patient', 'add'],
+    ['kb', 'info'], ['kb', 'check'], ['kb', 'import'], ['kb', 'reset'],
 ]
 RECOVERY_RE = re.compile(r'^Recovery key: (\S+)$', re.M)
+# The drug knowledge base shipped with Charta, as resources/data/drugs/README.md describes it.
+SHIPPED_KB = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
+                          'resources', 'data', 'drugs')
 
 
 def base_env(home):
@@ -1258,6 +1262,342 @@ class PatientTests(DemoPracticeTestCase):
         text = self.run_admin('patient', '--help').stdout
         for command in ('patient search', 'patient show', 'patient add'):
             self.assertIn(command, text)
+
+
+# ---- drug knowledge base ------------------------------------------------------------
+
+
+def kb_rows(folder, name):
+    """The records of a knowledge-base file as dicts, without comments and header."""
+    with open(os.path.join(folder, name), encoding='utf-8', newline='') as f:
+        lines = [l.rstrip('\n') for l in f if not l.startswith('#')]
+    header = lines[0].split('\t')
+    return [dict(zip(header, l.split('\t'))) for l in lines[1:]]
+
+
+class KbTests(DemoPracticeTestCase):
+    """kb info names the active drug knowledge base; kb check prints the alerts a
+    prescriber would see; kb import replaces the base only when every file of it
+    is valid, and only for the roles that may change it; kb reset goes back."""
+
+    demo_patients = 20
+    demo_seed = 5
+
+    SEVERITIES = ['contraindicated', 'major', 'moderate', 'minor', 'notice']
+    ALERT_KEYS = {'kind', 'severity', 'rule', 'drug_a', 'drug_b', 'party_a', 'party_b',
+                  'effect', 'mechanism', 'management', 'source', 'needs_reason'}
+    TEST_RULE = 'TEST_0001'  # the interaction the licensed test base adds
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        info = {r['key']: r['value'] for r in kb_rows(SHIPPED_KB, 'info.tsv')}
+        cls.shipped = {
+            'Name': info['name'], 'Version': info['version'],
+            'Drugs': str(len(kb_rows(SHIPPED_KB, 'drugs.tsv'))),
+            'Interactions': str(len(kb_rows(SHIPPED_KB, 'interactions.tsv'))),
+            'Allergy groups': str(len(kb_rows(SHIPPED_KB, 'allergy-groups.tsv'))),
+        }
+
+    # ---- helpers ----
+
+    def kb_info(self, user='doctor'):
+        """kb info as {label: value}, and its text."""
+        proc = self.demo(user, 'kb', 'info')
+        fields = {}
+        for line in proc.stdout.splitlines():
+            match = re.match(r'^\s*([^:]+):\s+(.*\S)\s*$', line)
+            if match:
+                fields[match.group(1)] = match.group(2)
+        self.assertIn('Name', fields, proc.stdout)
+        return fields, proc.stdout
+
+    def assert_shipped_active(self):
+        fields, text = self.kb_info()
+        for label, value in self.shipped.items():
+            self.assertEqual(fields.get(label), value, text)
+        self.assertIn('shipped with Charta', fields.get('Origin', ''), text)
+        self.assertNotIn('imported', text)
+
+    def check_args(self, drugs, allergies):
+        args = ['kb', 'check', '--drugs', ','.join(drugs)]
+        if allergies:
+            args += ['--allergies', ','.join(allergies)]
+        return args
+
+    def check_text(self, *drugs, allergies=(), user='doctor'):
+        proc = self.demo(user, *self.check_args(drugs, allergies))
+        self.assertEqual(proc.stderr, '')
+        return proc.stdout
+
+    def check_json(self, *drugs, allergies=(), user='doctor'):
+        """kb check --json: the alerts, after checking the object's shape."""
+        proc = self.demo(user, *self.check_args(drugs, allergies), '--json')
+        result = json.loads(proc.stdout)
+        self.assertEqual(set(result), {'knowledge_base', 'alerts'})
+        self.assertEqual(set(result['knowledge_base']), {'name', 'version'})
+        for alert in result['alerts']:
+            self.assertEqual(set(alert), self.ALERT_KEYS, alert)
+            self.assertIn(alert['severity'], self.SEVERITIES, alert)
+            self.assertIsInstance(alert['needs_reason'], bool, alert)
+        ranks = [self.SEVERITIES.index(a['severity']) for a in result['alerts']]
+        self.assertEqual(ranks, sorted(ranks), 'most severe first: %r' % result['alerts'])
+        return result
+
+    def interactions_between(self, alerts, one, other):
+        return [a for a in alerts if a['kind'] == 'interaction'
+                and {a['drug_a'], a['drug_b']} == {one, other}]
+
+    def base_copy(self, name):
+        """A copy of the shipped base to change, in a folder of its own."""
+        folder = os.path.join(tempfile.mkdtemp(prefix='kb-', dir=self.tmp), name)
+        shutil.copytree(SHIPPED_KB, folder)
+        return folder
+
+    def append_line(self, folder, name, line):
+        """Appends @line to a file of @folder; returns its line number."""
+        path = os.path.join(folder, name)
+        with open(path, encoding='utf-8', newline='') as f:
+            text = f.read()
+        self.assertTrue(text.endswith('\n'), path)
+        with open(path, 'a', encoding='utf-8', newline='') as f:
+            f.write(line + '\n')
+        return text.count('\n') + 1
+
+    def licensed_base(self):
+        """The shipped base renamed "Licensed Test Base" 9.9, with one interaction
+        more (amoxicillin + lisinopril, contraindicated) that the shipped one lacks."""
+        folder = self.base_copy('licensed')
+        path = os.path.join(folder, 'info.tsv')
+        with open(path, encoding='utf-8', newline='') as f:
+            lines = f.read().split('\n')
+        replaced = {'name': 'Licensed Test Base', 'version': '9.9'}
+        for i, line in enumerate(lines):
+            key = line.split('\t')[0]
+            if key in replaced:
+                lines[i] = '%s\t%s' % (key, replaced.pop(key))
+        self.assertEqual(replaced, {}, 'info.tsv has no name or version line')
+        with open(path, 'w', encoding='utf-8', newline='') as f:
+            f.write('\n'.join(lines))
+        self.append_line(folder, 'interactions.tsv', '\t'.join([
+            self.TEST_RULE, 'drug:amoxicillin', 'drug:lisinopril', 'contraindicated',
+            'A made-up effect for the test.', 'A made-up mechanism.',
+            'A made-up management.', 'The Charta test suite']))
+        return folder
+
+    def import_licensed(self, user='doctor'):
+        proc = self.demo(user, 'kb', 'import', self.licensed_base())
+        self.assertIn('Licensed Test Base', proc.stdout)
+        self.assertIn('9.9', proc.stdout)
+        return proc
+
+    def assert_licensed_active(self):
+        fields, text = self.kb_info()
+        self.assertEqual(fields.get('Name'), 'Licensed Test Base', text)
+        self.assertEqual(fields.get('Version'), '9.9', text)
+        self.assertIn('imported by the practice', fields.get('Origin', ''), text)
+        self.assertNotIn('shipped with Charta', text)
+        self.assertEqual(fields.get('Interactions'), str(int(self.shipped['Interactions']) + 1))
+        result = self.check_json('amoxicillin', 'lisinopril')
+        self.assertEqual(result['knowledge_base'], {'name': 'Licensed Test Base', 'version': '9.9'})
+        self.assertIn(self.TEST_RULE, [a['rule'] for a in result['alerts']])
+        return text
+
+    # ---- info and check ----
+
+    def test_info_shows_the_shipped_base(self):
+        self.assert_shipped_active()
+        # Everyone who prescribes or runs the practice may read it.
+        for user in ('nurse', 'manager', 'admin'):
+            fields, _ = self.kb_info(user)
+            self.assertEqual(fields['Name'], self.shipped['Name'])
+
+    def test_check_interaction_either_order(self):
+        # Needs the shipped interactions.tsv: warfarin with an NSAID is on the ONC list.
+        rules = []
+        for drugs in (('warfarin', 'ibuprofen'), ('ibuprofen', 'warfarin')):
+            alerts = self.check_json(*drugs)['alerts']
+            found = self.interactions_between(alerts, 'warfarin', 'ibuprofen')
+            self.assertTrue(found, 'no interaction for %s: %r' % (','.join(drugs), alerts))
+            self.assertTrue(any(a['severity'] in ('major', 'contraindicated')
+                                for a in found), found)
+            for alert in found:
+                self.assertTrue(alert['effect'] and alert['management'] and alert['source'],
+                                alert)
+            rules.append(sorted(a['rule'] for a in found))
+            text = self.check_text(*drugs)
+            self.assertNotIn('No alerts.', text)
+            headline = [l for l in text.splitlines()
+                        if re.match(r'^(Major|Contraindicated)\b', l)
+                        and 'warfarin' in l and 'ibuprofen' in l]
+            self.assertTrue(headline, text)
+            for label in ('Why:', 'What to do:', 'Source:'):
+                self.assertIn(label, text)
+        self.assertEqual(rules[0], rules[1], 'an interaction is symmetric')
+        # A brand name is the same drug.
+        alerts = self.check_json('Coumadin', 'ibuprofen')['alerts']
+        self.assertTrue(self.interactions_between(alerts, 'warfarin', 'ibuprofen'), alerts)
+
+    def test_check_penicillin_allergy(self):
+        text = self.check_text('amoxicillin', allergies=['penicillin'])
+        headline = [l for l in text.splitlines() if l.startswith('Contraindicated')]
+        self.assertTrue(headline, text)
+        self.assertIn('amoxicillin', headline[0])
+        self.assertIn('penicillin', headline[0])
+        for label in ('Why:', 'What to do:', 'Source:'):
+            self.assertIn(label, text)
+        for drugs, allergy in ((['amoxicillin'], 'penicillin'), (['Amoxil'], 'PCN')):
+            with self.subTest(drugs=drugs, allergy=allergy):
+                alerts = self.check_json(*drugs, allergies=[allergy])['alerts']
+                allergy_alerts = [a for a in alerts if a['kind'] == 'allergy'
+                                  and a['drug_a'] == 'amoxicillin']
+                self.assertTrue(allergy_alerts, alerts)
+                self.assertEqual(allergy_alerts[0]['severity'], 'contraindicated')
+                self.assertEqual(allergy_alerts[0]['party_b'], allergy)
+                self.assertTrue(allergy_alerts[0]['management'])
+                self.assertTrue(allergy_alerts[0]['source'])
+
+    def test_allergy_nothing_matches_is_a_notice(self):
+        text = self.check_text('amoxicillin', allergies=['the blue pills'])
+        self.assertIn('Unchecked allergy', text)
+        self.assertIn('the blue pills', text)
+        self.assertNotIn('No alerts.', text)
+        alerts = self.check_json('amoxicillin', allergies=['the blue pills'])['alerts']
+        self.assertEqual([(a['kind'], a['party_b']) for a in alerts],
+                         [('unchecked-allergy', 'the blue pills')])
+
+    def test_unrelated_drugs_give_no_alerts(self):
+        self.assertEqual(self.check_text('amoxicillin', 'lisinopril'), 'No alerts.\n')
+        result = self.check_json('amoxicillin', 'lisinopril')
+        self.assertEqual(result['alerts'], [])
+        self.assertEqual(result['knowledge_base'],
+                         {'name': self.shipped['Name'], 'version': self.shipped['Version']})
+
+    def test_check_json(self):
+        alerts = self.check_json('amoxicillin', 'warfarin', 'ibuprofen',
+                                 allergies=['penicillin', 'the blue pills'])['alerts']
+        kinds = {a['kind'] for a in alerts}
+        self.assertTrue({'allergy', 'unchecked-allergy'} <= kinds, alerts)
+        contraindicated = [a for a in alerts if a['severity'] == 'contraindicated']
+        self.assertTrue(contraindicated, alerts)
+        for alert in contraindicated:
+            self.assertIs(alert['needs_reason'], True, alert)
+        self.assertEqual(alerts[-1]['severity'], 'notice')
+        self.assertIs(alerts[-1]['needs_reason'], False)
+
+    def test_unknown_drugs(self):
+        for extra in ([], ['--json']):
+            with self.subTest(extra=extra):
+                proc = self.demo('doctor', 'kb', 'check', '--drugs',
+                                 'amoxicillin,frobnizol,zzzumab', *extra, expect=1)
+                self.assert_failure_message(proc, 'frobnizol', 'zzzumab')
+                self.assertNotIn('amoxicillin', proc.stderr)
+                self.assertEqual(proc.stdout, '')
+
+    def test_bad_usage(self):
+        login = self.login_args(self.practice, 'admin', DEMO_PASSWORD)
+        folder = self.base_copy('base')
+        cases = [
+            ['kb'],
+            ['kb', 'frobnicate'],
+            ['kb', 'check'],                                   # no --drugs
+            ['kb', 'check', '--allergies', 'penicillin'],
+            ['kb', 'check', '--drugs'],
+            ['kb', 'import'],                                  # no DIR
+            ['kb', 'import', folder, folder],
+            ['kb', 'reset', 'extra'],
+            ['kb', 'info', 'extra'],
+        ]
+        for args in cases:
+            with self.subTest(args=args):
+                self.assert_usage_error(self.run_admin(*args, *login, expect=2))
+        self.assert_shipped_active()
+
+    # ---- import and reset ----
+
+    def test_import_a_licensed_base(self):
+        self.import_licensed('doctor')
+        self.assert_licensed_active()
+        # The nurse prescribing next sees the same base.
+        fields, _ = self.kb_info('nurse')
+        self.assertEqual(fields['Name'], 'Licensed Test Base')
+
+    def test_broken_base_changes_nothing(self):
+        broken = self.base_copy('broken')
+        line = self.append_line(broken, 'interactions.tsv', '\t'.join([
+            'TEST_0002', 'drug:warfarin', 'drug:ibuprofen', 'terrible',
+            'An effect.', 'A mechanism.', 'A management.', 'A source']))
+        missing = self.base_copy('missing')
+        os.remove(os.path.join(missing, 'duplicates.tsv'))
+        cases = [
+            (broken, ['interactions.tsv:%d' % line, 'terrible']),
+            (missing, ['duplicates.tsv']),
+            (os.path.join(self.tmp, 'nowhere'), ['nowhere']),
+        ]
+        # Over the shipped base, then over an imported one.
+        for state in ('shipped', 'imported'):
+            if state == 'imported':
+                self.import_licensed('admin')
+            _, before = self.kb_info()
+            for folder, needles in cases:
+                with self.subTest(state=state, folder=os.path.basename(folder)):
+                    proc = self.demo('admin', 'kb', 'import', folder, expect=1)
+                    self.assert_failure_message(proc, *needles)
+                    self.assertEqual(proc.stdout, '')
+                    self.assertEqual(self.kb_info()[1], before)
+            if state == 'shipped':
+                self.assert_shipped_active()
+            else:
+                self.assert_licensed_active()
+
+    def test_only_physicians_and_admins_change_the_base(self):
+        licensed = self.licensed_base()
+        for user in ('nurse', 'manager', 'frontdesk'):
+            for command in (['import', licensed], ['reset']):
+                with self.subTest(user=user, command=command[0]):
+                    proc = self.demo(user, 'kb', *command, expect=1)
+                    self.assert_failure_message(proc, 'not allowed')
+                    self.assertEqual(proc.stdout, '')
+        self.assert_shipped_active()
+        # The front desk does not even see the base.
+        for command in (['info'], ['check', '--drugs', 'amoxicillin']):
+            with self.subTest(command=command):
+                proc = self.demo('frontdesk', 'kb', *command, expect=1)
+                self.assert_failure_message(proc, 'not allowed')
+                self.assertEqual(proc.stdout, '')
+        self.demo('admin', 'kb', 'import', licensed)
+        self.assert_licensed_active()
+
+    def test_reset_goes_back_to_the_shipped_base(self):
+        self.import_licensed('doctor')
+        self.assert_licensed_active()
+        proc = self.demo('admin', 'kb', 'reset')
+        self.assertIn('shipped', proc.stdout)
+        self.assert_shipped_active()
+        rules = [a['rule'] for a in self.check_json('amoxicillin', 'lisinopril')['alerts']]
+        self.assertNotIn(self.TEST_RULE, rules)
+        # Resetting the shipped base keeps it.
+        self.demo('doctor', 'kb', 'reset')
+        self.assert_shipped_active()
+
+    def test_changes_are_audited(self):
+        self.demo('nurse', 'kb', 'import', self.licensed_base(), expect=1)
+        self.import_licensed('doctor')
+        self.demo('admin', 'kb', 'import', os.path.join(self.tmp, 'nowhere'), expect=1)
+        self.demo('admin', 'kb', 'reset')
+        for reader in ('manager', 'admin'):
+            with self.subTest(reader=reader):
+                proc = self.demo(reader, 'audit', 'list', '--csv', '--action', 'settings',
+                                 raw=True)
+                rows = list(csv.reader(io.StringIO(proc.stdout.decode(), newline='')))
+                entries = [dict(zip(rows[0], row)) for row in rows[1:]]
+                kb = [e for e in entries if e['object_type'] == 'drug-kb']
+                # Newest first: the reset, then the import; nothing for the refusals.
+                self.assertEqual([(e['user'], e['role']) for e in kb],
+                                 [('admin', 'admin'), ('doctor', 'physician')], kb)
+                self.assertIn('Licensed Test Base', kb[1]['detail'])
+                self.assertIn('9.9', kb[1]['detail'])
+                self.assertIn('shipped', kb[0]['detail'])
 
 
 # ---- demo and what lies on disk ------------------------------------------------------------
