@@ -21,6 +21,8 @@
 #include "ch-patient-view.h"
 #include "ch-patients-page.h"
 #include "ch-patients.h"
+#include "ch-prescribe-dialog.h"
+#include "ch-prescribing.h"
 #include "ch-trend-window.h"
 #include "ch-ui.h"
 #include "ch-ui-test-util.h"
@@ -1014,6 +1016,133 @@ test_chart_front_desk (Fixture       *f,
   g_assert_false (ch_ui_session_is_busy (f->session));
 }
 
+
+/* The first widget of @type under @widget, depth first. */
+static GtkWidget *
+find_type (GtkWidget *widget,
+           GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A prescription written in the dialog: the drug found by typing, the
+ * quantity computed, the allergy alert shown, refused without a reason and
+ * overridden with one, signed, printed, and on the medication list. */
+static void
+test_chart_prescribe (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(ChChartItem) allergy = ch_chart_item_new (CH_SECTION_ALLERGY);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) prescriptions = NULL;
+  g_autoptr(GPtrArray) alerts = NULL;
+  g_autoptr(ChDrugKb) kb = NULL;
+  g_autofree char *tmp = ch_ui_test_make_tmp_dir ();
+  g_autofree char *printed = g_build_filename (tmp, "rx.pdf", NULL);
+  g_autofree char *pdf = NULL;
+  GType type = CH_TYPE_PRESCRIBE_DIALOG;
+  gboolean (*busy) (gpointer) = (gboolean (*) (gpointer)) ch_prescribe_dialog_get_busy;
+  const ChKbDrug *amoxicillin;
+  const ChFrequency *frequencies;
+  const ChPrescription *rx = NULL;
+  ChPrescribeDialog *dialog;
+  GtkWidget *reason;
+  guint n_frequencies;
+  gsize length = 0;
+
+  open_patient (f);
+  wait_chart (f);
+  allergy->patient_id = f->patient_id;
+  allergy->kind = g_strdup ("drug");
+  allergy->display = g_strdup ("Penicillin");
+  allergy->clinical_status = g_strdup ("active");
+  g_assert_true (ch_chart_add (f->session, allergy, &error));
+  g_assert_no_error (error);
+  ch_chart_summary_view_reload (chart (f));
+  wait_chart (f);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.prescribe", NULL));
+  dialog = find_toplevel (f, type);
+
+  /* Found as typed, chosen with Enter. */
+  set_field (dialog, type, "drug_entry", "amoxi");
+  CH_UI_TEST_WAIT (child_visible (dialog, type, "drug_results"));
+  g_signal_emit_by_name (ch_ui_test_child (dialog, type, "drug_entry"), "activate");
+  ch_ui_test_spin (20);
+  g_assert_cmpstr (field_text (dialog, type, "drug_entry"), ==, "amoxicillin");
+
+  kb = ch_prescribing_get_kb (f->session, &error);
+  amoxicillin = ch_drug_kb_lookup (kb, "amoxicillin");
+  for (guint i = 0; i < amoxicillin->n_products; i++)
+    if (g_str_equal (amoxicillin->products[i].strength, "500 mg")
+        && g_str_equal (amoxicillin->products[i].form, "capsule"))
+      adw_combo_row_set_selected (ADW_COMBO_ROW (ch_ui_test_child (dialog, type, "product_row")), i);
+  frequencies = ch_prescribing_frequencies (&n_frequencies);
+  for (guint i = 0; i < n_frequencies; i++)
+    if (g_str_equal (frequencies[i].code, "tid"))
+      adw_combo_row_set_selected (ADW_COMBO_ROW (ch_ui_test_child (dialog, type, "frequency_row")),
+                                  i + 1);
+  set_field (dialog, type, "duration_row", "10");
+  ch_ui_test_spin (20);
+  /* One capsule three times a day for ten days. */
+  g_assert_cmpstr (field_text (dialog, type, "quantity_row"), ==, "30");
+
+  /* The checks find the penicillin allergy: shown, and not signed without a reason. */
+  g_assert_false (run_window_action (f, dialog, "prescribe.sign", busy));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (ch_ui_test_child (dialog, type,
+                                                                                  "stack"))),
+                   ==, "alerts");
+  g_assert_false (run_window_action (f, dialog, "prescribe.sign", busy));
+  g_assert_true (child_visible (dialog, type, "error_label"));
+  prescriptions = ch_prescribing_list (f->session, f->patient_id, &error);
+  g_assert_cmpstr (((ChPrescription *) prescriptions->pdata[0])->state, ==, "draft");
+  g_clear_pointer (&prescriptions, g_ptr_array_unref);
+
+  reason = find_type (GTK_WIDGET (ch_ui_test_child (dialog, type, "alerts_list")), GTK_TYPE_ENTRY);
+  g_assert_nonnull (reason);
+  ch_ui_test_set_text (reason, "Took amoxicillin in 2023 without a reaction");
+  g_assert_false (run_window_action (f, dialog, "prescribe.sign", busy));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (ch_ui_test_child (dialog, type,
+                                                                                  "stack"))),
+                   ==, "done");
+
+  /* Printed through GtkPrintOperation, here into a file. */
+  ch_prescribe_dialog_set_print_export (dialog, printed);
+  g_assert_false (run_window_action (f, dialog, "prescribe.print", busy));
+  CH_UI_TEST_WAIT (g_file_test (printed, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (printed, &pdf, &length, &error));
+  g_assert_cmpuint (length, >, 1000);
+  g_assert_true (g_str_has_prefix (pdf, "%PDF"));
+
+  g_assert_true (run_window_action (f, dialog, "window.close", busy));
+  wait_chart (f);
+
+  prescriptions = ch_prescribing_list (f->session, f->patient_id, &error);
+  g_assert_no_error (error);
+  rx = prescriptions->pdata[0];
+  g_assert_cmpstr (rx->state, ==, "signed");
+  g_assert_cmpstr (rx->drug_id, ==, "amoxicillin");
+  g_assert_cmpfloat (rx->quantity, ==, 30);
+  alerts = ch_db_prescription_alerts (ch_session_get_store (f->session), rx->id, &error);
+  g_assert_cmpuint (alerts->len, >=, 1);
+  g_assert_nonnull (strstr (alerts->pdata[0], "overridden|"));
+  g_assert_nonnull (strstr (alerts->pdata[0], "without a reaction"));
+  g_assert_nonnull (item_row (f, rx->medication_item_id));
+
+  ch_ui_test_remove_dir (tmp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1034,6 +1163,8 @@ main (int   argc,
               fixture_set_up, test_chart_note, fixture_tear_down);
   g_test_add ("/ui/chart/cosign", Fixture, "nurse",
               fixture_set_up, test_chart_cosign, fixture_tear_down);
+  g_test_add ("/ui/chart/prescribe", Fixture, NULL,
+              fixture_set_up, test_chart_prescribe, fixture_tear_down);
   g_test_add ("/ui/chart/front-desk", Fixture, "frontdesk",
               fixture_set_up, test_chart_front_desk, fixture_tear_down);
 

@@ -10,6 +10,9 @@
 #include "ch-chart-summary-view.h"
 #include "ch-chart-ui.h"
 #include "ch-encounter-dialog.h"
+#include "ch-prescribe-dialog.h"
+#include "ch-prescribing.h"
+#include "ch-prescription-pdf.h"
 #include "ch-refdata.h"
 #include "ch-trend-window.h"
 #include "ch-ui.h"
@@ -33,6 +36,7 @@ struct _ChChartSummaryView
   GtkSpinner          *spinner;
   GtkScrolledWindow   *scroller;
   AdwStatusPage       *error_page;
+  AdwPreferencesGroup *alerts_group;
   AdwPreferencesGroup *allergies_group;
   AdwPreferencesGroup *problems_group;
   AdwPreferencesGroup *medications_group;
@@ -50,6 +54,8 @@ struct _ChChartSummaryView
   GPtrArray           *allergies;    /* (element-type ChChartItem) active and inactive */
   GPtrArray           *medications;  /* (element-type ChChartItem) current and past */
   GPtrArray           *history;      /* (element-type ChChartItem) */
+  GPtrArray           *prescriptions; /* (element-type ChPrescription) newest first */
+  GPtrArray           *drug_alerts;  /* (element-type ChDrugAlert) among current medications */
   gboolean            *trend_known;  /* per summary->vitals: a value came before */
   GHashTable          *items;        /* id → ChChartItem, borrowed from the lists */
   GPtrArray           *rows;         /* the rows shown, to take away on change */
@@ -78,6 +84,8 @@ ch_chart_summary_view_update_actions (ChChartSummaryView *self)
 {
   gboolean ready;
   gboolean can_write;
+  gboolean can_prescribe;
+  gboolean can_sign;
 
   g_return_if_fail (CH_IS_CHART_SUMMARY_VIEW (self));
 
@@ -92,6 +100,15 @@ ch_chart_summary_view_update_actions (ChChartSummaryView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.record-vitals", can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.add-encounter", can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.set-no-known-allergies", can_write);
+
+  /* Nurses draft; only prescribers renew, stop and sign. */
+  can_prescribe = can_write && ch_session_can (self->session, CH_AREA_PRESCRIBING, CH_ACCESS_READ);
+  can_sign = can_write && ch_session_can (self->session, CH_AREA_PRESCRIBING, CH_ACCESS_WRITE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.prescribe", can_prescribe);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.open-draft", can_prescribe);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.renew", can_prescribe);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.stop-prescription", can_sign);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.print-prescription", ready);
 }
 
 static void
@@ -184,6 +201,30 @@ item_menu (const ChChartItem *item,
                                            g_variant_new_int64 (item->id));
   g_menu_append_item (menu, entry);
   g_clear_object (&entry);
+
+  if (g_strcmp0 (item->section, CH_SECTION_MEDICATION) == 0
+      && ch_chart_item_get_detail (item, "prescription") != NULL
+      && g_strcmp0 (item->clinical_status, "active") == 0)
+    {
+      gint64 rx = g_ascii_strtoll (ch_chart_item_get_detail (item, "prescription"), NULL, 10);
+      GMenu *rx_section = g_menu_new ();
+      const struct { const char *label; const char *action; } commands[] = {
+        { N_("_Renew or Change…"), "chart.renew" },
+        { N_("_Stop…"), "chart.stop-prescription" },
+        { N_("_Print Prescription…"), "chart.print-prescription" },
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+        {
+          entry = g_menu_item_new (_(commands[i].label), NULL);
+          g_menu_item_set_action_and_target_value (entry, commands[i].action,
+                                                   g_variant_new_int64 (rx));
+          g_menu_append_item (rx_section, entry);
+          g_clear_object (&entry);
+        }
+      g_menu_prepend_section (menu, NULL, G_MENU_MODEL (rx_section));
+      g_object_unref (rx_section);
+    }
 
   entry = g_menu_item_new (_("Entered in _Error…"), NULL);
   g_menu_item_set_action_and_target_value (entry, "chart.entered-in-error",
@@ -491,6 +532,32 @@ ch_chart_summary_view_fill_medications (ChChartSummaryView *self,
   GtkWidget *past = NULL;
   guint n_current = 0;
   guint n_past = 0;
+
+  /* Drafts waiting for a prescriber's signature come first. */
+  for (guint i = 0; self->prescriptions != NULL && i < self->prescriptions->len; i++)
+    {
+      const ChPrescription *rx = g_ptr_array_index (self->prescriptions, i);
+      g_autofree char *title = NULL;
+      g_autofree char *subtitle = NULL;
+      g_autofree char *name = NULL;
+      GtkWidget *row;
+
+      if (g_strcmp0 (rx->state, "draft") != 0)
+        continue;
+      /* Translators: a prescription not yet signed: "Draft: amoxicillin 500 mg capsule" */
+      title = g_strdup_printf (_("Draft: %s %s %s"), rx->drug_name, rx->strength, rx->form);
+      /* Translators: "to be signed by doctor, drafted by nurse" */
+      subtitle = g_strdup_printf (_("to be signed by %s, drafted by %s"), rx->prescriber,
+                                  rx->drafted_by);
+      row = new_row (title, subtitle);
+      name = g_strdup_printf ("draft-%" G_GINT64_FORMAT, rx->id);
+      gtk_widget_set_name (row, name);
+      gtk_widget_add_css_class (row, "chart-not-recorded");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "chart.open-draft");
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row), g_variant_new_int64 (rx->id));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      ch_chart_summary_view_add_row (self, self->medications_group, row);
+    }
 
   for (guint i = 0; i < self->medications->len; i++)
     {
@@ -942,6 +1009,61 @@ ch_chart_summary_view_fill_encounters (ChChartSummaryView *self)
                                          encounters->len > 0 ? NULL : _("No encounters recorded."));
 }
 
+/* What needs a look before anything else: drug problems among what the
+ * patient takes now, allergies the base could not check, overdue vaccines. */
+static void
+ch_chart_summary_view_fill_alerts (ChChartSummaryView *self)
+{
+  g_autoptr (GString) unchecked = g_string_new (NULL);
+  guint overdue = 0;
+  guint shown = 0;
+
+  for (guint i = 0; self->drug_alerts != NULL && i < self->drug_alerts->len; i++)
+    {
+      const ChDrugAlert *alert = g_ptr_array_index (self->drug_alerts, i);
+      g_autofree char *title = NULL;
+      GtkWidget *row;
+
+      if (alert->kind == CH_DRUG_ALERT_UNKNOWN_DRUG)
+        {
+          g_string_append_printf (unchecked, "%s%s", unchecked->len ? ", " : "", alert->party_a);
+          continue;
+        }
+      title = ch_drug_alert_title (alert);
+      row = new_row (title, alert->effect);
+      gtk_widget_add_css_class (row, alert->severity >= CH_DRUG_SEVERITY_MAJOR
+                                     ? "chart-allergy" : "chart-not-recorded");
+      gtk_widget_set_tooltip_text (row, alert->management);
+      ch_chart_summary_view_add_row (self, self->alerts_group, row);
+      shown++;
+    }
+
+  for (guint i = 0; i < self->summary->immunizations_due->len; i++)
+    overdue += ((ChDueDose *) g_ptr_array_index (self->summary->immunizations_due, i))->overdue;
+  if (overdue > 0)
+    {
+      g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                             "%u immunization overdue",
+                                                             "%u immunizations overdue", overdue),
+                                                overdue);
+      GtkWidget *row = new_row (title, _("See Immunizations below."));
+
+      gtk_widget_add_css_class (row, "chart-not-recorded");
+      ch_chart_summary_view_add_row (self, self->alerts_group, row);
+      shown++;
+    }
+
+  if (unchecked->len > 0)
+    {
+      GtkWidget *row = new_row (_("Not checked against the drug knowledge base"), unchecked->str);
+
+      ch_chart_summary_view_add_row (self, self->alerts_group, row);
+      shown++;
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->alerts_group), shown > 0);
+}
+
 static void
 ch_chart_summary_view_fill (ChChartSummaryView *self)
 {
@@ -955,6 +1077,7 @@ ch_chart_summary_view_fill (ChChartSummaryView *self)
 
   can_write = ch_session_can (self->session, CH_AREA_CLINICAL, CH_ACCESS_WRITE);
 
+  ch_chart_summary_view_fill_alerts (self);
   ch_chart_summary_view_fill_allergies (self, can_write);
   ch_chart_summary_view_fill_problems (self, can_write);
   ch_chart_summary_view_fill_medications (self, can_write);
@@ -998,6 +1121,8 @@ typedef struct
   GPtrArray      *allergies;
   GPtrArray      *medications;
   GPtrArray      *history;
+  GPtrArray      *prescriptions;
+  GPtrArray      *drug_alerts;
   gboolean       *trend_known;
 } Load;
 
@@ -1011,6 +1136,8 @@ load_free (gpointer data)
   g_clear_pointer (&load->allergies, g_ptr_array_unref);
   g_clear_pointer (&load->medications, g_ptr_array_unref);
   g_clear_pointer (&load->history, g_ptr_array_unref);
+  g_clear_pointer (&load->prescriptions, g_ptr_array_unref);
+  g_clear_pointer (&load->drug_alerts, g_ptr_array_unref);
   g_clear_pointer (&load->trend_known, g_free);
   g_free (load);
 }
@@ -1042,6 +1169,18 @@ load_thread (GTask        *task,
                                  &error);
   if (load->history == NULL)
     goto fail;
+  load->prescriptions = ch_prescribing_list (load->session, load->patient_id, &error);
+  if (load->prescriptions == NULL)
+    goto fail;
+
+  /* Drug alerts need the knowledge base, which not every reader of the chart may read. */
+  if (ch_session_can (load->session, CH_AREA_PRESCRIBING, CH_ACCESS_READ)
+      || ch_session_can (load->session, CH_AREA_DRUG_KB, CH_ACCESS_READ))
+    {
+      load->drug_alerts = ch_prescribing_review (load->session, load->patient_id, &error);
+      if (load->drug_alerts == NULL)
+        goto fail;
+    }
 
   /* A trend of 0 is "the same as before" or "nothing before": no arrow
    * for a first value. */
@@ -1112,8 +1251,12 @@ load_done (GObject      *object,
   g_clear_pointer (&self->allergies, g_ptr_array_unref);
   g_clear_pointer (&self->medications, g_ptr_array_unref);
   g_clear_pointer (&self->history, g_ptr_array_unref);
+  g_clear_pointer (&self->prescriptions, g_ptr_array_unref);
+  g_clear_pointer (&self->drug_alerts, g_ptr_array_unref);
   g_clear_pointer (&self->trend_known, g_free);
   self->summary = g_steal_pointer (&load->summary);
+  self->prescriptions = g_steal_pointer (&load->prescriptions);
+  self->drug_alerts = g_steal_pointer (&load->drug_alerts);
   self->allergies = g_steal_pointer (&load->allergies);
   self->medications = g_steal_pointer (&load->medications);
   self->history = g_steal_pointer (&load->history);
@@ -1165,7 +1308,10 @@ ch_chart_summary_view_forget (ChChartSummaryView *self)
   g_clear_pointer (&self->allergies, g_ptr_array_unref);
   g_clear_pointer (&self->medications, g_ptr_array_unref);
   g_clear_pointer (&self->history, g_ptr_array_unref);
+  g_clear_pointer (&self->prescriptions, g_ptr_array_unref);
+  g_clear_pointer (&self->drug_alerts, g_ptr_array_unref);
   g_clear_pointer (&self->trend_known, g_free);
+  gtk_widget_set_visible (GTK_WIDGET (self->alerts_group), FALSE);
   ch_chart_summary_view_fill (self);
 }
 
@@ -1630,6 +1776,257 @@ add_encounter_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* ---- prescribing ------------------------------------------------------------- */
+
+static void
+on_prescription_changed (ChChartSummaryView *self)
+{
+  ch_chart_summary_view_reload (self);
+}
+
+static void
+present_prescribe_dialog (ChChartSummaryView   *self,
+                          const ChPrescription *draft)
+{
+  GtkWidget *dialog = ch_prescribe_dialog_new (parent_window (self), self->session, self->patient,
+                                               self->summary->problems, draft);
+
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_prescription_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "signed", G_CALLBACK (on_prescription_changed), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static const ChPrescription *
+find_prescription (ChChartSummaryView *self,
+                   gint64              id)
+{
+  for (guint i = 0; self->prescriptions != NULL && i < self->prescriptions->len; i++)
+    if (((ChPrescription *) self->prescriptions->pdata[i])->id == id)
+      return self->prescriptions->pdata[i];
+  return NULL;
+}
+
+static void
+prescribe_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (widget);
+
+  if (ch_chart_summary_view_ready (self))
+    present_prescribe_dialog (self, NULL);
+}
+
+static void
+open_draft_activated (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (widget);
+  const ChPrescription *rx;
+
+  if (!ch_chart_summary_view_ready (self))
+    return;
+  rx = find_prescription (self, g_variant_get_int64 (parameter));
+  if (rx != NULL && g_strcmp0 (rx->state, "draft") == 0)
+    present_prescribe_dialog (self, rx);
+}
+
+typedef struct
+{
+  ChSession      *session;
+  gint64          id;
+  ChPrescription *rx;    /* out: the renewal */
+  GBytes         *pdf;   /* out: the print-out */
+} RxWork;
+
+static void
+rx_work_free (gpointer data)
+{
+  RxWork *work = data;
+
+  g_clear_object (&work->session);
+  g_clear_pointer (&work->rx, ch_prescription_free);
+  g_clear_pointer (&work->pdf, g_bytes_unref);
+  g_free (work);
+}
+
+static void
+run_rx_work (ChChartSummaryView  *self,
+             gint64               id,
+             GTaskThreadFunc      thread,
+             GAsyncReadyCallback  done)
+{
+  RxWork *work = g_new0 (RxWork, 1);
+  g_autoptr(GTask) task = NULL;
+
+  work->session = g_object_ref (self->session);
+  work->id = id;
+  ch_chart_summary_view_set_busy (self, TRUE);
+  task = ch_ui_session_task_new (self->session, self, self->cancellable, done, NULL);
+  g_task_set_task_data (task, work, rx_work_free);
+  ch_ui_session_run_task (task, thread);
+}
+
+static void
+renew_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  RxWork *work = task_data;
+  g_autoptr(GError) error = NULL;
+  gint64 id = ch_prescribing_renew (work->session, work->id, &error);
+
+  if (id == 0 || (work->rx = ch_prescribing_get (work->session, id, &error)) == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+renew_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (object);
+  RxWork *work = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      ch_chart_summary_view_set_busy (self, FALSE);
+      ch_ui_toast (GTK_WIDGET (self), error->message);
+      return;
+    }
+  ch_chart_summary_view_set_busy (self, FALSE);
+  /* The renewal is a draft: change what needs changing, then sign. */
+  present_prescribe_dialog (self, work->rx);
+  ch_chart_summary_view_reload (self);
+}
+
+static void
+renew_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (widget);
+
+  if (ch_chart_summary_view_ready (self))
+    run_rx_work (self, g_variant_get_int64 (parameter), renew_thread, renew_done);
+}
+
+static void
+stop_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Change *change = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ch_prescribing_stop (change->session, change->item_id, change->reason, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+on_stop_response (AdwMessageDialog   *dialog,
+                  const char         *response,
+                  ChChartSummaryView *self)
+{
+  g_autofree char *reason = ch_chart_ui_reason_dialog_get_reason (dialog);
+  Change *change;
+
+  if (g_strcmp0 (response, "confirm") != 0 || reason == NULL
+      || !ch_chart_summary_view_ready (self))
+    return;
+
+  change = g_new0 (Change, 1);
+  change->session = g_object_ref (self->session);
+  change->item_id = *(gint64 *) g_object_get_data (G_OBJECT (dialog), "prescription-id");
+  change->reason = g_steal_pointer (&reason);
+  change->patient_id = self->patient->id;
+  ch_chart_summary_view_run_change (self, change, stop_thread, N_("Medication stopped"));
+}
+
+static void
+stop_prescription_activated (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (widget);
+  gint64 id = g_variant_get_int64 (parameter);
+  const ChPrescription *rx;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (!ch_chart_summary_view_ready (self) || (rx = find_prescription (self, id)) == NULL)
+    return;
+
+  /* Translators: %s is a drug, like "amoxicillin" */
+  body = g_strdup_printf (_("%s moves to the past medications, with your reason."), rx->drug_name);
+  dialog = ch_chart_ui_reason_dialog_new (parent_window (self), _("Stop Medication?"), body,
+                                          _("_Stop"));
+  g_object_set_data_full (G_OBJECT (dialog), "prescription-id", g_memdup2 (&id, sizeof id), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_stop_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+print_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  RxWork *work = task_data;
+  g_autoptr(GError) error = NULL;
+
+  work->pdf = ch_prescription_pdf_render (work->session, &work->id, 1, &error);
+  if (work->pdf == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+print_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (object);
+  RxWork *work = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      ch_chart_summary_view_set_busy (self, FALSE);
+      ch_ui_toast (GTK_WIDGET (self), error->message);
+      return;
+    }
+  ch_chart_summary_view_set_busy (self, FALSE);
+  if (!ch_ui_print_pdf (parent_window (self), work->pdf, _("Prescription"), NULL, &error))
+    ch_ui_toast (GTK_WIDGET (self), error->message);
+}
+
+static void
+print_prescription_activated (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (widget);
+
+  if (ch_chart_summary_view_ready (self))
+    run_rx_work (self, g_variant_get_int64 (parameter), print_thread, print_done);
+}
+
 /* ---- GObject ------------------------------------------------------------------ */
 
 static void
@@ -1658,6 +2055,8 @@ ch_chart_summary_view_finalize (GObject *object)
   g_clear_pointer (&self->allergies, g_ptr_array_unref);
   g_clear_pointer (&self->medications, g_ptr_array_unref);
   g_clear_pointer (&self->history, g_ptr_array_unref);
+  g_clear_pointer (&self->prescriptions, g_ptr_array_unref);
+  g_clear_pointer (&self->drug_alerts, g_ptr_array_unref);
   g_clear_pointer (&self->trend_known, g_free);
   g_clear_pointer (&self->items, g_hash_table_unref);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
@@ -1682,6 +2081,7 @@ ch_chart_summary_view_class_init (ChChartSummaryViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, spinner);
   gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, scroller);
   gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, error_page);
+  gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, alerts_group);
   gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, allergies_group);
   gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, problems_group);
   gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, medications_group);
@@ -1705,10 +2105,20 @@ ch_chart_summary_view_class_init (ChChartSummaryViewClass *klass)
   gtk_widget_class_install_action (widget_class, "chart.trend", "(sss)", trend_activated);
   gtk_widget_class_install_action (widget_class, "chart.add-encounter", NULL,
                                    add_encounter_activated);
+  gtk_widget_class_install_action (widget_class, "chart.prescribe", NULL, prescribe_activated);
+  gtk_widget_class_install_action (widget_class, "chart.open-draft", "x", open_draft_activated);
+  gtk_widget_class_install_action (widget_class, "chart.renew", "x", renew_activated);
+  gtk_widget_class_install_action (widget_class, "chart.stop-prescription", "x",
+                                   stop_prescription_activated);
+  gtk_widget_class_install_action (widget_class, "chart.print-prescription", "x",
+                                   print_prescription_activated);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v,
                                        GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "chart.record-vitals", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p,
+                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "chart.prescribe", NULL);
 }
 
 static void

@@ -402,6 +402,9 @@ on_drug_search_changed (ChPrescribeDialog *self)
 
   if (self->filling)
     return;
+  /* The entry showing the chosen drug's name (the search signal comes late). */
+  if (self->drug != NULL && g_strcmp0 (text, self->drug->generic_name) == 0)
+    return;
 
   /* Typing again is choosing again. */
   self->drug = NULL;
