@@ -109,8 +109,14 @@ ch_db_refill_get (ChStore  *store,
   if (rc == SQLITE_ROW)
     request = read_request (stmt);
   else if (rc == SQLITE_DONE)
-    g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_NOT_FOUND,
-                 _("There is no refill request %" G_GINT64_FORMAT), id);
+    {
+      char number[32];
+
+      /* Not G_GINT64_FORMAT inside _(): xgettext cannot see past the macro. */
+      g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, id);
+      g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_NOT_FOUND,
+                   _("There is no refill request %s"), number);
+    }
   sqlite3_reset (stmt);
   return request;
 }

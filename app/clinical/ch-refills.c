@@ -70,7 +70,7 @@ ch_refills_request (ChSession   *session,
   text = clean_note (note);
   if (g_utf8_strlen (text, -1) > MAX_NOTE)
     {
-      ch_invalid (error, _("A refill request's note has at most 2000 characters"));
+      ch_invalid (error, _("A refill request’s note has at most 2000 characters"));
       return 0;
     }
 
@@ -219,7 +219,7 @@ ch_refills_approve (ChSession              *session,
     return FALSE;
   text = clean_note (note);
   if (g_utf8_strlen (text, -1) > MAX_NOTE)
-    return ch_invalid (error, _("A refill decision's note has at most 2000 characters"));
+    return ch_invalid (error, _("A refill decision’s note has at most 2000 characters"));
 
   store = ch_session_get_store (session);
   username = ch_session_get_username (session);
@@ -275,7 +275,7 @@ ch_refills_deny (ChSession   *session,
   if (text[0] == '\0')
     return ch_invalid (error, _("Say why the refill is denied"));
   if (g_utf8_strlen (text, -1) > MAX_NOTE)
-    return ch_invalid (error, _("A refill decision's note has at most 2000 characters"));
+    return ch_invalid (error, _("A refill decision’s note has at most 2000 characters"));
 
   store = ch_session_get_store (session);
   if (!ch_store_begin (store, error))
