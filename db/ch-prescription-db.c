@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 
 #include "ch-prescription-db.h"
@@ -387,7 +388,7 @@ ch_db_prescription_get (ChStore  *store,
     rx = read_prescription (stmt);
   else if (rc == SQLITE_DONE)
     g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_NOT_FOUND,
-                 _("There is no prescription %" G_GINT64_FORMAT), id);
+                 _("There is no prescription %" PRId64), id);
   sqlite3_reset (stmt);
   return rx;
 }

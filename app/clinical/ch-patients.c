@@ -83,7 +83,32 @@ ch_patients_validate (const ChPatientRecord *record,
         }
     }
 
+  if (record->photo != NULL && !ch_patients_photo_ok (record->photo))
+    {
+      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                           _("The photo must be a PNG or JPEG image of at most 1 MB"));
+      return FALSE;
+    }
+
   return TRUE;
+}
+
+/**
+ * ch_patients_photo_ok:
+ *
+ * Whether @photo is what a patient's photo may be: a PNG or JPEG image (by
+ * its signature) of at most %CH_PATIENT_PHOTO_MAX_BYTES.
+ */
+gboolean
+ch_patients_photo_ok (GBytes *photo)
+{
+  gsize size = 0;
+  const guchar *data = g_bytes_get_data (photo, &size);
+
+  if (size == 0 || size > CH_PATIENT_PHOTO_MAX_BYTES)
+    return FALSE;
+  return (size >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0)
+         || (size >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff);
 }
 
 /* The primary provider, when given, is one of the practice's clinicians. */

@@ -6,6 +6,11 @@
 
 G_BEGIN_DECLS
 
+/* A patient's photo: a PNG or JPEG of at most this size. */
+#define CH_PATIENT_PHOTO_MAX_BYTES (1024 * 1024)
+
+gboolean          ch_patients_photo_ok      (GBytes                 *photo);
+
 /* Registration and demographics (front desk), and finding patients. Every
  * call checks the session's rights to demographics; every change is audited
  * in the same transaction and keeps the earlier version. */

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <inttypes.h>
 #include <math.h>
 
 #include "ch-audit.h"
@@ -45,7 +46,7 @@ quantity_text (const ChPrescription *rx)
     }
   words = ch_number_in_words (whole);
   /* TRANSLATORS: quantity, unit dispensed, the quantity in words: "30 capsule (thirty)" */
-  return g_strdup_printf (_("%" G_GUINT64_FORMAT " %s (%s)"), whole, rx->quantity_unit, words);
+  return g_strdup_printf (_("%" PRIu64 " %s (%s)"), whole, rx->quantity_unit, words);
 }
 
 typedef struct

@@ -197,6 +197,9 @@ stop_medication (ChSession    *session,
     }
   if (rx == NULL)
     return TRUE;
+  /* A prescription is stopped only by those who may prescribe. */
+  if (!ch_session_check (session, CH_AREA_PRESCRIBING, CH_ACCESS_WRITE, error))
+    return FALSE;
 
   detail = g_strdup_printf ("stopped %s: %s", rx->number ? rx->number : rx->drug_name, reason);
   return ch_db_prescription_end (store, rx->id, "stopped", reason,

@@ -668,6 +668,61 @@ test_patients_read_only (Fixture       *f,
   g_assert_nonnull (ch_ui_test_find_toplevel (CH_TYPE_PATIENT_HISTORY, NULL));
 }
 
+/* A photo chosen in the dialog is scaled down, saved with the record and
+ * shown beside the patient's name; a file that is no image is refused. */
+static void
+test_patients_photo (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GdkPixbuf) image = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 1200, 900);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) jpeg = NULL;
+  g_autoptr(GFile) text = NULL;
+  g_autoptr(GdkTexture) stored = NULL;
+  g_autofree char *tmp = ch_ui_test_make_tmp_dir ();
+  g_autofree char *jpeg_path = g_build_filename (tmp, "portrait.jpg", NULL);
+  g_autofree char *text_path = g_build_filename (tmp, "notes.jpg", NULL);
+  const ChPatientRecord *record;
+  ChPatientDialog *dialog;
+  AdwAvatar *avatar;
+  gint64 id;
+
+  gdk_pixbuf_fill (image, 0x3366aaff);
+  g_assert_true (gdk_pixbuf_save (image, jpeg_path, "jpeg", &error, NULL));
+  g_assert_true (g_file_set_contents (text_path, "not an image", -1, &error));
+  jpeg = g_file_new_for_path (jpeg_path);
+  text = g_file_new_for_path (text_path);
+
+  id = register_patient (f, "Okafor", "Chidi", "1979-09-09", "Springfield");
+  open_patient (f, id);
+  dialog = open_patient_dialog (f, "patients.edit");
+  avatar = ADW_AVATAR (field (dialog, CH_TYPE_PATIENT_DIALOG, "photo_avatar"));
+  g_assert_null (adw_avatar_get_custom_image (avatar));
+
+  g_assert_false (ch_patient_dialog_set_photo_file (dialog, text, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "notes.jpg"));
+  g_clear_error (&error);
+
+  g_assert_true (ch_patient_dialog_set_photo_file (dialog, jpeg, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (adw_avatar_get_custom_image (avatar));
+  fill (dialog, "reason_row", "Photo taken at the desk");
+  g_assert_true (patient_dialog_action (dialog, "patient-dialog.save"));
+
+  record = ch_patient_view_get_record (view (f));
+  g_assert_nonnull (record->photo);
+  g_assert_true (ch_patients_photo_ok (record->photo));
+  stored = gdk_texture_new_from_bytes (record->photo, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (stored), ==, 512);
+  g_assert_cmpint (gdk_texture_get_height (stored), ==, 384);
+  g_assert_nonnull (adw_avatar_get_custom_image (ADW_AVATAR (ch_ui_test_child (view (f),
+                                                                               CH_TYPE_PATIENT_VIEW,
+                                                                               "avatar"))));
+  ch_ui_test_remove_dir (tmp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -688,6 +743,8 @@ main (int   argc,
               fixture_set_up, test_patients_invalid_birth_date, fixture_tear_down);
   g_test_add ("/ui/patients/edit-and-history", Fixture, NULL,
               fixture_set_up, test_patients_edit_and_history, fixture_tear_down);
+  g_test_add ("/ui/patients/photo", Fixture, NULL,
+              fixture_set_up, test_patients_photo, fixture_tear_down);
   g_test_add ("/ui/patients/policy", Fixture, NULL,
               fixture_set_up, test_patients_policy, fixture_tear_down);
   g_test_add ("/ui/patients/read-only", Fixture, "manager",

@@ -236,6 +236,47 @@ test_register_details (Fixture      *f,
   g_assert_cmpstr (((ChAuditRecord *) created->pdata[0])->object_id, ==, record->mrn);
 }
 
+/* An optional photo: a PNG or JPEG of at most 1 MB, stored with the record. */
+static void
+test_photo (Fixture      *f,
+            gconstpointer data)
+{
+  static const guchar png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13 };
+  static const guchar jpeg[] = { 0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F' };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ChPatientRecord) record = make_patient ("Ana", "Photo", "1980-01-01", NULL);
+  g_autoptr (ChPatientRecord) back = NULL;
+  g_autofree guchar *big = g_malloc0 (CH_PATIENT_PHOTO_MAX_BYTES + 1);
+
+  record->photo = g_bytes_new_static ("GIF89a......", 12);
+  g_assert_false (ch_patients_register (f->desk, record, &error));
+  g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "PNG or JPEG"));
+  g_clear_error (&error);
+
+  memcpy (big, png, sizeof png);
+  g_bytes_unref (record->photo);
+  record->photo = g_bytes_new (big, CH_PATIENT_PHOTO_MAX_BYTES + 1);
+  g_assert_false (ch_patients_register (f->desk, record, &error));
+  g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_bytes_unref (record->photo);
+  record->photo = g_bytes_new_static (jpeg, sizeof jpeg);
+  g_assert_true (ch_patients_register (f->desk, record, &error));
+  g_assert_no_error (error);
+
+  back = ch_patients_get_by_mrn (f->desk, record->mrn, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (back->photo);
+  g_assert_true (g_bytes_equal (back->photo, record->photo));
+  {
+    g_autoptr (GBytes) header = g_bytes_new_static (png, sizeof png);
+
+    g_assert_true (ch_patients_photo_ok (header));
+  }
+}
+
 static void
 test_validation (Fixture      *f,
                  gconstpointer data)
@@ -461,6 +502,7 @@ main (int   argc,
   ADD ("/patients/search/recent", test_recent_when_empty);
   ADD ("/patients/register/details", test_register_details);
   ADD ("/patients/register/validation", test_validation);
+  ADD ("/patients/register/photo", test_photo);
   ADD ("/patients/register/duplicates", test_duplicates);
   ADD ("/patients/update/history", test_update_keeps_history);
   ADD ("/patients/permissions", test_permissions);

@@ -628,8 +628,16 @@ test_reconcile_effects (Fixture      *f,
       { "  Lisinopril 10 mg daily ", 0, CH_RECONCILE_ADD, NULL },
     };
 
-    /* A nurse reconciles (chart write). */
+    /* A nurse reconciles (chart write), but stops no prescription: nothing is saved. */
     id = ch_reconcile_save (f->nurse, f->patient, "Discharge summary, St Luke's", lines,
+                            G_N_ELEMENTS (lines), &error);
+    g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_PERMISSION_DENIED);
+    g_assert_cmpint (id, ==, 0);
+    g_clear_error (&error);
+    g_assert_cmpint (count_medications (f), ==, medications);
+    g_assert_cmpint (count_audit_of (f, CH_AUDIT_CREATE, "reconciliation"), ==, created);
+
+    id = ch_reconcile_save (f->doctor, f->patient, "Discharge summary, St Luke's", lines,
                             G_N_ELEMENTS (lines), &error);
     g_assert_no_error (error);
     g_assert_cmpint (id, >, 0);
@@ -648,7 +656,7 @@ test_reconcile_effects (Fixture      *f,
   rx = get_rx (f, metformin);
   g_assert_cmpstr (rx->state, ==, "stopped");
   g_assert_cmpstr (rx->end_reason, ==, "Medication reconciliation: Stopped in hospital: contrast study");
-  g_assert_cmpstr (rx->ended_by, ==, "nurse");
+  g_assert_cmpstr (rx->ended_by, ==, "doc");
   g_assert_cmpint (count_audit_of (f, CH_AUDIT_UPDATE, "prescription"), ==, prescription_updates + 1);
   history = ch_chart_item_history (f->doctor, metformin_item->id, &error);
   g_assert_no_error (error);
@@ -674,7 +682,7 @@ test_reconcile_effects (Fixture      *f,
   g_assert_cmpint (reconciliation->id, ==, id);
   g_assert_cmpint (reconciliation->patient_id, ==, f->patient);
   g_assert_cmpstr (reconciliation->source, ==, "Discharge summary, St Luke's");
-  g_assert_cmpstr (reconciliation->done_by, ==, "nurse");
+  g_assert_cmpstr (reconciliation->done_by, ==, "doc");
   g_assert_cmpint (reconciliation->done_at, >, 0);
   g_assert_cmpuint (reconciliation->lines->len, ==, 4);
   line = reconciliation->lines->pdata[0];

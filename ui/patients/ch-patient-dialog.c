@@ -32,6 +32,7 @@ struct _ChPatientDialog
   GtkWidget           *family_row;
   GtkWidget           *given_row;
   GtkWidget           *preferred_row;
+  AdwAvatar           *photo_avatar;
   GtkWidget           *birth_date_row;
   AdwComboRow         *sex_row;
   GtkWidget           *gender_row;
@@ -56,6 +57,8 @@ struct _ChPatientDialog
   GPtrArray           *phone_rows;   /* AdwEntryRow, the first one from the template */
   GtkSizeGroup        *kind_sizes;   /* the kind drop-downs, one width for all */
   GPtrArray           *duplicates;   /* (element-type ChPatientHit) */
+  GBytes              *photo;        /* (nullable): PNG, as it will be saved */
+  GtkFileChooserNative *photo_chooser;
   GCancellable        *cancellable;
   gboolean             busy;
 };
@@ -283,6 +286,8 @@ ch_patient_dialog_build_record (ChPatientDialog *self)
   set_field (&record->emergency_name, self->emergency_name_row);
   set_field (&record->emergency_relation, self->emergency_relation_row);
   set_field (&record->emergency_phone, self->emergency_phone_row);
+  g_clear_pointer (&record->photo, g_bytes_unref);
+  record->photo = self->photo ? g_bytes_ref (self->photo) : NULL;
 
   g_clear_pointer (&record->phones, g_ptr_array_unref);
   for (guint i = 0; i < self->phone_rows->len; i++)
@@ -611,6 +616,95 @@ on_duplicate_activated (ChPatientDialog *self,
   gtk_widget_activate_action (GTK_WIDGET (self), "patient-dialog.open-existing", NULL);
 }
 
+/* ---- the photo ----------------------------------------------------------------- */
+
+static void
+ch_patient_dialog_set_photo (ChPatientDialog *self,
+                             GBytes          *photo)
+{
+  g_autoptr (ChPatientRecord) shown = ch_patient_dialog_build_record (self);
+
+  g_clear_pointer (&self->photo, g_bytes_unref);
+  self->photo = photo ? g_bytes_ref (photo) : NULL;
+  g_clear_pointer (&shown->photo, g_bytes_unref);
+  shown->photo = photo ? g_bytes_ref (photo) : NULL;
+  ch_patient_ui_set_avatar (self->photo_avatar, shown);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient-dialog.remove-photo", photo != NULL);
+}
+
+static void
+on_photo_chosen (GtkNativeDialog *chooser,
+                 int              response,
+                 ChPatientDialog *self)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GBytes) photo = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (response != GTK_RESPONSE_ACCEPT)
+    return;
+  file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  photo = file ? ch_patient_ui_load_photo (file, &error) : NULL;
+  if (photo == NULL)
+    {
+      ch_patient_dialog_show_error (self, error ? error->message : _("No file was chosen"), NULL);
+      return;
+    }
+  ch_patient_dialog_show_error (self, NULL, NULL);
+  ch_patient_dialog_set_photo (self, photo);
+}
+
+static void
+choose_photo_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  ChPatientDialog *self = CH_PATIENT_DIALOG (widget);
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+  g_clear_object (&self->photo_chooser);
+  self->photo_chooser = gtk_file_chooser_native_new (_("Choose a Photo"), GTK_WINDOW (self),
+                                                     GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"),
+                                                     _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("Images (PNG, JPEG)"));
+  gtk_file_filter_add_mime_type (filter, "image/png");
+  gtk_file_filter_add_mime_type (filter, "image/jpeg");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->photo_chooser), filter);
+  g_signal_connect_object (self->photo_chooser, "response", G_CALLBACK (on_photo_chosen), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->photo_chooser));
+}
+
+static void
+remove_photo_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  ch_patient_dialog_set_photo (CH_PATIENT_DIALOG (widget), NULL);
+}
+
+/**
+ * ch_patient_dialog_set_photo_file:
+ * @file: an image file, as the file chooser would give it
+ *
+ * Takes @file as the patient's photo, as choosing it does.
+ * Returns: FALSE with @error when it is no image Charta can read
+ */
+gboolean
+ch_patient_dialog_set_photo_file (ChPatientDialog  *self,
+                                  GFile            *file,
+                                  GError          **error)
+{
+  g_autoptr (GBytes) photo = NULL;
+
+  g_return_val_if_fail (CH_IS_PATIENT_DIALOG (self), FALSE);
+
+  photo = ch_patient_ui_load_photo (file, error);
+  if (photo == NULL)
+    return FALSE;
+  ch_patient_dialog_set_photo (self, photo);
+  return TRUE;
+}
+
 /* ---- setup ---------------------------------------------------------------------- */
 
 static void
@@ -626,6 +720,11 @@ ch_patient_dialog_fill (ChPatientDialog       *self,
 {
   g_autofree char *name = ch_patient_record_display_name (record);
 
+  g_clear_pointer (&self->photo, g_bytes_unref);
+  self->photo = record->photo ? g_bytes_ref (record->photo) : NULL;
+  ch_patient_ui_set_avatar (self->photo_avatar, record);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient-dialog.remove-photo",
+                                 self->photo != NULL);
   set_text (self->family_row, record->family_name);
   set_text (self->given_row, record->given_name);
   set_text (self->preferred_row, record->preferred_name);
@@ -761,6 +860,8 @@ ch_patient_dialog_finalize (GObject *object)
   g_clear_pointer (&self->original, ch_patient_record_free);
   g_clear_pointer (&self->phone_rows, g_ptr_array_unref);
   g_clear_pointer (&self->duplicates, g_ptr_array_unref);
+  g_clear_pointer (&self->photo, g_bytes_unref);
+  g_clear_object (&self->photo_chooser);
   g_clear_object (&self->kind_sizes);
 
   G_OBJECT_CLASS (ch_patient_dialog_parent_class)->finalize (object);
@@ -821,6 +922,7 @@ ch_patient_dialog_class_init (ChPatientDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChPatientDialog, family_row);
   gtk_widget_class_bind_template_child (widget_class, ChPatientDialog, given_row);
   gtk_widget_class_bind_template_child (widget_class, ChPatientDialog, preferred_row);
+  gtk_widget_class_bind_template_child (widget_class, ChPatientDialog, photo_avatar);
   gtk_widget_class_bind_template_child (widget_class, ChPatientDialog, birth_date_row);
   gtk_widget_class_bind_template_child (widget_class, ChPatientDialog, sex_row);
   gtk_widget_class_bind_template_child (widget_class, ChPatientDialog, gender_row);
@@ -842,6 +944,10 @@ ch_patient_dialog_class_init (ChPatientDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_duplicate_activated);
 
   gtk_widget_class_install_action (widget_class, "patient-dialog.save", NULL, save_activated);
+  gtk_widget_class_install_action (widget_class, "patient-dialog.choose-photo", NULL,
+                                   choose_photo_activated);
+  gtk_widget_class_install_action (widget_class, "patient-dialog.remove-photo", NULL,
+                                   remove_photo_activated);
   gtk_widget_class_install_action (widget_class, "patient-dialog.add-phone", NULL,
                                    add_phone_activated);
   gtk_widget_class_install_action (widget_class, "patient-dialog.register-anyway", NULL,
@@ -865,6 +971,7 @@ ch_patient_dialog_init (ChPatientDialog *self)
   self->kind_sizes = gtk_size_group_new (GTK_SIZE_GROUP_HORIZONTAL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient-dialog.remove-photo", FALSE);
 
   adw_combo_row_set_model (self->sex_row, G_LIST_MODEL (sexes));
   adw_combo_row_set_selected (self->sex_row, ch_patient_ui_find (CH_PATIENT_UI_SEX, "unknown", 0));

@@ -19,4 +19,8 @@ guint      ch_patient_dialog_get_n_phones   (ChPatientDialog       *self);
 GtkWidget *ch_patient_dialog_get_phone_row  (ChPatientDialog       *self,
                                              guint                  index);
 
+gboolean   ch_patient_dialog_set_photo_file (ChPatientDialog  *self,
+                                             GFile            *file,
+                                             GError          **error);
+
 G_END_DECLS

@@ -182,3 +182,55 @@ ch_patient_ui_dup_text (GtkEditable *editable)
 
   return g_steal_pointer (&text);
 }
+
+/* ---- photos ---------------------------------------------------------------------- */
+
+#define PHOTO_SIZE 512
+
+GBytes *
+ch_patient_ui_load_photo (GFile   *file,
+                          GError **error)
+{
+  g_autoptr (GdkPixbuf) pixbuf = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *name = g_file_get_basename (file);
+  char *buffer = NULL;
+  gsize size = 0;
+
+  pixbuf = path ? gdk_pixbuf_new_from_file_at_scale (path, PHOTO_SIZE, PHOTO_SIZE, TRUE,
+                                                     &local_error)
+                : NULL;
+  if (pixbuf == NULL)
+    {
+      /* TRANSLATORS: %s is a file name */
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("“%s” is not an image Charta can read (PNG or JPEG)"), name);
+      return NULL;
+    }
+  if (!gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, "png", &local_error, NULL))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return g_bytes_new_take (buffer, size);
+}
+
+GdkTexture *
+ch_patient_ui_photo_texture (GBytes *photo)
+{
+  if (photo == NULL)
+    return NULL;
+  return gdk_texture_new_from_bytes (photo, NULL);
+}
+
+void
+ch_patient_ui_set_avatar (AdwAvatar             *avatar,
+                          const ChPatientRecord *record)
+{
+  g_autoptr (GdkTexture) texture = ch_patient_ui_photo_texture (record ? record->photo : NULL);
+  g_autofree char *name = record ? ch_patient_record_display_name (record) : NULL;
+
+  adw_avatar_set_text (avatar, name);
+  adw_avatar_set_custom_image (avatar, texture ? GDK_PAINTABLE (texture) : NULL);
+}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "ch-records.h"
 
@@ -33,5 +33,15 @@ GtkWidget     *ch_patient_ui_history_field_row   (const char *name,
                                                    const char *value,
                                                    gboolean    changed);
 char          *ch_patient_ui_dup_text     (GtkEditable       *editable);
+
+/* A patient's photo: read from an image file the user picked, made at most
+ * 512 pixels on its longer side and saved as PNG; and back as a texture.
+ * Returns: (transfer full) (nullable) */
+GBytes        *ch_patient_ui_load_photo   (GFile             *file,
+                                           GError           **error);
+GdkTexture    *ch_patient_ui_photo_texture (GBytes           *photo);
+/* Shows @record's photo in @avatar, or its initials. */
+void           ch_patient_ui_set_avatar   (AdwAvatar             *avatar,
+                                           const ChPatientRecord *record);
 
 G_END_DECLS

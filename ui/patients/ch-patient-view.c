@@ -40,6 +40,7 @@ struct _ChPatientView
   GtkStack            *pages;
   ChChartSummaryView  *chart_view;
   ChNotesList         *notes_list;
+  AdwAvatar           *avatar;
   GtkLabel            *name_label;
   GtkLabel            *summary_label;
   GtkScrolledWindow   *scroller;
@@ -360,11 +361,13 @@ ch_patient_view_fill (ChPatientView *self)
     {
       gtk_label_set_text (self->name_label, "");
       gtk_label_set_text (self->summary_label, "");
+      ch_patient_ui_set_avatar (self->avatar, NULL);
       return;
     }
 
   name = ch_patient_record_display_name (record);
   gtk_label_set_text (self->name_label, name);
+  ch_patient_ui_set_avatar (self->avatar, record);
 
   /* Translators: %s is a medical record number */
   g_string_append_printf (summary, _("MRN %s"), record->mrn);
@@ -1063,6 +1066,7 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, chart_view);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, notes_list);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, add_policy_button);
+  gtk_widget_class_bind_template_child (widget_class, ChPatientView, avatar);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, name_label);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, summary_label);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, scroller);
