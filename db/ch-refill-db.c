@@ -26,6 +26,11 @@ ch_refill_request_free (ChRefillRequest *request)
   g_free (request->state);
   g_free (request->decided_by);
   g_free (request->decision_note);
+  g_free (request->strength);
+  g_free (request->form);
+  g_free (request->patient_name);
+  g_free (request->patient_mrn);
+  g_free (request->patient_birth_date);
   g_free (request);
 }
 
@@ -33,8 +38,10 @@ ch_refill_request_free (ChRefillRequest *request)
  * second look-up per row. */
 #define REFILL_SELECT \
   "SELECT r.id, r.prescription_id, r.patient_id, p.drug_name, r.prescriber, r.requested_at," \
-  " r.requested_by, r.note, r.state, r.decided_at, r.decided_by, r.decision_note, r.renewal_id" \
-  " FROM refill_requests r JOIN prescriptions p ON p.id = r.prescription_id"
+  " r.requested_by, r.note, r.state, r.decided_at, r.decided_by, r.decision_note, r.renewal_id," \
+  " p.strength, p.form, pt.family_name, pt.given_name, pt.mrn, pt.birth_date" \
+  " FROM refill_requests r JOIN prescriptions p ON p.id = r.prescription_id" \
+  " JOIN patients pt ON pt.id = r.patient_id"
 
 static ChRefillRequest *
 read_request (sqlite3_stmt *stmt)
@@ -55,6 +62,13 @@ read_request (sqlite3_stmt *stmt)
                         ? NULL : g_strdup (ch_store_column_text (stmt, 10));
   request->decision_note = g_strdup (ch_store_column_text (stmt, 11));
   request->renewal_id = sqlite3_column_int64 (stmt, 12);
+  request->strength = g_strdup (ch_store_column_text (stmt, 13));
+  request->form = g_strdup (ch_store_column_text (stmt, 14));
+  request->patient_name = g_strdup_printf ("%s%s%s", ch_store_column_text (stmt, 15),
+                                           sqlite3_column_type (stmt, 16) == SQLITE_NULL ? "" : ", ",
+                                           ch_store_column_text (stmt, 16));
+  request->patient_mrn = g_strdup (ch_store_column_text (stmt, 17));
+  request->patient_birth_date = g_strdup (ch_store_column_text (stmt, 18));
   return request;
 }
 

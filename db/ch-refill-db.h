@@ -22,6 +22,12 @@ typedef struct
   char   *decided_by;       /* nullable */
   char   *decision_note;
   gint64  renewal_id;       /* the signed renewal when approved; 0: none */
+  /* As read with the request, for a queue to show: */
+  char   *strength;
+  char   *form;
+  char   *patient_name;     /* "Family, Given" */
+  char   *patient_mrn;
+  char   *patient_birth_date;
 } ChRefillRequest;
 
 ChRefillRequest *ch_refill_request_new  (void);

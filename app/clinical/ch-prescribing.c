@@ -220,9 +220,11 @@ patient_lists_clear (PatientLists *lists)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PatientLists, patient_lists_clear)
 
+/* @exclude_item: a medication entry to leave out (the one a renewal replaces), or 0 */
 static gboolean
 load_patient_lists (ChStore       *store,
                     gint64         patient_id,
+                    gint64         exclude_item,
                     PatientLists  *lists,
                     GError       **error)
 {
@@ -245,7 +247,7 @@ load_patient_lists (ChStore       *store,
       ChChartItem *item = medications->pdata[i];
       ChKbMedication medication = { 0 };
 
-      if (g_strcmp0 (item->clinical_status, "active") != 0)
+      if (g_strcmp0 (item->clinical_status, "active") != 0 || item->id == exclude_item)
         continue;
       medication.drug_id = g_strcmp0 (item->code_system, "charta-kb") == 0 ? item->code : NULL;
       medication.name = item->display;
@@ -274,12 +276,13 @@ load_suppressions (ChStore  *store,
                    gint64    patient_id,
                    GError  **error);
 
-GPtrArray *
-ch_prescribing_check (ChSession            *session,
-                      gint64                patient_id,
-                      const ChKbMedication *proposed,
-                      guint                 n_proposed,
-                      GError              **error)
+static GPtrArray *
+check_excluding (ChSession            *session,
+                 gint64                patient_id,
+                 const ChKbMedication *proposed,
+                 guint                 n_proposed,
+                 gint64                exclude_item,
+                 GError              **error)
 {
   ChStore *store;
   g_auto (PatientLists) lists = { 0 };
@@ -297,7 +300,7 @@ ch_prescribing_check (ChSession            *session,
     return NULL;
 
   store = ch_session_get_store (session);
-  if (!load_patient_lists (store, patient_id, &lists, error))
+  if (!load_patient_lists (store, patient_id, exclude_item, &lists, error))
     return NULL;
   silenced = load_suppressions (store, patient_id, error);
   if (silenced == NULL)
@@ -337,6 +340,16 @@ ch_prescribing_check (ChSession            *session,
 }
 
 GPtrArray *
+ch_prescribing_check (ChSession            *session,
+                      gint64                patient_id,
+                      const ChKbMedication *proposed,
+                      guint                 n_proposed,
+                      GError              **error)
+{
+  return check_excluding (session, patient_id, proposed, n_proposed, 0, error);
+}
+
+GPtrArray *
 ch_prescribing_review (ChSession  *session,
                        gint64      patient_id,
                        GError    **error)
@@ -356,7 +369,7 @@ ch_prescribing_review (ChSession  *session,
     return NULL;
 
   store = ch_session_get_store (session);
-  if (!load_patient_lists (store, patient_id, &lists, error))
+  if (!load_patient_lists (store, patient_id, 0, &lists, error))
     return NULL;
   silenced = load_suppressions (store, patient_id, error);
   if (silenced == NULL)
@@ -756,11 +769,22 @@ ch_prescribing_check_prescription (ChSession            *session,
                                    GError              **error)
 {
   ChKbMedication medication;
+  gint64 replaced_item = 0;
 
   g_return_val_if_fail (rx != NULL, NULL);
 
+  /* A renewal or change is not the same drug twice: the entry it replaces is left out. */
+  if (rx->replaces_id != 0 && ch_session_can (session, CH_AREA_CLINICAL, CH_ACCESS_READ))
+    {
+      g_autoptr (ChPrescription) replaced = ch_db_prescription_get (ch_session_get_store (session),
+                                                                    rx->replaces_id, error);
+
+      if (replaced == NULL)
+        return NULL;
+      replaced_item = replaced->medication_item_id;
+    }
   medication = medication_of (rx);
-  return ch_prescribing_check (session, rx->patient_id, &medication, 1, error);
+  return check_excluding (session, rx->patient_id, &medication, 1, replaced_item, error);
 }
 
 static const ChAlertDecision *

@@ -23,6 +23,8 @@
 #include "ch-patients.h"
 #include "ch-prescribe-dialog.h"
 #include "ch-prescribing.h"
+#include "ch-refills-page.h"
+#include "ch-refills.h"
 #include "ch-trend-window.h"
 #include "ch-ui.h"
 #include "ch-ui-test-util.h"
@@ -1143,6 +1145,95 @@ test_chart_prescribe (Fixture       *f,
   ch_ui_test_remove_dir (tmp);
 }
 
+/* A refill asked for from the medication's menu waits in the prescriber's
+ * queue on the Refills page; approving it there signs a renewal. */
+static void
+test_chart_refill (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(ChPrescription) rx = ch_prescription_new ();
+  g_autoptr(ChPrescription) old = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) target = NULL;
+  AdwMessageDialog *note;
+  ChRefillsPage *refills;
+  GtkWidget *main_page = ch_window_get_main_page (f->window);
+  GtkWidget *row;
+  GtkWidget *more;
+  const ChRefillRequest *request;
+
+  rx->patient_id = f->patient_id;
+  rx->drug_id = g_strdup ("levothyroxine");
+  rx->drug_name = g_strdup ("levothyroxine");
+  rx->form = g_strdup ("tablet");
+  rx->strength = g_strdup ("50 mcg");
+  rx->route = g_strdup ("oral");
+  rx->dose = 1;
+  rx->dose_unit = g_strdup ("tablet");
+  rx->frequency = g_strdup ("daily");
+  rx->duration_days = 90;
+  g_assert_true (ch_prescribing_save_draft (f->session, rx, &error));
+  g_assert_true (ch_prescribing_sign (f->session, rx->id, NULL, 0, &error));
+  g_assert_no_error (error);
+  old = ch_prescribing_get (f->session, rx->id, &error);
+
+  open_patient (f);
+  wait_chart (f);
+  row = item_row (f, old->medication_item_id);
+  g_assert_nonnull (row);
+  more = find_named (row, "more");
+  target = menu_target (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (more)),
+                        "chart.request-refill");
+  g_assert_nonnull (target);
+  g_assert_cmpint (g_variant_get_int64 (target), ==, rx->id);
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (chart (f)), "chart.request-refill",
+                                                     target));
+  note = find_toplevel (f, ADW_TYPE_MESSAGE_DIALOG);
+  ch_ui_test_set_text (adw_message_dialog_get_extra_child (note), "Five tablets left");
+  ch_ui_test_respond (note, "confirm");
+  wait_chart (f);
+
+  /* The doctor's queue. */
+  g_assert_true (gtk_widget_activate_action (main_page, "main.show-section", "s", "refills"));
+  CH_UI_TEST_WAIT (ch_main_page_get_section_widget (CH_MAIN_PAGE (main_page), "refills") != NULL);
+  refills = CH_REFILLS_PAGE (ch_main_page_get_section_widget (CH_MAIN_PAGE (main_page), "refills"));
+  CH_UI_TEST_WAIT (!ch_refills_page_get_busy (refills) && ch_refills_page_get_queue (refills) != NULL
+                   && ch_refills_page_get_queue (refills)->len == 1);
+  request = g_ptr_array_index (ch_refills_page_get_queue (refills), 0);
+  g_assert_cmpint (request->prescription_id, ==, rx->id);
+  g_assert_cmpstr (request->note, ==, "Five tablets left");
+  {
+    g_autofree char *name = g_strdup_printf ("request-%" G_GINT64_FORMAT, request->id);
+
+    g_assert_nonnull (find_named (GTK_WIDGET (refills), name));
+  }
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (refills), "refills.approve", "x",
+                                             request->id));
+  CH_UI_TEST_WAIT (!ch_refills_page_get_busy (refills) && !ch_ui_session_is_busy (f->session));
+  ch_ui_test_spin (20);
+
+  /* The demo patient already takes levothyroxine: the renewal meets that
+   * alert, shown before anything is signed, and goes ahead with a reason. */
+  {
+    AdwMessageDialog *alerts = ADW_MESSAGE_DIALOG (ch_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG,
+                                                                             NULL));
+
+    if (alerts != NULL)
+      {
+        g_assert_cmpuint (ch_refills_page_get_queue (refills)->len, ==, 1);
+        ch_ui_test_set_text (adw_message_dialog_get_extra_child (alerts),
+                             "Same drug: the list entry is this prescription");
+        ch_ui_test_respond (alerts, "confirm");
+      }
+  }
+  CH_UI_TEST_WAIT (!ch_refills_page_get_busy (refills) && ch_refills_page_get_queue (refills)->len == 0);
+
+  g_clear_pointer (&old, ch_prescription_free);
+  old = ch_prescribing_get (f->session, rx->id, &error);
+  g_assert_cmpstr (old->state, ==, "replaced");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1165,6 +1256,8 @@ main (int   argc,
               fixture_set_up, test_chart_cosign, fixture_tear_down);
   g_test_add ("/ui/chart/prescribe", Fixture, NULL,
               fixture_set_up, test_chart_prescribe, fixture_tear_down);
+  g_test_add ("/ui/chart/refill", Fixture, NULL,
+              fixture_set_up, test_chart_refill, fixture_tear_down);
   g_test_add ("/ui/chart/front-desk", Fixture, "frontdesk",
               fixture_set_up, test_chart_front_desk, fixture_tear_down);
 

@@ -56,8 +56,8 @@ test_main_navigation_by_role (Fixture       *f,
                               gconstpointer  data)
 {
   static const struct { const char *user; const char *sections; } cases[] = {
-    { "nurse", "patients,schedule" },
-    { "doctor", "patients,schedule,billing,reports" },
+    { "nurse", "patients,refills,schedule" },
+    { "doctor", "patients,refills,schedule,billing,reports" },
     { "frontdesk", "patients,schedule,billing" },
     { "manager", "patients,schedule,billing,reports,users,audit" },
     { "admin", "reports,users,audit" },

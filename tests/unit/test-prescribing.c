@@ -497,6 +497,13 @@ test_renew_stop (Fixture      *f,
   g_assert_cmpstr (renewal->state, ==, "draft");
   g_assert_cmpint (renewal->replaces_id, ==, rx->id);
   g_assert_cmpint (renewal->refills, ==, 3);
+  /* Renewing is not prescribing the same drug twice. */
+  {
+    g_autoptr (GPtrArray) alerts = ch_prescribing_check_prescription (f->doctor, renewal, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (find_kind (alerts, CH_DRUG_ALERT_DUPLICATE));
+  }
   renewal->dose = 1000;
   g_free (renewal->strength);
   renewal->strength = g_strdup ("1000 mg");

@@ -13,6 +13,7 @@
 #include "ch-prescribe-dialog.h"
 #include "ch-prescribing.h"
 #include "ch-prescription-pdf.h"
+#include "ch-refills.h"
 #include "ch-refdata.h"
 #include "ch-trend-window.h"
 #include "ch-ui.h"
@@ -109,6 +110,7 @@ ch_chart_summary_view_update_actions (ChChartSummaryView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.renew", can_prescribe);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.stop-prescription", can_sign);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.print-prescription", ready);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.request-refill", can_prescribe);
 }
 
 static void
@@ -210,6 +212,7 @@ item_menu (const ChChartItem *item,
       GMenu *rx_section = g_menu_new ();
       const struct { const char *label; const char *action; } commands[] = {
         { N_("_Renew or Change…"), "chart.renew" },
+        { N_("Request Re_fill…"), "chart.request-refill" },
         { N_("_Stop…"), "chart.stop-prescription" },
         { N_("_Print Prescription…"), "chart.print-prescription" },
       };
@@ -1979,6 +1982,66 @@ stop_prescription_activated (GtkWidget  *widget,
 }
 
 static void
+refill_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Change *change = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ch_refills_request (change->session, change->item_id, change->reason, &error) != 0)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+on_refill_response (AdwMessageDialog   *dialog,
+                    const char         *response,
+                    ChChartSummaryView *self)
+{
+  g_autofree char *note = ch_chart_ui_reason_dialog_get_reason (dialog);
+  Change *change;
+
+  if (g_strcmp0 (response, "confirm") != 0 || note == NULL || !ch_chart_summary_view_ready (self))
+    return;
+
+  change = g_new0 (Change, 1);
+  change->session = g_object_ref (self->session);
+  change->item_id = *(gint64 *) g_object_get_data (G_OBJECT (dialog), "prescription-id");
+  change->reason = g_steal_pointer (&note);
+  change->patient_id = self->patient->id;
+  ch_chart_summary_view_run_change (self, change, refill_thread,
+                                    N_("Refill requested from the prescriber"));
+}
+
+static void
+request_refill_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (widget);
+  gint64 id = g_variant_get_int64 (parameter);
+  const ChPrescription *rx;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (!ch_chart_summary_view_ready (self) || (rx = find_prescription (self, id)) == NULL)
+    return;
+
+  /* Translators: "metformin goes to doctor's refill queue. Say why, for example …" */
+  body = g_strdup_printf (_("%s goes to %s's refill queue. Add a note, for example how many "
+                            "days of medication the patient has left."),
+                          rx->drug_name, rx->prescriber);
+  dialog = ch_chart_ui_reason_dialog_new (parent_window (self), _("Request a Refill?"), body,
+                                          _("_Request"));
+  g_object_set_data_full (G_OBJECT (dialog), "prescription-id", g_memdup2 (&id, sizeof id), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_refill_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 print_thread (GTask        *task,
               gpointer      source_object,
               gpointer      task_data,
@@ -2112,6 +2175,8 @@ ch_chart_summary_view_class_init (ChChartSummaryViewClass *klass)
                                    stop_prescription_activated);
   gtk_widget_class_install_action (widget_class, "chart.print-prescription", "x",
                                    print_prescription_activated);
+  gtk_widget_class_install_action (widget_class, "chart.request-refill", "x",
+                                   request_refill_activated);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v,
                                        GDK_CONTROL_MASK | GDK_SHIFT_MASK,

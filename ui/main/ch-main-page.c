@@ -8,6 +8,7 @@
 #include "ch-audit-page.h"
 #include "ch-main-page.h"
 #include "ch-patients-page.h"
+#include "ch-refills-page.h"
 #include "ch-roles.h"
 #include "ch-ui.h"
 #include "ch-users-page.h"
@@ -29,6 +30,7 @@ typedef struct
 
 static const Section sections[] = {
   { "patients", CH_AREA_DEMOGRAPHICS, FALSE },
+  { "refills", CH_AREA_PRESCRIBING, FALSE },
   { "schedule", CH_AREA_SCHEDULING, FALSE },
   { "billing", CH_AREA_BILLING, FALSE },
   { "reports", CH_AREA_REPORTS, FALSE },
@@ -51,6 +53,7 @@ struct _ChMainPage
   GtkListBox     *nav_list;
   GtkStack       *content_stack;
   AdwBin         *patients_bin;
+  AdwBin         *refills_bin;
   AdwBin         *users_bin;
   AdwBin         *audit_bin;
 
@@ -100,6 +103,8 @@ section_bin (ChMainPage *self,
 {
   if (g_strcmp0 (name, "patients") == 0)
     return self->patients_bin;
+  if (g_strcmp0 (name, "refills") == 0)
+    return self->refills_bin;
   if (g_strcmp0 (name, "users") == 0)
     return self->users_bin;
   if (g_strcmp0 (name, "audit") == 0)
@@ -115,11 +120,20 @@ ensure_section_widget (ChMainPage *self,
 {
   AdwBin *bin = section_bin (self, name);
 
-  if (bin == NULL || adw_bin_get_child (bin) != NULL)
+  if (bin == NULL)
     return;
+  /* The queue changes while one looks elsewhere: read again on each visit. */
+  if (adw_bin_get_child (bin) != NULL)
+    {
+      if (CH_IS_REFILLS_PAGE (adw_bin_get_child (bin)))
+        ch_refills_page_reload (CH_REFILLS_PAGE (adw_bin_get_child (bin)));
+      return;
+    }
 
   if (g_strcmp0 (name, "patients") == 0)
     adw_bin_set_child (bin, ch_patients_page_new (self->session));
+  else if (g_strcmp0 (name, "refills") == 0)
+    adw_bin_set_child (bin, ch_refills_page_new (self->session));
   else if (g_strcmp0 (name, "users") == 0)
     adw_bin_set_child (bin, ch_users_page_new (self->session));
   else if (g_strcmp0 (name, "audit") == 0)
@@ -540,6 +554,7 @@ ch_main_page_class_init (ChMainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, nav_list);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, content_stack);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, patients_bin);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, refills_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, users_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, audit_bin);
   gtk_widget_class_bind_template_callback (widget_class, on_nav_row_selected);
