@@ -23,6 +23,7 @@
 #include "ch-patients.h"
 #include "ch-prescribe-dialog.h"
 #include "ch-prescribing.h"
+#include "ch-reconcile-dialog.h"
 #include "ch-refills-page.h"
 #include "ch-refills.h"
 #include "ch-trend-window.h"
@@ -1142,6 +1143,28 @@ test_chart_prescribe (Fixture       *f,
   g_assert_nonnull (strstr (alerts->pdata[0], "without a reaction"));
   g_assert_nonnull (item_row (f, rx->medication_item_id));
 
+  /* A draft left behind is listed, and discarded from its menu. */
+  {
+    g_autoptr(ChPrescription) draft = ch_prescription_copy (rx);
+    g_autoptr(ChPrescription) discarded = NULL;
+    g_autofree char *name = NULL;
+
+    draft->id = 0;
+    draft->replaces_id = 0;
+    g_assert_true (ch_prescribing_save_draft (f->session, draft, &error));
+    g_assert_no_error (error);
+    ch_chart_summary_view_reload (chart (f));
+    wait_chart (f);
+    name = g_strdup_printf ("draft-%" G_GINT64_FORMAT, draft->id);
+    g_assert_nonnull (find_named (group (f, "medications_group"), name));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.discard-draft", "x",
+                                               draft->id));
+    wait_chart (f);
+    discarded = ch_prescribing_get (f->session, draft->id, &error);
+    g_assert_cmpstr (discarded->state, ==, "discarded");
+    g_assert_null (find_named (group (f, "medications_group"), name));
+  }
+
   ch_ui_test_remove_dir (tmp);
 }
 
@@ -1234,6 +1257,88 @@ test_chart_refill (Fixture       *f,
   g_assert_cmpstr (old->state, ==, "replaced");
 }
 
+/* The action row titled @title under @widget, or NULL. */
+static GtkWidget *
+find_titled_row (GtkWidget  *widget,
+                 const char *title)
+{
+  if (ADW_IS_ACTION_ROW (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_titled_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* An outside list pasted into the reconciliation: its warfarin paired with
+ * the chart's and stopped with a reason, its aspirin added. */
+static void
+test_chart_reconcile (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(ChChartItem) warfarin = ch_chart_item_new (CH_SECTION_MEDICATION);
+  g_autoptr(ChChartItem) after = NULL;
+  g_autoptr(GPtrArray) medications = NULL;
+  g_autoptr(GError) error = NULL;
+  GType type = CH_TYPE_RECONCILE_DIALOG;
+  gboolean (*busy) (gpointer) = (gboolean (*) (gpointer)) ch_reconcile_dialog_get_busy;
+  ChReconcileDialog *dialog;
+  GtkWidget *row;
+  gboolean aspirin = FALSE;
+  guint current = 0;
+
+  warfarin->patient_id = f->patient_id;
+  warfarin->display = g_strdup ("Warfarin 5 mg tablet");
+  warfarin->clinical_status = g_strdup ("active");
+  g_assert_true (ch_chart_add (f->session, warfarin, &error));
+  g_assert_no_error (error);
+
+  open_patient (f);
+  wait_chart (f);
+  medications = ch_chart_list (f->session, f->patient_id, CH_SECTION_MEDICATION, FALSE, &error);
+  for (guint i = 0; i < medications->len; i++)
+    current += g_strcmp0 (((ChChartItem *) medications->pdata[i])->clinical_status, "active") == 0;
+  g_clear_pointer (&medications, g_ptr_array_unref);
+
+  g_assert_nonnull (find_named (group (f, "medications_group"), "reconcile"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.reconcile", NULL));
+  dialog = find_toplevel (f, type);
+  set_field (dialog, type, "source_row", "Discharge summary, St Luke's");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (ch_ui_test_child (dialog, type,
+                                                                                        "outside_view"))),
+                            "warfarin 5 mg daily\n\nAspirin 81 mg daily\n", -1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "reconcile.compare", NULL));
+  ch_ui_test_spin (20);
+  g_assert_cmpuint (ch_reconcile_dialog_get_n_lines (dialog), ==, current + 1);
+
+  row = find_titled_row (GTK_WIDGET (ch_ui_test_child (dialog, type, "current_group")),
+                         "Warfarin 5 mg tablet");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                   "Outside list: warfarin 5 mg daily");
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (find_type (row, GTK_TYPE_DROP_DOWN)), 1);
+  ch_ui_test_set_text (find_type (row, GTK_TYPE_ENTRY), "Held before surgery");
+  g_assert_nonnull (find_titled_row (GTK_WIDGET (ch_ui_test_child (dialog, type, "outside_group")),
+                                     "Aspirin 81 mg daily"));
+
+  g_assert_true (run_window_action (f, dialog, "reconcile.save", busy));
+  wait_chart (f);
+
+  after = ch_db_chart_get (ch_session_get_store (f->session), warfarin->id, &error);
+  g_assert_cmpstr (after->clinical_status, ==, "stopped");
+  medications = ch_chart_list (f->session, f->patient_id, CH_SECTION_MEDICATION, FALSE, &error);
+  for (guint i = 0; i < medications->len; i++)
+    aspirin |= g_strcmp0 (((ChChartItem *) medications->pdata[i])->display, "Aspirin 81 mg daily") == 0;
+  g_assert_true (aspirin);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1258,6 +1363,8 @@ main (int   argc,
               fixture_set_up, test_chart_prescribe, fixture_tear_down);
   g_test_add ("/ui/chart/refill", Fixture, NULL,
               fixture_set_up, test_chart_refill, fixture_tear_down);
+  g_test_add ("/ui/chart/reconcile", Fixture, NULL,
+              fixture_set_up, test_chart_reconcile, fixture_tear_down);
   g_test_add ("/ui/chart/front-desk", Fixture, "frontdesk",
               fixture_set_up, test_chart_front_desk, fixture_tear_down);
 

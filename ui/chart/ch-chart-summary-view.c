@@ -13,6 +13,7 @@
 #include "ch-prescribe-dialog.h"
 #include "ch-prescribing.h"
 #include "ch-prescription-pdf.h"
+#include "ch-reconcile-dialog.h"
 #include "ch-refills.h"
 #include "ch-refdata.h"
 #include "ch-trend-window.h"
@@ -111,6 +112,8 @@ ch_chart_summary_view_update_actions (ChChartSummaryView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.stop-prescription", can_sign);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.print-prescription", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.request-refill", can_prescribe);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.reconcile", can_write);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.discard-draft", can_prescribe);
 }
 
 static void
@@ -559,6 +562,22 @@ ch_chart_summary_view_fill_medications (ChChartSummaryView *self,
       gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "chart.open-draft");
       gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row), g_variant_new_int64 (rx->id));
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      {
+        g_autoptr(GMenu) menu = g_menu_new ();
+        g_autoptr(GMenuItem) entry = g_menu_item_new (_("_Discard Draft"), NULL);
+        GtkWidget *more = gtk_menu_button_new ();
+
+        g_menu_item_set_action_and_target_value (entry, "chart.discard-draft",
+                                                 g_variant_new_int64 (rx->id));
+        g_menu_append_item (menu, entry);
+        gtk_widget_set_name (more, "more");
+        gtk_widget_set_valign (more, GTK_ALIGN_CENTER);
+        gtk_widget_add_css_class (more, "flat");
+        gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (more), "view-more-symbolic");
+        gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (more), G_MENU_MODEL (menu));
+        gtk_widget_set_tooltip_text (more, _("More"));
+        adw_action_row_add_suffix (ADW_ACTION_ROW (row), more);
+      }
       ch_chart_summary_view_add_row (self, self->medications_group, row);
     }
 
@@ -603,6 +622,18 @@ ch_chart_summary_view_fill_medications (ChChartSummaryView *self,
 
   adw_preferences_group_set_description (self->medications_group,
                                          n_current > 0 ? NULL : _("No current medications."));
+
+  /* Last: comparing with what the patient brings. */
+  {
+    GtkWidget *row = new_row (_("Reconcile with an Outside List…"),
+                              _("A discharge summary, another practice's list, what the patient takes"));
+
+    gtk_widget_set_name (row, "reconcile");
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "chart.reconcile");
+    gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+    prefix_icon (row, "edit-copy-symbolic", "dim-label");
+    ch_chart_summary_view_add_row (self, self->medications_group, row);
+  }
 }
 
 static void
@@ -2042,6 +2073,55 @@ request_refill_activated (GtkWidget  *widget,
 }
 
 static void
+discard_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Change *change = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ch_prescribing_discard (change->session, change->item_id, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+discard_draft_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (widget);
+  Change *change;
+
+  if (!ch_chart_summary_view_ready (self))
+    return;
+  change = g_new0 (Change, 1);
+  change->session = g_object_ref (self->session);
+  change->item_id = g_variant_get_int64 (parameter);
+  change->patient_id = self->patient->id;
+  ch_chart_summary_view_run_change (self, change, discard_thread, N_("Draft discarded"));
+}
+
+static void
+reconcile_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (widget);
+  GtkWidget *dialog;
+
+  if (!ch_chart_summary_view_ready (self))
+    return;
+  dialog = ch_reconcile_dialog_new (parent_window (self), self->session, self->patient,
+                                    self->medications);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_prescription_changed), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 print_thread (GTask        *task,
               gpointer      source_object,
               gpointer      task_data,
@@ -2177,6 +2257,9 @@ ch_chart_summary_view_class_init (ChChartSummaryViewClass *klass)
                                    print_prescription_activated);
   gtk_widget_class_install_action (widget_class, "chart.request-refill", "x",
                                    request_refill_activated);
+  gtk_widget_class_install_action (widget_class, "chart.reconcile", NULL, reconcile_activated);
+  gtk_widget_class_install_action (widget_class, "chart.discard-draft", "x",
+                                   discard_draft_activated);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v,
                                        GDK_CONTROL_MASK | GDK_SHIFT_MASK,
