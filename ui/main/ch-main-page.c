@@ -26,11 +26,13 @@ typedef struct
   const char *name;
   ChArea      area;
   gboolean    admin;
+  gboolean    own_role;   /* the role's own access, not emergency access, opens it */
 } Section;
 
 static const Section sections[] = {
   { "patients", CH_AREA_DEMOGRAPHICS, FALSE },
-  { "refills", CH_AREA_PRESCRIBING, FALSE },
+  /* A queue of many patients: emergency access is for the one in front of you. */
+  { "refills", CH_AREA_PRESCRIBING, FALSE, TRUE },
   { "schedule", CH_AREA_SCHEDULING, FALSE },
   { "billing", CH_AREA_BILLING, FALSE },
   { "reports", CH_AREA_REPORTS, FALSE },
@@ -341,7 +343,10 @@ ch_main_page_refresh (ChMainPage *self)
   for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
     {
       GtkListBoxRow *row = find_row (self, sections[i].name);
-      gboolean allowed = ch_session_can (self->session, sections[i].area, CH_ACCESS_READ);
+      gboolean allowed = sections[i].own_role
+                         ? ch_role_get_access (ch_session_get_role (self->session),
+                                               sections[i].area) >= CH_ACCESS_READ
+                         : ch_session_can (self->session, sections[i].area, CH_ACCESS_READ);
       AdwBin *bin = section_bin (self, sections[i].name);
 
       gtk_widget_set_visible (GTK_WIDGET (row), allowed);
