@@ -1255,6 +1255,30 @@ test_chart_refill (Fixture       *f,
   g_clear_pointer (&old, ch_prescription_free);
   old = ch_prescribing_get (f->session, rx->id, &error);
   g_assert_cmpstr (old->state, ==, "replaced");
+
+  /* Another request, for the renewal, denied with a reason. */
+  {
+    g_autoptr(GPtrArray) list = ch_prescribing_list (f->session, f->patient_id, &error);
+    g_autoptr(ChRefillRequest) denied = NULL;
+    const ChPrescription *renewal = list->pdata[0];
+    AdwMessageDialog *reason;
+    gint64 request_id;
+
+    g_assert_cmpint (renewal->replaces_id, ==, rx->id);
+    request_id = ch_refills_request (f->session, renewal->id, "Lost the bottle", &error);
+    g_assert_no_error (error);
+    ch_refills_page_reload (refills);
+    CH_UI_TEST_WAIT (!ch_refills_page_get_busy (refills) && ch_refills_page_get_queue (refills)->len == 1);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (refills), "refills.deny", "x", request_id));
+    reason = find_toplevel (f, ADW_TYPE_MESSAGE_DIALOG);
+    g_assert_false (adw_message_dialog_get_response_enabled (reason, "confirm"));
+    ch_ui_test_set_text (adw_message_dialog_get_extra_child (reason), "Renewed last week");
+    ch_ui_test_respond (reason, "confirm");
+    CH_UI_TEST_WAIT (!ch_refills_page_get_busy (refills) && ch_refills_page_get_queue (refills)->len == 0);
+    denied = ch_refills_get (f->session, request_id, &error);
+    g_assert_cmpstr (denied->state, ==, "denied");
+    g_assert_cmpstr (denied->decision_note, ==, "Renewed last week");
+  }
 }
 
 /* The action row titled @title under @widget, or NULL. */

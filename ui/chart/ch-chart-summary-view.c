@@ -1920,10 +1920,11 @@ renew_thread (GTask        *task,
     g_task_return_boolean (task, TRUE);
 }
 
+/* After a renewal (open its draft) or a print-out (send it to the printer). */
 static void
-renew_done (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+rx_work_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (object);
   RxWork *work = g_task_get_task_data (G_TASK (result));
@@ -1938,9 +1939,16 @@ renew_done (GObject      *object,
       return;
     }
   ch_chart_summary_view_set_busy (self, FALSE);
-  /* The renewal is a draft: change what needs changing, then sign. */
-  present_prescribe_dialog (self, work->rx);
-  ch_chart_summary_view_reload (self);
+
+  if (work->rx != NULL)
+    {
+      /* The renewal is a draft: change what needs changing, then sign. */
+      present_prescribe_dialog (self, work->rx);
+      ch_chart_summary_view_reload (self);
+    }
+  else if (work->pdf != NULL
+           && !ch_ui_print_pdf (parent_window (self), work->pdf, _("Prescription"), NULL, &error))
+    ch_ui_toast (GTK_WIDGET (self), error->message);
 }
 
 static void
@@ -1951,7 +1959,7 @@ renew_activated (GtkWidget  *widget,
   ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (widget);
 
   if (ch_chart_summary_view_ready (self))
-    run_rx_work (self, g_variant_get_int64 (parameter), renew_thread, renew_done);
+    run_rx_work (self, g_variant_get_int64 (parameter), renew_thread, rx_work_done);
 }
 
 static void
@@ -2138,28 +2146,6 @@ print_thread (GTask        *task,
 }
 
 static void
-print_done (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (object);
-  RxWork *work = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      ch_chart_summary_view_set_busy (self, FALSE);
-      ch_ui_toast (GTK_WIDGET (self), error->message);
-      return;
-    }
-  ch_chart_summary_view_set_busy (self, FALSE);
-  if (!ch_ui_print_pdf (parent_window (self), work->pdf, _("Prescription"), NULL, &error))
-    ch_ui_toast (GTK_WIDGET (self), error->message);
-}
-
-static void
 print_prescription_activated (GtkWidget  *widget,
                               const char *action_name,
                               GVariant   *parameter)
@@ -2167,7 +2153,7 @@ print_prescription_activated (GtkWidget  *widget,
   ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (widget);
 
   if (ch_chart_summary_view_ready (self))
-    run_rx_work (self, g_variant_get_int64 (parameter), print_thread, print_done);
+    run_rx_work (self, g_variant_get_int64 (parameter), print_thread, rx_work_done);
 }
 
 /* ---- GObject ------------------------------------------------------------------ */

@@ -284,8 +284,10 @@ on_prescriber_changed (ChRefillsPage *self)
 
 /* ---- approving and denying ----------------------------------------------------- */
 
+/* Approving despite alerts and denying both need a reason, typed in a
+ * reason dialog that carries the request's id and what to do with it. */
 static void
-on_alerts_response (AdwMessageDialog *dialog,
+on_reason_response (AdwMessageDialog *dialog,
                     const char       *response,
                     ChRefillsPage    *self)
 {
@@ -295,10 +297,30 @@ on_alerts_response (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "confirm") != 0 || reason == NULL)
     return;
   work = g_new0 (Work, 1);
-  work->approve = TRUE;
+  work->deny = g_object_get_data (G_OBJECT (dialog), "deny") != NULL;
+  work->approve = !work->deny;
   work->request_id = *(gint64 *) g_object_get_data (G_OBJECT (dialog), "request-id");
   work->reason = g_steal_pointer (&reason);
   run (self, work);
+}
+
+static void
+present_reason_dialog (ChRefillsPage *self,
+                       gint64         request_id,
+                       gboolean       deny,
+                       const char    *heading,
+                       const char    *body,
+                       const char    *confirm)
+{
+  GtkWidget *dialog = ch_chart_ui_reason_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                                     heading, body, confirm);
+
+  g_object_set_data_full (G_OBJECT (dialog), "request-id",
+                          g_memdup2 (&request_id, sizeof request_id), g_free);
+  if (deny)
+    g_object_set_data (G_OBJECT (dialog), "deny", GINT_TO_POINTER (TRUE));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_reason_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -307,7 +329,6 @@ show_alerts (ChRefillsPage *self,
              GPtrArray     *alerts)
 {
   g_autoptr (GString) body = g_string_new (NULL);
-  GtkWidget *dialog;
 
   for (guint i = 0; i < alerts->len; i++)
     {
@@ -317,13 +338,8 @@ show_alerts (ChRefillsPage *self,
       g_string_append_printf (body, "%s%s\n%s %s", i ? "\n\n" : "", title, alert->effect,
                               alert->management);
     }
-  dialog = ch_chart_ui_reason_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                          _("Approve Despite the Alerts?"), body->str,
-                                          _("_Approve and Sign"));
-  g_object_set_data_full (G_OBJECT (dialog), "request-id",
-                          g_memdup2 (&request_id, sizeof request_id), g_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_alerts_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  present_reason_dialog (self, request_id, FALSE, _("Approve Despite the Alerts?"), body->str,
+                         _("_Approve and Sign"));
 }
 
 static void
@@ -343,23 +359,6 @@ approve_activated (GtkWidget  *widget,
 }
 
 static void
-on_deny_response (AdwMessageDialog *dialog,
-                  const char       *response,
-                  ChRefillsPage    *self)
-{
-  g_autofree char *reason = ch_chart_ui_reason_dialog_get_reason (dialog);
-  Work *work;
-
-  if (g_strcmp0 (response, "confirm") != 0 || reason == NULL)
-    return;
-  work = g_new0 (Work, 1);
-  work->deny = TRUE;
-  work->request_id = *(gint64 *) g_object_get_data (G_OBJECT (dialog), "request-id");
-  work->reason = g_steal_pointer (&reason);
-  run (self, work);
-}
-
-static void
 deny_activated (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
@@ -368,18 +367,13 @@ deny_activated (GtkWidget  *widget,
   gint64 id = g_variant_get_int64 (parameter);
   const ChRefillRequest *request = find_request (self, id);
   g_autofree char *body = NULL;
-  GtkWidget *dialog;
 
   if (self->busy || request == NULL)
     return;
   /* TRANSLATORS: "metformin for Garcia, Ana: the reason is kept with the request." */
   body = g_strdup_printf (_("%s for %s: the reason is kept with the request."), request->drug_name,
                           request->patient_name);
-  dialog = ch_chart_ui_reason_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
-                                          _("Deny Refill?"), body, _("_Deny"));
-  g_object_set_data_full (G_OBJECT (dialog), "request-id", g_memdup2 (&id, sizeof id), g_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_deny_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  present_reason_dialog (self, id, TRUE, _("Deny Refill?"), body, _("_Deny"));
 }
 
 /* ---- construction -------------------------------------------------------------- */
