@@ -21,6 +21,7 @@
 #include "ch-patient-view.h"
 #include "ch-patients-page.h"
 #include "ch-patients.h"
+#include "ch-preferences-window.h"
 #include "ch-prescribe-dialog.h"
 #include "ch-prescribing.h"
 #include "ch-reconcile-dialog.h"
@@ -1363,6 +1364,33 @@ test_chart_reconcile (Fixture       *f,
   g_assert_true (aspirin);
 }
 
+/* Preferences name the drug knowledge base in use and keep the prescriber's
+ * own licence number, printed on their prescriptions. */
+static void
+test_chart_preferences (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(ChDrugKb) kb = ch_prescribing_get_kb (f->session, NULL);
+  g_autofree char *licence = NULL;
+  GtkWindow *preferences;
+  GObject *licence_row;
+
+  ch_window_show_preferences (f->window);
+  preferences = ch_ui_test_find_toplevel (CH_TYPE_PREFERENCES_WINDOW, GTK_WINDOW (f->window));
+  g_assert_nonnull (preferences);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (ch_ui_test_child (preferences,
+                                                                                         CH_TYPE_PREFERENCES_WINDOW,
+                                                                                         "kb_row"))),
+                            ch_drug_kb_get_info (kb, "name")));
+  licence_row = ch_ui_test_child (preferences, CH_TYPE_PREFERENCES_WINDOW, "licence_row");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (licence_row)));
+  ch_ui_test_set_text (licence_row, "MD-77310");
+  g_signal_emit_by_name (licence_row, "apply");
+  licence = ch_prescribing_get_licence (ch_session_get_store (f->session), "doctor");
+  g_assert_cmpstr (licence, ==, "MD-77310");
+  gtk_window_destroy (preferences);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1389,6 +1417,8 @@ main (int   argc,
               fixture_set_up, test_chart_refill, fixture_tear_down);
   g_test_add ("/ui/chart/reconcile", Fixture, NULL,
               fixture_set_up, test_chart_reconcile, fixture_tear_down);
+  g_test_add ("/ui/chart/preferences", Fixture, NULL,
+              fixture_set_up, test_chart_preferences, fixture_tear_down);
   g_test_add ("/ui/chart/front-desk", Fixture, "frontdesk",
               fixture_set_up, test_chart_front_desk, fixture_tear_down);
 

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ch-preferences-window.h"
+#include "ch-prescribing.h"
 #include "ch-ui.h"
 
 /* The practice's settings. The controller decides who may change them; a
@@ -18,6 +19,9 @@ struct _ChPreferencesWindow
   AdwPreferencesWindow  parent_instance;
 
   GtkSpinButton        *idle_spin;
+  GtkWidget            *prescribing_group;
+  GtkWidget            *kb_row;
+  GtkWidget            *licence_row;
 
   ChSession            *session;
   guint                 save_source;
@@ -29,8 +33,36 @@ G_DEFINE_FINAL_TYPE (ChPreferencesWindow, ch_preferences_window, ADW_TYPE_PREFER
 static void
 ch_preferences_window_load (ChPreferencesWindow *self)
 {
+  g_autoptr(ChDrugKb) kb = NULL;
+  gboolean prescribes = ch_session_can (self->session, CH_AREA_PRESCRIBING, CH_ACCESS_WRITE);
+
   self->loading = TRUE;
   gtk_spin_button_set_value (self->idle_spin, ch_session_get_idle_lock_minutes (self->session));
+
+  /* Which drug knowledge base the checks use, for those who may read it. */
+  if (ch_session_can (self->session, CH_AREA_PRESCRIBING, CH_ACCESS_READ)
+      || ch_session_can (self->session, CH_AREA_DRUG_KB, CH_ACCESS_READ))
+    kb = ch_prescribing_get_kb (self->session, NULL);
+  if (kb != NULL)
+    {
+      /* TRANSLATORS: "Charta open drug knowledge base 2026.11 · shipped with Charta" */
+      g_autofree char *text = g_strdup_printf (_("%s %s · %s"), ch_drug_kb_get_info (kb, "name"),
+                                               ch_drug_kb_get_info (kb, "version"),
+                                               ch_prescribing_kb_is_imported (self->session)
+                                               ? _("imported by the practice")
+                                               : _("shipped with Charta"));
+
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->kb_row), text);
+    }
+  gtk_widget_set_visible (self->prescribing_group, kb != NULL);
+  gtk_widget_set_visible (self->licence_row, prescribes);
+  if (prescribes)
+    {
+      g_autofree char *licence = ch_prescribing_get_licence (ch_session_get_store (self->session),
+                                                             ch_session_get_username (self->session));
+
+      gtk_editable_set_text (GTK_EDITABLE (self->licence_row), licence);
+    }
   self->loading = FALSE;
 }
 
@@ -104,6 +136,21 @@ on_idle_value_changed (ChPreferencesWindow *self)
   self->save_source = g_timeout_add (SAVE_DELAY_MS, save_timeout, self);
 }
 
+/* The licence number is printed on the user's own prescriptions. */
+static void
+on_licence_apply (ChPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->loading || ch_ui_session_is_busy (self->session))
+    return;
+  if (!ch_prescribing_set_licence (self->session, ch_session_get_username (self->session),
+                                   gtk_editable_get_text (GTK_EDITABLE (self->licence_row)), &error))
+    ch_ui_toast (GTK_WIDGET (self), error->message);
+  else
+    ch_ui_toast (GTK_WIDGET (self), _("Licence number saved"));
+}
+
 GtkWidget *
 ch_preferences_window_new (GtkWindow *parent,
                            ChSession *session)
@@ -166,6 +213,10 @@ ch_preferences_window_class_init (ChPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/charta/Charta/ui/ch-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, idle_spin);
+  gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, prescribing_group);
+  gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, kb_row);
+  gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, licence_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_licence_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_idle_value_changed);
 }
 
