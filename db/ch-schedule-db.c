@@ -412,6 +412,7 @@ ch_appointment_free (ChAppointment *appointment)
   g_free (appointment->patient_name);
   g_free (appointment->patient_mrn);
   g_free (appointment->type_name);
+  g_free (appointment->provider_name);
   g_free (appointment);
 }
 
@@ -430,15 +431,16 @@ ch_appointment_copy (const ChAppointment *appointment)
   copy->patient_name = g_strdup (appointment->patient_name);
   copy->patient_mrn = g_strdup (appointment->patient_mrn);
   copy->type_name = g_strdup (appointment->type_name);
+  copy->provider_name = g_strdup (appointment->provider_name);
   return copy;
 }
 
 #define APPT_SELECT \
   "SELECT a.id, a.patient_id, a.provider_id, a.room_id, a.type_id, a.start_at, a.duration_min," \
   " a.reason, a.notes, a.status, a.cancel_reason, a.series_id, a.occurrence_at, a.detached," \
-  " a.version, a.updated_at, a.updated_by, p.family_name, p.given_name, p.mrn, t.name" \
+  " a.version, a.updated_at, a.updated_by, p.family_name, p.given_name, p.mrn, t.name, r.name" \
   " FROM appointments a JOIN patients p ON p.id = a.patient_id" \
-  " JOIN appointment_types t ON t.id = a.type_id"
+  " JOIN appointment_types t ON t.id = a.type_id JOIN resources r ON r.id = a.provider_id"
 
 static ChAppointment *
 read_appointment (sqlite3_stmt *stmt)
@@ -468,6 +470,7 @@ read_appointment (sqlite3_stmt *stmt)
                                        ch_store_column_text (stmt, 18));
   a->patient_mrn = g_strdup (ch_store_column_text (stmt, 19));
   a->type_name = g_strdup (ch_store_column_text (stmt, 20));
+  a->provider_name = g_strdup (ch_store_column_text (stmt, 21));
   return a;
 }
 
@@ -631,6 +634,27 @@ ch_db_appointment_range (ChStore     *store,
   sqlite3_bind_int64 (stmt, 2, to);
   bind_text_or_null (stmt, 3, resource_id);
   sqlite3_bind_int (stmt, 4, with_cancelled);
+  return collect (store, stmt, error);
+}
+
+GPtrArray *
+ch_db_appointment_upcoming (ChStore  *store,
+                            gint64    patient_id,
+                            gint64    from,
+                            guint     limit,
+                            GError  **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = ch_store_prepare (store,
+                           APPT_SELECT " WHERE a.patient_id = ? AND a.start_at >= ?"
+                           " AND a.status NOT IN ('cancelled', 'no-show', 'done')"
+                           " ORDER BY a.start_at LIMIT ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  sqlite3_bind_int64 (stmt, 2, from);
+  sqlite3_bind_int (stmt, 3, (int) limit);
   return collect (store, stmt, error);
 }
 

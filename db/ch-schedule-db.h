@@ -128,6 +128,7 @@ typedef struct
   char     *patient_name;    /* "Family, Given" */
   char     *patient_mrn;
   char     *type_name;
+  char     *provider_name;
 } ChAppointment;
 
 ChAppointment *ch_appointment_new  (void);
@@ -157,6 +158,12 @@ GPtrArray     *ch_db_appointment_range   (ChStore        *store,
                                           const char     *resource_id,
                                           gboolean        with_cancelled,
                                           GError        **error);
+/* A patient's appointments from @from on, not cancelled, at most @limit. */
+GPtrArray     *ch_db_appointment_upcoming (ChStore       *store,
+                                           gint64          patient_id,
+                                           gint64          from,
+                                           guint           limit,
+                                           GError        **error);
 /* The appointments of @series_id, by occurrence. */
 GPtrArray     *ch_db_appointment_series  (ChStore        *store,
                                           gint64          series_id,

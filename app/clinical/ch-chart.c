@@ -11,6 +11,7 @@
 
 #include "ch-audit.h"
 #include "ch-chart.h"
+#include "ch-schedule-db.h"
 #include "ch-plot.h"
 #include "ch-refdata.h"
 #include "ch-validate.h"
@@ -751,6 +752,7 @@ ch_chart_summary_free (ChChartSummary *summary)
   g_clear_pointer (&summary->immunizations, g_ptr_array_unref);
   g_clear_pointer (&summary->encounters, g_ptr_array_unref);
   g_clear_pointer (&summary->immunizations_due, g_ptr_array_unref);
+  g_clear_pointer (&summary->appointments, g_ptr_array_unref);
   g_free (summary);
 }
 
@@ -872,6 +874,24 @@ ch_chart_open (ChSession *session,
     summary->immunizations_due = ch_immunizations_due (summary->patient->birth_date,
                                                        summary->immunizations, today);
   }
+
+  /* Today's appointments count as upcoming until the day is over. */
+  if (ch_session_can (session, CH_AREA_SCHEDULING, CH_ACCESS_READ))
+    {
+      g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+      g_autoptr (GDateTime) midnight = g_date_time_new_local (g_date_time_get_year (now),
+                                                              g_date_time_get_month (now),
+                                                              g_date_time_get_day_of_month (now),
+                                                              0, 0, 0);
+
+      summary->appointments = ch_db_appointment_upcoming (store, patient_id,
+                                                          g_date_time_to_unix (midnight) * G_USEC_PER_SEC,
+                                                          5, error);
+      if (summary->appointments == NULL)
+        return NULL;
+    }
+  else
+    summary->appointments = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_appointment_free);
 
   if (!ch_session_audit (session, CH_AUDIT_VIEW, "chart", summary->patient->mrn, patient_id, "",
                          error))

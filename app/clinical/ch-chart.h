@@ -53,6 +53,8 @@ typedef struct
   GPtrArray       *immunizations;   /* (element-type ChChartItem) newest first */
   GPtrArray       *encounters;      /* (element-type ChEncounterRecord) newest 5 */
   GPtrArray       *immunizations_due; /* (element-type ChDueDose) by the shipped schedule */
+  GPtrArray       *appointments;    /* (element-type ChAppointment) the next 5, for those who
+                                     * may read the schedule; else empty */
 } ChChartSummary;
 
 void             ch_chart_summary_free   (ChChartSummary *summary);

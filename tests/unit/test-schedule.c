@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ch-audit.h"
+#include "ch-chart.h"
 #include "ch-patients.h"
 #include "ch-records.h"
 #include "ch-schedule.h"
@@ -115,6 +116,7 @@ fixture_setup (Fixture      *f,
   admin = ch_test_login (f->practice, "admin", CH_TEST_PASSWORD);
   g_assert_true (ch_users_add (admin, "desk", NULL, CH_ROLE_FRONT_DESK, CH_TEST_PASSWORD, &error));
   g_assert_true (ch_users_add (admin, "boss", NULL, CH_ROLE_MANAGER, CH_TEST_PASSWORD, &error));
+  g_assert_true (ch_users_add (admin, "doc", NULL, CH_ROLE_PHYSICIAN, CH_TEST_PASSWORD, &error));
   ch_session_logout (admin);
   f->desk = ch_test_login (f->practice, "desk", CH_TEST_PASSWORD);
   f->manager = ch_test_login (f->practice, "boss", CH_TEST_PASSWORD);
@@ -643,6 +645,40 @@ test_series_cancel (Fixture      *f,
   g_assert_cmpstr (((ChAppointment *) after->pdata[3])->cancel_reason, ==, "Treatment finished");
 }
 
+/* The chart's summary lists the patient's next appointments. */
+static void
+test_chart_upcoming (Fixture      *f,
+                     gconstpointer data)
+{
+  g_autoptr (ChSession) doc = ch_test_login (f->practice, "doc", CH_TEST_PASSWORD);
+  g_autoptr (ChAppointment) past = appointment (f->ana, "garcia", f->follow_up,
+                                                at ("2020-03-02", 9, 0), 20);
+  g_autoptr (ChAppointment) later = appointment (f->ana, "lee", f->follow_up,
+                                                 at ("2030-03-11", 9, 0), 20);
+  g_autoptr (ChAppointment) sooner = appointment (f->ana, "garcia", f->follow_up,
+                                                  at ("2030-03-04", 9, 0), 20);
+  g_autoptr (ChAppointment) cancelled = appointment (f->ana, "garcia", f->follow_up,
+                                                     at ("2030-03-05", 9, 0), 20);
+  g_autoptr (ChAppointment) other = appointment (f->ben, "garcia", f->follow_up,
+                                                 at ("2030-03-06", 9, 0), 20);
+  g_autoptr (ChChartSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+
+  book (f, past, 0);
+  book (f, later, 0);
+  book (f, sooner, 0);
+  book (f, cancelled, 0);
+  book (f, other, 0);
+  g_assert_true (ch_schedule_cancel (f->desk, cancelled->id, "No longer needed", CH_SCOPE_THIS, &error));
+
+  summary = ch_chart_open (doc, f->ana, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->appointments->len, ==, 2);
+  g_assert_cmpint (((ChAppointment *) summary->appointments->pdata[0])->id, ==, sooner->id);
+  g_assert_cmpint (((ChAppointment *) summary->appointments->pdata[1])->id, ==, later->id);
+  g_assert_cmpstr (((ChAppointment *) summary->appointments->pdata[1])->provider_name, ==, "Dr Lee");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -662,6 +698,7 @@ main (int   argc,
   ADD ("series/edit-this", test_series_edit_this);
   ADD ("series/edit-following", test_series_edit_following);
   ADD ("series/cancel", test_series_cancel);
+  ADD ("chart-upcoming", test_chart_upcoming);
 #undef ADD
 
   return g_test_run ();

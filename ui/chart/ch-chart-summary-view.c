@@ -15,6 +15,7 @@
 #include "ch-prescription-pdf.h"
 #include "ch-reconcile-dialog.h"
 #include "ch-refills.h"
+#include "ch-schedule.h"
 #include "ch-refdata.h"
 #include "ch-trend-window.h"
 #include "ch-ui.h"
@@ -47,6 +48,7 @@ struct _ChChartSummaryView
   GtkWidget           *record_vitals_button;
   AdwPreferencesGroup *results_group;
   AdwPreferencesGroup *immunizations_group;
+  AdwPreferencesGroup *appointments_group;
   AdwPreferencesGroup *encounters_group;
   GtkWidget           *add_encounter_button;
 
@@ -1019,6 +1021,34 @@ ch_chart_summary_view_fill_immunizations (ChChartSummaryView *self,
 }
 
 static void
+ch_chart_summary_view_fill_appointments (ChChartSummaryView *self)
+{
+  GPtrArray *appointments = self->summary->appointments;
+
+  for (guint i = 0; appointments != NULL && i < appointments->len; i++)
+    {
+      const ChAppointment *a = g_ptr_array_index (appointments, i);
+      g_autofree char *when = ch_chart_ui_format_time (a->start_at);
+      g_autoptr(GString) title = g_string_new (when);
+      g_autoptr(GString) subtitle = g_string_new (NULL);
+
+      join (title, a->type_name);
+      join (subtitle, a->provider_name);
+      join (subtitle, ch_schedule_status_label (a->status));
+      join (subtitle, a->reason);
+      ch_chart_summary_view_add_row (self, self->appointments_group,
+                                     new_row (title->str, subtitle->str));
+    }
+
+  /* Only for those who may read the schedule. */
+  gtk_widget_set_visible (GTK_WIDGET (self->appointments_group),
+                          ch_session_can (self->session, CH_AREA_SCHEDULING, CH_ACCESS_READ));
+  adw_preferences_group_set_description (self->appointments_group,
+                                         appointments != NULL && appointments->len > 0
+                                         ? NULL : _("No appointments booked."));
+}
+
+static void
 ch_chart_summary_view_fill_encounters (ChChartSummaryView *self)
 {
   GPtrArray *encounters = self->summary->encounters;
@@ -1119,6 +1149,7 @@ ch_chart_summary_view_fill (ChChartSummaryView *self)
   ch_chart_summary_view_fill_vitals (self);
   ch_chart_summary_view_fill_results (self, can_write);
   ch_chart_summary_view_fill_immunizations (self, can_write);
+  ch_chart_summary_view_fill_appointments (self);
   ch_chart_summary_view_fill_encounters (self);
 
   /* What the commands find by id. */
@@ -2219,6 +2250,7 @@ ch_chart_summary_view_class_init (ChChartSummaryViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, record_vitals_button);
   gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, results_group);
   gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, immunizations_group);
+  gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, appointments_group);
   gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, encounters_group);
   gtk_widget_class_bind_template_child (widget_class, ChChartSummaryView, add_encounter_button);
 
