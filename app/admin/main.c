@@ -17,6 +17,7 @@
 #include "ch-admin-csv-limit.h"
 #include "ch-admin-json.h"
 #include "ch-admin-kb.h"
+#include "ch-admin-schedule.h"
 #include "ch-admin-input.h"
 #include "ch-audit-model.h"
 #include "ch-audit.h"
@@ -25,6 +26,7 @@
 #include "ch-practice.h"
 #include "ch-prescribing.h"
 #include "ch-roles.h"
+#include "ch-schedule.h"
 #include "ch-session.h"
 #include "ch-users.h"
 
@@ -2067,6 +2069,321 @@ cmd_kb_reset (Invocation *inv,
   return TRUE;
 }
 
+/* ---- provider and schedule ------------------------------------------------- */
+
+static gboolean
+cmd_provider_add (Invocation *inv,
+                  GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChResource) resource = ch_resource_new ();
+  g_autofree char *id = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *account = NULL;
+  gboolean room = FALSE;
+  const GOptionEntry entries[] = {
+    { "id", 0, 0, G_OPTION_ARG_STRING, &id,
+      N_("Its id in scripts and on the command line: a-z, 0-9, “.”, “-”, “_”"), N_("ID") },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("The name shown in the calendar"), N_("NAME") },
+    { "account", 0, 0, G_OPTION_ARG_STRING, &account,
+      N_("The provider's user account, if they have one"), N_("USER") },
+    { "room", 0, 0, G_OPTION_ARG_NONE, &room, N_("A room or other resource, not a provider"), NULL },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Adds a provider (or with --room, a room) to the calendar, or renames one. "
+                    "Set their working hours with “charta-admin provider hours”."));
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  if (id == NULL || name == NULL)
+    return usage_error (error, _("Give the provider's --id and --name"));
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  resource->id = g_steal_pointer (&id);
+  resource->name = g_steal_pointer (&name);
+  resource->kind = g_strdup (room ? "room" : "provider");
+  resource->username = g_steal_pointer (&account);
+  return ch_schedule_put_resource (session, resource, error);
+}
+
+static gboolean
+cmd_provider_hours (Invocation *inv,
+                    GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autofree char *days = NULL;
+  g_autofree char *times = NULL;
+  g_autofree char *lunch = NULL;
+  gboolean off = FALSE;
+  ChHours hours[2] = { { 0, 0, 0, FALSE }, { 0, 0, 0, TRUE } };
+  guint weekdays = 0;
+  const GOptionEntry entries[] = {
+    { "days", 0, 0, G_OPTION_ARG_STRING, &days, N_("The days: mon,tue… or mon-fri"), N_("DAYS") },
+    { "times", 0, 0, G_OPTION_ARG_STRING, &times, N_("The hours worked those days"),
+      N_("HH:MM-HH:MM") },
+    { "break", 0, 0, G_OPTION_ARG_STRING, &lunch, N_("A break within them"), N_("HH:MM-HH:MM") },
+    { "off", 0, 0, G_OPTION_ARG_NONE, &off, N_("No work on those days"), NULL },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  if (!parse_args (inv, 1, 1, error))
+    return FALSE;
+  if (days == NULL || !ch_schedule_parse_days (days, &weekdays))
+    return usage_error (error, _("Give the days as --days mon,tue… or --days mon-fri"));
+  if (!off && (times == NULL || !ch_schedule_parse_times (times, &hours[0].start_min,
+                                                          &hours[0].end_min)))
+    return usage_error (error, _("Give the hours as --times HH:MM-HH:MM (or --off)"));
+  if (lunch != NULL && !ch_schedule_parse_times (lunch, &hours[1].start_min, &hours[1].end_min))
+    return usage_error (error, _("Give the break as --break HH:MM-HH:MM"));
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  return ch_schedule_set_hours (session, positional (inv, 0), weekdays, hours,
+                                off ? 0 : lunch ? 2 : 1, error);
+}
+
+static gboolean
+cmd_schedule_types (Invocation *inv,
+                    GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (GPtrArray) types = NULL;
+
+  add_login_options (inv, &opts);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  types = ch_schedule_list_types (session, error);
+  if (types == NULL)
+    return FALSE;
+  for (guint i = 0; i < types->len; i++)
+    {
+      const ChApptType *type = types->pdata[i];
+
+      g_print ("%s\t%d\n", type->name, type->duration_min);
+    }
+  return TRUE;
+}
+
+/* Parses an ISO-8601 date-time; without an offset it is local time. */
+static gboolean
+parse_instant (const char *text,
+               gint64     *out_usec)
+{
+  g_autoptr (GTimeZone) local = g_time_zone_new_local ();
+  g_autoptr (GDateTime) parsed = text ? g_date_time_new_from_iso8601 (text, local) : NULL;
+
+  /* GLib wants the seconds; people write 2030-03-04T09:00. */
+  if (parsed == NULL && text != NULL)
+    {
+      g_autofree char *with_seconds = g_strconcat (text, ":00", NULL);
+
+      parsed = g_date_time_new_from_iso8601 (with_seconds, local);
+    }
+  if (parsed == NULL)
+    return FALSE;
+  *out_usec = g_date_time_to_unix (parsed) * G_USEC_PER_SEC;
+  return TRUE;
+}
+
+/* Books, and on the command line says which option confirms what was refused. */
+static gboolean
+book_with_hint (ChSession      *session,
+                ChAppointment  *appointment,
+                const char     *rrule,
+                guint           flags,
+                GError        **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  gboolean booked;
+
+  if (rrule != NULL)
+    {
+      guint n = 0;
+
+      booked = ch_schedule_book_series (session, appointment, rrule, flags, &n, &local_error) != 0;
+      if (booked)
+        g_print (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " (series of %u)\n",
+                              "%" G_GINT64_FORMAT " (series of %u)\n", n),
+                 appointment->id, n);
+    }
+  else
+    {
+      booked = ch_schedule_book (session, appointment, flags, &local_error);
+      if (booked)
+        g_print ("%" G_GINT64_FORMAT "\n", appointment->id);
+    }
+  if (booked)
+    return TRUE;
+
+  if (g_error_matches (local_error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_OUTSIDE_HOURS))
+    g_set_error (error, local_error->domain, local_error->code, "%s %s", local_error->message,
+                 _("(--outside-hours books it)"));
+  else if (g_error_matches (local_error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_CONFLICT)
+           && strstr (local_error->message, "?") != NULL)
+    g_set_error (error, local_error->domain, local_error->code, "%s %s", local_error->message,
+                 _("(--overbook books it)"));
+  else
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+static gboolean
+cmd_schedule_book (Invocation *inv,
+                   GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChPatientRecord) patient = NULL;
+  g_autoptr (ChApptType) type = NULL;
+  g_autoptr (ChAppointment) appointment = ch_appointment_new ();
+  g_autofree char *mrn = NULL;
+  g_autofree char *provider = NULL;
+  g_autofree char *type_name = NULL;
+  g_autofree char *start = NULL;
+  g_autofree char *room = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *rrule = NULL;
+  gboolean overbook = FALSE;
+  gboolean outside = FALSE;
+  gint minutes = 0;
+  guint flags;
+  const GOptionEntry entries[] = {
+    { "patient", 0, 0, G_OPTION_ARG_STRING, &mrn, N_("The patient's medical record number"), N_("MRN") },
+    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider, N_("The provider's id"), N_("ID") },
+    { "type", 0, 0, G_OPTION_ARG_STRING, &type_name, N_("The appointment type"), N_("NAME") },
+    { "start", 0, 0, G_OPTION_ARG_STRING, &start,
+      N_("When: 2030-03-04T09:00 (local time unless an offset is given)"), N_("ISO-8601") },
+    { "duration", 0, 0, G_OPTION_ARG_INT, &minutes,
+      N_("Minutes (default: the type's)"), N_("MIN") },
+    { "room", 0, 0, G_OPTION_ARG_STRING, &room, N_("The room's id"), N_("ID") },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, N_("Why the patient comes"), N_("TEXT") },
+    { "rrule", 0, 0, G_OPTION_ARG_STRING, &rrule,
+      N_("Repeat by an RFC 5545 rule, such as FREQ=WEEKLY;COUNT=6"), N_("RULE") },
+    { "overbook", 0, 0, G_OPTION_ARG_NONE, &overbook,
+      N_("Double-book where the type allows it"), NULL },
+    { "outside-hours", 0, 0, G_OPTION_ARG_NONE, &outside,
+      N_("Book even outside the provider's working hours"), NULL },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Books an appointment (or with --rrule, a series) and prints its id. A time "
+                    "already taken, or outside working hours, is refused with what stands in "
+                    "the way; --overbook and --outside-hours confirm it."));
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  if (mrn == NULL || provider == NULL || type_name == NULL || start == NULL)
+    return usage_error (error, _("Give --patient, --provider, --type and --start"));
+  if (!parse_instant (start, &appointment->start_at))
+    return usage_error (error, _("“%s” is not a date and time (2030-03-04T09:00)"), start);
+  if (minutes < 0)
+    return usage_error (error, _("--duration needs a positive number of minutes"));
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  patient = ch_patients_get_by_mrn (session, mrn, error);
+  if (patient == NULL)
+    return FALSE;
+  type = ch_schedule_find_type (session, type_name, error);
+  if (type == NULL)
+    return FALSE;
+
+  appointment->patient_id = patient->id;
+  appointment->provider_id = g_steal_pointer (&provider);
+  appointment->room_id = g_steal_pointer (&room);
+  appointment->type_id = type->id;
+  appointment->duration_min = minutes > 0 ? minutes : type->duration_min;
+  appointment->reason = g_steal_pointer (&reason);
+  flags = (overbook ? CH_BOOK_CONFIRM_OVERBOOK : 0) | (outside ? CH_BOOK_CONFIRM_OUTSIDE_HOURS : 0);
+  if (!book_with_hint (session, appointment, rrule, flags, error))
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+parse_day_start (const char *text,
+                 gint64     *out_usec)
+{
+  int y, m, d;
+  char extra;
+  g_autoptr (GDateTime) day = NULL;
+
+  if (text == NULL || sscanf (text, "%d-%d-%d%c", &y, &m, &d, &extra) != 3)
+    return FALSE;
+  day = g_date_time_new_local (y, m, d, 0, 0, 0);
+  if (day == NULL)
+    return FALSE;
+  *out_usec = g_date_time_to_unix (day) * G_USEC_PER_SEC;
+  return TRUE;
+}
+
+static gboolean
+cmd_schedule_list (Invocation *inv,
+                   GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (GPtrArray) list = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autofree char *from_text = NULL;
+  g_autofree char *to_text = NULL;
+  g_autofree char *provider = NULL;
+  gboolean json = FALSE;
+  gint64 from, to;
+  const GOptionEntry entries[] = {
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from_text, N_("The first day"), N_("YYYY-MM-DD") },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to_text, N_("The last day"), N_("YYYY-MM-DD") },
+    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider, N_("One provider's or room's"), N_("ID") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Write a JSON array instead of a table"), NULL },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  if (!parse_day_start (from_text, &from) || !parse_day_start (to_text, &to))
+    return usage_error (error, _("Give the days as --from YYYY-MM-DD --to YYYY-MM-DD"));
+  if (to < from)
+    return usage_error (error, _("--to is before --from"));
+  to += (gint64) 24 * 3600 * G_USEC_PER_SEC;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  list = ch_schedule_list (session, from, to, provider, error);
+  if (list == NULL)
+    return FALSE;
+
+  if (json)
+    {
+      g_autofree char *text = ch_admin_appointments_json (list);
+
+      g_print ("%s\n", text);
+      return TRUE;
+    }
+  rows = ch_admin_appointment_rows (list);
+  print_table (rows, 7);
+  return TRUE;
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 static const Command commands[] = {
@@ -2097,6 +2414,13 @@ static const Command commands[] = {
     cmd_kb_import },
   { "kb", "reset", NULL, N_("Go back to the drug knowledge base shipped with Charta"),
     cmd_kb_reset },
+  { "provider", "add", NULL, N_("Add a provider or room to the calendar"), cmd_provider_add },
+  { "provider", "hours", N_("ID"), N_("Set a provider's or room's working hours"),
+    cmd_provider_hours },
+  { "schedule", "types", NULL, N_("List the appointment types and their durations"),
+    cmd_schedule_types },
+  { "schedule", "book", NULL, N_("Book an appointment or a recurring series"), cmd_schedule_book },
+  { "schedule", "list", NULL, N_("List the appointments of some days"), cmd_schedule_list },
   { NULL, "demo", NULL, N_("Create a practice full of synthetic demo data"), cmd_demo },
 };
 

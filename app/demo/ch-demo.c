@@ -12,6 +12,7 @@
 #include "ch-notes.h"
 #include "ch-patients.h"
 #include "ch-practice.h"
+#include "ch-schedule.h"
 #include "ch-session.h"
 #include "ch-users.h"
 
@@ -480,6 +481,145 @@ make_charts (ChPractice *practice,
   return TRUE;
 }
 
+/* The schedule: two providers and two rooms working weekdays 08:00–17:00
+ * with an hour for lunch, the usual appointment types (a "follow-up" among
+ * them), and a fortnight of bookings around today — a few per patient at
+ * most, so that small demo practices stay small. */
+typedef struct
+{
+  const char *name;
+  int         minutes;
+  int         buffer;
+  gboolean    overbook;
+  gboolean    room;
+} DemoType;
+
+static const DemoType demo_types[] = {
+  { "follow-up", 20, 0, FALSE, FALSE },
+  { "new-patient", 40, 0, FALSE, FALSE },
+  { "annual-exam", 30, 0, FALSE, FALSE },
+  { "walk-in", 15, 0, TRUE, FALSE },
+  { "procedure", 45, 0, FALSE, TRUE },
+  { "injection", 15, 5, FALSE, FALSE },
+};
+
+static gboolean
+make_schedule (ChPractice *practice,
+               guint       n_patients,
+               guint32     seed,
+               GError    **error)
+{
+  static const struct { const char *id, *kind, *name, *username; } resources[] = {
+    { "garcia", "provider", "Dr. Ana García", "doctor" },
+    { "patel", "provider", "Dr. Ravi Patel", NULL },
+    { "room-1", "room", "Room 1", NULL },
+    { "room-2", "room", "Room 2", NULL },
+  };
+  ChHours week[] = { { 0, 8 * 60, 17 * 60, FALSE }, { 0, 12 * 60, 13 * 60, TRUE } };
+  g_autoptr (ChSession) desk = NULL;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed ^ 0xca1e);
+  g_autoptr (GPtrArray) types = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_appt_type_free);
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  guint budget = MIN (n_patients * 2, 300);
+  ChStore *store;
+
+  desk = ch_session_login (practice, "frontdesk", CH_DEMO_PASSWORD, error);
+  if (desk == NULL)
+    return FALSE;
+  store = ch_session_get_store (desk);
+  if (!ch_store_begin (store, error))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (resources); i++)
+    {
+      g_autoptr (ChResource) resource = ch_resource_new ();
+
+      resource->id = g_strdup (resources[i].id);
+      resource->kind = g_strdup (resources[i].kind);
+      resource->name = g_strdup (resources[i].name);
+      resource->username = g_strdup (resources[i].username);
+      if (!ch_schedule_put_resource (desk, resource, error)
+          || !ch_schedule_set_hours (desk, resources[i].id, 0x3e, week, G_N_ELEMENTS (week), error))
+        goto fail;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (demo_types); i++)
+    {
+      ChApptType *type = ch_appt_type_new ();
+
+      type->name = g_strdup (demo_types[i].name);
+      type->duration_min = demo_types[i].minutes;
+      type->buffer_min = demo_types[i].buffer;
+      type->allow_overbook = demo_types[i].overbook;
+      type->needs_room = demo_types[i].room;
+      g_ptr_array_add (types, type);
+      if (!ch_schedule_add_type (desk, type, error))
+        goto fail;
+    }
+
+  /* From yesterday, a fortnight of weekdays, each provider's day filled in
+   * turn until the patients have had their share. */
+  for (int offset = -1; offset < 14 && budget > 0; offset++)
+    {
+      g_autoptr (GDateTime) day = g_date_time_add_days (now, offset);
+
+      if (g_date_time_get_day_of_week (day) > 5)
+        continue;
+      for (guint p = 0; p < 2 && budget > 0; p++)
+        {
+          int minute = 8 * 60;
+
+          while (minute < 17 * 60 && budget > 0)
+            {
+              const ChApptType *type = types->pdata[g_rand_int_range (rand, 0, 3)];
+              g_autoptr (ChAppointment) a = ch_appointment_new ();
+              g_autoptr (GDateTime) start = NULL;
+
+              if (minute < 13 * 60 && minute + type->duration_min > 12 * 60)
+                {
+                  minute = 13 * 60;
+                  continue;
+                }
+              if (minute + type->duration_min > 17 * 60)
+                break;
+              /* Some slots stay free. */
+              if (g_rand_int_range (rand, 0, 100) < 35)
+                {
+                  minute += 20;
+                  continue;
+                }
+              start = g_date_time_new_local (g_date_time_get_year (day), g_date_time_get_month (day),
+                                             g_date_time_get_day_of_month (day), minute / 60,
+                                             minute % 60, 0);
+              a->patient_id = g_rand_int_range (rand, 1, (gint32) n_patients + 1);
+              a->provider_id = g_strdup (resources[p].id);
+              a->type_id = type->id;
+              a->start_at = g_date_time_to_unix (start) * G_USEC_PER_SEC;
+              a->duration_min = type->duration_min;
+              a->reason = g_strdup (type->duration_min == 30 ? "Annual check-up" : "Review");
+              if (!ch_schedule_book (desk, a, 0, error))
+                goto fail;
+              /* What has happened by now. */
+              if (offset < 0 && !ch_schedule_set_status (desk, a->id,
+                                                          g_rand_int_range (rand, 0, 10) ? "done"
+                                                                                         : "no-show",
+                                                          NULL, error))
+                goto fail;
+              minute += type->duration_min;
+              budget--;
+            }
+        }
+    }
+
+  if (!ch_store_commit (store, error))
+    goto fail;
+  ch_session_logout (desk);
+  return TRUE;
+
+fail:
+  ch_store_rollback (store);
+  return FALSE;
+}
+
 /**
  * ch_demo_create:
  * @out_recovery_key: (out) (optional): the practice's recovery key
@@ -523,7 +663,7 @@ ch_demo_create (const char  *dir,
   ch_session_logout (admin);
 
   if (n_patients == 0)
-    return TRUE;
+    return make_schedule (practice, 0, seed, error);
 
   frontdesk = ch_session_login (practice, "frontdesk", CH_DEMO_PASSWORD, error);
   if (frontdesk == NULL)
@@ -542,5 +682,6 @@ ch_demo_create (const char  *dir,
 
   ch_session_logout (frontdesk);
 
-  return make_charts (practice, n_patients, seed, error);
+  return make_charts (practice, n_patients, seed, error)
+         && make_schedule (practice, n_patients, seed, error);
 }

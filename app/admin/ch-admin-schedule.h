@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* What "schedule list" prints: @appointments (element-type ChAppointment)
+ * as table rows (header first) or as one JSON array. */
+GPtrArray *ch_admin_appointment_rows  (GPtrArray *appointments);
+char      *ch_admin_appointments_json (GPtrArray *appointments);
+
+G_END_DECLS
