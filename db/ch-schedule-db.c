@@ -251,6 +251,53 @@ ch_db_day_off_check (ChStore     *store,
   return rc == SQLITE_ROW || rc == SQLITE_DONE;
 }
 
+GPtrArray *
+ch_db_days_off_range (ChStore     *store,
+                      const char  *from_day,
+                      const char  *to_day,
+                      GError     **error)
+{
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store, "SELECT resource_id, day FROM days_off WHERE day BETWEEN ? AND ?",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, from_day, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, to_day, -1, SQLITE_TRANSIENT);
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    g_ptr_array_add (list, g_strdup_printf ("%s|%s", ch_store_column_text (stmt, 0),
+                                            ch_store_column_text (stmt, 1)));
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE ? g_steal_pointer (&list) : NULL;
+}
+
+char *
+ch_db_last_provider (ChStore  *store,
+                     gint64    patient_id,
+                     gint64    before,
+                     GError  **error)
+{
+  sqlite3_stmt *stmt;
+  char *provider = NULL;
+  int rc;
+
+  stmt = ch_store_prepare (store, "SELECT provider_id FROM appointments WHERE patient_id = ?"
+                                  " AND start_at < ? AND status != 'cancelled'"
+                                  " ORDER BY start_at DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  sqlite3_bind_int64 (stmt, 2, before);
+  rc = ch_store_step (store, stmt, error);
+  if (rc == SQLITE_ROW)
+    provider = g_strdup (ch_store_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return provider;
+}
+
 /* ---- appointment types ------------------------------------------------------------ */
 
 ChApptType *

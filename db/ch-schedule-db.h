@@ -70,6 +70,19 @@ gboolean    ch_db_day_off_check  (ChStore           *store,
                                   gboolean          *out_off,
                                   GError           **error);
 
+/* The days off between @from_day and @to_day (YYYY-MM-DD, inclusive), as
+ * "resource_id|day" strings ("|day" for a practice holiday). */
+GPtrArray  *ch_db_days_off_range (ChStore          *store,
+                                  const char       *from_day,
+                                  const char       *to_day,
+                                  GError          **error);
+/* The provider of @patient_id's latest appointment before @before, not
+ * cancelled. Returns: (transfer full) (nullable) */
+char       *ch_db_last_provider  (ChStore          *store,
+                                  gint64            patient_id,
+                                  gint64            before,
+                                  GError          **error);
+
 /* ---- appointment types ------------------------------------------------------------ */
 
 typedef struct

@@ -150,6 +150,41 @@ GPtrArray  *ch_schedule_status_history (ChSession         *session,
                                         gint64             appointment_id,
                                         GError           **error);
 
+/* ---- finding a slot ---------------------------------------------------------------- */
+
+typedef struct
+{
+  gint64      type_id;
+  gint64      patient_id;    /* 0: no preference or continuity to weigh */
+  const char *provider_id;   /* NULL: any provider who sees the type */
+  guint       weekdays;      /* bit mask (1 << 1 Monday …); 0: any day */
+  int         from_min;      /* time of day the appointment may start from … */
+  int         to_min;        /* … and must end by, local minutes; 0 and 0: any */
+  gint64      from;          /* µs: the range searched, [from, to) */
+  gint64      to;
+  guint       count;         /* at most this many */
+  int         step_min;      /* starts on multiples of this (default 5) */
+} ChSlotQuery;
+
+typedef struct
+{
+  gint64  start;
+  char   *provider_id;
+  char   *room_id;           /* nullable: the room it would use */
+  int     duration_min;
+} ChSlot;
+
+void        ch_slot_free               (ChSlot            *slot);
+
+/* The best free slots for an appointment of the query's type: within
+ * working hours and clear of breaks, days off, bookings (with buffers) and,
+ * where the type needs one, with a free room. Ranked earliest first, then
+ * the patient's own provider first, then the provider they saw last.
+ * Returns: (transfer full) (element-type ChSlot) (nullable) */
+GPtrArray  *ch_schedule_find_slots     (ChSession         *session,
+                                        const ChSlotQuery *query,
+                                        GError           **error);
+
 /* Returns: the status as people read it, translated */
 const char *ch_schedule_status_label   (const char        *status);
 

@@ -679,6 +679,235 @@ test_chart_upcoming (Fixture      *f,
   g_assert_cmpstr (((ChAppointment *) summary->appointments->pdata[1])->provider_name, ==, "Dr Lee");
 }
 
+/* ---- finding a slot, against a brute-force search ------------------------------ */
+
+typedef struct
+{
+  gint64  start;
+  char   *provider;
+  char   *room;
+} Expect;
+
+static int
+compare_expect (gconstpointer a,
+                gconstpointer b)
+{
+  const Expect *x = a, *y = b;
+
+  if (x->start != y->start)
+    return x->start < y->start ? -1 : 1;
+  return g_strcmp0 (x->provider, y->provider);
+}
+
+/* Every start a step apart in [from, to) where an appointment of @type
+ * fits, checked against everything booked, one by one. */
+static GArray *
+brute_force (Fixture           *f,
+             const ChSlotQuery *q,
+             const ChApptType  *type)
+{
+  static const char * const providers[] = { "garcia", "lee" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) booked = ch_schedule_list (f->desk, q->from - (gint64) 86400 * G_USEC_PER_SEC, q->to,
+                                                   NULL, &error);
+  GArray *found = g_array_new (FALSE, FALSE, sizeof (Expect));
+  int step = q->step_min > 0 ? q->step_min : 5;
+  int to_min = q->to_min > 0 ? q->to_min : 24 * 60;
+
+  g_assert_no_error (error);
+  for (gint64 day = q->from - q->from % ((gint64) 86400 * G_USEC_PER_SEC); day < q->to;
+       day += (gint64) 86400 * G_USEC_PER_SEC)
+    for (guint p = 0; p < G_N_ELEMENTS (providers); p++)
+      for (int t = 0; t + type->duration_min <= 24 * 60; t += step)
+        {
+          gint64 start = day + (gint64) t * MIN_USEC;
+          gint64 end = start + (gint64) (type->duration_min + type->buffer_min) * MIN_USEC;
+          g_autoptr (GArray) hours = ch_schedule_get_hours (f->desk, providers[p], &error);
+          g_autoptr (GDateTime) when = g_date_time_new_from_unix_utc (start / G_USEC_PER_SEC);
+          g_autofree char *date = g_date_time_format (when, "%Y-%m-%d");
+          int weekday = g_date_time_get_day_of_week (when);
+          gboolean worked = FALSE, paused = FALSE, off = FALSE, taken = FALSE;
+          const char *room = NULL;
+
+          if (q->provider_id && g_strcmp0 (q->provider_id, providers[p]) != 0)
+            continue;
+          if (start < q->from || start >= q->to)
+            continue;
+          if (q->weekdays && !(q->weekdays & (1u << weekday)))
+            continue;
+          if (t < q->from_min || t + type->duration_min > to_min)
+            continue;
+          for (guint h = 0; h < hours->len; h++)
+            {
+              const ChHours *span = &g_array_index (hours, ChHours, h);
+
+              if (span->weekday != weekday)
+                continue;
+              if (span->is_break)
+                paused |= t < span->end_min && t + type->duration_min > span->start_min;
+              else
+                worked |= t >= span->start_min && t + type->duration_min <= span->end_min;
+            }
+          g_assert_true (ch_db_day_off_check (ch_session_get_store (f->desk), providers[p], date, &off,
+                                              NULL));
+          if (!worked || paused || off)
+            continue;
+          for (guint i = 0; i < booked->len && !taken; i++)
+            {
+              const ChAppointment *a = booked->pdata[i];
+              g_autoptr (ChApptType) other = ch_db_appt_type_get (ch_session_get_store (f->desk),
+                                                                  a->type_id, NULL);
+              gint64 other_end = a->start_at + (gint64) (a->duration_min + other->buffer_min) * MIN_USEC;
+
+              taken = g_strcmp0 (a->provider_id, providers[p]) == 0
+                      && a->start_at < end && other_end > start;
+            }
+          if (taken)
+            continue;
+          if (type->needs_room)
+            {
+              gboolean room_taken = FALSE;
+
+              for (guint i = 0; i < booked->len && !room_taken; i++)
+                {
+                  const ChAppointment *a = booked->pdata[i];
+                  g_autoptr (ChApptType) other = ch_db_appt_type_get (ch_session_get_store (f->desk),
+                                                                      a->type_id, NULL);
+                  gint64 other_end = a->start_at + (gint64) (a->duration_min + other->buffer_min) * MIN_USEC;
+
+                  room_taken = g_strcmp0 (a->room_id, "room-1") == 0 && a->start_at < end
+                               && other_end > start;
+                }
+              if (room_taken)
+                continue;
+              room = "room-1";
+            }
+          {
+            Expect e = { start, g_strdup (providers[p]), g_strdup (room) };
+
+            g_array_append_val (found, e);
+          }
+        }
+  g_array_sort (found, compare_expect);
+  return found;
+}
+
+static void
+test_find_slots (Fixture      *f,
+                 gconstpointer data)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (20301);
+  gint64 types[] = { f->follow_up, f->procedure, f->buffered, f->walk_in };
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ch_schedule_add_day_off (f->desk, "lee", "2030-04-03", "Course", &error));
+  g_assert_true (ch_schedule_add_day_off (f->desk, NULL, "2030-04-10", "Holiday", &error));
+
+  guint accepted = 0, found = 0;
+
+  /* A crowded month: random bookings of every type, some outside hours. */
+  for (int i = 0; i < 400; i++)
+    {
+      gint64 type_id = types[g_rand_int_range (rand, 0, G_N_ELEMENTS (types))];
+      g_autoptr (ChApptType) type = ch_db_appt_type_get (ch_session_get_store (f->desk), type_id, NULL);
+      int day = g_rand_int_range (rand, 1, 29);
+      g_autofree char *date = g_strdup_printf ("2030-04-%02d", day);
+      g_autoptr (ChAppointment) a = appointment (g_rand_boolean (rand) ? f->ana : f->ben,
+                                                 g_rand_boolean (rand) ? "garcia" : "lee", type_id,
+                                                 at (date, g_rand_int_range (rand, 7, 18),
+                                                     5 * g_rand_int_range (rand, 0, 12)),
+                                                 type->duration_min);
+
+      if (type->needs_room)
+        a->room_id = g_strdup ("room-1");
+      /* Refusals (clashes) are fine: the calendar is what was accepted. */
+      accepted += ch_schedule_book (f->desk, a, CH_BOOK_CONFIRM_OUTSIDE_HOURS | CH_BOOK_CONFIRM_OVERBOOK,
+                                    NULL);
+    }
+  g_assert_cmpuint (accepted, >, 200);
+
+  for (int round = 0; round < 40; round++)
+    {
+      g_autoptr (ChApptType) type = ch_db_appt_type_get (ch_session_get_store (f->desk),
+                                                         types[round % G_N_ELEMENTS (types)], NULL);
+      int first = g_rand_int_range (rand, 1, 25);
+      g_autofree char *from_date = g_strdup_printf ("2030-04-%02d", first);
+      g_autofree char *to_date = g_strdup_printf ("2030-04-%02d", first + g_rand_int_range (rand, 1, 5));
+      ChSlotQuery q = {
+        .type_id = type->id,
+        .patient_id = 0,
+        .provider_id = round % 3 == 0 ? "lee" : NULL,
+        .weekdays = round % 4 == 0 ? (1u << 1) | (1u << 3) | (1u << 5) : 0,
+        .from_min = round % 5 == 0 ? 9 * 60 : 0,
+        .to_min = round % 5 == 0 ? 15 * 60 : 0,
+        .from = at (from_date, g_rand_int_range (rand, 0, 12), 0),
+        .to = at (to_date, 23, 0),
+        .count = 12,
+        .step_min = round % 2 ? 15 : 5,
+      };
+      g_autoptr (GPtrArray) slots = ch_schedule_find_slots (f->desk, &q, &error);
+      g_autoptr (GArray) expected = brute_force (f, &q, type);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (slots->len, ==, MIN (expected->len, 12));
+      found += slots->len;
+      for (guint i = 0; i < slots->len; i++)
+        {
+          const ChSlot *slot = slots->pdata[i];
+          const Expect *e = &g_array_index (expected, Expect, i);
+
+          if (slot->start != e->start || g_strcmp0 (slot->provider_id, e->provider) != 0
+              || g_strcmp0 (slot->room_id, e->room) != 0)
+            g_error ("round %d, slot %u: found %" G_GINT64_FORMAT " %s, expected %" G_GINT64_FORMAT " %s",
+                     round, i, slot->start, slot->provider_id, e->start, e->provider);
+          /* And each really books. */
+          if (i == 0)
+            {
+              g_autoptr (ChAppointment) probe = appointment (f->ana, slot->provider_id, type->id,
+                                                             slot->start, type->duration_min);
+
+              probe->room_id = g_strdup (slot->room_id);
+              g_assert_true (ch_schedule_book (f->desk, probe, 0, &error));
+              g_assert_no_error (error);
+              g_assert_true (ch_schedule_cancel (f->desk, probe->id, "probe", CH_SCOPE_THIS, &error));
+            }
+        }
+      for (guint i = 0; i < expected->len; i++)
+        {
+          g_free (g_array_index (expected, Expect, i).provider);
+          g_free (g_array_index (expected, Expect, i).room);
+        }
+    }
+  /* The rounds found something to compare. */
+  g_assert_cmpuint (found, >, 200);
+}
+
+/* At the same time, the patient's own provider first, then the one seen last. */
+static void
+test_find_slots_preference (Fixture      *f,
+                            gconstpointer data)
+{
+  g_autoptr (ChAppointment) seen = appointment (f->ben, "lee", f->follow_up, at ("2020-01-06", 9, 0), 20);
+  g_autoptr (GPtrArray) slots = NULL;
+  g_autoptr (GError) error = NULL;
+  ChSlotQuery q = {
+    .type_id = f->follow_up, .patient_id = f->ben, .from = at ("2030-03-04", 0, 0),
+    .to = at ("2030-03-05", 0, 0), .count = 4, .step_min = 20,
+  };
+
+  slots = ch_schedule_find_slots (f->desk, &q, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (((ChSlot *) slots->pdata[0])->provider_id, ==, "garcia");   /* by name */
+  g_clear_pointer (&slots, g_ptr_array_unref);
+
+  book (f, seen, CH_BOOK_CONFIRM_OUTSIDE_HOURS);
+  slots = ch_schedule_find_slots (f->desk, &q, &error);
+  g_assert_cmpint (((ChSlot *) slots->pdata[0])->start, ==, at ("2030-03-04", 8, 0));
+  g_assert_cmpstr (((ChSlot *) slots->pdata[0])->provider_id, ==, "lee");      /* continuity */
+  g_assert_cmpstr (((ChSlot *) slots->pdata[1])->provider_id, ==, "garcia");
+  g_assert_cmpint (((ChSlot *) slots->pdata[2])->start, ==, at ("2030-03-04", 8, 20));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -699,6 +928,8 @@ main (int   argc,
   ADD ("series/edit-following", test_series_edit_following);
   ADD ("series/cancel", test_series_cancel);
   ADD ("chart-upcoming", test_chart_upcoming);
+  ADD ("find-slots", test_find_slots);
+  ADD ("find-slots-preference", test_find_slots_preference);
 #undef ADD
 
   return g_test_run ();
