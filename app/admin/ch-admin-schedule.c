@@ -92,3 +92,59 @@ ch_admin_appointments_json (GPtrArray *appointments)
   json_generator_set_pretty (generator, TRUE);
   return json_generator_to_data (generator, NULL);
 }
+
+GPtrArray *
+ch_admin_slot_rows (GPtrArray *slots)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+  g_ptr_array_add (rows, g_strdupv ((char *[]) { _("START"), _("MIN"), _("PROVIDER"), _("ROOM"),
+                                                 NULL }));
+  for (guint i = 0; i < slots->len; i++)
+    {
+      const ChSlot *slot = slots->pdata[i];
+      g_autofree char *start = local_time (slot->start);
+      g_autofree char *minutes = g_strdup_printf ("%d", slot->duration_min);
+
+      g_ptr_array_add (rows, g_strdupv ((char *[]) { start, minutes, slot->provider_id,
+                                                     slot->room_id ? slot->room_id : (char *) "",
+                                                     NULL }));
+    }
+  return rows;
+}
+
+char *
+ch_admin_slots_json (GPtrArray *slots)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < slots->len; i++)
+    {
+      const ChSlot *slot = slots->pdata[i];
+      g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (slot->start / G_USEC_PER_SEC);
+      g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+      g_autofree char *iso = g_date_time_format_iso8601 (local);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "start");
+      json_builder_add_string_value (builder, iso);
+      json_builder_set_member_name (builder, "duration_min");
+      json_builder_add_int_value (builder, slot->duration_min);
+      json_builder_set_member_name (builder, "provider");
+      json_builder_add_string_value (builder, slot->provider_id);
+      json_builder_set_member_name (builder, "room");
+      if (slot->room_id != NULL)
+        json_builder_add_string_value (builder, slot->room_id);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  return json_generator_to_data (generator, NULL);
+}

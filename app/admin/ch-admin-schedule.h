@@ -10,4 +10,8 @@ G_BEGIN_DECLS
 GPtrArray *ch_admin_appointment_rows  (GPtrArray *appointments);
 char      *ch_admin_appointments_json (GPtrArray *appointments);
 
+/* What "schedule find-slot" prints: @slots (element-type ChSlot). */
+GPtrArray *ch_admin_slot_rows         (GPtrArray *slots);
+char      *ch_admin_slots_json        (GPtrArray *slots);
+
 G_END_DECLS

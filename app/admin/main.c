@@ -2384,6 +2384,110 @@ cmd_schedule_list (Invocation *inv,
   return TRUE;
 }
 
+static gboolean
+cmd_schedule_find_slot (Invocation *inv,
+                        GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChApptType) type = NULL;
+  g_autoptr (GPtrArray) slots = NULL;
+  g_autofree char *type_name = NULL;
+  g_autofree char *provider = NULL;
+  g_autofree char *from_text = NULL;
+  g_autofree char *to_text = NULL;
+  g_autofree char *days = NULL;
+  g_autofree char *times = NULL;
+  g_autofree char *mrn = NULL;
+  gboolean json = FALSE;
+  gint count = 10;
+  ChSlotQuery query = { 0 };
+  const GOptionEntry entries[] = {
+    { "type", 0, 0, G_OPTION_ARG_STRING, &type_name, N_("The appointment type"), N_("NAME") },
+    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider, N_("Only this provider"), N_("ID") },
+    { "patient", 0, 0, G_OPTION_ARG_STRING, &mrn,
+      N_("For this patient: their own provider and the last one seen come first"), N_("MRN") },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from_text, N_("From this day (default: now)"),
+      N_("YYYY-MM-DD") },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to_text, N_("Up to this day (default: 30 days on)"),
+      N_("YYYY-MM-DD") },
+    { "days", 0, 0, G_OPTION_ARG_STRING, &days, N_("Only these days: mon,tue… or mon-fri"),
+      N_("DAYS") },
+    { "times", 0, 0, G_OPTION_ARG_STRING, &times, N_("Only between these times"),
+      N_("HH:MM-HH:MM") },
+    { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_("At most N slots (default: 10)"), N_("N") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Write a JSON array instead of a table"), NULL },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Lists the best free slots for an appointment of the type: within working "
+                    "hours, clear of breaks, days off and bookings, with a room where the type "
+                    "needs one. Earliest first; at the same time, the patient's own provider, then "
+                    "the one they saw last."));
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  if (type_name == NULL)
+    return usage_error (error, _("Give the appointment --type"));
+  if (count < 1 || count > 500)
+    return usage_error (error, _("--count needs a number from 1 to 500"));
+  query.from = g_get_real_time ();
+  if (from_text != NULL && !parse_day_start (from_text, &query.from))
+    return usage_error (error, _("Give the day as --from YYYY-MM-DD"));
+  query.to = query.from + (gint64) 30 * 24 * 3600 * G_USEC_PER_SEC;
+  if (to_text != NULL)
+    {
+      if (!parse_day_start (to_text, &query.to))
+        return usage_error (error, _("Give the day as --to YYYY-MM-DD"));
+      query.to += (gint64) 24 * 3600 * G_USEC_PER_SEC;
+    }
+  if (query.to <= query.from)
+    return usage_error (error, _("--to is before --from"));
+  if (days != NULL && !ch_schedule_parse_days (days, &query.weekdays))
+    return usage_error (error, _("Give the days as --days mon,tue… or --days mon-fri"));
+  if (times != NULL && !ch_schedule_parse_times (times, &query.from_min, &query.to_min))
+    return usage_error (error, _("Give the times as --times HH:MM-HH:MM"));
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  type = ch_schedule_find_type (session, type_name, error);
+  if (type == NULL)
+    return FALSE;
+  if (mrn != NULL)
+    {
+      g_autoptr (ChPatientRecord) patient = ch_patients_get_by_mrn (session, mrn, error);
+
+      if (patient == NULL)
+        return FALSE;
+      query.patient_id = patient->id;
+    }
+  query.type_id = type->id;
+  query.provider_id = provider;
+  query.count = (guint) count;
+  slots = ch_schedule_find_slots (session, &query, error);
+  if (slots == NULL)
+    return FALSE;
+
+  if (json)
+    {
+      g_autofree char *text = ch_admin_slots_json (slots);
+
+      g_print ("%s\n", text);
+    }
+  else if (slots->len == 0)
+    g_print ("%s\n", _("No free slot in that range."));
+  else
+    {
+      g_autoptr (GPtrArray) rows = ch_admin_slot_rows (slots);
+
+      print_table (rows, 4);
+    }
+  return TRUE;
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 static const Command commands[] = {
@@ -2421,6 +2525,8 @@ static const Command commands[] = {
     cmd_schedule_types },
   { "schedule", "book", NULL, N_("Book an appointment or a recurring series"), cmd_schedule_book },
   { "schedule", "list", NULL, N_("List the appointments of some days"), cmd_schedule_list },
+  { "schedule", "find-slot", NULL, N_("Find the best free slots for an appointment"),
+    cmd_schedule_find_slot },
   { NULL, "demo", NULL, N_("Create a practice full of synthetic demo data"), cmd_demo },
 };
 

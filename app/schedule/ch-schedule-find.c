@@ -218,7 +218,7 @@ ch_schedule_find_slots (ChSession          *session,
   if (resources == NULL)
     return NULL;
 
-  step = query->step_min > 0 ? query->step_min : 5;
+  step = query->step_min > 0 ? query->step_min : 15;
   count = query->count > 0 ? query->count : 10;
   from_min = query->from_min;
   to_min = query->to_min > 0 ? query->to_min : 24 * 60;

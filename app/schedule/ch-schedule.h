@@ -163,7 +163,7 @@ typedef struct
   gint64      from;          /* µs: the range searched, [from, to) */
   gint64      to;
   guint       count;         /* at most this many */
-  int         step_min;      /* starts on multiples of this (default 5) */
+  int         step_min;      /* starts on multiples of this (default 15) */
 } ChSlotQuery;
 
 typedef struct

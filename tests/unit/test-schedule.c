@@ -711,7 +711,7 @@ brute_force (Fixture           *f,
   g_autoptr (GPtrArray) booked = ch_schedule_list (f->desk, q->from - (gint64) 86400 * G_USEC_PER_SEC, q->to,
                                                    NULL, &error);
   GArray *found = g_array_new (FALSE, FALSE, sizeof (Expect));
-  int step = q->step_min > 0 ? q->step_min : 5;
+  int step = q->step_min > 0 ? q->step_min : 15;
   int to_min = q->to_min > 0 ? q->to_min : 24 * 60;
 
   g_assert_no_error (error);
