@@ -684,6 +684,37 @@ ch_db_appointment_range (ChStore     *store,
   return collect (store, stmt, error);
 }
 
+gboolean
+ch_db_busy_range (ChStore     *store,
+                  gint64       from,
+                  gint64       to,
+                  const char  *resource_id,
+                  ChBusyFunc   func,
+                  gpointer     user_data,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store,
+                           "SELECT a.provider_id, a.room_id, a.start_at,"
+                           " a.start_at + (a.duration_min + t.buffer_min) * 60000000"
+                           " FROM appointments a JOIN appointment_types t ON t.id = a.type_id"
+                           " WHERE a.start_at >= ?1 AND a.start_at < ?2 AND a.status != 'cancelled'"
+                           " AND (?3 IS NULL OR a.provider_id = ?3 OR a.room_id = ?3)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, from);
+  sqlite3_bind_int64 (stmt, 2, to);
+  bind_text_or_null (stmt, 3, resource_id);
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    func (ch_store_column_text (stmt, 0),
+          sqlite3_column_type (stmt, 1) == SQLITE_NULL ? NULL : ch_store_column_text (stmt, 1),
+          sqlite3_column_int64 (stmt, 2), sqlite3_column_int64 (stmt, 3), user_data);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE;
+}
+
 GPtrArray *
 ch_db_appointment_upcoming (ChStore  *store,
                             gint64    patient_id,

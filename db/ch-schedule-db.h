@@ -171,6 +171,22 @@ GPtrArray     *ch_db_appointment_range   (ChStore        *store,
                                           const char     *resource_id,
                                           gboolean        with_cancelled,
                                           GError        **error);
+/* One booking as a search for free time needs it. */
+typedef void (*ChBusyFunc) (const char *provider_id,
+                            const char *room_id,    /* nullable */
+                            gint64      start,
+                            gint64      end,        /* with the type's buffer */
+                            gpointer    user_data);
+
+/* Calls @func for every booking (not cancelled) starting in [@from, @to), of
+ * @resource_id as provider or room (NULL: all). */
+gboolean       ch_db_busy_range          (ChStore        *store,
+                                          gint64          from,
+                                          gint64          to,
+                                          const char     *resource_id,
+                                          ChBusyFunc      func,
+                                          gpointer        user_data,
+                                          GError        **error);
 /* A patient's appointments from @from on, not cancelled, at most @limit. */
 GPtrArray     *ch_db_appointment_upcoming (ChStore       *store,
                                            gint64          patient_id,

@@ -38,11 +38,12 @@ typedef struct
 typedef struct
 {
   ChStore    *store;
-  GHashTable *types;     /* type id → ChApptType */
   GHashTable *busy;      /* resource id → GArray of Span, for the window loaded */
   GHashTable *days_off;  /* "resource|day" and "|day" */
   gint64      window_from;
   gint64      window_to;
+  const char *only;      /* (nullable): the one provider searched */
+  GPtrArray  *rooms;     /* (element-type ChResource) the rooms the type may use */
 } Finder;
 
 void
@@ -62,22 +63,6 @@ candidate_clear (Candidate *candidate)
   g_clear_pointer (&candidate->hours, g_array_unref);
 }
 
-static const ChApptType *
-finder_type (Finder  *finder,
-             gint64   id,
-             GError **error)
-{
-  ChApptType *type = g_hash_table_lookup (finder->types, &id);
-
-  if (type == NULL)
-    {
-      type = ch_db_appt_type_get (finder->store, id, error);
-      if (type != NULL)
-        g_hash_table_insert (finder->types, &type->id, type);
-    }
-  return type;
-}
-
 static void
 add_busy (Finder     *finder,
           const char *resource_id,
@@ -93,33 +78,36 @@ add_busy (Finder     *finder,
   g_array_append_val (spans, span);
 }
 
-/* Reads the bookings that may touch [@from, @to). */
+static void
+on_busy (const char *provider_id,
+         const char *room_id,
+         gint64      start,
+         gint64      end,
+         gpointer    user_data)
+{
+  Finder *finder = user_data;
+  Span span = { start, end };
+
+  add_busy (finder, provider_id, span);
+  if (room_id != NULL)
+    add_busy (finder, room_id, span);
+}
+
+/* Reads the bookings that may touch [@from, @to): one provider's (and the
+ * rooms') when the search is for one provider, else everyone's. */
 static gboolean
 load_window (Finder  *finder,
              gint64   from,
              gint64   to,
              GError **error)
 {
-  g_autoptr (GPtrArray) booked = NULL;
-
   g_hash_table_remove_all (finder->busy);
-  booked = ch_db_appointment_range (finder->store, from - DAY_USEC, to, NULL, FALSE, error);
-  if (booked == NULL)
+  if (!ch_db_busy_range (finder->store, from - DAY_USEC, to, finder->only, on_busy, finder, error))
     return FALSE;
-  for (guint i = 0; i < booked->len; i++)
-    {
-      const ChAppointment *a = booked->pdata[i];
-      const ChApptType *type = finder_type (finder, a->type_id, error);
-      Span span;
-
-      if (type == NULL)
-        return FALSE;
-      span.start = a->start_at;
-      span.end = a->start_at + (gint64) (a->duration_min + type->buffer_min) * MIN_USEC;
-      add_busy (finder, a->provider_id, span);
-      if (a->room_id != NULL)
-        add_busy (finder, a->room_id, span);
-    }
+  for (guint i = 0; finder->only != NULL && finder->rooms != NULL && i < finder->rooms->len; i++)
+    if (!ch_db_busy_range (finder->store, from - DAY_USEC, to,
+                           ((ChResource *) finder->rooms->pdata[i])->id, on_busy, finder, error))
+      return FALSE;
   finder->window_from = from;
   finder->window_to = to;
   return TRUE;
@@ -280,14 +268,14 @@ ch_schedule_find_slots (ChSession          *session,
     return NULL;
 
   finder.store = store;
-  finder.types = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
-                                        (GDestroyNotify) ch_appt_type_free);
   finder.busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) g_array_unref);
   finder.days_off = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < days_off->len; i++)
     g_hash_table_add (finder.days_off, days_off->pdata[i]);
   finder.window_to = G_MININT64;
+  finder.only = candidates->len == 1 ? g_array_index (candidates, Candidate, 0).resource->id : NULL;
+  finder.rooms = rooms;
 
   first_midnight = g_date_time_new_local (g_date_time_get_year (first_day),
                                           g_date_time_get_month (first_day),
@@ -405,13 +393,11 @@ ch_schedule_find_slots (ChSession          *session,
         }
     }
 
-  g_hash_table_unref (finder.types);
   g_hash_table_unref (finder.busy);
   g_hash_table_unref (finder.days_off);
   return g_steal_pointer (&slots);
 
 fail:
-  g_hash_table_unref (finder.types);
   g_hash_table_unref (finder.busy);
   g_hash_table_unref (finder.days_off);
   return NULL;
