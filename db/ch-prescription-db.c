@@ -348,14 +348,15 @@ ch_db_prescription_update_draft (ChStore         *store,
   sqlite3_stmt *stmt;
 
   stmt = ch_store_prepare (store,
-                           "UPDATE prescriptions SET patient_id = ?1, drug_id = ?2, drug_name = ?3,"
+                           "UPDATE prescriptions SET drug_id = ?2, drug_name = ?3,"
                            " form = ?4, strength = ?5, route = ?6, dose = ?7, dose_unit = ?8,"
                            " frequency = ?9, as_needed = ?10, duration_days = ?11, quantity = ?12,"
                            " quantity_unit = ?13, refills = ?14, substitution = ?15,"
                            " indication_id = ?16, indication = ?17, instructions = ?18,"
                            " prescriber = ?19, updated_at = ?20, updated_by = ?21,"
                            " version = version + 1"
-                           " WHERE id = ?22 AND version = ?23 AND state = 'draft'", error);
+                           " WHERE id = ?22 AND version = ?23 AND state = 'draft'"
+                           " AND patient_id = ?1", error);
   if (stmt == NULL)
     return FALSE;
   bind_draft (stmt, rx);
@@ -453,10 +454,14 @@ ch_db_prescription_end (ChStore     *store,
   gint64 now = g_get_real_time ();
   sqlite3_stmt *stmt;
 
+  /* Only from the state each end comes from, so that an end already on
+   * record (a stop and its reason) is never written over. */
   stmt = ch_store_prepare (store,
                            "UPDATE prescriptions SET state = ?1, end_reason = ?2, ended_at = ?3,"
                            " ended_by = ?4, updated_at = ?3, updated_by = ?4, version = version + 1"
-                           " WHERE id = ?5", error);
+                           " WHERE id = ?5"
+                           " AND state = CASE ?1 WHEN 'discarded' THEN 'draft' ELSE 'signed' END",
+                           error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, state, -1, SQLITE_TRANSIENT);

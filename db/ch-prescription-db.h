@@ -52,7 +52,8 @@ gboolean        ch_db_prescription_insert       (ChStore         *store,
                                                  ChPrescription  *rx,
                                                  const char      *username,
                                                  GError         **error);
-/* Rewrites a draft; fails when it is no longer a draft or its version moved on. */
+/* Rewrites a draft (never moving it to another patient); fails when it is
+ * no longer a draft, is another patient's or its version moved on. */
 gboolean        ch_db_prescription_update_draft (ChStore         *store,
                                                  ChPrescription  *rx,
                                                  const char      *username,
@@ -69,7 +70,9 @@ gboolean        ch_db_prescription_sign         (ChStore         *store,
                                                  const char      *prescriber,
                                                  gint64           medication_item_id,
                                                  GError         **error);
-/* Moves a prescription to @state (replaced, stopped, discarded, entered-in-error). */
+/* Moves a prescription to @state: discarded from a draft; replaced, stopped
+ * or entered-in-error from signed. Fails (as changed meanwhile) when it is
+ * not in that state, so that an end on record is never written over. */
 gboolean        ch_db_prescription_end          (ChStore         *store,
                                                  gint64           id,
                                                  const char      *state,

@@ -1333,7 +1333,8 @@ ch_drug_kb_search (ChDrugKb   *kb,
 
   g_return_val_if_fail (kb != NULL, hits);
 
-  folded = ch_fold (query ? g_strstrip (g_strdup (query)) : "");
+  /* ch_fold() drops leading and trailing blanks itself. */
+  folded = ch_fold (query);
   if (folded[0] == '\0' || limit == 0)
     return hits;
 
@@ -1718,13 +1719,23 @@ ch_drug_dose_convert (double      value,
   return TRUE;
 }
 
+/* "16000 mg", "0.125 mg": never "1.6e+04 mg" in front of a prescriber. */
 static char *
 format_amount (double      value,
                const char *unit)
 {
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  char *end;
 
-  g_ascii_formatd (buffer, sizeof buffer, "%.4g", value);
+  g_ascii_formatd (buffer, sizeof buffer, value >= 1 && value < 1e15 ? "%.3f" : "%.4g", value);
+  if (strchr (buffer, '.') != NULL && strchr (buffer, 'e') == NULL)
+    {
+      end = buffer + strlen (buffer) - 1;
+      while (*end == '0')
+        *end-- = '\0';
+      if (*end == '.')
+        *end = '\0';
+    }
   return g_strdup_printf ("%s %s", buffer, unit);
 }
 

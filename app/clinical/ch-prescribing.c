@@ -276,6 +276,23 @@ load_suppressions (ChStore  *store,
                    gint64    patient_id,
                    GError  **error);
 
+/* Leaves out the alerts silenced for the patient, except contraindicated
+ * ones: those always need a reason, however often they were overridden. */
+static void
+drop_silenced (GPtrArray  *alerts,
+               GHashTable *silenced)
+{
+  for (guint i = alerts->len; i > 0; i--)
+    {
+      const ChDrugAlert *alert = alerts->pdata[i - 1];
+      g_autofree char *key = ch_drug_alert_pair_key (alert);
+
+      if (alert->severity != CH_DRUG_SEVERITY_CONTRAINDICATED
+          && g_hash_table_contains (silenced, key))
+        g_ptr_array_remove_index (alerts, i - 1);
+    }
+}
+
 static GPtrArray *
 check_excluding (ChSession            *session,
                  gint64                patient_id,
@@ -310,13 +327,7 @@ check_excluding (ChSession            *session,
                              (ChKbMedication *) lists.medications->data, lists.medications->len,
                              (ChKbAllergy *) lists.allergies->data, lists.allergies->len);
 
-  for (guint i = alerts->len; i > 0; i--)
-    {
-      g_autofree char *key = ch_drug_alert_pair_key (alerts->pdata[i - 1]);
-
-      if (g_hash_table_contains (silenced, key))
-        g_ptr_array_remove_index (alerts, i - 1);
-    }
+  drop_silenced (alerts, silenced);
 
   if (alerts->len > 0)
     {
@@ -379,13 +390,7 @@ ch_prescribing_review (ChSession  *session,
   alerts = ch_drug_kb_check (kb, (ChKbMedication *) lists.medications->data,
                              lists.medications->len, NULL, 0,
                              (ChKbAllergy *) lists.allergies->data, lists.allergies->len);
-  for (guint i = alerts->len; i > 0; i--)
-    {
-      g_autofree char *key = ch_drug_alert_pair_key (alerts->pdata[i - 1]);
-
-      if (g_hash_table_contains (silenced, key))
-        g_ptr_array_remove_index (alerts, i - 1);
-    }
+  drop_silenced (alerts, silenced);
   return alerts;
 }
 
@@ -662,6 +667,16 @@ check_prescriber (ChStore     *store,
   return TRUE;
 }
 
+#define MAX_NAME 200
+#define MAX_TEXT 2000
+
+static gboolean
+too_long (const char *text,
+          glong       max)
+{
+  return text != NULL && g_utf8_strlen (text, -1) > max;
+}
+
 static gboolean
 validate_prescription (ChSession       *session,
                        ChPrescription  *rx,
@@ -671,6 +686,13 @@ validate_prescription (ChSession       *session,
 
   if (!ch_has_text (rx->drug_name))
     return ch_invalid (error, _("Choose the drug"));
+  if (too_long (rx->drug_name, MAX_NAME) || too_long (rx->form, MAX_NAME)
+      || too_long (rx->strength, MAX_NAME) || too_long (rx->route, MAX_NAME)
+      || too_long (rx->dose_unit, MAX_NAME) || too_long (rx->quantity_unit, MAX_NAME)
+      || too_long (rx->drug_id, MAX_NAME) || too_long (rx->frequency, MAX_NAME))
+    return ch_invalid (error, _("The drug, its form, strength, route and units have at most 200 characters each"));
+  if (too_long (rx->instructions, MAX_TEXT) || too_long (rx->indication, MAX_TEXT))
+    return ch_invalid (error, _("The instructions and the indication have at most 2000 characters each"));
   if (!isnan (rx->dose) && !(rx->dose > 0 && rx->dose < 1e6))
     return ch_invalid (error, _("The dose must be a positive number"));
   if (rx->dose > 0 && !ch_has_text (rx->dose_unit))
@@ -722,6 +744,15 @@ ch_prescribing_save_draft (ChSession       *session,
     }
   if (!validate_prescription (session, rx, error) || !check_prescriber (store, rx->prescriber, error))
     return FALSE;
+  /* The indication is one of this patient's problems. */
+  if (rx->indication_id != 0)
+    {
+      g_autoptr (ChChartItem) problem = ch_db_chart_get (store, rx->indication_id, NULL);
+
+      if (problem == NULL || problem->patient_id != rx->patient_id
+          || g_strcmp0 (problem->section, CH_SECTION_PROBLEM) != 0)
+        return ch_invalid (error, _("The indication is not a problem of this patient"));
+    }
 
   if (!ch_store_begin (store, error))
     return FALSE;
@@ -747,10 +778,14 @@ fail:
   return FALSE;
 }
 
+/* @kb: (transfer none): must outlive the result, which may point into it */
 static ChKbMedication
-medication_of (const ChPrescription *rx)
+medication_of (ChDrugKb             *kb,
+               const ChPrescription *rx)
 {
   const ChFrequency *frequency = ch_prescribing_find_frequency (rx->frequency);
+  const ChKbDrug *drug;
+  const ChKbProduct *product;
   ChKbMedication medication = {
     .drug_id = ch_has_text (rx->drug_id) ? rx->drug_id : NULL,
     .name = rx->drug_name,
@@ -760,6 +795,15 @@ medication_of (const ChPrescription *rx)
     .per_day = frequency ? (frequency->per_day > 0 ? frequency->per_day : 1) : 0,
   };
 
+  /* Dosed in what is dispensed ("2 tablets", "5 mL"), as the form suggests:
+   * the usual range is in the drug's amount, so check that amount. */
+  drug = ch_drug_kb_lookup (kb, medication.drug_id);
+  product = drug != NULL ? find_product (drug, rx) : NULL;
+  if (product != NULL && rx->dose > 0 && g_strcmp0 (rx->dose_unit, product->per_unit) == 0)
+    {
+      medication.dose = rx->dose * product->amount / product->per;
+      medication.unit = product->amount_unit;
+    }
   return medication;
 }
 
@@ -768,10 +812,17 @@ ch_prescribing_check_prescription (ChSession            *session,
                                    const ChPrescription *rx,
                                    GError              **error)
 {
+  g_autoptr (ChDrugKb) kb = NULL;
   ChKbMedication medication;
   gint64 replaced_item = 0;
 
   g_return_val_if_fail (rx != NULL, NULL);
+
+  if (!ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_READ, error))
+    return NULL;
+  kb = ch_prescribing_get_kb (session, error);
+  if (kb == NULL)
+    return NULL;
 
   /* A renewal or change is not the same drug twice: the entry it replaces is left out. */
   if (rx->replaces_id != 0 && ch_session_can (session, CH_AREA_CLINICAL, CH_ACCESS_READ))
@@ -783,7 +834,7 @@ ch_prescribing_check_prescription (ChSession            *session,
         return NULL;
       replaced_item = replaced->medication_item_id;
     }
-  medication = medication_of (rx);
+  medication = medication_of (kb, rx);
   return check_excluding (session, rx->patient_id, &medication, 1, replaced_item, error);
 }
 
@@ -904,6 +955,11 @@ ch_prescribing_sign (ChSession             *session,
       g_autofree char *key = ch_drug_alert_pair_key (alert);
       const ChAlertDecision *decision = find_decision (decisions, n_decisions, key);
 
+      if (decision != NULL && too_long (decision->reason, MAX_TEXT))
+        return ch_invalid (error, _("A reason has at most 2000 characters"));
+      if (decision != NULL && decision->silence
+          && alert->severity == CH_DRUG_SEVERITY_CONTRAINDICATED)
+        return ch_invalid (error, _("A contraindicated alert cannot be silenced; give a reason each time"));
       if (alert->severity == CH_DRUG_SEVERITY_CONTRAINDICATED
           && (decision == NULL || !ch_has_text (decision->reason)))
         {
@@ -917,6 +973,23 @@ ch_prescribing_sign (ChSession             *session,
 
   if (!ch_store_begin (store, error))
     return FALSE;
+
+  /* A renewal takes the place of a current prescription: not of one stopped
+   * meanwhile (its stop would be undone), nor of one another renewal has
+   * replaced already (two signed prescriptions would share one entry). */
+  if (rx->replaces_id != 0)
+    {
+      g_autoptr (ChPrescription) replaced = ch_db_prescription_get (store, rx->replaces_id, error);
+
+      if (replaced == NULL)
+        goto fail;
+      if (!g_str_equal (replaced->state, "signed"))
+        {
+          state_error (error, _("The prescription this one renews was stopped or renewed "
+                                "meanwhile; discard this draft and prescribe anew"));
+          goto fail;
+        }
+    }
 
   for (guint i = 0; i < alerts->len; i++)
     {
@@ -1048,6 +1121,8 @@ ch_prescribing_stop (ChSession   *session,
     return FALSE;
   if (!ch_has_text (reason))
     return ch_invalid (error, _("Say why the medication is stopped"));
+  if (too_long (reason, MAX_TEXT))
+    return ch_invalid (error, _("A reason has at most 2000 characters"));
   return end_prescription (session, prescription_id, "signed", "stopped", reason, error);
 }
 

@@ -30,7 +30,8 @@ gboolean    ch_prescribing_reset_kb    (ChSession   *session,
 
 /* Checks @proposed for @patient_id against the patient's current
  * medications and allergies; alerts the prescriber silenced for this patient
- * and pair are left out. The alerts are audited as shown.
+ * and pair are left out (contraindicated ones never are). The alerts are
+ * audited as shown.
  * Returns: (transfer full) (element-type ChDrugAlert) (nullable) */
 GPtrArray  *ch_prescribing_check       (ChSession            *session,
                                         gint64                patient_id,
@@ -101,7 +102,8 @@ typedef struct
 {
   const char *pair_key;    /* ch_drug_alert_pair_key() */
   const char *reason;      /* override reason; required for contraindicated alerts */
-  gboolean    silence;     /* "do not warn again for this patient and pair" */
+  gboolean    silence;     /* "do not warn again for this patient and pair"; not for
+                            * contraindicated alerts (CH_AUTH_ERROR_INVALID) */
 } ChAlertDecision;
 
 /* Saves a new draft (rx->id 0) or rewrites a draft. Physicians prescribe for

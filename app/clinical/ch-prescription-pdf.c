@@ -196,6 +196,14 @@ render (ChSession     *session,
                                _("Only signed prescriptions can be printed"));
           return NULL;
         }
+      /* A print-out is something to dispense from: never one stopped or replaced. */
+      if (!g_str_equal (rx->state, "signed"))
+        {
+          g_set_error (error, CH_PRESCRIBING_ERROR, CH_PRESCRIBING_ERROR_STATE,
+                       _("Prescription %s was stopped or replaced and can no longer be printed"),
+                       rx->number);
+          return NULL;
+        }
       g_ptr_array_add (numbers, g_strdup (rx->number));
     }
 
@@ -222,12 +230,17 @@ render (ChSession     *session,
   return pdf;
 }
 
+/* One entry a prescription, all or none. */
 static gboolean
 audit_prints (ChSession  *session,
               const gint64 *ids,
               GPtrArray  *numbers,
               GError    **error)
 {
+  ChStore *store = ch_session_get_store (session);
+
+  if (!ch_store_begin (store, error))
+    return FALSE;
   for (guint i = 0; i < numbers->len; i++)
     {
       g_autoptr (ChPrescription) rx = ch_prescribing_get (session, ids[i], error);
@@ -235,7 +248,15 @@ audit_prints (ChSession  *session,
       if (rx == NULL
           || !ch_session_audit (session, CH_AUDIT_PRINT, "prescription", numbers->pdata[i],
                                 rx->patient_id, "prescription PDF", error))
-        return FALSE;
+        {
+          ch_store_rollback (store);
+          return FALSE;
+        }
+    }
+  if (!ch_store_commit (store, error))
+    {
+      ch_store_rollback (store);
+      return FALSE;
     }
   return TRUE;
 }

@@ -7,13 +7,14 @@
 
 G_BEGIN_DECLS
 
-/* Prescription print-outs: signed prescriptions, up to three to an A4 page,
- * each with the practice's name and address, the prescriber and their
- * licence number, the patient's name and date of birth, the drug, strength
- * and form, the sig, the quantity in numbers and words, refills, whether
- * substitution is allowed, the date, the prescription's number and a
- * signature line. Needs clinical read access; each prescription printed is
- * audited ("print", object "prescription", its number). */
+/* Prescription print-outs: current (signed, not stopped or replaced)
+ * prescriptions, up to three to an A4 page, each with the practice's name
+ * and address, the prescriber and their licence number, the patient's name
+ * and date of birth, the drug, strength and form, the sig, the quantity in
+ * numbers and words, refills, whether substitution is allowed, the date, the
+ * prescription's number and a signature line. Needs clinical read access;
+ * each prescription printed is audited ("print", object "prescription", its
+ * number). */
 
 /* Returns: (transfer full) (nullable): the PDF */
 GBytes   *ch_prescription_pdf_render (ChSession     *session,

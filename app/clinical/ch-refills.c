@@ -163,6 +163,9 @@ ch_refills_check (ChSession  *session,
   rx = ch_db_prescription_get (store, request->prescription_id, error);
   if (rx == NULL)
     return NULL;
+  /* As the renewal: in place of this prescription, so not checked against
+   * its own medication list entry (no "same drug twice"). */
+  rx->replaces_id = rx->id;
   return ch_prescribing_check_prescription (session, rx, error);
 }
 

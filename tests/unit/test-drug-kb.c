@@ -324,6 +324,15 @@ test_allergies (void)
     g_assert_null (find_alert (alerts, CH_DRUG_ALERT_ALLERGY));
   }
 
+  /* "Epi pen" is no penicillin. */
+  {
+    const char *drugs[] = { "amoxicillin", NULL };
+    const char *epipen[] = { "Epi pen (latex)", NULL };
+    g_autoptr (GPtrArray) alerts = check_names (kb, drugs, epipen);
+
+    g_assert_null (find_alert (alerts, CH_DRUG_ALERT_ALLERGY));
+  }
+
   /* A food allergy is no drug allergy: nothing to check, nothing to say. */
   {
     ChKbMedication med = { "amoxicillin", "amoxicillin", 0, NULL, NULL, 0 };
@@ -391,6 +400,27 @@ test_doses (void)
           g_assert_cmpstr (alert->source, !=, "");
         }
     }
+
+  /* Amounts as people write them, not in scientific notation. */
+  {
+    ChKbMedication med = { "acetaminophen", "acetaminophen", 12500, "mg", "oral", 2 };
+    g_autoptr (GPtrArray) alerts = ch_drug_kb_check (kb, &med, 1, NULL, 0, NULL, 0);
+    const ChDrugAlert *alert = find_alert (alerts, CH_DRUG_ALERT_DOSE);
+
+    g_assert_nonnull (alert);
+    g_assert_cmpstr (alert->effect, ==,
+                     "25000 mg a day is more than the usual adult maximum of 4000 mg a day.");
+    g_assert_cmpstr (alert->party_b, ==, "12500 mg");
+  }
+  {
+    ChKbMedication med = { "acetaminophen", "acetaminophen", 0.125, "g", "oral", 1 };
+    g_autoptr (GPtrArray) alerts = ch_drug_kb_check (kb, &med, 1, NULL, 0, NULL, 0);
+    const ChDrugAlert *alert = find_alert (alerts, CH_DRUG_ALERT_DOSE);
+
+    g_assert_nonnull (alert);
+    g_assert_cmpstr (alert->effect, ==,
+                     "A dose of 0.125 g is less than the usual adult dose of at least 325 mg.");
+  }
 }
 
 static void

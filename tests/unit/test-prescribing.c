@@ -459,6 +459,45 @@ test_silence (Fixture      *f,
     }
 }
 
+/* A contraindicated alert needs a reason every time: it is never silenced. */
+static void
+test_silence_contraindicated (Fixture      *f,
+                              gconstpointer data)
+{
+  g_autoptr (ChPrescription) rx = amoxicillin (f);
+  g_autoptr (GPtrArray) alerts = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *sql = NULL;
+  ChAlertDecision decision = { 0 };
+
+  g_assert_true (ch_prescribing_save_draft (f->doctor, rx, &error));
+  alerts = ch_prescribing_check_prescription (f->doctor, rx, &error);
+  g_assert_no_error (error);
+  key = ch_drug_alert_pair_key (find_kind (alerts, CH_DRUG_ALERT_ALLERGY));
+  g_clear_pointer (&alerts, g_ptr_array_unref);
+
+  decision.pair_key = key;
+  decision.reason = "Tolerated it last year";
+  decision.silence = TRUE;
+  g_assert_false (ch_prescribing_sign (f->doctor, rx->id, &decision, 1, &error));
+  g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM alert_suppressions"), ==, 0);
+
+  /* Even one silenced on record (an older version, another client) still shows. */
+  sql = g_strdup_printf ("INSERT INTO alert_suppressions (patient_id, pair_key, title, created_at,"
+                         " created_by) VALUES (%" G_GINT64_FORMAT ", '%s', 't', 0, 'doc')",
+                         f->patient, key);
+  g_assert_true (ch_store_exec (ch_session_get_store (f->doctor), sql, &error));
+  g_assert_no_error (error);
+  alerts = ch_prescribing_check_prescription (f->doctor, rx, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (find_kind (alerts, CH_DRUG_ALERT_ALLERGY));
+  g_assert_false (ch_prescribing_sign (f->doctor, rx->id, NULL, 0, &error));
+  g_assert_error (error, CH_PRESCRIBING_ERROR, CH_PRESCRIBING_ERROR_OVERRIDE_NEEDED);
+}
+
 static void
 test_renew_stop (Fixture      *f,
                  gconstpointer data)
@@ -553,6 +592,232 @@ test_renew_stop (Fixture      *f,
   /* A stopped prescription is not renewed. */
   g_assert_cmpint (ch_prescribing_renew (f->doctor, renewal_id, &error), ==, 0);
   g_assert_error (error, CH_PRESCRIBING_ERROR, CH_PRESCRIBING_ERROR_STATE);
+}
+
+/* A renewal signed after its prescription was stopped, or after another
+ * renewal replaced it, would undo the stop or leave two signed prescriptions
+ * on one medication list entry. */
+static void
+test_renew_stale (Fixture      *f,
+                  gconstpointer data)
+{
+  g_autoptr (ChPrescription) rx = amoxicillin (f);
+  g_autoptr (ChPrescription) old = NULL;
+  g_autoptr (ChPrescription) second = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 first_id, second_id, late_id;
+
+  g_free (rx->drug_id);
+  rx->drug_id = g_strdup ("metformin");
+  g_free (rx->drug_name);
+  rx->drug_name = g_strdup ("metformin");
+  g_free (rx->form);
+  rx->form = g_strdup ("tablet");
+  g_free (rx->strength);
+  rx->strength = g_strdup ("500 mg");
+  g_free (rx->frequency);
+  rx->frequency = g_strdup ("bid");
+  g_assert_true (ch_prescribing_save_draft (f->doctor, rx, &error));
+  g_assert_true (ch_prescribing_sign (f->doctor, rx->id, NULL, 0, &error));
+  g_assert_no_error (error);
+
+  /* Two renewals of the same prescription: only the first signed counts. */
+  first_id = ch_prescribing_renew (f->doctor, rx->id, &error);
+  second_id = ch_prescribing_renew (f->doctor, rx->id, &error);
+  g_assert_no_error (error);
+  g_assert_true (ch_prescribing_sign (f->doctor, first_id, NULL, 0, &error));
+  g_assert_no_error (error);
+  g_assert_false (ch_prescribing_sign (f->doctor, second_id, NULL, 0, &error));
+  g_assert_error (error, CH_PRESCRIBING_ERROR, CH_PRESCRIBING_ERROR_STATE);
+  g_clear_error (&error);
+  second = ch_prescribing_get (f->doctor, second_id, &error);
+  g_assert_cmpstr (second->state, ==, "draft");
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM prescriptions WHERE state = 'signed'"),
+                   ==, 1);
+
+  /* A renewal waiting while its prescription is stopped is not signed over the stop. */
+  late_id = ch_prescribing_renew (f->doctor, first_id, &error);
+  g_assert_no_error (error);
+  g_assert_true (ch_prescribing_stop (f->doctor, first_id, "Lactic acidosis risk: eGFR 25",
+                                      &error));
+  g_assert_no_error (error);
+  g_assert_false (ch_prescribing_sign (f->doctor, late_id, NULL, 0, &error));
+  g_assert_error (error, CH_PRESCRIBING_ERROR, CH_PRESCRIBING_ERROR_STATE);
+  g_clear_error (&error);
+  old = ch_prescribing_get (f->doctor, first_id, &error);
+  g_assert_cmpstr (old->state, ==, "stopped");
+  g_assert_cmpstr (old->end_reason, ==, "Lactic acidosis risk: eGFR 25");
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM prescriptions WHERE state = 'signed'"),
+                   ==, 0);
+  {
+    g_autoptr (GPtrArray) meds = ch_chart_list (f->doctor, f->patient, CH_SECTION_MEDICATION,
+                                                FALSE, &error);
+
+    for (guint i = 0; i < meds->len; i++)
+      if (((ChChartItem *) meds->pdata[i])->id == old->medication_item_id)
+        g_assert_cmpstr (((ChChartItem *) meds->pdata[i])->clinical_status, ==, "stopped");
+  }
+}
+
+/* Dosed in tablets or millilitres, as the prescribing screen starts: the
+ * dose is still checked against the usual range, in the drug's amount. */
+static void
+test_dose_in_units (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr (ChPrescription) rx = amoxicillin (f);
+  g_autoptr (GError) error = NULL;
+  const ChDrugAlert *alert;
+
+  g_free (rx->drug_id);
+  rx->drug_id = g_strdup ("metformin");
+  g_free (rx->drug_name);
+  rx->drug_name = g_strdup ("metformin");
+  g_free (rx->form);
+  rx->form = g_strdup ("tablet");
+  g_free (rx->strength);
+  rx->strength = g_strdup ("1000 mg");
+  g_free (rx->dose_unit);
+  rx->dose_unit = g_strdup ("tablet");
+  g_free (rx->frequency);
+  rx->frequency = g_strdup ("qid");
+
+  /* Four 1000 mg tablets four times a day: 16 g a day. */
+  rx->dose = 4;
+  {
+    g_autoptr (GPtrArray) alerts = ch_prescribing_check_prescription (f->doctor, rx, &error);
+
+    g_assert_no_error (error);
+    alert = find_kind (alerts, CH_DRUG_ALERT_DOSE);
+    g_assert_nonnull (alert);
+    g_assert_cmpint (alert->severity, ==, CH_DRUG_SEVERITY_MAJOR);
+    g_assert_nonnull (strstr (alert->effect, "16000 mg"));
+  }
+
+  /* One tablet twice a day is usual. */
+  rx->dose = 1;
+  g_free (rx->frequency);
+  rx->frequency = g_strdup ("bid");
+  {
+    g_autoptr (GPtrArray) alerts = ch_prescribing_check_prescription (f->doctor, rx, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (find_kind (alerts, CH_DRUG_ALERT_DOSE));
+  }
+
+  /* A liquid in mL: 30 mL of 500 mg/5 mL is 3 g in one dose. */
+  g_free (rx->form);
+  rx->form = g_strdup ("oral solution");
+  g_free (rx->strength);
+  rx->strength = g_strdup ("500 mg/5 mL");
+  g_free (rx->dose_unit);
+  rx->dose_unit = g_strdup ("mL");
+  rx->dose = 30;
+  g_free (rx->frequency);
+  rx->frequency = g_strdup ("once");
+  {
+    g_autoptr (GPtrArray) alerts = ch_prescribing_check_prescription (f->doctor, rx, &error);
+
+    g_assert_no_error (error);
+    alert = find_kind (alerts, CH_DRUG_ALERT_DOSE);
+    g_assert_nonnull (alert);
+    g_assert_cmpstr (alert->rule, ==, "dose.daily");
+  }
+}
+
+/* What a caller may hand the controller: no endless text, no impossible numbers. */
+static void
+test_validate (Fixture      *f,
+               gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *huge = g_strnfill (5000, 'x');
+  g_autoptr (ChPrescription) rx = NULL;
+  g_autoptr (ChPrescription) moved = NULL;
+  struct { const char *what; } cases[] = {
+    { "instructions" }, { "drug_name" }, { "strength" }, { "dose-zero" }, { "dose-negative" },
+    { "dose-infinite" }, { "quantity-zero" }, { "refills" }, { "duration" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (ChPrescription) bad = amoxicillin (f);
+      const char *what = cases[i].what;
+
+      if (g_str_equal (what, "instructions"))
+        bad->instructions = g_strdup (huge);
+      else if (g_str_equal (what, "drug_name"))
+        {
+          g_free (bad->drug_name);
+          bad->drug_name = g_strdup (huge);
+        }
+      else if (g_str_equal (what, "strength"))
+        {
+          g_free (bad->strength);
+          bad->strength = g_strdup (huge);
+        }
+      else if (g_str_equal (what, "dose-zero"))
+        bad->dose = 0;
+      else if (g_str_equal (what, "dose-negative"))
+        bad->dose = -500;
+      else if (g_str_equal (what, "dose-infinite"))
+        bad->dose = INFINITY;
+      else if (g_str_equal (what, "quantity-zero"))
+        bad->quantity = 0;
+      else if (g_str_equal (what, "refills"))
+        bad->refills = -1;
+      else if (g_str_equal (what, "duration"))
+        bad->duration_days = 400;
+
+      if (ch_prescribing_save_draft (f->doctor, bad, &error))
+        g_error ("%s: saved", what);
+      g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID);
+      g_clear_error (&error);
+    }
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM prescriptions"), ==, 0);
+
+  /* The indication is one of the patient's own problems. */
+  {
+    g_autoptr (ChPrescription) bad = amoxicillin (f);
+    g_autoptr (ChChartItem) allergy = NULL;
+    g_autoptr (GPtrArray) allergies = ch_chart_list (f->doctor, f->patient, CH_SECTION_ALLERGY,
+                                                     FALSE, &error);
+
+    g_assert_no_error (error);
+    allergy = ch_chart_item_copy (allergies->pdata[0]);
+    bad->indication_id = allergy->id;
+    g_assert_false (ch_prescribing_save_draft (f->doctor, bad, &error));
+    g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID);
+    g_clear_error (&error);
+    bad->indication_id = 987654;
+    g_assert_false (ch_prescribing_save_draft (f->doctor, bad, &error));
+    g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+
+  /* A draft stays with its patient. */
+  rx = amoxicillin (f);
+  g_assert_true (ch_prescribing_save_draft (f->doctor, rx, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr (ChPatientRecord) other = ch_patient_record_new ();
+
+    other->given_name = g_strdup ("Ana");
+    other->family_name = g_strdup ("Garcia");
+    other->birth_date = g_strdup ("1990-01-01");
+    g_assert_true (ch_patients_register (f->desk, other, &error));
+    g_assert_no_error (error);
+    rx->patient_id = other->id;
+  }
+  g_assert_false (ch_prescribing_save_draft (f->doctor, rx, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  moved = ch_prescribing_get (f->doctor, rx->id, &error);
+  g_assert_cmpint (moved->patient_id, ==, f->patient);
+
+  /* A stop reason and an override reason have a limit too. */
+  g_assert_false (ch_prescribing_stop (f->doctor, rx->id, huge, &error));
+  g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID);
 }
 
 static void
@@ -659,6 +924,14 @@ test_print (Fixture      *f,
 
   g_assert_cmpint (ch_db_audit_count (ch_session_get_store (f->doctor), &filter, NULL), ==,
                    prints + 4);
+
+  /* A stopped prescription is nothing to dispense from: not printed again. */
+  g_assert_true (ch_prescribing_stop (f->doctor, first->id, "Changed to another drug", &error));
+  g_assert_no_error (error);
+  g_assert_null (ch_prescription_pdf_render (f->doctor, &first->id, 1, &error));
+  g_assert_error (error, CH_PRESCRIBING_ERROR, CH_PRESCRIBING_ERROR_STATE);
+  g_assert_cmpint (ch_db_audit_count (ch_session_get_store (f->doctor), &filter, NULL), ==,
+                   prints + 4);
 }
 
 static void
@@ -725,7 +998,11 @@ main (int    argc,
   ADD ("sign", test_sign);
   ADD ("nurse-drafts", test_nurse_drafts);
   ADD ("silence", test_silence);
+  ADD ("silence-contraindicated", test_silence_contraindicated);
   ADD ("renew-stop", test_renew_stop);
+  ADD ("renew-stale", test_renew_stale);
+  ADD ("dose-in-units", test_dose_in_units);
+  ADD ("validate", test_validate);
   ADD ("discard", test_discard);
   ADD ("print", test_print);
 #undef ADD

@@ -352,6 +352,16 @@ test_approve (Fixture      *f,
   id = ch_refills_request (f->nurse, metformin, "", &error);
   g_assert_no_error (error);
 
+  /* A refill is not the same drug prescribed twice: the physician is shown
+   * nothing to decide on, as the renewal meets nothing when it is signed. */
+  {
+    g_autoptr (GPtrArray) alerts = ch_refills_check (f->doctor, id, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (find_kind (alerts, CH_DRUG_ALERT_DUPLICATE));
+    g_assert_cmpuint (alerts->len, ==, 0);
+  }
+
   /* The nurse asks; a physician decides. */
   g_assert_false (ch_refills_approve (f->nurse, id, NULL, 0, NULL, &renewal_id, &error));
   g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_PERMISSION_DENIED);

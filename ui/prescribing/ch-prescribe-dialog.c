@@ -247,6 +247,9 @@ read_form (ChPrescribeDialog  *self,
       *problem = _("The number of days must be a whole number.");
       return NULL;
     }
+  /* Not cast out of int's range; the controller says what the range is. */
+  if (duration > 1000)
+    duration = 1000;
   rx->duration_days = isnan (duration) ? 0 : (int) duration;
   rx->quantity = parse_number (self->quantity_row);
   if (rx->quantity < 0)
@@ -261,6 +264,8 @@ read_form (ChPrescribeDialog  *self,
       *problem = _("Refills must be a whole number.");
       return NULL;
     }
+  if (refills > 1000)
+    refills = 1000;
   rx->refills = isnan (refills) ? 0 : (int) refills;
   rx->substitution = gtk_switch_get_active (self->substitution_switch);
   g_free (rx->instructions);
@@ -520,7 +525,9 @@ show_alerts (ChPrescribeDialog *self,
           gtk_box_append (GTK_BOX (box), reason);
           must += alert->severity == CH_DRUG_SEVERITY_CONTRAINDICATED;
         }
-      if (alert->kind == CH_DRUG_ALERT_INTERACTION || alert->kind == CH_DRUG_ALERT_DUPLICATE)
+      /* A contraindicated alert needs its reason every time: never silenced. */
+      if ((alert->kind == CH_DRUG_ALERT_INTERACTION || alert->kind == CH_DRUG_ALERT_DUPLICATE)
+          && alert->severity != CH_DRUG_SEVERITY_CONTRAINDICATED)
         {
           silence = gtk_check_button_new_with_label (_("Do not warn again for this patient and pair"));
           gtk_box_append (GTK_BOX (box), silence);
@@ -650,7 +657,14 @@ save_done (GObject      *object,
   if (work->alerts->len > 0)
     show_alerts (self, work->alerts);
   else
-    sign_with_decisions (self);
+    {
+      /* The alerts of an earlier check (before going back to the form) are
+       * no longer there: nothing of them may hold up or go with this signature. */
+      g_clear_pointer (&self->alerts, g_ptr_array_unref);
+      g_clear_pointer (&self->alert_inputs, g_ptr_array_unref);
+      g_clear_pointer (&self->alert_silence, g_ptr_array_unref);
+      sign_with_decisions (self);
+    }
 }
 
 static void

@@ -266,6 +266,8 @@ ch_refills_page_reload (ChRefillsPage *self)
 {
   g_return_if_fail (CH_IS_REFILLS_PAGE (self));
 
+  if (self->session == NULL)
+    return;   /* disposed while a reload waited */
   if (self->busy || ch_ui_session_is_busy (self->session))
     {
       ch_ui_session_when_idle (self->session, G_OBJECT (self),
@@ -294,7 +296,9 @@ on_reason_response (AdwMessageDialog *dialog,
   g_autofree char *reason = ch_chart_ui_reason_dialog_get_reason (dialog);
   Work *work;
 
-  if (g_strcmp0 (response, "confirm") != 0 || reason == NULL)
+  /* As the page's actions: not while another worker holds the session. */
+  if (g_strcmp0 (response, "confirm") != 0 || reason == NULL || self->session == NULL
+      || self->busy || ch_ui_session_is_busy (self->session))
     return;
   work = g_new0 (Work, 1);
   work->deny = g_object_get_data (G_OBJECT (dialog), "deny") != NULL;
