@@ -52,7 +52,10 @@ ch_admin_appointments_json (GPtrArray *appointments)
       const ChAppointment *a = appointments->pdata[i];
       g_autoptr (GDateTime) start = g_date_time_new_from_unix_utc (a->start_at / G_USEC_PER_SEC);
       g_autoptr (GDateTime) local = g_date_time_to_local (start);
-      g_autofree char *iso = g_date_time_format_iso8601 (local);
+      /* RFC 3339: Z in UTC, else a full ±HH:MM offset (GLib would write -04). */
+      g_autofree char *iso = g_date_time_get_utc_offset (local) == 0
+        ? g_date_time_format_iso8601 (local)
+        : g_date_time_format (local, "%Y-%m-%dT%H:%M:%S%:z");
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "id");
@@ -126,7 +129,10 @@ ch_admin_slots_json (GPtrArray *slots)
       const ChSlot *slot = slots->pdata[i];
       g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (slot->start / G_USEC_PER_SEC);
       g_autoptr (GDateTime) local = g_date_time_to_local (utc);
-      g_autofree char *iso = g_date_time_format_iso8601 (local);
+      /* RFC 3339: Z in UTC, else a full ±HH:MM offset (GLib would write -04). */
+      g_autofree char *iso = g_date_time_get_utc_offset (local) == 0
+        ? g_date_time_format_iso8601 (local)
+        : g_date_time_format (local, "%Y-%m-%dT%H:%M:%S%:z");
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "start");

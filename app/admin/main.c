@@ -7,6 +7,7 @@
 #include <gio/gunixoutputstream.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <locale.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -2186,10 +2187,14 @@ parse_instant (const char *text,
   g_autoptr (GTimeZone) local = g_time_zone_new_local ();
   g_autoptr (GDateTime) parsed = text ? g_date_time_new_from_iso8601 (text, local) : NULL;
 
-  /* GLib wants the seconds; people write 2030-03-04T09:00. */
+  /* GLib wants the seconds; people write 2030-03-04T09:00 or 2030-03-04T09:00+02:00.
+   * The seconds go right after the minutes, before any offset. */
   if (parsed == NULL && text != NULL)
     {
-      g_autofree char *with_seconds = g_strconcat (text, ":00", NULL);
+      const char *t = strchr (text, 'T');
+      g_autofree char *with_seconds = t != NULL && strlen (t) >= 6
+        ? g_strdup_printf ("%.*s:00%s", (int) (t - text) + 6, text, t + 6)
+        : g_strconcat (text, ":00", NULL);
 
       parsed = g_date_time_new_from_iso8601 (with_seconds, local);
     }
@@ -2216,8 +2221,8 @@ book_with_hint (ChSession      *session,
 
       booked = ch_schedule_book_series (session, appointment, rrule, flags, &n, &local_error) != 0;
       if (booked)
-        g_print (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " (series of %u)\n",
-                              "%" G_GINT64_FORMAT " (series of %u)\n", n),
+        g_print (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " (series of %u)\n",
+                              "%" PRId64 " (series of %u)\n", n),
                  appointment->id, n);
     }
   else

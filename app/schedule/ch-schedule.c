@@ -11,6 +11,7 @@
 #include "ch-audit.h"
 #include "ch-patient-db.h"
 #include "ch-practice.h"
+#include "ch-records.h"
 #include "ch-schedule.h"
 #include "ch-validate.h"
 
@@ -159,6 +160,13 @@ ch_schedule_put_resource (ChSession         *session,
     return invalid (error, _("Give the provider or room a name"));
 
   store = ch_session_get_store (session);
+  if (ch_has_text (resource->username))
+    {
+      g_autoptr (ChUserRecord) user = ch_db_user_lookup (store, resource->username, error);
+
+      if (user == NULL)
+        return FALSE;
+    }
   detail = g_strdup_printf ("%s %s", resource->kind, resource->name);
   if (!ch_store_begin (store, error))
     return FALSE;

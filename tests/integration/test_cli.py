@@ -41,6 +41,8 @@ COMMANDS = [
     ['rekey'], ['recover'], ['audit', 'verify'], ['audit', 'list'], ['demo'],
     ['patient', 'search'], ['patient', 'show'], ['patient', 'add'],
     ['kb', 'info'], ['kb', 'check'], ['kb', 'import'], ['kb', 'reset'],
+    ['provider', 'add'], ['provider', 'hours'], ['schedule', 'types'], ['schedule', 'book'],
+    ['schedule', 'list'],
 ]
 RECOVERY_RE = re.compile(r'^Recovery key: (\S+)$', re.M)
 # The drug knowledge base shipped with Charta, as resources/data/drugs/README.md describes it.
@@ -1598,6 +1600,403 @@ class KbTests(DemoPracticeTestCase):
                 self.assertIn('Licensed Test Base', kb[1]['detail'])
                 self.assertIn('9.9', kb[1]['detail'])
                 self.assertIn('shipped', kb[0]['detail'])
+
+
+# ---- scheduling ------------------------------------------------------------------------------
+
+
+class ScheduleTests(DemoPracticeTestCase):
+    """provider add and hours, schedule types, book and list: the calendar's rules
+    from the command line. A time already taken or outside working hours is
+    refused, naming what stands in the way, until confirmed where that is allowed;
+    a series is booked whole or not at all; only the roles that may change the
+    schedule book, and only those that may see it list."""
+
+    # The demo's appointment types (app/demo), by name, and its providers and rooms.
+    DEMO_TYPES = [('annual-exam', 30), ('follow-up', 20), ('injection', 15),
+                  ('new-patient', 40), ('procedure', 45), ('walk-in', 15)]
+    APPOINTMENT_KEYS = {'id', 'start', 'duration_min', 'provider', 'room', 'patient_mrn',
+                        'patient_name', 'type', 'status', 'reason', 'series_id'}
+    TABLE_HEADER = ['ID', 'START', 'MIN', 'PROVIDER', 'PATIENT', 'TYPE', 'STATUS']
+    # Far from the demo's own fortnight of bookings around today.
+    MONDAY = datetime.date(2031, 3, 3)
+    FIRST_DAY, LAST_DAY = '2031-03-01', '2031-04-30'
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        assert cls.MONDAY.weekday() == 0, cls.MONDAY
+        # The demo patients' MRNs and names, as patient search shows them.
+        pwfile = os.path.join(cls.class_tmp, 'pw')
+        with open(pwfile, 'w') as f:
+            f.write(DEMO_PASSWORD + '\n')
+        proc = subprocess.run([ADMIN, 'patient', 'search', '0000', '--practice', cls.demo_dir,
+                               '--user', 'frontdesk', '--password-file', pwfile],
+                              env=base_env(cls.class_tmp), stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=120)
+        lines = proc.stdout.splitlines()
+        if proc.returncode != 0 or not lines or not lines[0].startswith('MRN'):
+            raise RuntimeError('patient search failed (%d): %s' % (proc.returncode, proc.stderr))
+        name_at, born_at = lines[0].index('NAME'), lines[0].index('BORN')
+        cls.patients = [(line[:name_at].strip(), line[name_at:born_at].strip())
+                        for line in lines[1:]]
+        if len(set(name for _, name in cls.patients)) < 3:
+            raise RuntimeError('fewer than three demo patients: %r' % cls.patients)
+
+    def setUp(self):
+        super().setUp()
+        self.env['TZ'] = 'UTC'
+        (self.a_mrn, self.a_name), (self.b_mrn, self.b_name), (self.c_mrn, self.c_name) = \
+            self.patients[:3]
+
+    # ---- helpers ----
+
+    def at(self, hhmm, days=0, weeks=0):
+        """The local date and time @days and @weeks after MONDAY at @hhmm, ISO-8601."""
+        day = self.MONDAY + datetime.timedelta(days=days, weeks=weeks)
+        return '%sT%s' % (day.isoformat(), hhmm)
+
+    def book(self, mrn, provider, type_name, start, *extra, user='frontdesk', expect=0):
+        """schedule book; on success returns the id it printed, alone on its line."""
+        proc = self.demo(user, 'schedule', 'book', '--patient', mrn, '--provider', provider,
+                         '--type', type_name, '--start', start, *extra, expect=expect)
+        if expect != 0:
+            self.assertEqual(proc.stdout, '')
+            return proc
+        self.assertRegex(proc.stdout, r'^\d+\n$')
+        self.assertEqual(proc.stderr, '')
+        return int(proc.stdout)
+
+    def refused(self, mrn, provider, type_name, start, *extra, needles=(), user='frontdesk'):
+        """schedule book that must fail with exit 1 and a one-line message naming
+        @needles; returns the message."""
+        proc = self.book(mrn, provider, type_name, start, *extra, user=user, expect=1)
+        self.assert_failure_message(proc, *needles)
+        return proc.stderr.strip()
+
+    def listing(self, *extra, first=None, last=None, user='frontdesk'):
+        """schedule list --json of FIRST_DAY…LAST_DAY (or @first…@last), after
+        checking every appointment's shape."""
+        proc = self.demo(user, 'schedule', 'list', '--from', first or self.FIRST_DAY,
+                         '--to', last or self.LAST_DAY, '--json', *extra)
+        self.assertEqual(proc.stderr, '')
+        result = json.loads(proc.stdout)
+        self.assertIsInstance(result, list)
+        for appointment in result:
+            self.assertEqual(set(appointment), self.APPOINTMENT_KEYS, appointment)
+        starts = [self.instant(a['start']) for a in result]
+        self.assertEqual(starts, sorted(starts), 'by start: %r' % result)
+        return result
+
+    def slots(self, *extra, **kwargs):
+        """The listing as (provider, start, patient MRN, type) a row."""
+        return [(a['provider'], a['start'], a['patient_mrn'], a['type'])
+                for a in self.listing(*extra, **kwargs)]
+
+    @staticmethod
+    def instant(text):
+        return datetime.datetime.fromisoformat(text)
+
+    def utc(self, hhmm, days=0, weeks=0):
+        """at() as the start schedule list --json writes under TZ=UTC."""
+        return self.at(hhmm, days, weeks) + ':00Z'
+
+    def add_provider(self, ident, name, *extra, user='frontdesk', expect=0):
+        proc = self.demo(user, 'provider', 'add', '--id', ident, '--name', name, *extra,
+                         expect=expect)
+        if expect == 0:
+            self.assertEqual(proc.stderr, '')
+        return proc
+
+    # ---- tests ----
+
+    def test_types_as_the_demo_defines_them(self):
+        expected = ''.join('%s\t%d\n' % t for t in self.DEMO_TYPES)
+        for user in ('frontdesk', 'doctor', 'nurse', 'manager'):
+            with self.subTest(user=user):
+                proc = self.demo(user, 'schedule', 'types')
+                self.assertEqual(proc.stdout, expected)
+                self.assertEqual(proc.stderr, '')
+        self.assertIn('follow-up\t20\n', expected)
+        proc = self.demo('admin', 'schedule', 'types', expect=1)
+        self.assert_failure_message(proc, 'not allowed')
+
+    def test_working_hours(self):
+        self.add_provider('lee', 'Dr. Mei Lee')
+        self.demo('frontdesk', 'provider', 'hours', 'lee', '--days', 'mon-fri',
+                  '--times', '09:00-15:00', '--break', '12:00-13:00')
+        first = self.book(self.a_mrn, 'lee', 'follow-up', self.at('09:00'))
+        # Before the day, in the break, into the break, past its end, on a Saturday.
+        for start, duration in ((self.at('08:40'), 20), (self.at('12:00'), 20),
+                                (self.at('11:50'), 20), (self.at('14:50'), 20),
+                                (self.at('10:00', days=5), 20), (self.at('14:00'), 61)):
+            with self.subTest(start=start, duration=duration):
+                self.refused(self.b_mrn, 'lee', 'follow-up', start, '--duration', duration,
+                             needles=('Dr. Mei Lee', '--outside-hours'))
+        # Just inside: up to the break, from its end, up to the end of the day.
+        inside = [self.book(self.b_mrn, 'lee', 'follow-up', self.at(hhmm))
+                  for hhmm in ('11:40', '13:00', '14:40')]
+        outside = self.book(self.c_mrn, 'lee', 'follow-up', self.at('15:10'), '--outside-hours')
+        saturday = self.book(self.c_mrn, 'lee', 'follow-up', self.at('10:00', days=5),
+                             '--outside-hours')
+        rows = self.listing('--provider', 'lee')
+        self.assertEqual([a['id'] for a in rows], [first] + inside + [outside, saturday])
+        self.assertEqual([a['start'] for a in rows],
+                         [self.utc(t) for t in ('09:00', '11:40', '13:00', '14:40', '15:10')]
+                         + [self.utc('10:00', days=5)])
+        # A day off: Wednesdays now refused, Tuesdays still fine.
+        self.demo('frontdesk', 'provider', 'hours', 'lee', '--days', 'wed', '--off')
+        self.refused(self.a_mrn, 'lee', 'follow-up', self.at('10:00', days=2),
+                     needles=('--outside-hours',))
+        self.book(self.a_mrn, 'lee', 'follow-up', self.at('10:00', days=1))
+        self.assertEqual(len(self.listing('--provider', 'lee')), 7)
+
+    def test_double_booking_names_the_other_patient(self):
+        first = self.book(self.a_mrn, 'garcia', 'follow-up', self.at('09:00'))
+        for start in (self.at('09:00'), self.at('09:10'), self.at('08:50')):
+            with self.subTest(start=start):
+                message = self.refused(self.b_mrn, 'garcia', 'follow-up', start,
+                                       needles=(self.a_name,))
+                self.assertNotIn(self.b_name, message)
+                self.assertNotIn('--overbook', message)
+        # Back to back is fine, and so is another provider at the same time.
+        after = self.book(self.b_mrn, 'garcia', 'follow-up', self.at('09:20'))
+        other = self.book(self.b_mrn, 'patel', 'follow-up', self.at('09:00'))
+        self.assertEqual(
+            [(a['id'], a['provider'], a['start'], a['patient_mrn']) for a in self.listing()],
+            [(first, 'garcia', self.utc('09:00'), self.a_mrn),
+             (other, 'patel', self.utc('09:00'), self.b_mrn),
+             (after, 'garcia', self.utc('09:20'), self.b_mrn)])
+
+    def test_injection_buffer(self):
+        # An injection keeps its provider 5 minutes more, before another booking
+        # and after its own.
+        first = self.book(self.a_mrn, 'patel', 'injection', self.at('09:00'))
+        self.refused(self.b_mrn, 'patel', 'follow-up', self.at('09:15'), needles=(self.a_name,))
+        self.refused(self.c_mrn, 'patel', 'injection', self.at('08:45'), needles=(self.a_name,))
+        after = self.book(self.b_mrn, 'patel', 'follow-up', self.at('09:20'))
+        before = self.book(self.c_mrn, 'patel', 'injection', self.at('08:40'))
+        self.assertEqual([(a['id'], a['start'], a['duration_min']) for a in self.listing()],
+                         [(before, self.utc('08:40'), 15), (first, self.utc('09:00'), 15),
+                          (after, self.utc('09:20'), 20)])
+
+    def test_overbooking_only_where_the_type_allows(self):
+        self.book(self.a_mrn, 'garcia', 'follow-up', self.at('10:00'))
+        self.refused(self.b_mrn, 'garcia', 'walk-in', self.at('10:05'),
+                     needles=(self.a_name, '--overbook'))
+        self.assertEqual(len(self.listing()), 1)
+        walk_in = self.book(self.b_mrn, 'garcia', 'walk-in', self.at('10:05'), '--overbook')
+        # A follow-up may not be overbooked, confirmed or not.
+        for extra in ((), ('--overbook',)):
+            with self.subTest(extra=extra):
+                message = self.refused(self.c_mrn, 'garcia', 'follow-up', self.at('10:05'),
+                                       *extra)
+                self.assertTrue(self.a_name in message or self.b_name in message, message)
+                self.assertNotIn('--overbook', message)
+        self.assertEqual(self.slots(),
+                         [('garcia', self.utc('10:00'), self.a_mrn, 'follow-up'),
+                          ('garcia', self.utc('10:05'), self.b_mrn, 'walk-in')])
+        self.assertEqual(self.listing()[1]['id'], walk_in)
+
+    def test_procedures_need_a_room(self):
+        self.refused(self.a_mrn, 'garcia', 'procedure', self.at('14:00'), needles=('room',))
+        self.assertEqual(self.listing(), [])
+        first = self.book(self.a_mrn, 'garcia', 'procedure', self.at('14:00'), '--room', 'room-1')
+        # The room is taken then, whoever the provider; overbooking does not apply.
+        for extra in ((), ('--overbook',)):
+            with self.subTest(extra=extra):
+                self.refused(self.b_mrn, 'patel', 'procedure', self.at('14:30'), '--room',
+                             'room-1', *extra, needles=(self.a_name,))
+        self.refused(self.b_mrn, 'patel', 'procedure', self.at('14:00'), '--room', 'room-9',
+                     needles=('room-9',))
+        other = self.book(self.b_mrn, 'patel', 'procedure', self.at('14:00'), '--room', 'room-2')
+        rows = self.listing()
+        self.assertEqual([(a['id'], a['provider'], a['room'], a['patient_mrn']) for a in rows],
+                         [(first, 'garcia', 'room-1', self.a_mrn),
+                          (other, 'patel', 'room-2', self.b_mrn)])
+        self.assertEqual({a['duration_min'] for a in rows}, {45})
+        self.assertEqual([a['id'] for a in self.listing('--provider', 'room-1')], [first])
+
+    def test_weekly_series(self):
+        proc = self.demo('frontdesk', 'schedule', 'book', '--patient', self.a_mrn,
+                         '--provider', 'garcia', '--type', 'follow-up', '--start', self.at('11:00'),
+                         '--rrule', 'FREQ=WEEKLY;COUNT=4', '--reason', 'Blood pressure')
+        match = re.fullmatch(r'(\d+) \(series of 4\)\n', proc.stdout)
+        self.assertIsNotNone(match, proc.stdout)
+        rows = self.listing()
+        self.assertEqual(len(rows), 4, rows)
+        self.assertEqual(rows[0]['id'], int(match.group(1)))
+        self.assertEqual(len({a['id'] for a in rows}), 4)
+        self.assertEqual([a['start'] for a in rows],
+                         [self.utc('11:00', weeks=k) for k in range(4)])
+        series = {a['series_id'] for a in rows}
+        self.assertEqual(len(series), 1, rows)
+        self.assertIsInstance(series.pop(), int)
+        for a in rows:
+            self.assertEqual((a['provider'], a['patient_mrn'], a['type'], a['duration_min'],
+                              a['reason'], a['status']),
+                             ('garcia', self.a_mrn, 'follow-up', 20, 'Blood pressure', 'booked'))
+        # Not part of it: a single booking has no series.
+        self.book(self.b_mrn, 'patel', 'follow-up', self.at('11:00'))
+        self.assertIsNone([a for a in self.listing() if a['provider'] == 'patel'][0]['series_id'])
+
+    def test_series_in_the_way_of_a_booking_is_refused_whole(self):
+        self.book(self.a_mrn, 'garcia', 'follow-up', self.at('11:10', weeks=2))
+        before = self.listing()
+        message = self.refused(self.b_mrn, 'garcia', 'follow-up', self.at('11:00'),
+                               '--rrule', 'FREQ=WEEKLY;COUNT=4', needles=(self.a_name,))
+        self.assertIn((self.MONDAY + datetime.timedelta(weeks=2)).isoformat(), message)
+        self.assertEqual(self.listing(), before)
+        # The same series clear of it is booked.
+        proc = self.demo('frontdesk', 'schedule', 'book', '--patient', self.b_mrn,
+                         '--provider', 'garcia', '--type', 'follow-up',
+                         '--start', self.at('11:30'), '--rrule', 'FREQ=WEEKLY;COUNT=4')
+        self.assertRegex(proc.stdout, r'^\d+ \(series of 4\)\n$')
+        self.assertEqual(len(self.listing()), 5)
+
+    def test_bad_rule(self):
+        for rule in ('FREQ=SOMETIMES', 'bogus', 'FREQ=WEEKLY;COUNT=0'):
+            with self.subTest(rule=rule):
+                self.refused(self.a_mrn, 'garcia', 'follow-up', self.at('11:00'),
+                             '--rrule', rule, needles=(rule, 'rule'))
+        self.assertEqual(self.listing(), [])
+
+    def test_bad_usage(self):
+        for start in ('next tuesday', '2031-02-30T10:00', '2031-03-03', '10:00', ''):
+            with self.subTest(start=start):
+                proc = self.book(self.a_mrn, 'garcia', 'follow-up', start, expect=2)
+                self.assert_usage_error(proc)
+        cases = [
+            ['schedule', 'book', '--patient', self.a_mrn, '--provider', 'garcia',
+             '--type', 'follow-up'],                                          # no --start
+            ['schedule', 'book', '--patient', self.a_mrn, '--provider', 'garcia',
+             '--type', 'follow-up', '--start', self.at('10:00'), '--duration', '-5'],
+            ['schedule', 'list', '--from', '2031-03-03'],                     # no --to
+            ['schedule', 'list', '--from', '2031-03-03', '--to', '2031-03-02'],
+            ['schedule', 'list', '--from', '2031-13-01', '--to', '2031-12-31'],
+            ['provider', 'add', '--id', 'lee'],                               # no --name
+            ['provider', 'hours', 'garcia', '--days', 'funday', '--times', '09:00-12:00'],
+            ['provider', 'hours', 'garcia', '--days', 'mon', '--times', 'nine to five'],
+            ['provider', 'hours', 'garcia', '--days', 'mon'],                 # no --times
+        ]
+        for args in cases:
+            with self.subTest(args=args):
+                self.assert_usage_error(self.demo('frontdesk', *args, expect=2))
+        self.assertEqual(self.listing(), [])
+
+    def test_start_with_an_offset(self):
+        # --start is local time unless it gives an offset, as its help says.
+        for start, utc in (('2031-03-03T10:00+02:00', '08:00'), ('2031-03-03T10:30Z', '10:30'),
+                           ('2031-03-03T12:00:00+02:00', '10:00')):
+            with self.subTest(start=start):
+                ident = self.book(self.a_mrn, 'garcia', 'follow-up', start)
+                self.assertEqual([a['start'] for a in self.listing() if a['id'] == ident],
+                                 [self.utc(utc)])
+
+    def test_list_json_matches_what_was_booked(self):
+        first = self.book(self.a_mrn, 'garcia', 'follow-up', self.at('09:00'),
+                          '--duration', '30', '--reason', 'Knie – links, seit März')
+        second = self.book(self.b_mrn, 'patel', 'procedure', self.at('13:30', days=1),
+                           '--room', 'room-2')
+        expected = [
+            {'id': first, 'start': self.utc('09:00'), 'duration_min': 30, 'provider': 'garcia',
+             'room': None, 'patient_mrn': self.a_mrn, 'patient_name': self.a_name,
+             'type': 'follow-up', 'status': 'booked', 'reason': 'Knie – links, seit März',
+             'series_id': None},
+            {'id': second, 'start': self.utc('13:30', days=1), 'duration_min': 45,
+             'provider': 'patel', 'room': 'room-2', 'patient_mrn': self.b_mrn,
+             'patient_name': self.b_name, 'type': 'procedure', 'status': 'booked',
+             'reason': '', 'series_id': None},
+        ]
+        self.assertEqual(self.listing(), expected)
+        self.assertEqual(self.instant(expected[0]['start']),
+                         datetime.datetime(2031, 3, 3, 9, 0, tzinfo=datetime.timezone.utc))
+        # One provider's; one day (--to is inclusive); the day before it.
+        self.assertEqual(self.listing('--provider', 'patel'), expected[1:])
+        self.assertEqual(self.listing('--provider', 'garcia'), expected[:1])
+        tuesday = (self.MONDAY + datetime.timedelta(days=1)).isoformat()
+        self.assertEqual(self.listing(first=tuesday, last=tuesday), expected[1:])
+        self.assertEqual(self.listing(first='2031-03-02', last='2031-03-02'), [])
+        # The table shows the same appointments.
+        proc = self.demo('frontdesk', 'schedule', 'list', '--from', self.FIRST_DAY,
+                         '--to', self.LAST_DAY)
+        lines = proc.stdout.splitlines()
+        self.assertEqual(lines[0].split(), self.TABLE_HEADER)
+        self.assertEqual(len(lines), 3, proc.stdout)
+        self.assertRegex(lines[1], r'^%d +2031-03-03 09:00 +30 +garcia +%s %s +follow-up +booked$'
+                         % (first, self.a_mrn, re.escape(self.a_name)))
+        self.assertRegex(lines[2], r'^%d +2031-03-04 13:30 +45 +patel +%s %s +procedure +booked$'
+                         % (second, self.b_mrn, re.escape(self.b_name)))
+
+    def test_who_may_list_and_book(self):
+        booked = self.book(self.a_mrn, 'garcia', 'follow-up', self.at('09:00'))
+        for user in ('frontdesk', 'doctor', 'nurse', 'manager'):
+            with self.subTest(user=user):
+                self.assertEqual([a['id'] for a in self.listing(user=user)], [booked])
+        proc = self.demo('admin', 'schedule', 'list', '--from', self.FIRST_DAY,
+                         '--to', self.LAST_DAY, expect=1)
+        self.assert_failure_message(proc, 'not allowed', 'scheduling')
+        self.assertEqual(proc.stdout, '')
+        self.refused(self.b_mrn, 'patel', 'follow-up', self.at('09:00'), user='manager',
+                     needles=('not allowed',))
+        for days, user in enumerate(('doctor', 'nurse'), start=1):
+            with self.subTest(user=user):
+                self.book(self.b_mrn, 'patel', 'follow-up', self.at('10:00', days=days),
+                          user=user)
+        self.assertEqual(len(self.listing()), 3)
+
+    def test_who_may_add_providers(self):
+        self.add_provider('okafor', 'Dr. Chidi Okafor')
+        self.demo('frontdesk', 'provider', 'hours', 'okafor', '--days', 'mon,thu',
+                  '--times', '08:00-12:00')
+        self.book(self.a_mrn, 'okafor', 'follow-up', self.at('08:00'))
+        self.refused(self.a_mrn, 'okafor', 'follow-up', self.at('08:00', days=1),
+                     needles=('Dr. Chidi Okafor', '--outside-hours'))
+        self.book(self.a_mrn, 'okafor', 'follow-up', self.at('08:00', days=3))
+        # Adding it again renames it.
+        self.add_provider('okafor', 'Dr. Chidi Okafor-Mensah')
+        self.refused(self.b_mrn, 'okafor', 'follow-up', self.at('08:10'),
+                     needles=('Okafor-Mensah', self.a_name))
+        # A room, which takes no appointments of its own.
+        self.add_provider('room-3', 'Room 3', '--room')
+        self.demo('frontdesk', 'provider', 'hours', 'room-3', '--days', 'mon-fri',
+                  '--times', '08:00-17:00')
+        self.refused(self.b_mrn, 'room-3', 'follow-up', self.at('09:00'),
+                     needles=('not a provider',))
+        self.book(self.b_mrn, 'okafor', 'procedure', self.at('09:00'), '--room', 'room-3')
+        # The office manager may do none of it.
+        proc = self.add_provider('bauer', 'Dr. Hanna Bauer', user='manager', expect=1)
+        self.assert_failure_message(proc, 'not allowed')
+        self.refused(self.a_mrn, 'bauer', 'follow-up', self.at('09:00'), needles=('bauer',))
+        proc = self.demo('manager', 'provider', 'hours', 'okafor', '--days', 'tue',
+                         '--times', '08:00-12:00', expect=1)
+        self.assert_failure_message(proc, 'not allowed')
+        self.refused(self.b_mrn, 'okafor', 'follow-up', self.at('09:00', days=1),
+                     needles=('--outside-hours',))
+        proc = self.add_provider('Dr Bauer', 'Dr. Hanna Bauer', expect=1)
+        self.assert_failure_message(proc, 'id')
+        proc = self.demo('frontdesk', 'provider', 'hours', 'nobody', '--days', 'mon',
+                         '--times', '08:00-12:00', expect=1)
+        self.assert_failure_message(proc, 'nobody')
+        # A provider's account must be one of the practice's users.
+        proc = self.add_provider('bauer', 'Dr. Hanna Bauer', '--account', 'nosuchuser', expect=1)
+        self.assert_failure_message(proc, 'nosuchuser')
+        self.add_provider('bauer', 'Dr. Hanna Bauer', '--account', 'doctor')
+        self.assertEqual(len(self.listing('--provider', 'okafor')), 3)
+
+    def test_unknown_type_provider_patient(self):
+        cases = [
+            ((self.a_mrn, 'garcia', 'checkup'), 'checkup'),
+            ((self.a_mrn, 'smith', 'follow-up'), 'smith'),
+            (('99999997', 'garcia', 'follow-up'), '99999997'),
+        ]
+        for (mrn, provider, type_name), needle in cases:
+            with self.subTest(needle=needle):
+                self.refused(mrn, provider, type_name, self.at('09:00'), needles=(needle,))
+        self.refused(self.a_mrn, 'garcia', 'follow-up', self.at('09:00'), '--room', 'room-9',
+                     needles=('room-9',))
+        self.assertEqual(self.listing(), [])
+        self.assertEqual(self.listing('--provider', 'smith'), [])
 
 
 # ---- demo and what lies on disk ------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include "ch-patients-page.h"
 #include "ch-refills-page.h"
 #include "ch-roles.h"
+#include "ch-schedule-page.h"
 #include "ch-ui.h"
 #include "ch-users-page.h"
 
@@ -56,6 +57,7 @@ struct _ChMainPage
   GtkStack       *content_stack;
   AdwBin         *patients_bin;
   AdwBin         *refills_bin;
+  AdwBin         *schedule_bin;
   AdwBin         *users_bin;
   AdwBin         *audit_bin;
 
@@ -107,6 +109,8 @@ section_bin (ChMainPage *self,
     return self->patients_bin;
   if (g_strcmp0 (name, "refills") == 0)
     return self->refills_bin;
+  if (g_strcmp0 (name, "schedule") == 0)
+    return self->schedule_bin;
   if (g_strcmp0 (name, "users") == 0)
     return self->users_bin;
   if (g_strcmp0 (name, "audit") == 0)
@@ -129,6 +133,8 @@ ensure_section_widget (ChMainPage *self,
     {
       if (CH_IS_REFILLS_PAGE (adw_bin_get_child (bin)))
         ch_refills_page_reload (CH_REFILLS_PAGE (adw_bin_get_child (bin)));
+      else if (CH_IS_SCHEDULE_PAGE (adw_bin_get_child (bin)))
+        ch_schedule_page_reload (CH_SCHEDULE_PAGE (adw_bin_get_child (bin)));
       return;
     }
 
@@ -136,6 +142,8 @@ ensure_section_widget (ChMainPage *self,
     adw_bin_set_child (bin, ch_patients_page_new (self->session));
   else if (g_strcmp0 (name, "refills") == 0)
     adw_bin_set_child (bin, ch_refills_page_new (self->session));
+  else if (g_strcmp0 (name, "schedule") == 0)
+    adw_bin_set_child (bin, ch_schedule_page_new (self->session));
   else if (g_strcmp0 (name, "users") == 0)
     adw_bin_set_child (bin, ch_users_page_new (self->session));
   else if (g_strcmp0 (name, "audit") == 0)
@@ -560,6 +568,7 @@ ch_main_page_class_init (ChMainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, content_stack);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, patients_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, refills_bin);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, schedule_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, users_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, audit_bin);
   gtk_widget_class_bind_template_callback (widget_class, on_nav_row_selected);
