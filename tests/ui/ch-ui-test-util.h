@@ -48,6 +48,9 @@ GObject       *ch_ui_test_child           (gpointer      widget,
                                            const char   *name);
 void           ch_ui_test_set_text        (gpointer      editable,
                                            const char   *text);
+gboolean       ch_ui_test_press_key       (gpointer      widget,
+                                           guint         keyval,
+                                           GdkModifierType modifiers);
 gboolean       ch_ui_test_strv_contains   (char        **strv,
                                            const char   *str);
 

@@ -10,6 +10,7 @@
 #include "ch-patients-page.h"
 #include "ch-refills-page.h"
 #include "ch-roles.h"
+#include "ch-board-view.h"
 #include "ch-schedule-page.h"
 #include "ch-ui.h"
 #include "ch-users-page.h"
@@ -35,6 +36,7 @@ static const Section sections[] = {
   /* A queue of many patients: emergency access is for the one in front of you. */
   { "refills", CH_AREA_PRESCRIBING, FALSE, TRUE },
   { "schedule", CH_AREA_SCHEDULING, FALSE },
+  { "today", CH_AREA_SCHEDULING, FALSE },
   { "billing", CH_AREA_BILLING, FALSE },
   { "reports", CH_AREA_REPORTS, FALSE },
   { "users", CH_AREA_USERS, TRUE },
@@ -58,6 +60,7 @@ struct _ChMainPage
   AdwBin         *patients_bin;
   AdwBin         *refills_bin;
   AdwBin         *schedule_bin;
+  AdwBin         *today_bin;
   AdwBin         *users_bin;
   AdwBin         *audit_bin;
 
@@ -111,6 +114,8 @@ section_bin (ChMainPage *self,
     return self->refills_bin;
   if (g_strcmp0 (name, "schedule") == 0)
     return self->schedule_bin;
+  if (g_strcmp0 (name, "today") == 0)
+    return self->today_bin;
   if (g_strcmp0 (name, "users") == 0)
     return self->users_bin;
   if (g_strcmp0 (name, "audit") == 0)
@@ -135,6 +140,8 @@ ensure_section_widget (ChMainPage *self,
         ch_refills_page_reload (CH_REFILLS_PAGE (adw_bin_get_child (bin)));
       else if (CH_IS_SCHEDULE_PAGE (adw_bin_get_child (bin)))
         ch_schedule_page_reload (CH_SCHEDULE_PAGE (adw_bin_get_child (bin)));
+      else if (CH_IS_BOARD_VIEW (adw_bin_get_child (bin)))
+        ch_board_view_reload (CH_BOARD_VIEW (adw_bin_get_child (bin)));
       return;
     }
 
@@ -144,6 +151,8 @@ ensure_section_widget (ChMainPage *self,
     adw_bin_set_child (bin, ch_refills_page_new (self->session));
   else if (g_strcmp0 (name, "schedule") == 0)
     adw_bin_set_child (bin, ch_schedule_page_new (self->session));
+  else if (g_strcmp0 (name, "today") == 0)
+    adw_bin_set_child (bin, ch_board_view_new (self->session));
   else if (g_strcmp0 (name, "users") == 0)
     adw_bin_set_child (bin, ch_users_page_new (self->session));
   else if (g_strcmp0 (name, "audit") == 0)
@@ -569,6 +578,7 @@ ch_main_page_class_init (ChMainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, patients_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, refills_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, schedule_bin);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, today_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, users_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, audit_bin);
   gtk_widget_class_bind_template_callback (widget_class, on_nav_row_selected);

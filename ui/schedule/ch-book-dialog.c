@@ -38,6 +38,10 @@ struct _ChBookDialog
   GtkWidget      *reason_row;
   AdwComboRow    *repeat_row;
   GtkWidget      *count_row;
+  GtkSwitch      *any_provider_switch;
+  AdwComboRow    *part_of_day_row;
+  GtkFlowBox     *slot_box;
+  GtkLabel       *slot_status;
 
   ChSession      *session;
   GPtrArray      *providers;   /* (element-type ChResource) */
@@ -48,6 +52,14 @@ struct _ChBookDialog
   GCancellable   *cancellable;
   gboolean        filling;
   gboolean        busy;
+  GPtrArray      *slots;       /* (element-type ChSlot): the last found */
+};
+
+/* Parts of the day one may ask for, in local minutes [from, to). */
+static const struct { int from_min; int to_min; const char *label; } parts_of_day[] = {
+  { 0, 0, N_("Any time") },
+  { 0, 12 * 60, N_("Mornings") },
+  { 12 * 60, 24 * 60, N_("Afternoons") },
 };
 
 G_DEFINE_FINAL_TYPE (ChBookDialog, ch_book_dialog, ADW_TYPE_WINDOW)
@@ -60,13 +72,22 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
+ch_book_dialog_update_actions (ChBookDialog *self)
+{
+  gboolean idle = !self->busy && self->session && !ch_ui_session_is_busy (self->session);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "book.save", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "book.find-slots", idle);
+}
+
+static void
 ch_book_dialog_set_busy (ChBookDialog *self,
                          gboolean      busy)
 {
   self->busy = busy;
   gtk_spinner_set_spinning (self->spinner, busy);
   ch_ui_set_input_sensitive (self->form, !busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "book.save", !busy);
+  ch_book_dialog_update_actions (self);
 }
 
 static void
@@ -162,6 +183,195 @@ on_type_changed (ChBookDialog *self)
     return;
   minutes = g_strdup_printf ("%d", ((ChApptType *) self->types->pdata[selected])->duration_min);
   gtk_editable_set_text (GTK_EDITABLE (self->duration_row), minutes);
+}
+
+/* ---- finding a slot ------------------------------------------------------------ */
+
+typedef struct
+{
+  ChSession   *session;
+  ChSlotQuery  query;
+  char        *provider_id;
+  GPtrArray   *slots;
+} Find;
+
+static void
+find_free (gpointer data)
+{
+  Find *find = data;
+
+  g_clear_object (&find->session);
+  g_free (find->provider_id);
+  g_clear_pointer (&find->slots, g_ptr_array_unref);
+  g_free (find);
+}
+
+static void
+find_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Find *find = task_data;
+  GError *error = NULL;
+
+  find->query.provider_id = find->provider_id;
+  find->slots = ch_schedule_find_slots (find->session, &find->query, &error);
+  if (find->slots == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static const char *
+resource_name (GPtrArray  *resources,
+               const char *id)
+{
+  for (guint i = 0; resources != NULL && i < resources->len; i++)
+    if (g_strcmp0 (((ChResource *) resources->pdata[i])->id, id) == 0)
+      return ((ChResource *) resources->pdata[i])->name;
+  return id;
+}
+
+static void
+select_resource (AdwComboRow *row,
+                 GPtrArray   *resources,
+                 const char  *id,
+                 guint        offset)
+{
+  for (guint i = 0; i < resources->len; i++)
+    if (g_strcmp0 (((ChResource *) resources->pdata[i])->id, id) == 0)
+      adw_combo_row_set_selected (row, i + offset);
+}
+
+/* Takes a found slot: its provider, room, day, time and length go into the form. */
+static void
+on_slot_clicked (GtkButton    *button,
+                 ChBookDialog *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "slot-index"));
+  const ChSlot *slot;
+  g_autoptr (GDateTime) utc = NULL;
+  g_autoptr (GDateTime) local = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *minutes = NULL;
+
+  if (self->slots == NULL || index >= self->slots->len)
+    return;
+  slot = self->slots->pdata[index];
+  utc = g_date_time_new_from_unix_utc (slot->start / G_USEC_PER_SEC);
+  local = g_date_time_to_local (utc);
+  date = g_date_time_format (local, "%Y-%m-%d");
+  time = g_date_time_format (local, "%H:%M");
+  minutes = g_strdup_printf ("%d", slot->duration_min);
+  select_resource (self->provider_row, self->providers, slot->provider_id, 0);
+  if (slot->room_id != NULL)
+    select_resource (self->room_row, self->rooms, slot->room_id, 1);
+  else
+    adw_combo_row_set_selected (self->room_row, 0);
+  gtk_editable_set_text (GTK_EDITABLE (self->date_row), date);
+  gtk_editable_set_text (GTK_EDITABLE (self->time_row), time);
+  gtk_editable_set_text (GTK_EDITABLE (self->duration_row), minutes);
+  gtk_widget_grab_focus (self->reason_row);
+}
+
+static void
+show_slots (ChBookDialog *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->slot_box))) != NULL)
+    gtk_flow_box_remove (self->slot_box, child);
+
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      const ChSlot *slot = self->slots->pdata[i];
+      g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (slot->start / G_USEC_PER_SEC);
+      g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+      /* Translators: a free slot on a button: weekday, day, month, time */
+      g_autofree char *when = g_date_time_format (local, _("%a %e %b, %H:%M"));
+      g_autofree char *label = g_strdup_printf ("%s\n%s", g_strstrip (when),
+                                                resource_name (self->providers, slot->provider_id));
+      GtkWidget *button = gtk_button_new ();
+      GtkWidget *text = gtk_label_new (label);
+
+      gtk_label_set_xalign (GTK_LABEL (text), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (text), PANGO_ELLIPSIZE_END);
+      gtk_button_set_child (GTK_BUTTON (button), text);
+      g_object_set_data (G_OBJECT (button), "slot-index", GUINT_TO_POINTER (i));
+      g_signal_connect (button, "clicked", G_CALLBACK (on_slot_clicked), self);
+      gtk_flow_box_append (self->slot_box, button);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->slot_box), self->slots->len > 0);
+  gtk_label_set_text (self->slot_status,
+                      self->slots->len > 0 ? _("Choose one to fill in the day and time.")
+                                           : _("No free slot in the next 90 days. Try any provider or any time of day."));
+  gtk_widget_set_visible (GTK_WIDGET (self->slot_status), TRUE);
+  if (self->slots->len > 0)
+    gtk_widget_grab_focus (gtk_widget_get_first_child (GTK_WIDGET (self->slot_box)));
+}
+
+static void
+find_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  ChBookDialog *self = CH_BOOK_DIALOG (object);
+  Find *find = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      ch_book_dialog_set_busy (self, FALSE);
+      show_error (self, error->message);
+      return;
+    }
+  ch_book_dialog_set_busy (self, FALSE);
+  g_clear_pointer (&self->slots, g_ptr_array_unref);
+  self->slots = g_steal_pointer (&find->slots);
+  show_slots (self);
+}
+
+static void
+find_slots_activated (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ChBookDialog *self = CH_BOOK_DIALOG (widget);
+  guint type = adw_combo_row_get_selected (self->type_row);
+  guint provider = adw_combo_row_get_selected (self->provider_row);
+  guint part = adw_combo_row_get_selected (self->part_of_day_row);
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  Find *find;
+
+  if (self->busy || ch_ui_session_is_busy (self->session) || type >= self->types->len)
+    return;
+
+  show_error (self, NULL);
+  find = g_new0 (Find, 1);
+  find->session = g_object_ref (self->session);
+  find->query.type_id = ((ChApptType *) self->types->pdata[type])->id;
+  find->query.patient_id = self->patient_id;
+  if (!gtk_switch_get_active (self->any_provider_switch) && provider < self->providers->len)
+    find->provider_id = g_strdup (((ChResource *) self->providers->pdata[provider])->id);
+  if (part < G_N_ELEMENTS (parts_of_day))
+    {
+      find->query.from_min = parts_of_day[part].from_min;
+      find->query.to_min = parts_of_day[part].to_min;
+    }
+  /* From now on: a slot that has begun is no use to the desk. */
+  find->query.from = g_date_time_to_unix (now) * G_USEC_PER_SEC;
+  find->query.to = find->query.from + (gint64) 90 * G_TIME_SPAN_DAY;
+  find->query.count = 8;
+
+  ch_book_dialog_set_busy (self, TRUE);
+  task = ch_ui_session_task_new (self->session, self, self->cancellable, find_done, NULL);
+  g_task_set_task_data (task, find, find_free);
+  ch_ui_session_run_task (task, find_thread);
 }
 
 /* ---- booking ------------------------------------------------------------------- */
@@ -380,6 +590,7 @@ ch_book_dialog_new (GtkWindow   *parent,
   g_autoptr (GtkStringList) room_names = NULL;
   g_autoptr (GtkStringList) type_names = NULL;
   g_autoptr (GtkStringList) repeat_names = gtk_string_list_new (NULL);
+  g_autoptr (GtkStringList) part_names = gtk_string_list_new (NULL);
   g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (start / G_USEC_PER_SEC);
   g_autoptr (GDateTime) local = g_date_time_to_local (utc);
   g_autofree char *date = g_date_time_format (local, "%Y-%m-%d");
@@ -402,6 +613,9 @@ ch_book_dialog_new (GtkWindow   *parent,
   adw_combo_row_set_model (self->room_row, G_LIST_MODEL (room_names));
   adw_combo_row_set_model (self->type_row, G_LIST_MODEL (type_names));
   adw_combo_row_set_model (self->repeat_row, G_LIST_MODEL (repeat_names));
+  for (guint i = 0; i < G_N_ELEMENTS (parts_of_day); i++)
+    gtk_string_list_append (part_names, _(parts_of_day[i].label));
+  adw_combo_row_set_model (self->part_of_day_row, G_LIST_MODEL (part_names));
   for (guint i = 0; i < providers->len; i++)
     if (g_strcmp0 (((ChResource *) providers->pdata[i])->id, provider_id) == 0)
       adw_combo_row_set_selected (self->provider_row, i);
@@ -412,7 +626,8 @@ ch_book_dialog_new (GtkWindow   *parent,
   on_type_changed (self);
   gtk_editable_set_text (GTK_EDITABLE (self->date_row), date);
   gtk_editable_set_text (GTK_EDITABLE (self->time_row), time);
-  ch_ui_session_watch_busy (session, G_OBJECT (self), NULL);
+  ch_ui_session_watch_busy (session, G_OBJECT (self), G_CALLBACK (ch_book_dialog_update_actions));
+  ch_book_dialog_update_actions (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->patient_entry));
   return GTK_WIDGET (self);
 }
@@ -454,6 +669,7 @@ ch_book_dialog_finalize (GObject *object)
   g_clear_pointer (&self->providers, g_ptr_array_unref);
   g_clear_pointer (&self->rooms, g_ptr_array_unref);
   g_clear_pointer (&self->types, g_ptr_array_unref);
+  g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_free (self->patient_name);
 
   G_OBJECT_CLASS (ch_book_dialog_parent_class)->finalize (object);
@@ -494,12 +710,19 @@ ch_book_dialog_class_init (ChBookDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChBookDialog, reason_row);
   gtk_widget_class_bind_template_child (widget_class, ChBookDialog, repeat_row);
   gtk_widget_class_bind_template_child (widget_class, ChBookDialog, count_row);
+  gtk_widget_class_bind_template_child (widget_class, ChBookDialog, any_provider_switch);
+  gtk_widget_class_bind_template_child (widget_class, ChBookDialog, part_of_day_row);
+  gtk_widget_class_bind_template_child (widget_class, ChBookDialog, slot_box);
+  gtk_widget_class_bind_template_child (widget_class, ChBookDialog, slot_status);
   gtk_widget_class_bind_template_callback (widget_class, on_patient_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_patient_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_patient_entry_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_type_changed);
 
   gtk_widget_class_install_action (widget_class, "book.save", NULL, save_activated);
+  gtk_widget_class_install_action (widget_class, "book.find-slots", NULL, find_slots_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "book.find-slots", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "book.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }

@@ -7,6 +7,7 @@
 
 #include "ch-book-dialog.h"
 #include "ch-calendar-view.h"
+#include "ch-day-sheet-pdf.h"
 #include "ch-schedule-page.h"
 #include "ch-schedule.h"
 #include "ch-ui.h"
@@ -52,6 +53,7 @@ struct _ChSchedulePage
   GPtrArray      *appointments;  /* (element-type ChAppointment) */
   GPtrArray      *month_cells;
   GCancellable   *cancellable;
+  char           *print_export;  /* for tests: print into this PDF file */
   gboolean        busy;
 };
 
@@ -68,6 +70,8 @@ ch_schedule_page_update_actions (ChSchedulePage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "schedule.previous", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "schedule.next", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "schedule.today", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "schedule.print-day-sheet",
+                                 idle && self->providers && self->providers->len > 0);
 }
 
 static void
@@ -835,6 +839,122 @@ ch_schedule_page_get_appointments (ChSchedulePage *self)
   return self->appointments;
 }
 
+/* ---- the day sheet ----------------------------------------------------------------- */
+
+typedef struct
+{
+  ChSession *session;
+  char      *provider_id;
+  gint64     day;
+  GBytes    *pdf;
+} Sheet;
+
+static void
+sheet_free (gpointer data)
+{
+  Sheet *sheet = data;
+
+  g_clear_object (&sheet->session);
+  g_free (sheet->provider_id);
+  g_clear_pointer (&sheet->pdf, g_bytes_unref);
+  g_free (sheet);
+}
+
+static void
+sheet_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Sheet *sheet = task_data;
+  GError *error = NULL;
+
+  sheet->pdf = ch_day_sheet_pdf_render (sheet->session, sheet->provider_id, sheet->day, &error);
+  if (sheet->pdf == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+sheet_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ChSchedulePage *self = CH_SCHEDULE_PAGE (object);
+  Sheet *sheet = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  GtkRoot *root;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      ch_schedule_page_set_busy (self, FALSE);
+      ch_ui_toast (GTK_WIDGET (self), error->message);
+      return;
+    }
+  ch_schedule_page_set_busy (self, FALSE);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  if (!ch_ui_print_pdf (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, sheet->pdf,
+                        _("Day Sheet"), self->print_export, &error))
+    ch_ui_toast (GTK_WIDGET (self), error->message);
+}
+
+/* The day sheet of the provider and day under the cursor (in a month, the
+ * chosen provider's first day shown is no use: the day view's is meant). */
+static void
+print_day_sheet_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  ChSchedulePage *self = CH_SCHEDULE_PAGE (widget);
+  g_autoptr (GDateTime) from = NULL, to = NULL;
+  g_autoptr (GDateTime) day = NULL;
+  g_autoptr (GTask) task = NULL;
+  const char *provider = NULL;
+  guint column = 0;
+  int minute = 0;
+  Sheet *sheet;
+
+  if (self->busy || ch_ui_session_is_busy (self->session) || self->providers == NULL)
+    return;
+  visible_range (self, &from, &to);
+  ch_calendar_view_get_cursor (self->calendar, &column, &minute);
+  if (self->mode == MODE_DAY)
+    {
+      day = g_date_time_ref (self->day);
+      if (column < self->providers->len)
+        provider = ((ChResource *) self->providers->pdata[column])->id;
+    }
+  else
+    {
+      day = self->mode == MODE_WEEK ? g_date_time_add_days (from, MIN (column, 6))
+                                    : g_date_time_ref (self->day);
+      provider = selected_provider (self);
+    }
+  if (provider == NULL)
+    return;
+
+  sheet = g_new0 (Sheet, 1);
+  sheet->session = g_object_ref (self->session);
+  sheet->provider_id = g_strdup (provider);
+  sheet->day = g_date_time_to_unix (day) * G_USEC_PER_SEC;
+  ch_schedule_page_set_busy (self, TRUE);
+  task = ch_ui_session_task_new (self->session, self, self->cancellable, sheet_done, NULL);
+  g_task_set_task_data (task, sheet, sheet_free);
+  ch_ui_session_run_task (task, sheet_thread);
+}
+
+void
+ch_schedule_page_set_print_export (ChSchedulePage *self,
+                                   const char     *path)
+{
+  g_return_if_fail (CH_IS_SCHEDULE_PAGE (self));
+  g_free (self->print_export);
+  self->print_export = g_strdup (path);
+}
+
 static void
 ch_schedule_page_dispose (GObject *object)
 {
@@ -860,6 +980,7 @@ ch_schedule_page_finalize (GObject *object)
   g_clear_pointer (&self->hours, g_hash_table_unref);
   g_clear_pointer (&self->appointments, g_ptr_array_unref);
   g_clear_pointer (&self->month_cells, g_ptr_array_unref);
+  g_free (self->print_export);
 
   G_OBJECT_CLASS (ch_schedule_page_parent_class)->finalize (object);
 }
@@ -897,6 +1018,10 @@ ch_schedule_page_class_init (ChSchedulePageClass *klass)
   gtk_widget_class_install_action (widget_class, "schedule.previous", NULL, previous_activated);
   gtk_widget_class_install_action (widget_class, "schedule.next", NULL, next_activated);
   gtk_widget_class_install_action (widget_class, "schedule.today", NULL, today_activated);
+  gtk_widget_class_install_action (widget_class, "schedule.print-day-sheet", NULL,
+                                   print_day_sheet_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK,
+                                       "schedule.print-day-sheet", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "schedule.book", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "schedule.previous", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "schedule.next", NULL);

@@ -18,5 +18,8 @@ GtkWidget *ch_schedule_page_get_calendar (ChSchedulePage *self);
 void       ch_schedule_page_set_day      (ChSchedulePage *self,
                                           gint64          day);
 GPtrArray *ch_schedule_page_get_appointments (ChSchedulePage *self);
+/* For tests: day sheets print into @path (a PDF) instead of to a printer. */
+void       ch_schedule_page_set_print_export (ChSchedulePage *self,
+                                              const char     *path);
 
 G_END_DECLS
