@@ -459,6 +459,7 @@ ch_appointment_free (ChAppointment *appointment)
   g_free (appointment->patient_name);
   g_free (appointment->patient_mrn);
   g_free (appointment->type_name);
+  g_free (appointment->type_color);
   g_free (appointment->provider_name);
   g_free (appointment);
 }
@@ -478,6 +479,7 @@ ch_appointment_copy (const ChAppointment *appointment)
   copy->patient_name = g_strdup (appointment->patient_name);
   copy->patient_mrn = g_strdup (appointment->patient_mrn);
   copy->type_name = g_strdup (appointment->type_name);
+  copy->type_color = g_strdup (appointment->type_color);
   copy->provider_name = g_strdup (appointment->provider_name);
   return copy;
 }
@@ -485,7 +487,7 @@ ch_appointment_copy (const ChAppointment *appointment)
 #define APPT_SELECT \
   "SELECT a.id, a.patient_id, a.provider_id, a.room_id, a.type_id, a.start_at, a.duration_min," \
   " a.reason, a.notes, a.status, a.cancel_reason, a.series_id, a.occurrence_at, a.detached," \
-  " a.version, a.updated_at, a.updated_by, p.family_name, p.given_name, p.mrn, t.name, r.name" \
+  " a.version, a.updated_at, a.updated_by, p.family_name, p.given_name, p.mrn, t.name, r.name, t.color" \
   " FROM appointments a JOIN patients p ON p.id = a.patient_id" \
   " JOIN appointment_types t ON t.id = a.type_id JOIN resources r ON r.id = a.provider_id"
 
@@ -518,6 +520,7 @@ read_appointment (sqlite3_stmt *stmt)
   a->patient_mrn = g_strdup (ch_store_column_text (stmt, 19));
   a->type_name = g_strdup (ch_store_column_text (stmt, 20));
   a->provider_name = g_strdup (ch_store_column_text (stmt, 21));
+  a->type_color = column_dup_or_null (stmt, 22);
   return a;
 }
 
@@ -700,7 +703,8 @@ ch_db_busy_range (ChStore     *store,
                            "SELECT a.provider_id, a.room_id, a.start_at,"
                            " a.start_at + (a.duration_min + t.buffer_min) * 60000000"
                            " FROM appointments a JOIN appointment_types t ON t.id = a.type_id"
-                           " WHERE a.start_at >= ?1 AND a.start_at < ?2 AND a.status != 'cancelled'"
+                           " WHERE a.start_at >= ?1 AND a.start_at < ?2"
+                           " AND a.status NOT IN ('cancelled', 'no-show')"   /* a no-show's time is free */
                            " AND (?3 IS NULL OR a.provider_id = ?3 OR a.room_id = ?3)", error);
   if (stmt == NULL)
     return FALSE;

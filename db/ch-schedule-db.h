@@ -141,6 +141,7 @@ typedef struct
   char     *patient_name;    /* "Family, Given" */
   char     *patient_mrn;
   char     *type_name;
+  char     *type_color;     /* nullable: "#rrggbb" */
   char     *provider_name;
 } ChAppointment;
 

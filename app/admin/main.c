@@ -26,10 +26,13 @@
 #include "ch-patients.h"
 #include "ch-practice.h"
 #include "ch-prescribing.h"
+#include "ch-recall.h"
 #include "ch-roles.h"
 #include "ch-schedule.h"
 #include "ch-session.h"
 #include "ch-users.h"
+#include "ch-validate.h"
+#include "ch-waitlist.h"
 
 /* charta-admin: the administrator's command line. Every command is a thin
  * shell over the same controllers the window uses, so the permission table,
@@ -2493,6 +2496,261 @@ cmd_schedule_find_slot (Invocation *inv,
   return TRUE;
 }
 
+/* ---- waitlist and recalls -------------------------------------------------- */
+
+static gboolean
+cmd_waitlist_add (Invocation *inv,
+                  GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChPatientRecord) patient = NULL;
+  g_autoptr (ChApptType) type = NULL;
+  g_autoptr (ChWaitlistEntry) entry = ch_waitlist_entry_new ();
+  g_autofree char *mrn = NULL;
+  g_autofree char *type_name = NULL;
+  g_autofree char *provider = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *days = NULL;
+  g_autofree char *times = NULL;
+  g_autofree char *note = NULL;
+  gint64 appointment = 0;
+  const GOptionEntry entries[] = {
+    { "patient", 0, 0, G_OPTION_ARG_STRING, &mrn, N_("The patient's medical record number"), N_("MRN") },
+    { "type", 0, 0, G_OPTION_ARG_STRING, &type_name, N_("The appointment type"), N_("NAME") },
+    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider, N_("Only with this provider (default: any)"),
+      N_("ID") },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("Not before this day"), N_("YYYY-MM-DD") },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("Not after this day"), N_("YYYY-MM-DD") },
+    { "days", 0, 0, G_OPTION_ARG_STRING, &days, N_("Only these days: mon,tue… or mon-fri"),
+      N_("DAYS") },
+    { "times", 0, 0, G_OPTION_ARG_STRING, &times, N_("Only between these times"),
+      N_("HH:MM-HH:MM") },
+    { "appointment", 0, 0, G_OPTION_ARG_INT64, &appointment,
+      N_("The patient's booked appointment to move earlier (cancelled once a slot is taken)"),
+      N_("ID") },
+    { "note", 0, 0, G_OPTION_ARG_STRING, &note, N_("A note for the front desk"), N_("TEXT") },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Puts a patient on the waitlist for an earlier slot and prints the entry's id. "
+                    "When an appointment is cancelled, marked a no-show, moved or shortened, its "
+                    "time is offered to the first patient on the list whose wishes it fits."));
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  if (mrn == NULL || type_name == NULL)
+    return usage_error (error, _("Give --patient and --type"));
+  if ((from != NULL && !ch_valid_date (from)) || (to != NULL && !ch_valid_date (to)))
+    return usage_error (error, _("Give the days as --from YYYY-MM-DD --to YYYY-MM-DD"));
+  if (from != NULL && to != NULL && strcmp (to, from) < 0)
+    return usage_error (error, _("--to is before --from"));
+  if (days != NULL && !ch_schedule_parse_days (days, &entry->weekdays))
+    return usage_error (error, _("Give the days as --days mon,tue… or --days mon-fri"));
+  if (times != NULL && !ch_schedule_parse_times (times, &entry->from_min, &entry->to_min))
+    return usage_error (error, _("Give the times as --times HH:MM-HH:MM"));
+  if (appointment < 0)
+    return usage_error (error, _("--appointment needs an appointment's id"));
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  patient = ch_patients_get_by_mrn (session, mrn, error);
+  if (patient == NULL)
+    return FALSE;
+  type = ch_schedule_find_type (session, type_name, error);
+  if (type == NULL)
+    return FALSE;
+
+  entry->patient_id = patient->id;
+  entry->type_id = type->id;
+  entry->provider_id = g_steal_pointer (&provider);
+  entry->appointment_id = appointment;
+  entry->earliest_day = g_steal_pointer (&from);
+  entry->latest_day = g_steal_pointer (&to);
+  entry->note = g_steal_pointer (&note);
+  if (!ch_waitlist_add (session, entry, error))
+    return FALSE;
+  g_print ("%" G_GINT64_FORMAT "\n", entry->id);
+  return TRUE;
+}
+
+static gboolean
+cmd_waitlist_list (Invocation *inv,
+                   GError    **error)
+{
+  static const char * const known[] = { "waiting", "offered", "booked", "removed", "all", NULL };
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GPtrArray) offers = NULL;
+  g_autofree char *status = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry options[] = {
+    { "status", 0, 0, G_OPTION_ARG_STRING, &status,
+      N_("Only those waiting, offered, booked or removed, or all (default: waiting and offered)"),
+      N_("STATUS") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Write a JSON array instead of a table"), NULL },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, options, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Lists the waitlist, first come first served, with the slot offered to each "
+                    "patient who has an offer open."));
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  if (status != NULL && !g_strv_contains (known, status))
+    return usage_error (error, _("Unknown status “%s” (waiting, offered, booked, removed, all)"),
+                        status);
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  entries = ch_waitlist_list (session, status, error);
+  if (entries == NULL)
+    return FALSE;
+  offers = ch_waitlist_list_offers (session, error);
+  if (offers == NULL)
+    return FALSE;
+
+  if (json)
+    {
+      g_autofree char *text = ch_admin_waitlist_json (entries, offers);
+
+      g_print ("%s\n", text);
+    }
+  else
+    {
+      g_autoptr (GPtrArray) rows = ch_admin_waitlist_rows (entries, offers);
+
+      print_table (rows, 7);
+    }
+  return TRUE;
+}
+
+static gboolean
+cmd_recall_add (Invocation *inv,
+                GError    **error)
+{
+  static const char * const kinds[] = { "follow-up", "annual-exam", "immunization", "other", NULL };
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChPatientRecord) patient = NULL;
+  g_autoptr (ChRecall) recall = ch_recall_new ();
+  g_autofree char *mrn = NULL;
+  g_autofree char *kind = NULL;
+  g_autofree char *due = NULL;
+  g_autofree char *note = NULL;
+  g_autofree char *provider = NULL;
+  const GOptionEntry entries[] = {
+    { "patient", 0, 0, G_OPTION_ARG_STRING, &mrn, N_("The patient's medical record number"), N_("MRN") },
+    { "kind", 0, 0, G_OPTION_ARG_STRING, &kind,
+      N_("follow-up, annual-exam, immunization or other"), N_("KIND") },
+    { "due", 0, 0, G_OPTION_ARG_STRING, &due, N_("The day it is due"), N_("YYYY-MM-DD") },
+    { "note", 0, 0, G_OPTION_ARG_STRING, &note, N_("What it is for (needed for “other”)"),
+      N_("TEXT") },
+    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider, N_("The provider to see"), N_("ID") },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Puts a patient on the recall list, to be called when it comes due, and prints "
+                    "the recall's id."));
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  if (mrn == NULL || kind == NULL || due == NULL)
+    return usage_error (error, _("Give --patient, --kind and --due"));
+  if (!g_strv_contains (kinds, kind))
+    return usage_error (error, _("Unknown kind “%s” (follow-up, annual-exam, immunization, other)"),
+                        kind);
+  if (!ch_valid_date (due))
+    return usage_error (error, _("Give the day as --due YYYY-MM-DD"));
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  patient = ch_patients_get_by_mrn (session, mrn, error);
+  if (patient == NULL)
+    return FALSE;
+  recall->patient_id = patient->id;
+  recall->kind = g_steal_pointer (&kind);
+  recall->due_date = g_steal_pointer (&due);
+  recall->reason = g_steal_pointer (&note);
+  recall->provider_id = g_steal_pointer (&provider);
+  if (!ch_recall_add (session, recall, error))
+    return FALSE;
+  g_print ("%" G_GINT64_FORMAT "\n", recall->id);
+  return TRUE;
+}
+
+static gboolean
+cmd_recall_list (Invocation *inv,
+                 GError    **error)
+{
+  static const char * const known[] = { "due", "contacted", "booked", "done", "cancelled", "all",
+                                        NULL };
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (GPtrArray) recalls = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *status = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("Due on or after this day"), N_("YYYY-MM-DD") },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("Due on or before this day"), N_("YYYY-MM-DD") },
+    { "status", 0, 0, G_OPTION_ARG_STRING, &status,
+      N_("Only due, contacted, booked, done or cancelled ones, or all (default: due and contacted)"),
+      N_("STATUS") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Write a JSON array instead of a table"), NULL },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Lists the recalls to call, by due date: without --from and --to, those overdue "
+                    "and those due in the next 30 days."));
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  if ((from != NULL && !ch_valid_date (from)) || (to != NULL && !ch_valid_date (to)))
+    return usage_error (error, _("Give the days as --from YYYY-MM-DD --to YYYY-MM-DD"));
+  if (from != NULL && to != NULL && strcmp (to, from) < 0)
+    return usage_error (error, _("--to is before --from"));
+  if (status != NULL && !g_strv_contains (known, status))
+    return usage_error (error,
+                        _("Unknown status “%s” (due, contacted, booked, done, cancelled, all)"),
+                        status);
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  recalls = ch_recall_list (session, from, to, status, error);
+  if (recalls == NULL)
+    return FALSE;
+
+  if (json)
+    {
+      g_autofree char *text = ch_admin_recalls_json (recalls);
+
+      g_print ("%s\n", text);
+    }
+  else
+    {
+      g_autoptr (GPtrArray) rows = ch_admin_recall_rows (recalls);
+
+      print_table (rows, 7);
+    }
+  return TRUE;
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 static const Command commands[] = {
@@ -2532,6 +2790,12 @@ static const Command commands[] = {
   { "schedule", "list", NULL, N_("List the appointments of some days"), cmd_schedule_list },
   { "schedule", "find-slot", NULL, N_("Find the best free slots for an appointment"),
     cmd_schedule_find_slot },
+  { "schedule", "waitlist add", NULL, N_("Put a patient on the waitlist for an earlier slot"),
+    cmd_waitlist_add },
+  { "schedule", "waitlist list", NULL, N_("List the waitlist and the slots offered"),
+    cmd_waitlist_list },
+  { "schedule", "recall add", NULL, N_("Put a patient on the recall list"), cmd_recall_add },
+  { "schedule", "recall list", NULL, N_("List the recalls due, to call"), cmd_recall_list },
   { NULL, "demo", NULL, N_("Create a practice full of synthetic demo data"), cmd_demo },
 };
 
@@ -2543,10 +2807,23 @@ command_title (const Command *command)
   return g_strdup (command->name);
 }
 
+/* @group: (nullable): every command, or those whose title starts with it
+ * ("user", "schedule waitlist") */
 static void
 print_overview (FILE       *stream,
                 const char *group)
 {
+  g_autofree char *prefix = group != NULL ? g_strconcat (group, " ", NULL) : NULL;
+  int width = 16;
+
+  /* The summaries line up after the longest title. */
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *title = command_title (&commands[i]);
+
+      width = MAX (width, (int) strlen (title));
+    }
+
   fprintf (stream, "%s\n  %s%s%s %s\n\n", _("Usage:"), PROGRAM,
            group != NULL ? " " : "", group != NULL ? group : "", _("COMMAND [OPTION…]"));
   if (group == NULL)
@@ -2557,9 +2834,9 @@ print_overview (FILE       *stream,
     {
       g_autofree char *title = command_title (&commands[i]);
 
-      if (group != NULL && g_strcmp0 (group, commands[i].group) != 0)
+      if (prefix != NULL && !g_str_has_prefix (title, prefix))
         continue;
-      fprintf (stream, "  %-16s %s\n", title, _(commands[i].summary));
+      fprintf (stream, "  %-*s %s\n", width, title, _(commands[i].summary));
     }
 
   fprintf (stream, "\n%s\n", _("Run “charta-admin COMMAND --help” for a command's options."));
@@ -2582,6 +2859,20 @@ is_group (const char *name)
 {
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_strcmp0 (commands[i].group, name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether commands of @group have names of two words, the first @name
+ * ("schedule waitlist add"). */
+static gboolean
+is_subgroup (const char *group,
+             const char *name)
+{
+  g_autofree char *prefix = g_strconcat (name, " ", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_strcmp0 (commands[i].group, group) == 0 && g_str_has_prefix (commands[i].name, prefix))
       return TRUE;
   return FALSE;
 }
@@ -2723,6 +3014,32 @@ main (int    argc,
         }
 
       command = find_command (first, argv[2]);
+      if (command == NULL && is_subgroup (first, argv[2]))
+        {
+          g_autofree char *sub = g_strdup_printf ("%s %s", first, argv[2]);
+          g_autofree char *name = NULL;
+
+          if (argc < 4 || (argv[3][0] == '-' && !is_help (argv[3])))
+            {
+              g_printerr (_("%s: “%s” needs a command\n\n"), PROGRAM, sub);
+              print_overview (stderr, sub);
+              return EXIT_USAGE;
+            }
+          if (is_help (argv[3]))
+            {
+              print_overview (stdout, sub);
+              return EXIT_OK;
+            }
+          name = g_strdup_printf ("%s %s", argv[2], argv[3]);
+          command = find_command (first, name);
+          if (command == NULL)
+            {
+              g_printerr (_("%s: unknown command “%s %s”\n\n"), PROGRAM, sub, argv[3]);
+              print_overview (stderr, sub);
+              return EXIT_USAGE;
+            }
+          return run_command (command, argc - 4, argv + 4);
+        }
       if (command == NULL)
         {
           g_printerr (_("%s: unknown command “%s %s”\n\n"), PROGRAM, first, argv[2]);

@@ -12,9 +12,11 @@
 #include "ch-notes.h"
 #include "ch-patients.h"
 #include "ch-practice.h"
+#include "ch-recall.h"
 #include "ch-schedule.h"
 #include "ch-session.h"
 #include "ch-users.h"
+#include "ch-waitlist.h"
 
 /* A synthetic practice for trying Charta and for tests: the same seed gives
  * the same patients. Names mix the languages a practice meets, accents and
@@ -492,16 +494,43 @@ typedef struct
   int         buffer;
   gboolean    overbook;
   gboolean    room;
+  const char *color;
 } DemoType;
 
+/* Colours after the GNOME palette, dark enough for white text. */
 static const DemoType demo_types[] = {
-  { "follow-up", 20, 0, FALSE, FALSE },
-  { "new-patient", 40, 0, FALSE, FALSE },
-  { "annual-exam", 30, 0, FALSE, FALSE },
-  { "walk-in", 15, 0, TRUE, FALSE },
-  { "procedure", 45, 0, FALSE, TRUE },
-  { "injection", 15, 5, FALSE, FALSE },
+  { "follow-up", 20, 0, FALSE, FALSE, "#1c71d8" },
+  { "new-patient", 40, 0, FALSE, FALSE, "#26a269" },
+  { "annual-exam", 30, 0, FALSE, FALSE, "#613583" },
+  { "walk-in", 15, 0, TRUE, FALSE, "#c64600" },
+  { "procedure", 45, 0, FALSE, TRUE, "#a51d2d" },
+  { "injection", 15, 5, FALSE, FALSE, "#1a5fb4" },
 };
+
+/* Takes one of today's appointments as far as it has got by @now. */
+static gboolean
+demo_progress (ChSession           *desk,
+               const ChAppointment *a,
+               gint64               now,
+               GError             **error)
+{
+  static const char * const steps[] = { "arrived", "in-room", "done" };
+  gint64 end = a->start_at + (gint64) a->duration_min * 60 * G_USEC_PER_SEC;
+  guint n_steps;
+
+  if (end <= now)
+    n_steps = 3;
+  else if (a->start_at <= now)
+    n_steps = 2;
+  else if (a->start_at - now <= 20 * 60 * G_USEC_PER_SEC)
+    n_steps = 1;
+  else
+    n_steps = 0;
+  for (guint i = 0; i < n_steps; i++)
+    if (!ch_schedule_set_status (desk, a->id, steps[i], NULL, error))
+      return FALSE;
+  return TRUE;
+}
 
 static gboolean
 make_schedule (ChPractice *practice,
@@ -551,6 +580,7 @@ make_schedule (ChPractice *practice,
       type->buffer_min = demo_types[i].buffer;
       type->allow_overbook = demo_types[i].overbook;
       type->needs_room = demo_types[i].room;
+      type->color = g_strdup (demo_types[i].color);
       g_ptr_array_add (types, type);
       if (!ch_schedule_add_type (desk, type, error))
         goto fail;
@@ -598,15 +628,184 @@ make_schedule (ChPractice *practice,
               a->reason = g_strdup (type->duration_min == 30 ? "Annual check-up" : "Review");
               if (!ch_schedule_book (desk, a, 0, error))
                 goto fail;
-              /* What has happened by now. */
+              /* What has happened by now: yesterday's are over; today's
+               * have come and gone, are in a room or in the waiting room. */
               if (offset < 0 && !ch_schedule_set_status (desk, a->id,
                                                           g_rand_int_range (rand, 0, 10) ? "done"
                                                                                          : "no-show",
                                                           NULL, error))
                 goto fail;
+              if (offset == 0 && !demo_progress (desk, a, g_get_real_time (), error))
+                goto fail;
               minute += type->duration_min;
               budget--;
             }
+        }
+    }
+
+  if (!ch_store_commit (store, error))
+    goto fail;
+  ch_session_logout (desk);
+  return TRUE;
+
+fail:
+  ch_store_rollback (store);
+  return FALSE;
+}
+
+/* The waitlist and the recall list: a few patients waiting for an earlier
+ * slot (one with an offer open, from a cancellation next week) and a dozen
+ * recalls from three weeks overdue to two months ahead, a few already called. */
+typedef struct
+{
+  const char *type;
+  const char *provider;   /* nullable */
+  int         from_min;
+  int         to_min;
+  const char *days;       /* nullable */
+  const char *note;
+} DemoWait;
+
+static const DemoWait demo_waits[] = {
+  { "follow-up", NULL, 0, 0, NULL, "Would take any earlier time; works from home" },
+  { "annual-exam", "garcia", 8 * 60, 12 * 60, NULL, "Mornings only" },
+  { "new-patient", NULL, 0, 0, "mon,wed,fri", "Not on Tuesdays or Thursdays" },
+  { "follow-up", "patel", 13 * 60, 17 * 60, NULL, "Afternoons, after school" },
+};
+
+typedef struct
+{
+  const char *kind;
+  int         due_in;     /* days from today */
+  const char *reason;
+  const char *provider;   /* nullable */
+  const char *code;       /* immunization: the vaccine group */
+  int         dose;
+  const char *calls;      /* nullable: notes of calls made, '|' between */
+} DemoRecall;
+
+static const DemoRecall demo_recalls[] = {
+  { "follow-up", -20, "Blood pressure review", "garcia", NULL, 0, "No answer|Left a voicemail" },
+  { "annual-exam", -9, "Annual physical", NULL, NULL, 0, NULL },
+  { "immunization", -3, "Seasonal influenza vaccine", NULL, "influenza", 1, "Will call back" },
+  { "follow-up", 0, "Diabetes review with HbA1c", "patel", NULL, 0, NULL },
+  { "follow-up", 3, "Wound check", "garcia", NULL, 0, NULL },
+  { "annual-exam", 7, "Annual physical", "patel", NULL, 0, NULL },
+  { "immunization", 10, "Shingles vaccine, first dose", NULL, "zoster", 1, NULL },
+  { "other", 14, "Repeat the lipid panel after the diet change", NULL, NULL, 0, NULL },
+  { "follow-up", 21, "Thyroid dose check", "garcia", NULL, 0, NULL },
+  { "annual-exam", 28, "Annual physical", NULL, NULL, 0, NULL },
+  { "immunization", 40, "Td booster", NULL, "tdap_td", 2, NULL },
+  { "follow-up", 60, "Six-month review", "patel", NULL, 0, NULL },
+};
+
+static gboolean
+make_waitlist (ChPractice *practice,
+               guint       n_patients,
+               guint32     seed,
+               GError    **error)
+{
+  g_autoptr (ChSession) desk = NULL;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed ^ 0x3a17);
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (GHashTable) waiting = g_hash_table_new (NULL, NULL);
+  ChStore *store;
+
+  if (n_patients == 0)
+    return TRUE;
+  desk = ch_session_login (practice, "frontdesk", CH_DEMO_PASSWORD, error);
+  if (desk == NULL)
+    return FALSE;
+  store = ch_session_get_store (desk);
+  if (!ch_store_begin (store, error))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (demo_waits) && i < n_patients; i++)
+    {
+      g_autoptr (ChWaitlistEntry) entry = ch_waitlist_entry_new ();
+      g_autoptr (ChApptType) type = ch_schedule_find_type (desk, demo_waits[i].type, error);
+      gint64 patient;
+
+      if (type == NULL)
+        goto fail;
+      /* A different patient each. */
+      do
+        patient = g_rand_int_range (rand, 1, (gint32) n_patients + 1);
+      while (g_hash_table_contains (waiting, GINT_TO_POINTER (patient)));
+      g_hash_table_add (waiting, GINT_TO_POINTER (patient));
+
+      entry->patient_id = patient;
+      entry->type_id = type->id;
+      entry->provider_id = g_strdup (demo_waits[i].provider);
+      entry->from_min = demo_waits[i].from_min;
+      entry->to_min = demo_waits[i].to_min;
+      if (demo_waits[i].days != NULL)
+        ch_schedule_parse_days (demo_waits[i].days, &entry->weekdays);
+      entry->note = g_strdup (demo_waits[i].note);
+      if (!ch_waitlist_add (desk, entry, error))
+        goto fail;
+    }
+
+  /* Someone booked for next week calls to cancel: the first on the list the
+   * time suits is offered it. */
+  if (n_patients > G_N_ELEMENTS (demo_waits))
+    {
+      g_autoptr (ChApptType) type = ch_schedule_find_type (desk, "follow-up", error);
+      g_autoptr (GDateTime) from = g_date_time_add_days (now, 5);
+      g_autoptr (ChAppointment) a = ch_appointment_new ();
+      g_autoptr (GPtrArray) slots = NULL;
+      ChSlotQuery query = { 0 };
+
+      if (type == NULL)
+        goto fail;
+      query.type_id = type->id;
+      query.from = g_date_time_to_unix (from) * G_USEC_PER_SEC;
+      query.to = query.from + (gint64) 14 * G_TIME_SPAN_DAY;
+      query.count = 1;
+      slots = ch_schedule_find_slots (desk, &query, error);
+      if (slots == NULL)
+        goto fail;
+      do
+        a->patient_id = g_rand_int_range (rand, 1, (gint32) n_patients + 1);
+      while (g_hash_table_contains (waiting, GINT_TO_POINTER (a->patient_id)));
+      if (slots->len > 0)
+        {
+          const ChSlot *slot = slots->pdata[0];
+
+          a->provider_id = g_strdup (slot->provider_id);
+          a->room_id = g_strdup (slot->room_id);
+          a->type_id = type->id;
+          a->start_at = slot->start;
+          a->duration_min = type->duration_min;
+          a->reason = g_strdup ("Review");
+          if (!ch_schedule_book (desk, a, 0, error)
+              || !ch_schedule_cancel (desk, a->id, "Patient called to cancel", CH_SCOPE_THIS, error))
+            goto fail;
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (demo_recalls); i++)
+    {
+      const DemoRecall *d = &demo_recalls[i];
+      g_autoptr (ChRecall) recall = ch_recall_new ();
+      g_autoptr (GDateTime) due = g_date_time_add_days (now, d->due_in);
+
+      recall->patient_id = g_rand_int_range (rand, 1, (gint32) n_patients + 1);
+      recall->kind = g_strdup (d->kind);
+      recall->due_date = g_date_time_format (due, "%Y-%m-%d");
+      recall->reason = g_strdup (d->reason);
+      recall->provider_id = g_strdup (d->provider);
+      recall->code = g_strdup (d->code);
+      recall->dose = d->dose;
+      if (!ch_recall_add (desk, recall, error))
+        goto fail;
+      if (d->calls != NULL)
+        {
+          g_auto (GStrv) calls = g_strsplit (d->calls, "|", -1);
+
+          for (guint c = 0; calls[c] != NULL; c++)
+            if (!ch_recall_contact (desk, recall->id, calls[c], error))
+              goto fail;
         }
     }
 
@@ -683,5 +882,6 @@ ch_demo_create (const char  *dir,
   ch_session_logout (frontdesk);
 
   return make_charts (practice, n_patients, seed, error)
-         && make_schedule (practice, n_patients, seed, error);
+         && make_schedule (practice, n_patients, seed, error)
+         && make_waitlist (practice, n_patients, seed, error);
 }

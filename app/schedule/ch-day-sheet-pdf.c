@@ -132,8 +132,8 @@ draw_column_heads (ChPdfDoc *doc)
   double x = CH_PDF_MARGIN;
   double h;
 
-  h = ch_pdf_doc_draw (doc, _("Time"), CH_PDF_SMALL_SIZE, TRUE, &ch_pdf_muted, x, doc->y,
-                       w * COL_TIME - COL_GAP);
+  h = ch_pdf_doc_draw (doc, C_("day sheet column", "Time"), CH_PDF_SMALL_SIZE, TRUE,
+                       &ch_pdf_muted, x, doc->y, w * COL_TIME - COL_GAP);
   x += w * COL_TIME;
   ch_pdf_doc_draw (doc, _("Patient"), CH_PDF_SMALL_SIZE, TRUE, &ch_pdf_muted, x, doc->y,
                    w * COL_PATIENT - COL_GAP);

@@ -13,6 +13,7 @@
 #include "ch-practice.h"
 #include "ch-records.h"
 #include "ch-schedule.h"
+#include "ch-schedule-private.h"   /* waitlist */
 #include "ch-validate.h"
 
 /* Times: appointments are stored as instants (µs since the epoch); working
@@ -135,6 +136,18 @@ valid_resource_id (const char *id)
     return FALSE;
   for (const char *p = id; *p; p++)
     if (!(g_ascii_islower (*p) || g_ascii_isdigit (*p) || *p == '-' || *p == '_' || *p == '.'))
+      return FALSE;
+  return TRUE;
+}
+
+/* "#rrggbb" */
+static gboolean
+valid_color (const char *color)
+{
+  if (strlen (color) != 7 || color[0] != '#')
+    return FALSE;
+  for (int i = 1; i < 7; i++)
+    if (!g_ascii_isxdigit (color[i]))
       return FALSE;
   return TRUE;
 }
@@ -313,6 +326,8 @@ ch_schedule_add_type (ChSession   *session,
   if (type->duration_min < 5 || type->duration_min > 24 * 60 || type->buffer_min < 0
       || type->buffer_min > 240)
     return invalid (error, _("An appointment lasts from 5 minutes to a day, with a buffer of at most 4 hours"));
+  if (ch_has_text (type->color) && !valid_color (type->color))
+    return invalid (error, _("A colour is written #rrggbb"));
 
   store = ch_session_get_store (session);
   if (!ch_store_begin (store, error))
@@ -522,6 +537,9 @@ check_booking (ChSession            *session,
 
       if (other->id == a->id || (ignore && g_hash_table_contains (ignore, GINT_TO_POINTER (other->id))))
         continue;
+      /* waitlist: a no-show's time is free again, to be offered and booked. */
+      if (g_str_equal (other->status, "no-show"))
+        continue;
       for (guint r = 0; r < 2; r++)
         same |= resources[r] != NULL && (g_strcmp0 (other->provider_id, resources[r]) == 0
                                          || g_strcmp0 (other->room_id, resources[r]) == 0);
@@ -552,6 +570,16 @@ check_booking (ChSession            *session,
       }
     }
   return TRUE;
+}
+
+/* waitlist: the same checks, for offers of freed time (ch-schedule-private.h). */
+gboolean
+ch_schedule_check_booking (ChSession            *session,
+                           const ChAppointment  *appointment,
+                           guint                 flags,
+                           GError              **error)
+{
+  return check_booking (session, appointment, NULL, flags, error);
 }
 
 /* ---- booking --------------------------------------------------------------------- */
@@ -845,6 +873,7 @@ ch_schedule_change (ChSession            *session,
   g_autoptr (ChAppointment) current = NULL;
   g_autoptr (GPtrArray) members = NULL;
   g_autoptr (GHashTable) moving = g_hash_table_new (NULL, NULL);
+  g_autoptr (GPtrArray) before = NULL;   /* waitlist: as they were */
   gint64 delta;
   gint64 new_series = 0;
   const char *username;
@@ -877,6 +906,9 @@ ch_schedule_change (ChSession            *session,
   delta = changed->start_at - current->start_at;
   for (guint i = 0; i < members->len; i++)
     g_hash_table_add (moving, GINT_TO_POINTER (((ChAppointment *) members->pdata[i])->id));
+  before = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_appointment_free);   /* waitlist */
+  for (guint i = 0; i < members->len; i++)
+    g_ptr_array_add (before, ch_appointment_copy (members->pdata[i]));
 
   /* Apply the change to each, then check them all against the rest. */
   for (guint i = 0; i < members->len; i++)
@@ -920,6 +952,10 @@ ch_schedule_change (ChSession            *session,
           || !audit_appointment (session, CH_AUDIT_UPDATE, m, "changed", error))
         goto fail;
     }
+  /* waitlist: the time given up, once all have moved */
+  for (guint i = 0; i < members->len; i++)
+    if (!ch_waitlist_offer_freed (session, before->pdata[i], members->pdata[i], error))
+      goto fail;
   if (!ch_store_commit (store, error))
     goto fail;
   return TRUE;
@@ -993,7 +1029,8 @@ ch_schedule_cancel (ChSession   *session,
       m->cancel_reason = g_strstrip (g_strdup (reason));
       if (!ch_db_appointment_update (store, m, username, error)
           || !ch_db_status_add (store, m->id, "cancelled", m->cancel_reason, username, error)
-          || !audit_appointment (session, CH_AUDIT_UPDATE, m, "cancelled", error))
+          || !audit_appointment (session, CH_AUDIT_UPDATE, m, "cancelled", error)
+          || !ch_waitlist_offer_freed (session, m, NULL, error))   /* waitlist */
         goto fail;
     }
   if (!ch_store_commit (store, error))
@@ -1050,6 +1087,8 @@ ch_schedule_set_status (ChSession   *session,
   if (!ch_db_appointment_update (store, a, ch_session_get_username (session), error)
       || !ch_db_status_add (store, a->id, status, note, ch_session_get_username (session), error)
       || !audit_appointment (session, CH_AUDIT_UPDATE, a, what, error)
+      || (g_str_equal (status, "no-show")                                  /* waitlist */
+          && !ch_waitlist_offer_freed (session, a, NULL, error))
       || !ch_store_commit (store, error))
     {
       ch_store_rollback (store);

@@ -42,7 +42,8 @@ COMMANDS = [
     ['patient', 'search'], ['patient', 'show'], ['patient', 'add'],
     ['kb', 'info'], ['kb', 'check'], ['kb', 'import'], ['kb', 'reset'],
     ['provider', 'add'], ['provider', 'hours'], ['schedule', 'types'], ['schedule', 'book'],
-    ['schedule', 'list'],
+    ['schedule', 'list'], ['schedule', 'find-slot'], ['schedule', 'waitlist', 'add'],
+    ['schedule', 'waitlist', 'list'], ['schedule', 'recall', 'add'], ['schedule', 'recall', 'list'],
 ]
 RECOVERY_RE = re.compile(r'^Recovery key: (\S+)$', re.M)
 # The drug knowledge base shipped with Charta, as resources/data/drugs/README.md describes it.
@@ -1997,6 +1998,288 @@ class ScheduleTests(DemoPracticeTestCase):
                      needles=('room-9',))
         self.assertEqual(self.listing(), [])
         self.assertEqual(self.listing('--provider', 'smith'), [])
+
+# ---- waitlist and recalls --------------------------------------------------------------------
+
+
+class WaitlistRecallTests(DemoPracticeTestCase):
+    """schedule waitlist add|list and schedule recall add|list: patients waiting for an
+    earlier slot, first come first served, with the slot offered to them; patients due
+    for a recall, by due date, overdue ones and the next 30 days unless asked otherwise.
+    The demo practice has four patients waiting (one offered a slot from a cancellation)
+    and a dozen recalls."""
+
+    ENTRY_KEYS = {'id', 'patient_mrn', 'patient_name', 'type', 'provider', 'appointment_id',
+                  'appointment_start', 'from', 'to', 'days', 'times', 'note', 'status',
+                  'booked_id', 'added', 'added_by', 'offer'}
+    OFFER_KEYS = {'id', 'start', 'duration_min', 'provider', 'room'}
+    RECALL_KEYS = {'id', 'due', 'overdue', 'patient_mrn', 'patient_name', 'patient_phone', 'kind',
+                   'reason', 'provider', 'vaccine', 'dose', 'status', 'appointment_id', 'contacts',
+                   'last_contact', 'last_contact_note'}
+    WAITLIST_HEADER = ['ID', 'ADDED', 'PATIENT', 'TYPE', 'PROVIDER', 'STATUS', 'OFFERED']
+    RECALL_HEADER = ['ID', 'DUE', 'PATIENT', 'PHONE', 'KIND', 'STATUS', 'REASON']
+    EVERYTHING = ('--from', '2000-01-01', '--to', '2999-12-31')
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        pwfile = os.path.join(cls.class_tmp, 'pw')
+        with open(pwfile, 'w') as f:
+            f.write(DEMO_PASSWORD + '\n')
+        proc = subprocess.run([ADMIN, 'patient', 'search', '0000', '--practice', cls.demo_dir,
+                               '--user', 'frontdesk', '--password-file', pwfile],
+                              env=base_env(cls.class_tmp), stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=120)
+        lines = proc.stdout.splitlines()
+        if proc.returncode != 0 or not lines or not lines[0].startswith('MRN'):
+            raise RuntimeError('patient search failed (%d): %s' % (proc.returncode, proc.stderr))
+        name_at, born_at = lines[0].index('NAME'), lines[0].index('BORN')
+        cls.patients = [(line[:name_at].strip(), line[name_at:born_at].strip())
+                        for line in lines[1:]]
+
+    def setUp(self):
+        super().setUp()
+        self.env['TZ'] = 'UTC'
+        self.today = datetime.date.today()
+
+    def day(self, days):
+        return (self.today + datetime.timedelta(days=days)).isoformat()
+
+    def waitlist(self, *extra, user='frontdesk'):
+        proc = self.demo(user, 'schedule', 'waitlist', 'list', '--json', *extra)
+        self.assertEqual(proc.stderr, '')
+        result = json.loads(proc.stdout)
+        for entry in result:
+            self.assertEqual(set(entry), self.ENTRY_KEYS, entry)
+            if entry['offer'] is not None:
+                self.assertEqual(set(entry['offer']), self.OFFER_KEYS, entry)
+        added = [datetime.datetime.fromisoformat(e['added']) for e in result]
+        self.assertEqual(added, sorted(added), 'first come first served: %r' % result)
+        return result
+
+    def recalls(self, *extra, user='frontdesk'):
+        proc = self.demo(user, 'schedule', 'recall', 'list', '--json', *extra)
+        self.assertEqual(proc.stderr, '')
+        result = json.loads(proc.stdout)
+        for recall in result:
+            self.assertEqual(set(recall), self.RECALL_KEYS, recall)
+            self.assertEqual(recall['overdue'], recall['due'] < self.today.isoformat(), recall)
+        dues = [r['due'] for r in result]
+        self.assertEqual(dues, sorted(dues), 'by due date: %r' % result)
+        return result
+
+    def add_entry(self, mrn, type_name, *extra, user='frontdesk', expect=0):
+        proc = self.demo(user, 'schedule', 'waitlist', 'add', '--patient', mrn,
+                         '--type', type_name, *extra, expect=expect)
+        if expect != 0:
+            self.assertEqual(proc.stdout, '')
+            return proc
+        self.assertRegex(proc.stdout, r'^\d+\n$')
+        self.assertEqual(proc.stderr, '')
+        return int(proc.stdout)
+
+    def add_recall(self, mrn, kind, due, *extra, user='frontdesk', expect=0):
+        proc = self.demo(user, 'schedule', 'recall', 'add', '--patient', mrn, '--kind', kind,
+                         '--due', due, *extra, expect=expect)
+        if expect != 0:
+            self.assertEqual(proc.stdout, '')
+            return proc
+        self.assertRegex(proc.stdout, r'^\d+\n$')
+        self.assertEqual(proc.stderr, '')
+        return int(proc.stdout)
+
+    # ---- tests ----
+
+    def test_the_demo_waitlist_and_its_offer(self):
+        entries = self.waitlist()
+        self.assertEqual([e['type'] for e in entries],
+                         ['follow-up', 'annual-exam', 'new-patient', 'follow-up'])
+        self.assertEqual(len({e['patient_mrn'] for e in entries}), 4)
+        offered = [e for e in entries if e['offer'] is not None]
+        self.assertEqual(len(offered), 1, entries)
+        self.assertEqual(offered[0]['status'], 'offered')
+        self.assertEqual(offered[0]['offer']['duration_min'], 20)
+        start = datetime.datetime.fromisoformat(offered[0]['offer']['start'])
+        self.assertGreater(start.date(), self.today)
+        self.assertEqual({e['status'] for e in entries if e is not offered[0]}, {'waiting'})
+        self.assertEqual(entries[1]['times'], '08:00-12:00')
+        self.assertEqual(entries[1]['provider'], 'garcia')
+        self.assertEqual(entries[2]['days'], 'mon,wed,fri')
+        # The table shows the same, the offered slot by its start and provider.
+        lines = self.demo('frontdesk', 'schedule', 'waitlist', 'list').stdout.splitlines()
+        self.assertEqual(lines[0].split(), self.WAITLIST_HEADER)
+        self.assertEqual(len(lines), 5)
+        row = [l for l in lines if l.split()[0] == str(offered[0]['id'])][0]
+        self.assertIn(' offered ', row)
+        self.assertTrue(row.endswith(start.strftime('%Y-%m-%d %H:%M ') + offered[0]['offer']['provider']),
+                        row)
+
+    def test_the_demo_recalls(self):
+        everything = self.recalls(*self.EVERYTHING)
+        self.assertEqual(len(everything), 12)
+        self.assertEqual({r['kind'] for r in everything},
+                         {'follow-up', 'annual-exam', 'immunization', 'other'})
+        self.assertEqual({r['vaccine'] for r in everything if r['kind'] == 'immunization'},
+                         {'influenza', 'zoster', 'tdap_td'})
+        called = [r for r in everything if r['contacts']]
+        self.assertEqual(sorted(r['contacts'] for r in called), [1, 2])
+        self.assertEqual({r['status'] for r in called}, {'contacted'})
+        self.assertTrue(all(r['last_contact_note'] for r in called))
+        # By default the overdue and the next 30 days.
+        horizon = self.day(30)
+        default = self.recalls()
+        self.assertEqual(default, [r for r in everything if r['due'] <= horizon])
+        self.assertTrue(any(r['overdue'] for r in default))
+        self.assertTrue(any(not r['overdue'] for r in default))
+        # The table.
+        lines = self.demo('frontdesk', 'schedule', 'recall', 'list').stdout.splitlines()
+        self.assertEqual(lines[0].split(), self.RECALL_HEADER)
+        self.assertEqual(len(lines), len(default) + 1)
+        for line, recall in zip(lines[1:], default):
+            self.assertTrue(line.startswith('%d ' % recall['id']), line)
+            self.assertIn(recall['due'], line)
+            self.assertIn(recall['patient_name'], line)
+
+    def test_add_to_the_waitlist(self):
+        before = self.waitlist()
+
+        def free_for(*types):
+            taken = {e['patient_mrn'] for e in before if e['type'] in types}
+            return [p for p in self.patients if p[0] not in taken]
+        # A patient not waiting for a follow-up or a new-patient visit yet, and
+        # another not waiting for an annual exam.
+        a_mrn, a_name = free_for('follow-up', 'new-patient')[0]
+        b_mrn = [m for m, _ in free_for('annual-exam') if m != a_mrn][0]
+        first = self.add_entry(a_mrn, 'follow-up', '--provider', 'patel', '--from', self.day(1),
+                               '--to', self.day(60), '--days', 'mon-wed', '--times', '09:00-12:30',
+                               '--note', 'Knie – links, seit März')
+        second = self.add_entry(b_mrn, 'annual-exam')
+        after = self.waitlist()
+        self.assertEqual(after[:len(before)], before)
+        self.assertEqual([e['id'] for e in after[len(before):]], [first, second])
+        entry = after[-2]
+        self.assertEqual({k: entry[k] for k in ('patient_mrn', 'patient_name', 'type', 'provider',
+                                                 'from', 'to', 'days', 'times', 'note', 'status',
+                                                 'added_by', 'offer')},
+                         {'patient_mrn': a_mrn, 'patient_name': a_name, 'type': 'follow-up',
+                          'provider': 'patel', 'from': self.day(1), 'to': self.day(60),
+                          'days': 'mon,tue,wed', 'times': '09:00-12:30',
+                          'note': 'Knie – links, seit März', 'status': 'waiting',
+                          'added_by': 'frontdesk', 'offer': None})
+        self.assertIsNone(after[-1]['provider'])
+        # Once is enough; unknown types, patients and providers are named.
+        proc = self.add_entry(a_mrn, 'follow-up', expect=1)
+        self.assert_failure_message(proc, a_name, 'already on the waitlist')
+        for args, needle in (((a_mrn, 'checkup'), 'checkup'), (('99999997', 'follow-up'), '99999997'),
+                             ((b_mrn, 'follow-up', '--provider', 'smith'), 'smith')):
+            with self.subTest(needle=needle):
+                self.assert_failure_message(self.add_entry(*args, expect=1), needle)
+        # A nurse may add, as scheduling allows; it is on the audit trail.
+        self.add_entry(a_mrn, 'new-patient', user='nurse')
+        self.assertEqual(len(self.waitlist()), len(before) + 3)
+        audit = self.demo('manager', 'audit', 'list', '--csv', '--action', 'create', raw=True)
+        rows = list(csv.reader(io.StringIO(audit.stdout.decode(), newline='')))
+        header = rows[0]
+        created = [dict(zip(header, r)) for r in rows[1:]]
+        self.assertEqual(sorted(int(r['object_id']) for r in created if r['object_type'] == 'waitlist'
+                                and int(r['object_id']) > before[-1]['id']),
+                         [first, second, second + 1])
+
+    def test_recall_add_and_list(self):
+        (mrn, name), = self.patients[:1]
+        soon = self.add_recall(mrn, 'annual-exam', self.day(3), '--note', 'Annual physical',
+                               '--provider', 'garcia')
+        overdue = self.add_recall(mrn, 'follow-up', self.day(-45))
+        later = self.add_recall(mrn, 'other', self.day(100), '--note', 'Repeat the X-ray')
+        listed = self.recalls()
+        ids = [r['id'] for r in listed]
+        self.assertIn(soon, ids)
+        self.assertIn(overdue, ids)
+        self.assertNotIn(later, ids)
+        self.assertEqual(ids[0], overdue)   # the longest overdue first
+        mine = [r for r in listed if r['id'] == soon][0]
+        self.assertEqual({k: mine[k] for k in ('due', 'overdue', 'patient_mrn', 'patient_name',
+                                                'kind', 'reason', 'provider', 'status', 'contacts')},
+                         {'due': self.day(3), 'overdue': False, 'patient_mrn': mrn,
+                          'patient_name': name, 'kind': 'annual-exam', 'reason': 'Annual physical',
+                          'provider': 'garcia', 'status': 'due', 'contacts': 0})
+        # A range: both ends inclusive.
+        self.assertEqual([r['id'] for r in self.recalls('--from', self.day(100), '--to', self.day(100))],
+                         [later])
+        self.assertEqual([r['id'] for r in self.recalls('--from', self.day(-45), '--to', self.day(-45))],
+                         [overdue])
+        self.assertIn(later, [r['id'] for r in self.recalls('--from', self.day(50))])
+        self.assertEqual(len(self.recalls(*self.EVERYTHING)), 15)
+        self.assertEqual(len(self.recalls(*self.EVERYTHING, '--status', 'done')), 0)
+        # What the recall is for, when it is "other".
+        proc = self.add_recall(mrn, 'other', self.day(5), expect=1)
+        self.assert_failure_message(proc, 'what the recall is for')
+        proc = self.add_recall('99999997', 'follow-up', self.day(5), expect=1)
+        self.assert_failure_message(proc, '99999997')
+        proc = self.add_recall(mrn, 'follow-up', self.day(5), '--provider', 'room-1', expect=1)
+        self.assert_failure_message(proc, 'not a provider')
+        self.assertEqual(len(self.recalls(*self.EVERYTHING)), 15)
+
+    def test_who_may_see_and_change(self):
+        (mrn, _), = self.patients[:1]
+        for user in ('frontdesk', 'doctor', 'nurse', 'manager'):
+            with self.subTest(user=user):
+                self.assertEqual(len(self.waitlist(user=user)), 4)
+                self.assertEqual(len(self.recalls(*self.EVERYTHING, user=user)), 12)
+        for command in (['waitlist', 'list'], ['recall', 'list']):
+            with self.subTest(command=command):
+                proc = self.demo('admin', 'schedule', *command, expect=1)
+                self.assert_failure_message(proc, 'not allowed', 'scheduling')
+                self.assertEqual(proc.stdout, '')
+        for user in ('manager', 'admin'):
+            with self.subTest(user=user):
+                self.assert_failure_message(self.add_entry(mrn, 'follow-up', user=user, expect=1),
+                                            'not allowed')
+                self.assert_failure_message(
+                    self.add_recall(mrn, 'follow-up', self.day(3), user=user, expect=1), 'not allowed')
+        self.assertEqual(len(self.waitlist()), 4)
+        self.assertEqual(len(self.recalls(*self.EVERYTHING)), 12)
+
+    def test_bad_usage(self):
+        (mrn, _), = self.patients[:1]
+        cases = [
+            ['waitlist', 'add', '--patient', mrn],                                  # no --type
+            ['waitlist', 'add', '--type', 'follow-up'],                             # no --patient
+            ['waitlist', 'add', '--patient', mrn, '--type', 'follow-up', '--from', 'tomorrow'],
+            ['waitlist', 'add', '--patient', mrn, '--type', 'follow-up', '--to', '2031-02-30'],
+            ['waitlist', 'add', '--patient', mrn, '--type', 'follow-up',
+             '--from', '2031-03-10', '--to', '2031-03-01'],
+            ['waitlist', 'add', '--patient', mrn, '--type', 'follow-up', '--days', 'funday'],
+            ['waitlist', 'add', '--patient', mrn, '--type', 'follow-up', '--times', 'mornings'],
+            ['waitlist', 'add', '--patient', mrn, '--type', 'follow-up', '--appointment', '-4'],
+            ['waitlist', 'add', '--patient', mrn, '--type', 'follow-up', 'extra'],
+            ['waitlist', 'list', '--status', 'sleeping'],
+            ['waitlist', 'list', '--bogus'],
+            ['recall', 'add', '--patient', mrn, '--kind', 'follow-up'],            # no --due
+            ['recall', 'add', '--patient', mrn, '--due', '2031-03-01'],           # no --kind
+            ['recall', 'add', '--patient', mrn, '--kind', 'checkup', '--due', '2031-03-01'],
+            ['recall', 'add', '--patient', mrn, '--kind', 'follow-up', '--due', '1 March'],
+            ['recall', 'list', '--from', '2031-13-01'],
+            ['recall', 'list', '--from', '2031-03-10', '--to', '2031-03-01'],
+            ['recall', 'list', '--status', 'forgotten'],
+        ]
+        for args in cases:
+            with self.subTest(args=args):
+                self.assert_usage_error(self.demo('frontdesk', 'schedule', *args, expect=2))
+        self.assertEqual(len(self.waitlist()), 4)
+        self.assertEqual(len(self.recalls(*self.EVERYTHING)), 12)
+        # The two-word groups want a command; --help lists theirs.
+        for group in ('waitlist', 'recall'):
+            with self.subTest(group=group):
+                self.assert_usage_error(self.run_admin('schedule', group, expect=2))
+                proc = self.run_admin('schedule', group, 'frobnicate', expect=2)
+                self.assert_usage_error(proc)
+                self.assertIn('frobnicate', proc.stderr)
+                proc = self.run_admin('schedule', group, '--help')
+                self.assertIn('charta-admin schedule %s COMMAND' % group, proc.stdout)
+                self.assertIn('schedule %s add ' % group, proc.stdout)
+                self.assertIn('schedule %s list ' % group, proc.stdout)
+                self.assertNotIn('find-slot', proc.stdout)
 
 
 # ---- demo and what lies on disk ------------------------------------------------------------

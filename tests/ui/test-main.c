@@ -56,7 +56,7 @@ test_main_navigation_by_role (Fixture       *f,
                               gconstpointer  data)
 {
   static const struct { const char *user; const char *sections; } cases[] = {
-    { "nurse", "patients,refills,schedule" },
+    { "nurse", "patients,refills,schedule,today" },
     { "doctor", "patients,refills,schedule,today,billing,reports" },
     { "frontdesk", "patients,schedule,today,billing" },
     { "manager", "patients,schedule,today,billing,reports,users,audit" },

@@ -446,6 +446,28 @@ ch_main_page_get_section_widget (ChMainPage *self,
   return gtk_stack_get_child_by_name (self->content_stack, name);
 }
 
+/* The section reads as it opens, and the page takes no focus meanwhile:
+ * once the session is idle, the focus goes into the section shown. */
+static void
+focus_visible_section (ChMainPage *self)
+{
+  GtkWidget *content = gtk_stack_get_visible_child (self->content_stack);
+
+  if (ch_ui_session_is_busy (self->session))
+    {
+      ch_ui_session_when_idle (self->session, G_OBJECT (self), G_CALLBACK (focus_visible_section));
+      return;
+    }
+  if (ADW_IS_BIN (content) && adw_bin_get_child (ADW_BIN (content)) != NULL)
+    content = adw_bin_get_child (ADW_BIN (content));
+  if (content == NULL)
+    return;
+  if (CH_IS_SCHEDULE_PAGE (content))
+    gtk_widget_grab_focus (ch_schedule_page_get_calendar (CH_SCHEDULE_PAGE (content)));
+  else
+    gtk_widget_child_focus (content, GTK_DIR_TAB_FORWARD);
+}
+
 static void
 show_section_activated (GtkWidget  *widget,
                         const char *action_name,
@@ -454,8 +476,11 @@ show_section_activated (GtkWidget  *widget,
   ChMainPage *self = CH_MAIN_PAGE (widget);
   GtkListBoxRow *row = find_row (self, g_variant_get_string (parameter, NULL));
 
-  if (row != NULL && gtk_widget_get_visible (GTK_WIDGET (row)))
-    gtk_list_box_select_row (self->nav_list, row);
+  if (row == NULL || !gtk_widget_get_visible (GTK_WIDGET (row)))
+    return;
+  gtk_list_box_select_row (self->nav_list, row);
+  /* From the keyboard, the keyboard goes along: into the section shown. */
+  focus_visible_section (self);
 }
 
 GtkWidget *

@@ -49,6 +49,8 @@ struct _ChCalendarView
   guint      ghost_column;
   int        ghost_minute;
   int        ghost_duration;
+
+  GtkAdjustment *vadjustment;   /* the scrolled window's, while mapped */
 };
 
 G_DEFINE_FINAL_TYPE (ChCalendarView, ch_calendar_view, GTK_TYPE_WIDGET)
@@ -86,6 +88,14 @@ minute_y (int minute)
   return HEADER_HEIGHT + (minute - FIRST_MIN) * PX_PER_MIN;
 }
 
+/* How far the scrolled window around the view has scrolled it: the column
+ * titles stay at its top. */
+static double
+scrolled_by (ChCalendarView *self)
+{
+  return self->vadjustment != NULL ? gtk_adjustment_get_value (self->vadjustment) : 0.0;
+}
+
 static gboolean
 point_to_cell (ChCalendarView *self,
                double          x,
@@ -96,7 +106,8 @@ point_to_cell (ChCalendarView *self,
   double width = column_width (self);
   int column;
 
-  if (x < GUTTER_WIDTH || y < HEADER_HEIGHT || self->columns->len == 0)
+  if (x < GUTTER_WIDTH || y < HEADER_HEIGHT || y < scrolled_by (self) + HEADER_HEIGHT
+      || self->columns->len == 0)
     return FALSE;
   column = (int) ((x - GUTTER_WIDTH) / width);
   if (column < 0 || (guint) column >= self->columns->len)
@@ -190,19 +201,34 @@ hit (ChCalendarView *self,
 
 /* ---- drawing --------------------------------------------------------------------- */
 
-static void
+/* The block is the type's colour; a stripe down its left side says how far
+ * the visit has got, and a visit over (done, no-show) fades, its text then
+ * dark. Returns: whether it faded */
+static gboolean
+block_color (const ChAppointment *a,
+             GdkRGBA             *color)
+{
+  if (a->type_color == NULL || !gdk_rgba_parse (color, a->type_color))
+    gdk_rgba_parse (color, "#3584e4");
+  if (g_strcmp0 (a->status, "done") != 0 && g_strcmp0 (a->status, "no-show") != 0)
+    return FALSE;
+  color->alpha = 0.25f;
+  return TRUE;
+}
+
+static gboolean
 status_color (const char *status,
               GdkRGBA    *color)
 {
   static const struct { const char *status; const char *color; } colors[] = {
-    { "booked", "#3584e4" }, { "confirmed", "#1c71d8" }, { "arrived", "#e5a50a" },
-    { "in-room", "#9141ac" }, { "done", "#2ec27e" }, { "no-show", "#c01c28" },
+    { "confirmed", "#99c1f1" }, { "arrived", "#f6d32d" }, { "in-room", "#ffa348" },
+    { "done", "#8ff0a4" }, { "no-show", "#ed333b" },
   };
 
-  gdk_rgba_parse (color, "#3584e4");
   for (guint i = 0; i < G_N_ELEMENTS (colors); i++)
     if (g_strcmp0 (colors[i].status, status) == 0)
-      gdk_rgba_parse (color, colors[i].color);
+      return gdk_rgba_parse (color, colors[i].color);
+  return FALSE;
 }
 
 static void
@@ -289,7 +315,6 @@ ch_calendar_view_snapshot (GtkWidget   *widget,
       (void) last;
       gtk_snapshot_append_color (snapshot, &line,
                                  &GRAPHENE_RECT_INIT ((float) x, 0, 1, (float) height));
-      draw_text (self, snapshot, column->title, x + 6, 8, width - 12, HEADER_HEIGHT - 8, &fg, TRUE);
     }
 
   /* Hours. */
@@ -322,7 +347,8 @@ ch_calendar_view_snapshot (GtkWidget   *widget,
       int minute, duration = a->duration_min;
       graphene_rect_t r;
       GskRoundedRect rounded;
-      GdkRGBA color;
+      GdkRGBA color, stripe;
+      gboolean faded;
 
       if (!place (self, a, &column, &minute))
         continue;
@@ -333,10 +359,13 @@ ch_calendar_view_snapshot (GtkWidget   *widget,
           duration = self->ghost_duration;
         }
       r = appointment_rect (self, a, column, minute, duration);
-      status_color (a->status, &color);
+      faded = block_color (a, &color);
       gsk_rounded_rect_init_from_rect (&rounded, &r, 4);
       gtk_snapshot_push_rounded_clip (snapshot, &rounded);
       gtk_snapshot_append_color (snapshot, &color, &r);
+      if (status_color (a->status, &stripe))
+        gtk_snapshot_append_color (snapshot, &stripe,
+                                   &GRAPHENE_RECT_INIT (r.origin.x, r.origin.y, 5, r.size.height));
       gtk_snapshot_pop (snapshot);
       if (a->id == self->selected)
         {
@@ -347,10 +376,64 @@ ch_calendar_view_snapshot (GtkWidget   *widget,
             border[k] = fg;
           gtk_snapshot_append_border (snapshot, &rounded, widths, border);
         }
-      text = g_strdup_printf ("%s %s\n%s", when, a->patient_name, a->type_name);
-      draw_text (self, snapshot, text, r.origin.x + 4, r.origin.y + 2, r.size.width - 8,
-                 r.size.height - 4, &white, FALSE);
+      if (g_strcmp0 (a->status, "booked") == 0)
+        text = g_strdup_printf ("%s %s\n%s", when, a->patient_name, a->type_name);
+      else
+        /* Translators: time, patient, then type · status, in a calendar block */
+        text = g_strdup_printf (_("%s %s\n%s · %s"), when, a->patient_name, a->type_name,
+                                ch_schedule_status_label (a->status));
+      draw_text (self, snapshot, text, r.origin.x + 7, r.origin.y + 2, r.size.width - 11,
+                 r.size.height - 4, faded ? &fg : &white, FALSE);
     }
+
+  /* The column titles, over whatever scrolled under them. */
+  {
+    double top = scrolled_by (self);
+    GdkRGBA band;
+
+    gdk_rgba_parse (&band, "#fafafa");
+    gtk_snapshot_append_color (snapshot, &band,
+                               &GRAPHENE_RECT_INIT (0, (float) top, (float) gtk_widget_get_width (widget),
+                                                    HEADER_HEIGHT));
+    gtk_snapshot_append_color (snapshot, &line,
+                               &GRAPHENE_RECT_INIT (0, (float) (top + HEADER_HEIGHT - 1),
+                                                    (float) gtk_widget_get_width (widget), 1));
+    for (guint c = 0; c < self->columns->len; c++)
+      draw_text (self, snapshot, g_array_index (self->columns, Column, c).title,
+                 GUTTER_WIDTH + c * width + 6, top + 8, width - 12, HEADER_HEIGHT - 8, &fg, TRUE);
+  }
+}
+
+static void
+on_scrolled (ChCalendarView *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+ch_calendar_view_map (GtkWidget *widget)
+{
+  ChCalendarView *self = CH_CALENDAR_VIEW (widget);
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+
+  GTK_WIDGET_CLASS (ch_calendar_view_parent_class)->map (widget);
+  if (scroller != NULL)
+    {
+      self->vadjustment = g_object_ref (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)));
+      g_signal_connect_object (self->vadjustment, "value-changed", G_CALLBACK (on_scrolled), self,
+                               G_CONNECT_SWAPPED);
+    }
+}
+
+static void
+ch_calendar_view_unmap (GtkWidget *widget)
+{
+  ChCalendarView *self = CH_CALENDAR_VIEW (widget);
+
+  if (self->vadjustment != NULL)
+    g_signal_handlers_disconnect_by_func (self->vadjustment, on_scrolled, self);
+  g_clear_object (&self->vadjustment);
+  GTK_WIDGET_CLASS (ch_calendar_view_parent_class)->unmap (widget);
 }
 
 static void
@@ -545,6 +628,24 @@ at_cursor (ChCalendarView *self)
   return NULL;
 }
 
+/* Keeps the cursor in sight, below the column titles. */
+static void
+scroll_to_cursor (ChCalendarView *self)
+{
+  double top, bottom, value, page;
+
+  if (self->vadjustment == NULL)
+    return;
+  top = minute_y (self->cursor_minute);
+  bottom = top + CURSOR_STEP * PX_PER_MIN;
+  value = gtk_adjustment_get_value (self->vadjustment);
+  page = gtk_adjustment_get_page_size (self->vadjustment);
+  if (top < value + HEADER_HEIGHT)
+    gtk_adjustment_set_value (self->vadjustment, top - HEADER_HEIGHT);
+  else if (bottom > value + page)
+    gtk_adjustment_set_value (self->vadjustment, bottom - page);
+}
+
 static gboolean
 on_key_pressed (GtkEventControllerKey *controller,
                 guint                  keyval,
@@ -583,6 +684,7 @@ on_key_pressed (GtkEventControllerKey *controller,
     }
   a = at_cursor (self);
   self->selected = a ? a->id : 0;
+  scroll_to_cursor (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   return TRUE;
 }
@@ -692,6 +794,8 @@ ch_calendar_view_class_init (ChCalendarViewClass *klass)
 
   object_class->finalize = ch_calendar_view_finalize;
   widget_class->snapshot = ch_calendar_view_snapshot;
+  widget_class->map = ch_calendar_view_map;
+  widget_class->unmap = ch_calendar_view_unmap;
   widget_class->measure = ch_calendar_view_measure;
 
   /**
