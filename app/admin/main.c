@@ -2157,6 +2157,93 @@ cmd_provider_hours (Invocation *inv,
 }
 
 static gboolean
+cmd_provider_off (Invocation *inv,
+                  GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autofree char *day = NULL;
+  g_autofree char *reason = NULL;
+  gboolean holiday = FALSE;
+  const GOptionEntry entries[] = {
+    { "day", 0, 0, G_OPTION_ARG_STRING, &day, N_("The day off"), N_("YYYY-MM-DD") },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, N_("Why (leave, training, a holiday…)"),
+      N_("TEXT") },
+    { "holiday", 0, 0, G_OPTION_ARG_NONE, &holiday,
+      N_("A practice holiday: nobody works that day (give no ID)"), NULL },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Marks a day on which a provider or room does not work, or with --holiday "
+                    "one on which the practice is closed. Nothing can be booked then without "
+                    "confirming it is outside working hours; appointments already booked stay."));
+  if (!parse_args (inv, 0, 1, error))
+    return FALSE;
+  if (day == NULL)
+    return usage_error (error, _("Give the day as --day YYYY-MM-DD"));
+  if (holiday == (positional (inv, 0) != NULL))
+    return usage_error (error, _("Give the provider's or room's ID, or --holiday for the whole practice"));
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  return ch_schedule_add_day_off (session, holiday ? NULL : positional (inv, 0), day, reason, error);
+}
+
+static gboolean
+cmd_schedule_type_add (Invocation *inv,
+                       GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChApptType) type = ch_appt_type_new ();
+  g_autofree char *name = NULL;
+  g_autofree char *color = NULL;
+  g_autofree char *providers = NULL;
+  g_autofree char *rooms = NULL;
+  int minutes = 0, buffer = 0;
+  gboolean overbook = FALSE, room = FALSE;
+  const GOptionEntry entries[] = {
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Its name, as typed in “schedule book --type”"),
+      N_("NAME") },
+    { "minutes", 0, 0, G_OPTION_ARG_INT, &minutes, N_("How long it usually lasts"), N_("MIN") },
+    { "color", 0, 0, G_OPTION_ARG_STRING, &color, N_("Its colour in the calendar"), N_("#RRGGBB") },
+    { "buffer", 0, 0, G_OPTION_ARG_INT, &buffer, N_("Minutes kept free after it"), N_("MIN") },
+    { "overbook", 0, 0, G_OPTION_ARG_NONE, &overbook,
+      N_("It may be booked over another appointment, once confirmed"), NULL },
+    { "needs-room", 0, 0, G_OPTION_ARG_NONE, &room, N_("It needs a room"), NULL },
+    { "providers", 0, 0, G_OPTION_ARG_STRING, &providers,
+      N_("Only these providers see it (default: any)"), N_("ID,ID…") },
+    { "rooms", 0, 0, G_OPTION_ARG_STRING, &rooms, N_("Only these rooms (default: any)"),
+      N_("ID,ID…") },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  if (name == NULL || minutes <= 0)
+    return usage_error (error, _("Give the type's --name and --minutes"));
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  type->name = g_steal_pointer (&name);
+  type->duration_min = minutes;
+  type->buffer_min = buffer;
+  type->color = g_steal_pointer (&color);
+  type->allow_overbook = overbook;
+  type->needs_room = room;
+  type->providers = g_strdup (providers ? providers : "");
+  type->rooms = g_strdup (rooms ? rooms : "");
+  return ch_schedule_add_type (session, type, error);
+}
+
+static gboolean
 cmd_schedule_types (Invocation *inv,
                     GError    **error)
 {
@@ -2784,8 +2871,11 @@ static const Command commands[] = {
   { "provider", "add", NULL, N_("Add a provider or room to the calendar"), cmd_provider_add },
   { "provider", "hours", N_("ID"), N_("Set a provider's or room's working hours"),
     cmd_provider_hours },
+  { "provider", "off", N_("[ID]"), N_("Give a provider or room a day off, or the practice a holiday"),
+    cmd_provider_off },
   { "schedule", "types", NULL, N_("List the appointment types and their durations"),
     cmd_schedule_types },
+  { "schedule", "type add", NULL, N_("Add an appointment type"), cmd_schedule_type_add },
   { "schedule", "book", NULL, N_("Book an appointment or a recurring series"), cmd_schedule_book },
   { "schedule", "list", NULL, N_("List the appointments of some days"), cmd_schedule_list },
   { "schedule", "find-slot", NULL, N_("Find the best free slots for an appointment"),

@@ -330,6 +330,16 @@ ch_schedule_add_type (ChSession   *session,
     return invalid (error, _("A colour is written #rrggbb"));
 
   store = ch_session_get_store (session);
+  {
+    g_autoptr (ChApptType) existing = ch_db_appt_type_find (store, type->name, NULL);
+
+    if (existing != NULL)
+      {
+        g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                     _("There is already an appointment type “%s”"), type->name);
+        return FALSE;
+      }
+  }
   if (!ch_store_begin (store, error))
     return FALSE;
   if (!ch_db_appt_type_insert (store, type, error)

@@ -41,7 +41,8 @@ COMMANDS = [
     ['rekey'], ['recover'], ['audit', 'verify'], ['audit', 'list'], ['demo'],
     ['patient', 'search'], ['patient', 'show'], ['patient', 'add'],
     ['kb', 'info'], ['kb', 'check'], ['kb', 'import'], ['kb', 'reset'],
-    ['provider', 'add'], ['provider', 'hours'], ['schedule', 'types'], ['schedule', 'book'],
+    ['provider', 'add'], ['provider', 'hours'], ['provider', 'off'], ['schedule', 'types'],
+    ['schedule', 'type', 'add'], ['schedule', 'book'],
     ['schedule', 'list'], ['schedule', 'find-slot'], ['schedule', 'waitlist', 'add'],
     ['schedule', 'waitlist', 'list'], ['schedule', 'recall', 'add'], ['schedule', 'recall', 'list'],
 ]
@@ -1945,6 +1946,58 @@ class ScheduleTests(DemoPracticeTestCase):
                 self.book(self.b_mrn, 'patel', 'follow-up', self.at('10:00', days=days),
                           user=user)
         self.assertEqual(len(self.listing()), 3)
+
+    def test_days_off_and_holidays(self):
+        monday = self.at('09:00')
+        # A provider's day off: refused for them, not for the other.
+        self.demo('frontdesk', 'provider', 'off', 'garcia', '--day', monday[:10],
+                  '--reason', 'Training')
+        self.refused(self.a_mrn, 'garcia', 'follow-up', monday,
+                     needles=('García', '--outside-hours'))
+        self.book(self.a_mrn, 'patel', 'follow-up', monday)
+        self.book(self.b_mrn, 'garcia', 'follow-up', monday, '--outside-hours')
+        # A practice holiday: nobody works.
+        tuesday = self.at('10:00', days=1)
+        self.demo('frontdesk', 'provider', 'off', '--holiday', '--day', tuesday[:10])
+        for provider in ('garcia', 'patel'):
+            self.refused(self.a_mrn, provider, 'follow-up', tuesday, needles=('--outside-hours',))
+        self.book(self.a_mrn, 'garcia', 'follow-up', self.at('10:00', days=2))
+        # Bad usage and refusals.
+        for args in (('garcia',), ('--day', tuesday[:10]),
+                     ('garcia', '--holiday', '--day', tuesday[:10]),
+                     ('garcia', '--day', tuesday[:10], 'extra')):
+            self.demo('frontdesk', 'provider', 'off', *args, expect=2)
+        proc = self.demo('frontdesk', 'provider', 'off', 'garcia', '--day', '2031-02-30', expect=1)
+        self.assert_failure_message(proc, 'YYYY-MM-DD')
+        proc = self.demo('frontdesk', 'provider', 'off', 'nobody', '--day', tuesday[:10], expect=1)
+        self.assert_failure_message(proc, 'nobody')
+        proc = self.demo('manager', 'provider', 'off', 'garcia', '--day', tuesday[:10], expect=1)
+        self.assert_failure_message(proc, 'not allowed')
+
+    def test_adding_appointment_types(self):
+        self.demo('frontdesk', 'schedule', 'type', 'add', '--name', 'physio', '--minutes', '45',
+                  '--color', '#26a269', '--needs-room', '--buffer', '10')
+        proc = self.demo('frontdesk', 'schedule', 'types')
+        self.assertIn('physio\t45', proc.stdout.splitlines())
+        # It needs a room, and keeps ten minutes free after it.
+        self.refused(self.a_mrn, 'garcia', 'physio', self.at('09:00'), needles=('room',))
+        self.book(self.a_mrn, 'garcia', 'physio', self.at('09:00'), '--room', 'room-2')
+        self.refused(self.b_mrn, 'garcia', 'follow-up', self.at('09:50'), needles=(self.a_name,))
+        self.book(self.b_mrn, 'garcia', 'follow-up', self.at('09:55'))
+        # Refusals: the same name again, a bad colour, no minutes, the manager.
+        proc = self.demo('frontdesk', 'schedule', 'type', 'add', '--name', 'physio',
+                         '--minutes', '30', expect=1)
+        self.assert_failure_message(proc, 'physio')
+        proc = self.demo('frontdesk', 'schedule', 'type', 'add', '--name', 'x', '--minutes', '30',
+                         '--color', 'green', expect=1)
+        self.assert_failure_message(proc, '#rrggbb')
+        self.demo('frontdesk', 'schedule', 'type', 'add', '--name', 'x', expect=2)
+        proc = self.demo('manager', 'schedule', 'type', 'add', '--name', 'y', '--minutes', '30',
+                         expect=1)
+        self.assert_failure_message(proc, 'not allowed')
+        proc = self.demo('frontdesk', 'schedule', 'types')
+        self.assertNotIn('x\t30', proc.stdout.splitlines())
+        self.assertNotIn('y\t30', proc.stdout.splitlines())
 
     def test_who_may_add_providers(self):
         self.add_provider('okafor', 'Dr. Chidi Okafor')
