@@ -420,6 +420,95 @@ test_drag (Fixture       *f,
   }
 }
 
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static AdwMessageDialog *
+wait_for_message (const char *heading)
+{
+  AdwMessageDialog *dialog = NULL;
+
+  CH_UI_TEST_WAIT ((dialog = ADW_MESSAGE_DIALOG (ch_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG,
+                                                                          NULL))) != NULL);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, heading);
+  return dialog;
+}
+
+/* Enter on an appointment opens it; Edit… changes its room, length and
+ * reason; Cancel Appointment… needs a reason and records it. */
+static void
+test_edit_and_cancel (Fixture       *f,
+                      gconstpointer  data)
+{
+  AdwMessageDialog *dialog;
+  GtkWidget *extra;
+  gint64 id = book (f, provider_id (f, 0), at (f, 9, 0));
+
+  ch_schedule_page_reload (f->page);
+  wait_idle (f);
+  gtk_widget_grab_focus (GTK_WIDGET (f->calendar));
+  ch_calendar_view_set_cursor (f->calendar, 0, 9 * 60);
+  g_assert_true (ch_ui_test_press_key (f->calendar, GDK_KEY_Return, 0));
+  CH_UI_TEST_WAIT (ch_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL) != NULL);
+  dialog = ADW_MESSAGE_DIALOG (ch_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL));
+  g_assert_true (g_str_has_prefix (adw_message_dialog_get_heading (dialog), f->family_name));
+  ch_ui_test_respond (dialog, "edit");
+
+  dialog = wait_for_message ("Edit Appointment");
+  extra = adw_message_dialog_get_extra_child (dialog);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_named (extra, "room")), 2);   /* the second room */
+  ch_ui_test_set_text (find_named (extra, "minutes"), "35");
+  ch_ui_test_set_text (find_named (extra, "reason"), "Blood pressure review");
+  ch_ui_test_set_text (find_named (extra, "notes"), "Bring the home readings");
+  ch_ui_test_respond (dialog, "save");
+  wait_idle (f);
+  {
+    g_autoptr (ChAppointment) a = get (f, id);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GPtrArray) rooms = ch_schedule_list_resources (f->session, "room", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (a->room_id, ==, ((ChResource *) rooms->pdata[1])->id);
+    g_assert_cmpint (a->duration_min, ==, 35);
+    g_assert_cmpint (a->start_at, ==, at (f, 9, 0));
+    g_assert_cmpstr (a->reason, ==, "Blood pressure review");
+    g_assert_cmpstr (a->notes, ==, "Bring the home readings");
+  }
+
+  /* Cancelling asks why; without a reason it cannot. */
+  g_assert_true (ch_ui_test_press_key (f->calendar, GDK_KEY_Return, 0));
+  CH_UI_TEST_WAIT (ch_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL) != NULL);
+  ch_ui_test_respond (ch_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL),
+                      "cancel-appointment");
+  dialog = wait_for_message ("Cancel Appointment?");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "cancel-appointment"));
+  ch_ui_test_set_text (adw_message_dialog_get_extra_child (dialog), "Patient called: flu");
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "cancel-appointment"));
+  ch_ui_test_respond (dialog, "cancel-appointment");
+  wait_idle (f);
+  {
+    g_autoptr (ChAppointment) a = get (f, id);
+
+    g_assert_cmpstr (a->status, ==, "cancelled");
+    g_assert_cmpstr (a->cancel_reason, ==, "Patient called: flu");
+  }
+  CH_UI_TEST_WAIT (ch_schedule_page_get_appointments (f->page)->len == 0);
+}
+
 /* Ctrl+P prints the day sheet of the provider under the cursor: the PDF
  * holds their patient; and the desk's board is one section away. */
 static void
@@ -474,6 +563,8 @@ main (int   argc,
   g_test_add ("/ui/schedule/find-slot", Fixture, NULL, fixture_set_up, test_find_slot,
               fixture_tear_down);
   g_test_add ("/ui/schedule/drag", Fixture, NULL, fixture_set_up, test_drag, fixture_tear_down);
+  g_test_add ("/ui/schedule/edit-and-cancel", Fixture, NULL, fixture_set_up, test_edit_and_cancel,
+              fixture_tear_down);
   g_test_add ("/ui/schedule/day-sheet", Fixture, NULL, fixture_set_up, test_day_sheet,
               fixture_tear_down);
 

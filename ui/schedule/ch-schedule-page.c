@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 #include "ch-book-dialog.h"
 #include "ch-calendar-view.h"
@@ -11,6 +12,7 @@
 #include "ch-schedule-page.h"
 #include "ch-schedule.h"
 #include "ch-ui.h"
+#include "ch-validate.h"
 
 /* The front desk's calendar: a day with a column per provider, a week of
  * one provider, or a month at a glance. Appointments are booked by
@@ -404,7 +406,7 @@ load_done (GObject      *object,
   fill (self);
   ch_schedule_page_update_actions (self);
   if (load->change != NULL)
-    ch_ui_toast (GTK_WIDGET (self), _("Appointment moved"));
+    ch_ui_toast (GTK_WIDGET (self), _("Appointment changed"));
   else if (load->status != NULL)
     ch_ui_toast (GTK_WIDGET (self), ch_schedule_status_label (load->status));
 }
@@ -648,6 +650,193 @@ book_activated (GtkWidget  *widget,
   on_calendar_book (self, column, minute);
 }
 
+/* ---- cancelling and editing ----------------------------------------------------- */
+
+static void
+on_cancel_reason_changed (GtkEditable      *entry,
+                          AdwMessageDialog *dialog)
+{
+  adw_message_dialog_set_response_enabled (dialog, "cancel-appointment",
+                                           ch_has_text (gtk_editable_get_text (entry)));
+}
+
+static void
+on_cancel_reason_activate (GtkEntry         *entry,
+                           AdwMessageDialog *dialog)
+{
+  if (adw_message_dialog_get_response_enabled (dialog, "cancel-appointment"))
+    adw_message_dialog_response (dialog, "cancel-appointment");
+}
+
+static void
+on_cancel_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    ChSchedulePage   *self)
+{
+  gint64 id = *(gint64 *) g_object_get_data (G_OBJECT (dialog), "id");
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
+  const ChAppointment *a = find_appointment (self, id);
+  Load *load;
+
+  if (a == NULL || g_strcmp0 (response, "cancel-appointment") != 0 || self->busy)
+    return;
+  load = g_new0 (Load, 1);
+  load->status_id = id;
+  load->status = g_strdup ("cancelled");
+  load->note = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  run_with_scope (self, a, load, _("Cancel Which Appointments?"));
+}
+
+/* A cancellation says why: the patient called, the provider is ill… */
+static void
+present_cancel_dialog (ChSchedulePage      *self,
+                       const ChAppointment *a)
+{
+  GtkWidget *dialog;
+  GtkWidget *entry = gtk_entry_new ();
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (a->start_at / G_USEC_PER_SEC);
+  g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+  g_autofree char *when = g_date_time_format (local, "%A %e %B, %H:%M");
+  g_autofree char *body = NULL;
+
+  /* TRANSLATORS: cancelling: the patient, then when */
+  body = g_strdup_printf (_("%s, %s. The time becomes free and is offered to the waitlist."),
+                          a->patient_name, when);
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                   _("Cancel Appointment?"), body);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Why, e.g. the patient called to cancel"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Reason for cancelling"), -1);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "keep", _("_Keep It"),
+                                    "cancel-appointment", _("Cancel _Appointment"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "cancel-appointment",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "cancel-appointment", FALSE);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_object_set_data_full (G_OBJECT (dialog), "id", g_memdup2 (&a->id, sizeof a->id), g_free);
+  g_object_set_data (G_OBJECT (dialog), "entry", entry);
+  g_signal_connect (entry, "changed", G_CALLBACK (on_cancel_reason_changed), dialog);
+  g_signal_connect (entry, "activate", G_CALLBACK (on_cancel_reason_activate), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_cancel_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+static void
+on_edit_response (AdwMessageDialog *dialog,
+                  const char       *response,
+                  ChSchedulePage   *self)
+{
+  gint64 id = *(gint64 *) g_object_get_data (G_OBJECT (dialog), "id");
+  const ChAppointment *a = find_appointment (self, id);
+  AdwComboRow *type_row = g_object_get_data (G_OBJECT (dialog), "type");
+  AdwComboRow *room_row = g_object_get_data (G_OBJECT (dialog), "room");
+  const char *minutes = gtk_editable_get_text (g_object_get_data (G_OBJECT (dialog), "minutes"));
+  guint type = adw_combo_row_get_selected (type_row);
+  guint room = adw_combo_row_get_selected (room_row);
+  char extra;
+  int duration = 0;
+  Load *load;
+
+  if (a == NULL || g_strcmp0 (response, "save") != 0 || self->busy)
+    return;
+  if (sscanf (minutes, "%d%c", &duration, &extra) != 1 || duration <= 0 || type >= self->types->len)
+    {
+      ch_ui_toast (GTK_WIDGET (self), _("The length is a number of minutes."));
+      return;
+    }
+  load = g_new0 (Load, 1);
+  load->change = ch_appointment_copy (a);
+  load->change->type_id = ((ChApptType *) self->types->pdata[type])->id;
+  g_free (load->change->room_id);
+  load->change->room_id = room > 0 && room <= self->rooms->len
+                          ? g_strdup (((ChResource *) self->rooms->pdata[room - 1])->id) : NULL;
+  load->change->duration_min = duration;
+  g_free (load->change->reason);
+  load->change->reason = g_strdup (gtk_editable_get_text (g_object_get_data (G_OBJECT (dialog),
+                                                                             "reason")));
+  g_free (load->change->notes);
+  load->change->notes = g_strdup (gtk_editable_get_text (g_object_get_data (G_OBJECT (dialog),
+                                                                            "notes")));
+  run_with_scope (self, a, load, _("Change Which Appointments?"));
+}
+
+static GtkWidget *
+entry_row (GtkWidget  *group,
+           const char *name,
+           const char *title,
+           const char *text)
+{
+  GtkWidget *row = adw_entry_row_new ();
+
+  gtk_widget_set_name (row, name);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_editable_set_text (GTK_EDITABLE (row), text ? text : "");
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  return row;
+}
+
+/* The appointment's type, room, length, reason and notes; its time and
+ * provider change by dragging it. */
+static void
+present_edit_dialog (ChSchedulePage      *self,
+                     const ChAppointment *a)
+{
+  GtkWidget *dialog;
+  GtkWidget *group = adw_preferences_group_new ();
+  GtkWidget *type_row = adw_combo_row_new ();
+  GtkWidget *room_row = adw_combo_row_new ();
+  g_autoptr (GtkStringList) types = gtk_string_list_new (NULL);
+  g_autoptr (GtkStringList) rooms = gtk_string_list_new (NULL);
+  g_autofree char *minutes = g_strdup_printf ("%d", a->duration_min);
+  GtkWidget *minutes_row, *reason_row, *notes_row;
+
+  if (self->types == NULL || self->rooms == NULL)
+    return;
+  for (guint i = 0; i < self->types->len; i++)
+    gtk_string_list_append (types, ((ChApptType *) self->types->pdata[i])->name);
+  gtk_string_list_append (rooms, _("No room"));
+  for (guint i = 0; i < self->rooms->len; i++)
+    gtk_string_list_append (rooms, ((ChResource *) self->rooms->pdata[i])->name);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (type_row), _("Type"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (type_row), G_LIST_MODEL (types));
+  for (guint i = 0; i < self->types->len; i++)
+    if (((ChApptType *) self->types->pdata[i])->id == a->type_id)
+      adw_combo_row_set_selected (ADW_COMBO_ROW (type_row), i);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (room_row), _("Room"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (room_row), G_LIST_MODEL (rooms));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (room_row), 0);
+  for (guint i = 0; i < self->rooms->len; i++)
+    if (g_strcmp0 (((ChResource *) self->rooms->pdata[i])->id, a->room_id) == 0)
+      adw_combo_row_set_selected (ADW_COMBO_ROW (room_row), i + 1);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), type_row);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), room_row);
+  minutes_row = entry_row (group, "minutes", _("Minutes"), minutes);
+  reason_row = entry_row (group, "reason", _("Reason"), a->reason);
+  notes_row = entry_row (group, "notes", _("Notes"), a->notes);
+  gtk_widget_set_name (type_row, "type");
+  gtk_widget_set_name (room_row, "room");
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                   _("Edit Appointment"), a->patient_name);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), group);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "save", _("_Save"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "id", g_memdup2 (&a->id, sizeof a->id), g_free);
+  g_object_set_data (G_OBJECT (dialog), "type", type_row);
+  g_object_set_data (G_OBJECT (dialog), "room", room_row);
+  g_object_set_data (G_OBJECT (dialog), "minutes", minutes_row);
+  g_object_set_data (G_OBJECT (dialog), "reason", reason_row);
+  g_object_set_data (G_OBJECT (dialog), "notes", notes_row);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_edit_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 on_status_response (AdwMessageDialog *dialog,
                     const char       *response,
@@ -659,15 +848,18 @@ on_status_response (AdwMessageDialog *dialog,
 
   if (a == NULL || response == NULL || g_str_equal (response, "close") || self->busy)
     return;
-  load = g_new0 (Load, 1);
-  load->status_id = id;
   if (g_str_equal (response, "cancel-appointment"))
     {
-      load->status = g_strdup ("cancelled");
-      load->note = g_strdup (_("Cancelled at the front desk"));
-      run_with_scope (self, a, load, _("Cancel Which Appointments?"));
+      present_cancel_dialog (self, a);
       return;
     }
+  if (g_str_equal (response, "edit"))
+    {
+      present_edit_dialog (self, a);
+      return;
+    }
+  load = g_new0 (Load, 1);
+  load->status_id = id;
   load->status = g_strdup (response);
   run_load (self, load);
 }
@@ -703,10 +895,12 @@ on_calendar_activate (ChSchedulePage *self,
              : g_str_equal (a->status, "confirmed") ? "arrived"
              : g_str_equal (a->status, "arrived") ? "in-room"
              : g_str_equal (a->status, "in-room") ? "done" : NULL;
+      if (!g_str_equal (a->status, "done") && !g_str_equal (a->status, "no-show"))
+        adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "edit", _("_Edit…"));
       if (g_str_equal (a->status, "booked") || g_str_equal (a->status, "confirmed"))
         {
           adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "cancel-appointment",
-                                           _("Cancel _Appointment"));
+                                           _("Cancel _Appointment…"));
           adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog),
                                                       "cancel-appointment", ADW_RESPONSE_DESTRUCTIVE);
           adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "no-show", _("_No-show"));
