@@ -60,6 +60,7 @@ static const char *const givens[] = {
 static const char *const types[] = {
   "Follow-up", "New patient", "Procedure", "Vaccination", "Telephone consultation",
 };
+static const char *const type_colors[] = { "#3584e4", "#2ec27e", "#9141ac", "#e66100", "#865e3c" };
 
 static int
 compare_double (gconstpointer a,
@@ -104,6 +105,7 @@ book (GPtrArray  *week,
                                      givens[g_rand_int_range (rand, 0, G_N_ELEMENTS (givens))]);
   a->patient_mrn = g_strdup_printf ("MRN%06" G_GINT64_FORMAT, a->patient_id);
   a->type_name = g_strdup (types[a->type_id - 1]);
+  a->type_color = g_strdup (type_colors[a->type_id - 1]);
   a->provider_name = g_strdup_printf ("Dr %02d", provider);
   g_ptr_array_add (week, a);
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "ch-calendar-view.h"
 #include "ch-schedule.h"
@@ -33,12 +34,36 @@ typedef struct
   GArray *hours;   /* of ChHours */
 } Column;
 
+typedef struct
+{
+  const ChAppointment *appointment;
+  guint                column;
+  int                  minute;
+} Placed;
+
+/* A text as drawn, shaped once: a redraw shapes only what changed. */
+typedef struct
+{
+  char          *text;
+  int            width;    /* Pango units */
+  int            height;
+  gboolean       bold;
+  GdkRGBA        color;
+  GskRenderNode *node;     /* drawn at (0, 0) */
+  guint64        drawing;  /* the last that used it */
+} Text;
+
 struct _ChCalendarView
 {
   GtkWidget  parent_instance;
 
   GArray    *columns;       /* of Column */
   GPtrArray *appointments;  /* (element-type ChAppointment) */
+  GArray    *placed;        /* of Placed: the shown ones, by column */
+  GArray    *column_start;  /* of guint: where each column's begin in placed, then the end */
+  GHashTable *texts;        /* of Text: those of the last drawing, shaped */
+  guint      texts_serial;  /* of the PangoContext they were shaped in */
+  guint64    drawing;       /* counts the drawings */
   gint64     selected;
   guint      cursor_column;
   int        cursor_minute;
@@ -51,6 +76,7 @@ struct _ChCalendarView
   int        ghost_duration;
 
   GtkAdjustment *vadjustment;   /* the scrolled window's, while mapped */
+  GtkAdjustment *hadjustment;
 };
 
 G_DEFINE_FINAL_TYPE (ChCalendarView, ch_calendar_view, GTK_TYPE_WIDGET)
@@ -94,6 +120,28 @@ static double
 scrolled_by (ChCalendarView *self)
 {
   return self->vadjustment != NULL ? gtk_adjustment_get_value (self->vadjustment) : 0.0;
+}
+
+/* The part of the view the scrolled window around it shows (all of it when
+ * it is not scrolled). The view redraws as it scrolls, both ways. */
+static void
+visible_area (ChCalendarView  *self,
+              graphene_rect_t *out_rect)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  float x = 0, y = 0, w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+
+  if (self->hadjustment != NULL && gtk_adjustment_get_page_size (self->hadjustment) > 0)
+    {
+      x = (float) gtk_adjustment_get_value (self->hadjustment);
+      w = (float) gtk_adjustment_get_page_size (self->hadjustment);
+    }
+  if (self->vadjustment != NULL && gtk_adjustment_get_page_size (self->vadjustment) > 0)
+    {
+      y = (float) gtk_adjustment_get_value (self->vadjustment);
+      h = (float) gtk_adjustment_get_page_size (self->vadjustment);
+    }
+  graphene_rect_init (out_rect, x, y, w, h);
 }
 
 static gboolean
@@ -140,6 +188,41 @@ place (ChCalendarView      *self,
   return FALSE;
 }
 
+static int
+compare_column (gconstpointer a,
+                gconstpointer b)
+{
+  const Placed *x = a, *y = b;
+
+  return x->column < y->column ? -1 : x->column > y->column;
+}
+
+/* Sorts the shown appointments by column, so that laying out a block need
+ * look only at its own column's for overlaps. The appointments are only
+ * referenced, so this is redone before each drawing and hit test. */
+static void
+index_columns (ChCalendarView *self)
+{
+  guint p = 0;
+
+  g_array_set_size (self->placed, 0);
+  for (guint i = 0; self->appointments != NULL && i < self->appointments->len; i++)
+    {
+      Placed placed = { self->appointments->pdata[i], 0, 0 };
+
+      if (place (self, placed.appointment, &placed.column, &placed.minute))
+        g_array_append_val (self->placed, placed);
+    }
+  g_array_sort (self->placed, compare_column);
+  g_array_set_size (self->column_start, self->columns->len + 1);
+  for (guint c = 0; c <= self->columns->len; c++)
+    {
+      while (p < self->placed->len && g_array_index (self->placed, Placed, p).column < c)
+        p++;
+      g_array_index (self->column_start, guint, c) = p;
+    }
+}
+
 static graphene_rect_t
 appointment_rect (ChCalendarView      *self,
                   const ChAppointment *a,
@@ -150,14 +233,16 @@ appointment_rect (ChCalendarView      *self,
   double width = column_width (self);
   guint lanes = 1, lane = 0;
 
-  /* Side by side with the ones it overlaps (an overbooked time). */
-  for (guint i = 0; i < self->appointments->len; i++)
+  /* Side by side with the ones it overlaps (an overbooked time), of those
+   * index_columns() found in its column. */
+  for (guint i = g_array_index (self->column_start, guint, column);
+       i < g_array_index (self->column_start, guint, column + 1); i++)
     {
-      const ChAppointment *other = self->appointments->pdata[i];
-      guint other_column;
-      int other_minute;
+      const Placed *placed = &g_array_index (self->placed, Placed, i);
+      const ChAppointment *other = placed->appointment;
+      int other_minute = placed->minute;
 
-      if (other == a || !place (self, other, &other_column, &other_minute) || other_column != column)
+      if (other == a)
         continue;
       if (other_minute < minute + duration && other_minute + other->duration_min > minute)
         {
@@ -178,6 +263,7 @@ hit (ChCalendarView *self,
      double          y,
      gboolean       *out_edge)
 {
+  index_columns (self);
   for (guint i = self->appointments ? self->appointments->len : 0; i > 0; i--)
     {
       const ChAppointment *a = self->appointments->pdata[i - 1];
@@ -231,6 +317,59 @@ status_color (const char *status,
   return FALSE;
 }
 
+static guint
+text_hash (gconstpointer data)
+{
+  const Text *t = data;
+
+  return g_str_hash (t->text) ^ (guint) t->width ^ ((guint) t->height << 16) ^ (guint) t->bold;
+}
+
+static gboolean
+text_equal (gconstpointer a,
+            gconstpointer b)
+{
+  const Text *x = a, *y = b;
+
+  return x->width == y->width && x->height == y->height && x->bold == y->bold
+         && gdk_rgba_equal (&x->color, &y->color) && strcmp (x->text, y->text) == 0;
+}
+
+static void
+text_free (gpointer data)
+{
+  Text *t = data;
+
+  g_free (t->text);
+  g_clear_pointer (&t->node, gsk_render_node_unref);
+  g_free (t);
+}
+
+static gboolean
+text_unused (gpointer key,
+             gpointer value,
+             gpointer drawing)
+{
+  return ((Text *) key)->drawing < *(guint64 *) drawing;
+}
+
+/* Before each drawing: which appointments each column shows, and of the
+ * texts shaped, only those the last drawing used (none if the fonts have
+ * changed since). */
+static void
+begin_drawing (ChCalendarView *self)
+{
+  guint serial = pango_context_get_serial (gtk_widget_get_pango_context (GTK_WIDGET (self)));
+
+  index_columns (self);
+  if (serial != self->texts_serial)
+    g_hash_table_remove_all (self->texts);
+  else
+    g_hash_table_foreach_remove (self->texts, text_unused, &self->drawing);
+  self->texts_serial = serial;
+  self->drawing++;
+}
+
 static void
 draw_text (ChCalendarView *self,
            GtkSnapshot    *snapshot,
@@ -242,23 +381,39 @@ draw_text (ChCalendarView *self,
            const GdkRGBA  *color,
            gboolean        bold)
 {
-  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  PangoAttrList *attrs = pango_attr_list_new ();
+  Text key = { (char *) (text ? text : ""), (int) (MAX (width, 1) * PANGO_SCALE),
+               (int) (MAX (height, 1) * PANGO_SCALE), bold, *color, NULL, 0 };
+  Text *shaped = g_hash_table_lookup (self->texts, &key);
 
-  pango_attr_list_insert (attrs, pango_attr_scale_new (0.8));
-  if (bold)
-    pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-  pango_layout_set_attributes (layout, attrs);
-  pango_layout_set_width (layout, (int) (MAX (width, 1) * PANGO_SCALE));
-  pango_layout_set_height (layout, (int) (MAX (height, 1) * PANGO_SCALE));
-  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+  if (shaped == NULL)
+    {
+      PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+      PangoAttrList *attrs = pango_attr_list_new ();
+      GtkSnapshot *alone = gtk_snapshot_new ();
+
+      pango_attr_list_insert (attrs, pango_attr_scale_new (0.8));
+      if (bold)
+        pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+      pango_layout_set_attributes (layout, attrs);
+      pango_layout_set_width (layout, key.width);
+      pango_layout_set_height (layout, key.height);
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+      gtk_snapshot_append_layout (alone, layout, color);
+      shaped = g_memdup2 (&key, sizeof key);
+      shaped->text = g_strdup (key.text);
+      shaped->node = gtk_snapshot_free_to_node (alone);
+      g_hash_table_add (self->texts, shaped);
+      pango_attr_list_unref (attrs);
+      g_object_unref (layout);
+    }
+  shaped->drawing = self->drawing;
+  if (shaped->node == NULL)
+    return;
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float) x, (float) y));
-  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_append_node (snapshot, shaped->node);
   gtk_snapshot_restore (snapshot);
-  pango_attr_list_unref (attrs);
-  g_object_unref (layout);
 }
 
 static void
@@ -269,6 +424,7 @@ ch_calendar_view_snapshot (GtkWidget   *widget,
   double width = column_width (self);
   double height = gtk_widget_get_height (widget);
   GdkRGBA fg, line, off, cursor, white = { 1, 1, 1, 1 };
+  graphene_rect_t visible;
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
@@ -279,6 +435,7 @@ ch_calendar_view_snapshot (GtkWidget   *widget,
   off.alpha = 0.06;
   gdk_rgba_parse (&cursor, "#3584e4");
   cursor.alpha = 0.25;
+  begin_drawing (self);
 
   /* Columns: shaded outside working hours and in breaks. */
   for (guint c = 0; c < self->columns->len; c++)
@@ -336,12 +493,13 @@ ch_calendar_view_snapshot (GtkWidget   *widget,
                                                     (float) width, (float) (CURSOR_STEP * PX_PER_MIN)));
 
   /* Appointments. */
+  visible_area (self, &visible);
   for (guint i = 0; self->appointments != NULL && i < self->appointments->len; i++)
     {
       const ChAppointment *a = self->appointments->pdata[i];
-      g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (a->start_at / G_USEC_PER_SEC);
-      g_autoptr (GDateTime) local = g_date_time_to_local (utc);
-      g_autofree char *when = g_date_time_format (local, "%H:%M");
+      g_autoptr (GDateTime) utc = NULL;
+      g_autoptr (GDateTime) local = NULL;
+      g_autofree char *when = NULL;
       g_autofree char *text = NULL;
       guint column;
       int minute, duration = a->duration_min;
@@ -359,14 +517,20 @@ ch_calendar_view_snapshot (GtkWidget   *widget,
           duration = self->ghost_duration;
         }
       r = appointment_rect (self, a, column, minute, duration);
+      /* Only what is in sight: a week of twenty providers is mostly not. */
+      if (!graphene_rect_intersection (&r, &visible, NULL))
+        continue;
+      utc = g_date_time_new_from_unix_utc (a->start_at / G_USEC_PER_SEC);
+      local = g_date_time_to_local (utc);
+      when = g_date_time_format (local, "%H:%M");
       faded = block_color (a, &color);
-      gsk_rounded_rect_init_from_rect (&rounded, &r, 4);
-      gtk_snapshot_push_rounded_clip (snapshot, &rounded);
+      /* Square corners: a rounded clip a block costs the cairo renderer
+       * more than the rest of the block together. */
+      gsk_rounded_rect_init_from_rect (&rounded, &r, 0);
       gtk_snapshot_append_color (snapshot, &color, &r);
       if (status_color (a->status, &stripe))
         gtk_snapshot_append_color (snapshot, &stripe,
                                    &GRAPHENE_RECT_INIT (r.origin.x, r.origin.y, 5, r.size.height));
-      gtk_snapshot_pop (snapshot);
       if (a->id == self->selected)
         {
           float widths[4] = { 2, 2, 2, 2 };
@@ -420,7 +584,14 @@ ch_calendar_view_map (GtkWidget *widget)
   if (scroller != NULL)
     {
       self->vadjustment = g_object_ref (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)));
+      self->hadjustment = g_object_ref (gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller)));
       g_signal_connect_object (self->vadjustment, "value-changed", G_CALLBACK (on_scrolled), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->hadjustment, "value-changed", G_CALLBACK (on_scrolled), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->hadjustment, "notify::page-size", G_CALLBACK (on_scrolled), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->vadjustment, "notify::page-size", G_CALLBACK (on_scrolled), self,
                                G_CONNECT_SWAPPED);
     }
 }
@@ -432,7 +603,10 @@ ch_calendar_view_unmap (GtkWidget *widget)
 
   if (self->vadjustment != NULL)
     g_signal_handlers_disconnect_by_func (self->vadjustment, on_scrolled, self);
+  if (self->hadjustment != NULL)
+    g_signal_handlers_disconnect_by_func (self->hadjustment, on_scrolled, self);
   g_clear_object (&self->vadjustment);
+  g_clear_object (&self->hadjustment);
   GTK_WIDGET_CLASS (ch_calendar_view_parent_class)->unmap (widget);
 }
 
@@ -782,6 +956,9 @@ ch_calendar_view_finalize (GObject *object)
 
   g_clear_pointer (&self->columns, g_array_unref);
   g_clear_pointer (&self->appointments, g_ptr_array_unref);
+  g_clear_pointer (&self->texts, g_hash_table_unref);
+  g_clear_pointer (&self->placed, g_array_unref);
+  g_clear_pointer (&self->column_start, g_array_unref);
 
   G_OBJECT_CLASS (ch_calendar_view_parent_class)->finalize (object);
 }
@@ -834,6 +1011,9 @@ ch_calendar_view_init (ChCalendarView *self)
 
   self->columns = g_array_new (FALSE, TRUE, sizeof (Column));
   g_array_set_clear_func (self->columns, (GDestroyNotify) column_clear);
+  self->placed = g_array_new (FALSE, FALSE, sizeof (Placed));
+  self->column_start = g_array_new (FALSE, TRUE, sizeof (guint));
+  self->texts = g_hash_table_new_full (text_hash, text_equal, text_free, NULL);
   self->cursor_minute = 9 * 60;
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
