@@ -467,3 +467,36 @@ ch_immunizations_due (const char *birth_date,
 
   return due;
 }
+
+/* Returns: the name of a vaccine group of the shipped schedule, translated */
+const char *
+ch_refdata_vaccine_group_name (const char *group)
+{
+  static const struct
+  {
+    const char *group;
+    const char *name;
+  } groups[] = {
+    { "hepb", N_("Hepatitis B") },
+    { "rotavirus", N_("Rotavirus") },
+    { "dtap", N_("DTaP") },
+    { "hib", N_("Hib") },
+    { "pcv", N_("Pneumococcal") },
+    { "ipv", N_("Polio (IPV)") },
+    { "covid19", N_("COVID-19") },
+    { "influenza", N_("Influenza") },
+    { "mmr", N_("MMR") },
+    { "varicella", N_("Varicella") },
+    { "hepa", N_("Hepatitis A") },
+    { "tdap_td", N_("Tdap or Td") },
+    { "hpv", N_("HPV") },
+    { "menacwy", N_("Meningococcal ACWY") },
+    { "zoster", N_("Zoster (shingles)") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
+    if (g_strcmp0 (groups[i].group, group) == 0)
+      return _(groups[i].name);
+
+  return group != NULL ? group : "";
+}

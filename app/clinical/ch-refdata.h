@@ -44,6 +44,8 @@ const ChRefEntry *ch_refdata_lookup (ChRefSet    set,
                                      const char *sex);
 guint             ch_refdata_count  (ChRefSet    set);
 
+const char       *ch_refdata_vaccine_group_name (const char *group);
+
 /* One dose of the routine schedule that is due or overdue. */
 typedef struct
 {

@@ -449,6 +449,7 @@ ch_recall_generate_immunizations (ChSession  *session,
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   g_autoptr (GDateTime) horizon = NULL;
   g_autofree char *last_day = NULL;
+  g_autofree char *today = NULL;
   g_autofree char *detail = NULL;
   gint64 year_ago = g_get_real_time () - (gint64) 365 * G_TIME_SPAN_DAY;
   guint created = 0;
@@ -464,6 +465,7 @@ ch_recall_generate_immunizations (ChSession  *session,
   store = ch_session_get_store (session);
   horizon = g_date_time_add_days (now, horizon_days);
   last_day = g_date_time_format (horizon, "%Y-%m-%d");
+  today = g_date_time_format (now, "%Y-%m-%d");
   patients = ch_db_recall_birthdays (store, error);
   if (patients == NULL)
     return FALSE;
@@ -502,10 +504,26 @@ ch_recall_generate_immunizations (ChSession  *session,
           recall = ch_recall_new ();
           recall->patient_id = patient->id;
           recall->kind = g_strdup ("immunization");
-          recall->due_date = g_steal_pointer (&due_date);
           recall->code = g_strdup (dose->vaccine_group);
           recall->dose = dose->dose;
-          recall->reason = g_strdup_printf ("%s dose %d", dose->vaccine_group, dose->dose);
+          /* Long overdue is due now: the call is today's work, and the
+           * reason keeps when it was first due. */
+          if (strcmp (due_date, today) < 0)
+            {
+              /* TRANSLATORS: a recall's reason: vaccine, dose number, when it was due */
+              recall->reason = g_strdup_printf (_("%s, dose %d (due since %s)"),
+                                                ch_refdata_vaccine_group_name (dose->vaccine_group),
+                                                dose->dose, due_date);
+              recall->due_date = g_strdup (today);
+            }
+          else
+            {
+              /* TRANSLATORS: a recall's reason: vaccine and dose number */
+              recall->reason = g_strdup_printf (_("%s, dose %d"),
+                                                ch_refdata_vaccine_group_name (dose->vaccine_group),
+                                                dose->dose);
+              recall->due_date = g_steal_pointer (&due_date);
+            }
           if (!insert_recall (session, recall, error))
             goto fail;
           created++;

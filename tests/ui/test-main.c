@@ -56,10 +56,10 @@ test_main_navigation_by_role (Fixture       *f,
                               gconstpointer  data)
 {
   static const struct { const char *user; const char *sections; } cases[] = {
-    { "nurse", "patients,refills,schedule,today" },
-    { "doctor", "patients,refills,schedule,today,billing,reports" },
-    { "frontdesk", "patients,schedule,today,billing" },
-    { "manager", "patients,schedule,today,billing,reports,users,audit" },
+    { "nurse", "patients,refills,schedule,today,lists" },
+    { "doctor", "patients,refills,schedule,today,lists,billing,reports" },
+    { "frontdesk", "patients,schedule,today,lists,billing" },
+    { "manager", "patients,schedule,today,lists,billing,reports,users,audit" },
     { "admin", "reports,users,audit" },
   };
 
@@ -151,7 +151,7 @@ test_main_break_glass (Fixture       *f,
   session = ch_window_get_session (f->window);
   label = GTK_WIDGET (ch_ui_test_child (main_page (f), CH_TYPE_MAIN_PAGE, "break_glass_label"));
   before = sections_of (f);
-  g_assert_cmpstr (before, ==, "patients,schedule,today,billing");
+  g_assert_cmpstr (before, ==, "patients,schedule,today,lists,billing");
 
   /* No reason, no access: the button is off and the controller refuses. */
   {
@@ -182,7 +182,7 @@ test_main_break_glass (Fixture       *f,
   g_assert_true (ch_session_can (session, CH_AREA_CLINICAL, CH_ACCESS_WRITE));
   g_assert_false (ch_session_can (session, CH_AREA_PRESCRIBING, CH_ACCESS_WRITE));
   after = sections_of (f);
-  g_assert_cmpstr (after, ==, "patients,schedule,today,billing");
+  g_assert_cmpstr (after, ==, "patients,schedule,today,lists,billing");
 }
 
 /* The preferences store the idle-lock time for a role that may set it, and

@@ -235,6 +235,24 @@ test_book_by_keyboard (Fixture       *f,
   g_assert_true (ch_ui_test_press_key (f->calendar, GDK_KEY_Return, 0));
   ch_ui_test_spin (50);
   g_assert_null (ch_ui_test_find_toplevel (CH_TYPE_BOOK_DIALOG, NULL));
+  CH_UI_TEST_WAIT (ch_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL) != NULL);
+  ch_ui_test_respond (ch_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL), "close");
+
+  /* Alt+Right goes to the next day (empty), Alt+Left back: the page's, not the cursor's. */
+  ch_calendar_view_get_cursor (f->calendar, &column, &minute);
+  g_assert_true (ch_ui_test_press_key (f->calendar, GDK_KEY_Right, GDK_ALT_MASK));
+  wait_idle (f);
+  g_assert_cmpuint (ch_schedule_page_get_appointments (f->page)->len, ==, 0);
+  g_assert_true (ch_ui_test_press_key (f->calendar, GDK_KEY_Left, GDK_ALT_MASK));
+  wait_idle (f);
+  g_assert_cmpuint (ch_schedule_page_get_appointments (f->page)->len, ==, 1);
+  {
+    guint column_after = 99;
+    int minute_after = -1;
+
+    ch_calendar_view_get_cursor (f->calendar, &column_after, &minute_after);
+    g_assert_cmpuint (column_after, ==, column);
+  }
 }
 
 /* Ctrl+N opens the booking, Ctrl+Shift+F finds the free slots for the

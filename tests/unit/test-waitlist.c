@@ -1200,6 +1200,10 @@ test_recall_immunizations (Fixture      *f,
       {
         const ChRecall *r = list->pdata[i];
 
+        /* Long overdue is due today, its reason naming the vaccine and when it was due. */
+        g_assert_cmpstr (r->due_date, >=, today);
+        if (g_strcmp0 (r->code, "tdap_td") == 0)
+          g_assert_true (g_str_has_prefix (r->reason, "Tdap or Td, dose "));
         if (r->patient_id == f->ben && g_strcmp0 (r->code, "influenza") == 0)
           {
             g_assert_cmpstr (r->due_date, ==, today);

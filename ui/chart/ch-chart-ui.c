@@ -10,6 +10,7 @@
 
 #include "ch-chart.h"
 #include "ch-chart-ui.h"
+#include "ch-refdata.h"
 #include "ch-ui.h"
 
 typedef ChUiChoice Entry;
@@ -197,33 +198,7 @@ ch_chart_ui_vital_decimals (const char *code)
 const char *
 ch_chart_ui_vaccine_group (const char *group)
 {
-  static const struct
-  {
-    const char *group;
-    const char *name;
-  } groups[] = {
-    { "hepb", N_("Hepatitis B") },
-    { "rotavirus", N_("Rotavirus") },
-    { "dtap", N_("DTaP") },
-    { "hib", N_("Hib") },
-    { "pcv", N_("Pneumococcal") },
-    { "ipv", N_("Polio (IPV)") },
-    { "covid19", N_("COVID-19") },
-    { "influenza", N_("Influenza") },
-    { "mmr", N_("MMR") },
-    { "varicella", N_("Varicella") },
-    { "hepa", N_("Hepatitis A") },
-    { "tdap_td", N_("Tdap or Td") },
-    { "hpv", N_("HPV") },
-    { "menacwy", N_("Meningococcal ACWY") },
-    { "zoster", N_("Zoster (shingles)") },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
-    if (g_strcmp0 (groups[i].group, group) == 0)
-      return _(groups[i].name);
-
-  return group != NULL ? group : "";
+  return ch_refdata_vaccine_group_name (group);
 }
 
 /* A UCUM unit as people write it: mm[Hg] is mmHg, Cel is °C. */

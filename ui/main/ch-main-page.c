@@ -11,6 +11,7 @@
 #include "ch-refills-page.h"
 #include "ch-roles.h"
 #include "ch-board-view.h"
+#include "ch-lists-page.h"
 #include "ch-schedule-page.h"
 #include "ch-ui.h"
 #include "ch-users-page.h"
@@ -37,6 +38,7 @@ static const Section sections[] = {
   { "refills", CH_AREA_PRESCRIBING, FALSE, TRUE },
   { "schedule", CH_AREA_SCHEDULING, FALSE },
   { "today", CH_AREA_SCHEDULING, FALSE },
+  { "lists", CH_AREA_SCHEDULING, FALSE },
   { "billing", CH_AREA_BILLING, FALSE },
   { "reports", CH_AREA_REPORTS, FALSE },
   { "users", CH_AREA_USERS, TRUE },
@@ -61,6 +63,7 @@ struct _ChMainPage
   AdwBin         *refills_bin;
   AdwBin         *schedule_bin;
   AdwBin         *today_bin;
+  AdwBin         *lists_bin;
   AdwBin         *users_bin;
   AdwBin         *audit_bin;
 
@@ -116,6 +119,8 @@ section_bin (ChMainPage *self,
     return self->schedule_bin;
   if (g_strcmp0 (name, "today") == 0)
     return self->today_bin;
+  if (g_strcmp0 (name, "lists") == 0)
+    return self->lists_bin;
   if (g_strcmp0 (name, "users") == 0)
     return self->users_bin;
   if (g_strcmp0 (name, "audit") == 0)
@@ -142,6 +147,8 @@ ensure_section_widget (ChMainPage *self,
         ch_schedule_page_reload (CH_SCHEDULE_PAGE (adw_bin_get_child (bin)));
       else if (CH_IS_BOARD_VIEW (adw_bin_get_child (bin)))
         ch_board_view_reload (CH_BOARD_VIEW (adw_bin_get_child (bin)));
+      else if (CH_IS_LISTS_PAGE (adw_bin_get_child (bin)))
+        ch_lists_page_reload (CH_LISTS_PAGE (adw_bin_get_child (bin)));
       return;
     }
 
@@ -153,6 +160,8 @@ ensure_section_widget (ChMainPage *self,
     adw_bin_set_child (bin, ch_schedule_page_new (self->session));
   else if (g_strcmp0 (name, "today") == 0)
     adw_bin_set_child (bin, ch_board_view_new (self->session));
+  else if (g_strcmp0 (name, "lists") == 0)
+    adw_bin_set_child (bin, ch_lists_page_new (self->session));
   else if (g_strcmp0 (name, "users") == 0)
     adw_bin_set_child (bin, ch_users_page_new (self->session));
   else if (g_strcmp0 (name, "audit") == 0)
@@ -604,6 +613,7 @@ ch_main_page_class_init (ChMainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, refills_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, schedule_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, today_bin);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, lists_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, users_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, audit_bin);
   gtk_widget_class_bind_template_callback (widget_class, on_nav_row_selected);

@@ -164,6 +164,13 @@ on_patient_row_activated (ChBookDialog  *self,
   gtk_widget_grab_focus (GTK_WIDGET (self->type_row));
 }
 
+/* Escape in the search closes the dialog, as it does elsewhere in it. */
+static void
+on_patient_stop_search (ChBookDialog *self)
+{
+  gtk_window_close (GTK_WINDOW (self));
+}
+
 static void
 on_patient_entry_activate (ChBookDialog *self)
 {
@@ -183,6 +190,21 @@ on_type_changed (ChBookDialog *self)
     return;
   minutes = g_strdup_printf ("%d", ((ChApptType *) self->types->pdata[selected])->duration_min);
   gtk_editable_set_text (GTK_EDITABLE (self->duration_row), minutes);
+}
+
+void
+ch_book_dialog_set_purpose (ChBookDialog *self,
+                            gint64        type_id,
+                            const char   *reason)
+{
+  g_return_if_fail (CH_IS_BOOK_DIALOG (self));
+
+  for (guint i = 0; type_id != 0 && i < self->types->len; i++)
+    if (((ChApptType *) self->types->pdata[i])->id == type_id)
+      adw_combo_row_set_selected (self->type_row, i);
+  on_type_changed (self);
+  if (reason != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->reason_row), reason);
 }
 
 /* ---- finding a slot ------------------------------------------------------------ */
@@ -717,6 +739,7 @@ ch_book_dialog_class_init (ChBookDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_patient_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_patient_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_patient_entry_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_patient_stop_search);
   gtk_widget_class_bind_template_callback (widget_class, on_type_changed);
 
   gtk_widget_class_install_action (widget_class, "book.save", NULL, save_activated);

@@ -27,5 +27,10 @@ gboolean   ch_book_dialog_get_busy (ChBookDialog *self);
 void       ch_book_dialog_set_patient (ChBookDialog *self,
                                        gint64        patient_id,
                                        const char   *name);
+/* Fills in what the booking is for: @type_id (0: as it was) and @reason
+ * (nullable), as a recall or a request knows them. */
+void       ch_book_dialog_set_purpose (ChBookDialog *self,
+                                       gint64        type_id,
+                                       const char   *reason);
 
 G_END_DECLS

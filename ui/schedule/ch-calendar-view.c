@@ -829,6 +829,10 @@ on_key_pressed (GtkEventControllerKey *controller,
 {
   const ChAppointment *a;
 
+  /* Alt+arrows go to the next day or week, Ctrl+N books: the page's. */
+  if (state & (GDK_ALT_MASK | GDK_CONTROL_MASK | GDK_SUPER_MASK))
+    return FALSE;
+
   switch (keyval)
     {
     case GDK_KEY_Left:
