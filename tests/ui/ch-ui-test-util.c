@@ -307,3 +307,26 @@ ch_ui_test_press_key (gpointer        widget,
     }
   return FALSE;
 }
+
+/* A click (@n_press 2: a double-click) at (@x, @y) of @widget, as its
+ * GtkGestureClick reports one. Returns: whether it has such a gesture */
+gboolean
+ch_ui_test_click (gpointer widget,
+                  int      n_press,
+                  double   x,
+                  double   y)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (widget));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_GESTURE_CLICK (controller))
+        continue;
+      for (int n = 1; n <= n_press; n++)
+        g_signal_emit_by_name (controller, "pressed", n, x, y);
+      return TRUE;
+    }
+  return FALSE;
+}

@@ -51,6 +51,10 @@ void           ch_ui_test_set_text        (gpointer      editable,
 gboolean       ch_ui_test_press_key       (gpointer      widget,
                                            guint         keyval,
                                            GdkModifierType modifiers);
+gboolean       ch_ui_test_click           (gpointer      widget,
+                                           int           n_press,
+                                           double        x,
+                                           double        y);
 gboolean       ch_ui_test_strv_contains   (char        **strv,
                                            const char   *str);
 

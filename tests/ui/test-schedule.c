@@ -527,6 +527,37 @@ test_edit_and_cancel (Fixture       *f,
   CH_UI_TEST_WAIT (ch_schedule_page_get_appointments (f->page)->len == 0);
 }
 
+/* A double-click on a free time books there; on an appointment, opens it. */
+static void
+test_double_click (Fixture       *f,
+                   gconstpointer  data)
+{
+  ChBookDialog *dialog;
+  AdwMessageDialog *message;
+  double x, y;
+
+  book (f, provider_id (f, 1), at (f, 9, 0));
+  ch_schedule_page_reload (f->page);
+  wait_idle (f);
+
+  ch_calendar_view_point (f->calendar, 0, 14 * 60 + 30, &x, &y);
+  g_assert_true (ch_ui_test_click (f->calendar, 2, x + 10, y + 1));
+  dialog = wait_for_book_dialog ();
+  g_assert_cmpstr (entry_text (dialog, "time_row"), ==, "14:30");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (ch_ui_test_child (
+                      dialog, CH_TYPE_BOOK_DIALOG, "provider_row"))), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  CH_UI_TEST_WAIT (ch_ui_test_find_toplevel (CH_TYPE_BOOK_DIALOG, NULL) == NULL);
+
+  ch_calendar_view_point (f->calendar, 1, 9 * 60 + 10, &x, &y);
+  g_assert_true (ch_ui_test_click (f->calendar, 2, x + 10, y));
+  CH_UI_TEST_WAIT (ch_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL) != NULL);
+  message = ADW_MESSAGE_DIALOG (ch_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL));
+  g_assert_true (g_str_has_prefix (adw_message_dialog_get_heading (message), f->family_name));
+  g_assert_null (ch_ui_test_find_toplevel (CH_TYPE_BOOK_DIALOG, NULL));
+  ch_ui_test_respond (message, "close");
+}
+
 /* Ctrl+P prints the day sheet of the provider under the cursor: the PDF
  * holds their patient; and the desk's board is one section away. */
 static void
@@ -579,6 +610,8 @@ main (int   argc,
   g_test_add ("/ui/schedule/book-by-keyboard", Fixture, NULL, fixture_set_up,
               test_book_by_keyboard, fixture_tear_down);
   g_test_add ("/ui/schedule/find-slot", Fixture, NULL, fixture_set_up, test_find_slot,
+              fixture_tear_down);
+  g_test_add ("/ui/schedule/double-click", Fixture, NULL, fixture_set_up, test_double_click,
               fixture_tear_down);
   g_test_add ("/ui/schedule/drag", Fixture, NULL, fixture_set_up, test_drag, fixture_tear_down);
   g_test_add ("/ui/schedule/edit-and-cancel", Fixture, NULL, fixture_set_up, test_edit_and_cancel,
