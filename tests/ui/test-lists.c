@@ -9,6 +9,7 @@
 #include "ch-demo.h"
 #include "ch-lists-page.h"
 #include "ch-main-page.h"
+#include "ch-patient-picker.h"
 #include "ch-patients.h"
 #include "ch-recall-dialog.h"
 #include "ch-recall.h"
@@ -190,6 +191,14 @@ child (Fixture    *f,
        const char *name)
 {
   return GTK_WIDGET (ch_ui_test_child (f->page, CH_TYPE_LISTS_PAGE, name));
+}
+
+/* The patient search of a scheduling dialog of @type. */
+static ChPatientPicker *
+patient_picker (gpointer dialog,
+                GType    type)
+{
+  return CH_PATIENT_PICKER (ch_ui_test_child (dialog, type, "patient_picker"));
 }
 
 /* Whether the row is shown in the group @name. */
@@ -593,8 +602,8 @@ test_add_to_waitlist (Fixture       *f,
                                                                        CH_TYPE_WAITLIST_DIALOG,
                                                                        "error_label"))));
 
-  entry = GTK_WIDGET (ch_ui_test_child (dialog, CH_TYPE_WAITLIST_DIALOG, "patient_entry"));
-  results = GTK_WIDGET (ch_ui_test_child (dialog, CH_TYPE_WAITLIST_DIALOG, "patient_results"));
+  entry = ch_patient_picker_get_entry (patient_picker (dialog, CH_TYPE_WAITLIST_DIALOG));
+  results = ch_patient_picker_get_results (patient_picker (dialog, CH_TYPE_WAITLIST_DIALOG));
   ch_ui_test_set_text (entry, family_name);
   /* The search entry reports a change after its short delay. */
   CH_UI_TEST_WAIT (gtk_widget_get_visible (results));
@@ -829,18 +838,18 @@ test_recall_book (Fixture       *f,
   click (find_button (row_of (f, "recall", recall->id), "lists.book-recall"));
   CH_UI_TEST_WAIT (ch_ui_test_find_toplevel (CH_TYPE_BOOK_DIALOG, NULL) != NULL);
   dialog = CH_BOOK_DIALOG (ch_ui_test_find_toplevel (CH_TYPE_BOOK_DIALOG, NULL));
-  g_assert_true (ch_ui_test_press_key (ch_ui_test_child (dialog, CH_TYPE_BOOK_DIALOG,
-                                                         "patient_entry"),
-                                       GDK_KEY_Escape, 0));
+  g_assert_true (ch_ui_test_press_key (
+    ch_patient_picker_get_entry (patient_picker (dialog, CH_TYPE_BOOK_DIALOG)), GDK_KEY_Escape, 0));
   CH_UI_TEST_WAIT (ch_ui_test_find_toplevel (CH_TYPE_BOOK_DIALOG, NULL) == NULL);
 
   click (find_button (row_of (f, "recall", recall->id), "lists.book-recall"));
   CH_UI_TEST_WAIT (ch_ui_test_find_toplevel (CH_TYPE_BOOK_DIALOG, NULL) != NULL);
   dialog = CH_BOOK_DIALOG (ch_ui_test_find_toplevel (CH_TYPE_BOOK_DIALOG, NULL));
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ch_ui_test_child (dialog,
-                                                                           CH_TYPE_BOOK_DIALOG,
-                                                                           "patient_entry"))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ch_patient_picker_get_entry (
+                     patient_picker (dialog, CH_TYPE_BOOK_DIALOG)))),
                    ==, recall->patient_name);
+  g_assert_cmpint (ch_patient_picker_get_patient_id (patient_picker (dialog, CH_TYPE_BOOK_DIALOG)),
+                   ==, recall->patient_id);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ch_ui_test_child (dialog,
                                                                            CH_TYPE_BOOK_DIALOG,
                                                                            "reason_row"))),
@@ -917,8 +926,8 @@ test_add_recall (Fixture       *f,
   g_assert_null (ch_ui_test_find_toplevel (CH_TYPE_WAITLIST_DIALOG, NULL));
   dialog = CH_RECALL_DIALOG (ch_ui_test_find_toplevel (CH_TYPE_RECALL_DIALOG, NULL));
 
-  entry = GTK_WIDGET (ch_ui_test_child (dialog, CH_TYPE_RECALL_DIALOG, "patient_entry"));
-  results = GTK_WIDGET (ch_ui_test_child (dialog, CH_TYPE_RECALL_DIALOG, "patient_results"));
+  entry = ch_patient_picker_get_entry (patient_picker (dialog, CH_TYPE_RECALL_DIALOG));
+  results = ch_patient_picker_get_results (patient_picker (dialog, CH_TYPE_RECALL_DIALOG));
   ch_ui_test_set_text (entry, family_name);
   CH_UI_TEST_WAIT (gtk_widget_get_visible (results));
   g_signal_emit_by_name (entry, "activate");

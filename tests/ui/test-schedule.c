@@ -11,6 +11,7 @@
 #include "ch-calendar-view.h"
 #include "ch-demo.h"
 #include "ch-main-page.h"
+#include "ch-patient-picker.h"
 #include "ch-patients.h"
 #include "ch-schedule-page.h"
 #include "ch-schedule.h"
@@ -155,19 +156,33 @@ wait_for_book_dialog (void)
   return CH_BOOK_DIALOG (ch_ui_test_find_toplevel (CH_TYPE_BOOK_DIALOG, NULL));
 }
 
+static ChPatientPicker *
+patient_picker (ChBookDialog *dialog)
+{
+  return CH_PATIENT_PICKER (ch_ui_test_child (dialog, CH_TYPE_BOOK_DIALOG, "patient_picker"));
+}
+
 /* Types the patient's name and takes the first match with Enter. */
 static void
 choose_patient (Fixture      *f,
                 ChBookDialog *dialog)
 {
-  GtkWidget *entry = GTK_WIDGET (ch_ui_test_child (dialog, CH_TYPE_BOOK_DIALOG, "patient_entry"));
-  GtkWidget *results = GTK_WIDGET (ch_ui_test_child (dialog, CH_TYPE_BOOK_DIALOG, "patient_results"));
+  ChPatientPicker *picker = patient_picker (dialog);
+  GtkWidget *entry = ch_patient_picker_get_entry (picker);
+  GtkWidget *results = ch_patient_picker_get_results (picker);
+  GtkWidget *focus;
+  GtkWidget *type_row;
 
   ch_ui_test_set_text (entry, f->family_name);
   /* The search entry reports a change after its short delay. */
   CH_UI_TEST_WAIT (gtk_widget_get_visible (results));
   g_signal_emit_by_name (entry, "activate");
   g_assert_false (gtk_widget_get_visible (results));
+  g_assert_cmpint (ch_patient_picker_get_patient_id (picker), ==, f->patient_id);
+  /* Taken, the patient leaves the keyboard on the next field. */
+  focus = gtk_root_get_focus (GTK_ROOT (dialog));
+  type_row = GTK_WIDGET (ch_ui_test_child (dialog, CH_TYPE_BOOK_DIALOG, "type_row"));
+  g_assert_true (focus == type_row || gtk_widget_is_ancestor (focus, type_row));
 }
 
 static const char *
@@ -207,8 +222,7 @@ test_book_by_keyboard (Fixture       *f,
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (ch_ui_test_child (
                       dialog, CH_TYPE_BOOK_DIALOG, "provider_row"))), ==, 1);
   /* Without a patient nothing is booked, and the dialog says why. */
-  g_assert_true (ch_ui_test_press_key (ch_ui_test_child (dialog, CH_TYPE_BOOK_DIALOG,
-                                                         "patient_entry"),
+  g_assert_true (ch_ui_test_press_key (ch_patient_picker_get_entry (patient_picker (dialog)),
                                        GDK_KEY_Return, GDK_CONTROL_MASK));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (ch_ui_test_child (dialog, CH_TYPE_BOOK_DIALOG,
                                                                        "error_label"))));
@@ -281,8 +295,7 @@ test_find_slot (Fixture       *f,
   g_assert_true (ch_ui_test_press_key (f->calendar, GDK_KEY_n, GDK_CONTROL_MASK));
   dialog = wait_for_book_dialog ();
   choose_patient (f, dialog);
-  g_assert_true (ch_ui_test_press_key (ch_ui_test_child (dialog, CH_TYPE_BOOK_DIALOG,
-                                                         "patient_entry"),
+  g_assert_true (ch_ui_test_press_key (ch_patient_picker_get_entry (patient_picker (dialog)),
                                        GDK_KEY_F, GDK_CONTROL_MASK | GDK_SHIFT_MASK));
   slots = GTK_FLOW_BOX (ch_ui_test_child (dialog, CH_TYPE_BOOK_DIALOG, "slot_box"));
   CH_UI_TEST_WAIT (!ch_book_dialog_get_busy (dialog) && gtk_widget_get_visible (GTK_WIDGET (slots)));

@@ -7,11 +7,8 @@
 #include <stdio.h>
 
 #include "ch-book-dialog.h"
-#include "ch-patients.h"
+#include "ch-patient-picker.h"
 #include "ch-ui.h"
-#include "ch-validate.h"
-
-#define MAX_HITS 6
 
 static const struct { const char *rule; const char *label; } repeats[] = {
   { NULL, N_("Does not repeat") },
@@ -22,37 +19,33 @@ static const struct { const char *rule; const char *label; } repeats[] = {
 
 struct _ChBookDialog
 {
-  AdwWindow       parent_instance;
+  AdwWindow        parent_instance;
 
-  GtkSpinner     *spinner;
-  GtkLabel       *error_label;
-  GtkWidget      *form;
-  GtkSearchEntry *patient_entry;
-  GtkListBox     *patient_results;
-  AdwComboRow    *type_row;
-  AdwComboRow    *provider_row;
-  AdwComboRow    *room_row;
-  GtkWidget      *date_row;
-  GtkWidget      *time_row;
-  GtkWidget      *duration_row;
-  GtkWidget      *reason_row;
-  AdwComboRow    *repeat_row;
-  GtkWidget      *count_row;
-  GtkSwitch      *any_provider_switch;
-  AdwComboRow    *part_of_day_row;
-  GtkFlowBox     *slot_box;
-  GtkLabel       *slot_status;
+  GtkSpinner      *spinner;
+  GtkLabel        *error_label;
+  GtkWidget       *form;
+  ChPatientPicker *patient_picker;
+  AdwComboRow     *type_row;
+  AdwComboRow     *provider_row;
+  AdwComboRow     *room_row;
+  GtkWidget       *date_row;
+  GtkWidget       *time_row;
+  GtkWidget       *duration_row;
+  GtkWidget       *reason_row;
+  AdwComboRow     *repeat_row;
+  GtkWidget       *count_row;
+  GtkSwitch       *any_provider_switch;
+  AdwComboRow     *part_of_day_row;
+  GtkFlowBox      *slot_box;
+  GtkLabel        *slot_status;
 
-  ChSession      *session;
-  GPtrArray      *providers;   /* (element-type ChResource) */
-  GPtrArray      *rooms;
-  GPtrArray      *types;       /* (element-type ChApptType) */
-  gint64          patient_id;
-  char           *patient_name;
-  GCancellable   *cancellable;
-  gboolean        filling;
-  gboolean        busy;
-  GPtrArray      *slots;       /* (element-type ChSlot): the last found */
+  ChSession       *session;
+  GPtrArray       *providers;   /* (element-type ChResource) */
+  GPtrArray       *rooms;
+  GPtrArray       *types;       /* (element-type ChApptType) */
+  GCancellable    *cancellable;
+  gboolean         busy;
+  GPtrArray       *slots;       /* (element-type ChSlot): the last found */
 };
 
 /* Parts of the day one may ask for, in local minutes [from, to). */
@@ -107,77 +100,7 @@ ch_book_dialog_set_patient (ChBookDialog *self,
 {
   g_return_if_fail (CH_IS_BOOK_DIALOG (self));
 
-  self->patient_id = patient_id;
-  g_free (self->patient_name);
-  self->patient_name = g_strdup (name);
-  self->filling = TRUE;
-  gtk_editable_set_text (GTK_EDITABLE (self->patient_entry), name);
-  self->filling = FALSE;
-  gtk_widget_set_visible (GTK_WIDGET (self->patient_results), FALSE);
-}
-
-static void
-on_patient_search_changed (ChBookDialog *self)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->patient_entry));
-  g_autoptr (GPtrArray) hits = NULL;
-  GtkWidget *child;
-
-  if (self->filling || g_strcmp0 (text, self->patient_name) == 0)
-    return;
-  self->patient_id = 0;
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->patient_results))) != NULL)
-    gtk_list_box_remove (self->patient_results, child);
-  /* The same instant search as the patient list, on the main thread while idle. */
-  if (!ch_has_text (text) || ch_ui_session_is_busy (self->session))
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->patient_results), FALSE);
-      return;
-    }
-  hits = ch_patients_search (self->session, text, MAX_HITS, NULL);
-  for (guint i = 0; hits != NULL && i < hits->len; i++)
-    {
-      const ChPatientHit *hit = hits->pdata[i];
-      GtkWidget *row = adw_action_row_new ();
-      g_autofree char *name = g_strdup_printf ("%s, %s", hit->family_name,
-                                               hit->given_name ? hit->given_name : "");
-      g_autofree char *subtitle = g_strdup_printf (_("MRN %s · born %s"), hit->mrn,
-                                                   hit->birth_date ? hit->birth_date : "?");
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-      g_object_set_data (G_OBJECT (row), "patient-id", GINT_TO_POINTER ((int) hit->id));
-      g_object_set_data_full (G_OBJECT (row), "name", g_steal_pointer (&name), g_free);
-      gtk_list_box_append (self->patient_results, row);
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->patient_results), hits != NULL && hits->len > 0);
-}
-
-static void
-on_patient_row_activated (ChBookDialog  *self,
-                          GtkListBoxRow *row)
-{
-  ch_book_dialog_set_patient (self, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "patient-id")),
-                              g_object_get_data (G_OBJECT (row), "name"));
-  gtk_widget_grab_focus (GTK_WIDGET (self->type_row));
-}
-
-/* Escape in the search closes the dialog, as it does elsewhere in it. */
-static void
-on_patient_stop_search (ChBookDialog *self)
-{
-  gtk_window_close (GTK_WINDOW (self));
-}
-
-static void
-on_patient_entry_activate (ChBookDialog *self)
-{
-  GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->patient_results, 0);
-
-  if (first != NULL && gtk_widget_get_visible (GTK_WIDGET (self->patient_results)))
-    on_patient_row_activated (self, first);
+  ch_patient_picker_set_patient (self->patient_picker, patient_id, name);
 }
 
 static void
@@ -377,7 +300,7 @@ find_slots_activated (GtkWidget  *widget,
   find = g_new0 (Find, 1);
   find->session = g_object_ref (self->session);
   find->query.type_id = ((ChApptType *) self->types->pdata[type])->id;
-  find->query.patient_id = self->patient_id;
+  find->query.patient_id = ch_patient_picker_get_patient_id (self->patient_picker);
   if (!gtk_switch_get_active (self->any_provider_switch) && provider < self->providers->len)
     find->provider_id = g_strdup (((ChResource *) self->providers->pdata[provider])->id);
   if (part < G_N_ELEMENTS (parts_of_day))
@@ -528,6 +451,7 @@ save_activated (GtkWidget  *widget,
   guint provider = adw_combo_row_get_selected (self->provider_row);
   guint room = adw_combo_row_get_selected (self->room_row);
   guint repeat = adw_combo_row_get_selected (self->repeat_row);
+  gint64 patient_id = ch_patient_picker_get_patient_id (self->patient_picker);
   int y, mo, d, hh, mm, minutes = 0, count = 0;
   char extra;
   g_autoptr (GDateTime) start = NULL;
@@ -535,10 +459,10 @@ save_activated (GtkWidget  *widget,
 
   if (self->busy || ch_ui_session_is_busy (self->session))
     return;
-  if (self->patient_id == 0)
+  if (patient_id == 0)
     {
       show_error (self, _("Find and choose the patient."));
-      gtk_widget_grab_focus (GTK_WIDGET (self->patient_entry));
+      gtk_widget_grab_focus (ch_patient_picker_get_entry (self->patient_picker));
       return;
     }
   if (sscanf (date, "%d-%d-%d%c", &y, &mo, &d, &extra) != 3
@@ -563,7 +487,7 @@ save_activated (GtkWidget  *widget,
   if (type >= self->types->len || provider >= self->providers->len)
     return;
 
-  a->patient_id = self->patient_id;
+  a->patient_id = patient_id;
   a->provider_id = g_strdup (((ChResource *) self->providers->pdata[provider])->id);
   a->room_id = room > 0 && room <= self->rooms->len
                ? g_strdup (((ChResource *) self->rooms->pdata[room - 1])->id) : NULL;
@@ -622,6 +546,7 @@ ch_book_dialog_new (GtkWindow   *parent,
 
   self = g_object_new (CH_TYPE_BOOK_DIALOG, "transient-for", parent, NULL);
   self->session = g_object_ref (session);
+  ch_patient_picker_set_session (self->patient_picker, session);
   self->providers = g_ptr_array_ref (providers);
   self->rooms = g_ptr_array_ref (rooms);
   self->types = g_ptr_array_ref (types);
@@ -650,7 +575,7 @@ ch_book_dialog_new (GtkWindow   *parent,
   gtk_editable_set_text (GTK_EDITABLE (self->time_row), time);
   ch_ui_session_watch_busy (session, G_OBJECT (self), G_CALLBACK (ch_book_dialog_update_actions));
   ch_book_dialog_update_actions (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->patient_entry));
+  gtk_widget_grab_focus (ch_patient_picker_get_entry (self->patient_picker));
   return GTK_WIDGET (self);
 }
 
@@ -692,7 +617,6 @@ ch_book_dialog_finalize (GObject *object)
   g_clear_pointer (&self->rooms, g_ptr_array_unref);
   g_clear_pointer (&self->types, g_ptr_array_unref);
   g_clear_pointer (&self->slots, g_ptr_array_unref);
-  g_free (self->patient_name);
 
   G_OBJECT_CLASS (ch_book_dialog_parent_class)->finalize (object);
 }
@@ -705,6 +629,7 @@ ch_book_dialog_class_init (ChBookDialogClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   ch_ui_init ();
+  g_type_ensure (CH_TYPE_PATIENT_PICKER);
 
   object_class->dispose = ch_book_dialog_dispose;
   object_class->finalize = ch_book_dialog_finalize;
@@ -721,8 +646,7 @@ ch_book_dialog_class_init (ChBookDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChBookDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, ChBookDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, ChBookDialog, form);
-  gtk_widget_class_bind_template_child (widget_class, ChBookDialog, patient_entry);
-  gtk_widget_class_bind_template_child (widget_class, ChBookDialog, patient_results);
+  gtk_widget_class_bind_template_child (widget_class, ChBookDialog, patient_picker);
   gtk_widget_class_bind_template_child (widget_class, ChBookDialog, type_row);
   gtk_widget_class_bind_template_child (widget_class, ChBookDialog, provider_row);
   gtk_widget_class_bind_template_child (widget_class, ChBookDialog, room_row);
@@ -736,10 +660,12 @@ ch_book_dialog_class_init (ChBookDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChBookDialog, part_of_day_row);
   gtk_widget_class_bind_template_child (widget_class, ChBookDialog, slot_box);
   gtk_widget_class_bind_template_child (widget_class, ChBookDialog, slot_status);
-  gtk_widget_class_bind_template_callback (widget_class, on_patient_search_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_patient_row_activated);
-  gtk_widget_class_bind_template_callback (widget_class, on_patient_entry_activate);
-  gtk_widget_class_bind_template_callback (widget_class, on_patient_stop_search);
+  /* The picker's signals, connected in the template: a patient taken moves on
+   * to the next field, Escape in the search closes the dialog as it does elsewhere. */
+  gtk_widget_class_bind_template_callback_full (widget_class, "gtk_widget_grab_focus",
+                                                G_CALLBACK (gtk_widget_grab_focus));
+  gtk_widget_class_bind_template_callback_full (widget_class, "gtk_window_close",
+                                                G_CALLBACK (gtk_window_close));
   gtk_widget_class_bind_template_callback (widget_class, on_type_changed);
 
   gtk_widget_class_install_action (widget_class, "book.save", NULL, save_activated);

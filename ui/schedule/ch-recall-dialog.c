@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ch-patient-picker.h"
 #include "ch-recall-dialog.h"
 #include "ch-recall.h"
 #include "ch-schedule-ui.h"
@@ -19,26 +20,22 @@ static const char * const kinds[] = { "follow-up", "annual-exam", "immunization"
 
 struct _ChRecallDialog
 {
-  AdwWindow       parent_instance;
+  AdwWindow        parent_instance;
 
-  GtkSpinner     *spinner;
-  GtkLabel       *error_label;
-  GtkWidget      *form;
-  GtkSearchEntry *patient_entry;
-  GtkListBox     *patient_results;
-  AdwComboRow    *kind_row;
-  GtkWidget      *due_row;
-  GtkWidget      *reason_row;
-  AdwComboRow    *provider_row;
+  GtkSpinner      *spinner;
+  GtkLabel        *error_label;
+  GtkWidget       *form;
+  ChPatientPicker *patient_picker;
+  AdwComboRow     *kind_row;
+  GtkWidget       *due_row;
+  GtkWidget       *reason_row;
+  AdwComboRow     *provider_row;
 
-  ChSession      *session;
-  GPtrArray      *all_providers;  /* (element-type ChResource): owns those of providers */
-  GPtrArray      *providers;      /* the active ones, to choose from */
-  gint64          patient_id;
-  char           *patient_name;
-  GCancellable   *cancellable;
-  gboolean        filling;
-  gboolean        busy;
+  ChSession       *session;
+  GPtrArray       *all_providers;  /* (element-type ChResource): owns those of providers */
+  GPtrArray       *providers;      /* the active ones, to choose from */
+  GCancellable    *cancellable;
+  gboolean         busy;
 };
 
 G_DEFINE_FINAL_TYPE (ChRecallDialog, ch_recall_dialog, ADW_TYPE_WINDOW)
@@ -85,51 +82,7 @@ ch_recall_dialog_set_patient (ChRecallDialog *self,
 {
   g_return_if_fail (CH_IS_RECALL_DIALOG (self));
 
-  self->patient_id = patient_id;
-  g_free (self->patient_name);
-  self->patient_name = g_strdup (name);
-  self->filling = TRUE;
-  gtk_editable_set_text (GTK_EDITABLE (self->patient_entry), name);
-  self->filling = FALSE;
-  gtk_widget_set_visible (GTK_WIDGET (self->patient_results), FALSE);
-}
-
-static void
-on_patient_search_changed (ChRecallDialog *self)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->patient_entry));
-  gboolean found;
-
-  if (self->filling || g_strcmp0 (text, self->patient_name) == 0)
-    return;
-  self->patient_id = 0;
-  found = ch_schedule_ui_search_patients (self->session, text, self->patient_results);
-  gtk_widget_set_visible (GTK_WIDGET (self->patient_results), found);
-}
-
-static void
-on_patient_row_activated (ChRecallDialog *self,
-                          GtkListBoxRow  *row)
-{
-  ch_recall_dialog_set_patient (self, ch_schedule_ui_row_patient_id (row),
-                                ch_schedule_ui_row_patient_name (row));
-  gtk_widget_grab_focus (GTK_WIDGET (self->kind_row));
-}
-
-/* Escape in the search closes the dialog, as it does elsewhere in it. */
-static void
-on_patient_stop_search (ChRecallDialog *self)
-{
-  gtk_window_close (GTK_WINDOW (self));
-}
-
-static void
-on_patient_entry_activate (ChRecallDialog *self)
-{
-  GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->patient_results, 0);
-
-  if (first != NULL && gtk_widget_get_visible (GTK_WIDGET (self->patient_results)))
-    on_patient_row_activated (self, first);
+  ch_patient_picker_set_patient (self->patient_picker, patient_id, name);
 }
 
 /* ---- adding -------------------------------------------------------------------- */
@@ -195,15 +148,16 @@ save_activated (GtkWidget  *widget,
   ChRecallDialog *self = CH_RECALL_DIALOG (widget);
   guint kind = adw_combo_row_get_selected (self->kind_row);
   guint provider = adw_combo_row_get_selected (self->provider_row);
+  gint64 patient_id = ch_patient_picker_get_patient_id (self->patient_picker);
   g_autoptr (GTask) task = NULL;
   Add *add;
 
   if (self->busy || ch_ui_session_is_busy (self->session))
     return;
-  if (self->patient_id == 0)
+  if (patient_id == 0)
     {
       show_error (self, _("Find and choose the patient."));
-      gtk_widget_grab_focus (GTK_WIDGET (self->patient_entry));
+      gtk_widget_grab_focus (ch_patient_picker_get_entry (self->patient_picker));
       return;
     }
   if (kind >= G_N_ELEMENTS (kinds))
@@ -213,7 +167,7 @@ save_activated (GtkWidget  *widget,
   add = g_new0 (Add, 1);
   add->session = g_object_ref (self->session);
   add->recall = ch_recall_new ();
-  add->recall->patient_id = self->patient_id;
+  add->recall->patient_id = patient_id;
   add->recall->kind = g_strdup (kinds[kind]);
   add->recall->due_date = ch_schedule_ui_dup_text (GTK_EDITABLE (self->due_row));
   add->recall->reason = ch_schedule_ui_dup_text (GTK_EDITABLE (self->reason_row));
@@ -253,6 +207,7 @@ ch_recall_dialog_new (GtkWindow *parent,
 
   self = g_object_new (CH_TYPE_RECALL_DIALOG, "transient-for", parent, NULL);
   self->session = g_object_ref (session);
+  ch_patient_picker_set_session (self->patient_picker, session);
   self->all_providers = g_ptr_array_ref (providers);
   self->providers = g_ptr_array_new ();
   for (guint i = 0; i < providers->len; i++)
@@ -270,7 +225,7 @@ ch_recall_dialog_new (GtkWindow *parent,
   ch_ui_session_watch_busy (session, G_OBJECT (self),
                             G_CALLBACK (ch_recall_dialog_update_actions));
   ch_recall_dialog_update_actions (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->patient_entry));
+  gtk_widget_grab_focus (ch_patient_picker_get_entry (self->patient_picker));
   return GTK_WIDGET (self);
 }
 
@@ -310,7 +265,6 @@ ch_recall_dialog_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->providers, g_ptr_array_unref);
   g_clear_pointer (&self->all_providers, g_ptr_array_unref);
-  g_free (self->patient_name);
 
   G_OBJECT_CLASS (ch_recall_dialog_parent_class)->finalize (object);
 }
@@ -323,6 +277,7 @@ ch_recall_dialog_class_init (ChRecallDialogClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   ch_ui_init ();
+  g_type_ensure (CH_TYPE_PATIENT_PICKER);
 
   object_class->dispose = ch_recall_dialog_dispose;
   object_class->finalize = ch_recall_dialog_finalize;
@@ -340,16 +295,17 @@ ch_recall_dialog_class_init (ChRecallDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChRecallDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, ChRecallDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, ChRecallDialog, form);
-  gtk_widget_class_bind_template_child (widget_class, ChRecallDialog, patient_entry);
-  gtk_widget_class_bind_template_child (widget_class, ChRecallDialog, patient_results);
+  gtk_widget_class_bind_template_child (widget_class, ChRecallDialog, patient_picker);
   gtk_widget_class_bind_template_child (widget_class, ChRecallDialog, kind_row);
   gtk_widget_class_bind_template_child (widget_class, ChRecallDialog, due_row);
   gtk_widget_class_bind_template_child (widget_class, ChRecallDialog, reason_row);
   gtk_widget_class_bind_template_child (widget_class, ChRecallDialog, provider_row);
-  gtk_widget_class_bind_template_callback (widget_class, on_patient_search_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_patient_row_activated);
-  gtk_widget_class_bind_template_callback (widget_class, on_patient_entry_activate);
-  gtk_widget_class_bind_template_callback (widget_class, on_patient_stop_search);
+  /* The picker's signals, connected in the template: a patient taken moves on
+   * to the next field, Escape in the search closes the dialog as it does elsewhere. */
+  gtk_widget_class_bind_template_callback_full (widget_class, "gtk_widget_grab_focus",
+                                                G_CALLBACK (gtk_widget_grab_focus));
+  gtk_widget_class_bind_template_callback_full (widget_class, "gtk_window_close",
+                                                G_CALLBACK (gtk_window_close));
 
   gtk_widget_class_install_action (widget_class, "recall.save", NULL, save_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,

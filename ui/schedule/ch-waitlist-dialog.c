@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ch-patient-picker.h"
 #include "ch-schedule-ui.h"
 #include "ch-schedule.h"
 #include "ch-ui.h"
@@ -17,28 +18,24 @@
 
 struct _ChWaitlistDialog
 {
-  AdwWindow       parent_instance;
+  AdwWindow        parent_instance;
 
-  GtkSpinner     *spinner;
-  GtkLabel       *error_label;
-  GtkWidget      *form;
-  GtkSearchEntry *patient_entry;
-  GtkListBox     *patient_results;
-  AdwComboRow    *type_row;
-  AdwComboRow    *provider_row;
-  GtkWidget      *earliest_row;
-  GtkWidget      *latest_row;
-  GtkWidget      *note_row;
+  GtkSpinner      *spinner;
+  GtkLabel        *error_label;
+  GtkWidget       *form;
+  ChPatientPicker *patient_picker;
+  AdwComboRow     *type_row;
+  AdwComboRow     *provider_row;
+  GtkWidget       *earliest_row;
+  GtkWidget       *latest_row;
+  GtkWidget       *note_row;
 
-  ChSession      *session;
-  GPtrArray      *all_providers;  /* (element-type ChResource): owns those of providers */
-  GPtrArray      *providers;      /* the active ones, to choose from */
-  GPtrArray      *types;       /* (element-type ChApptType) */
-  gint64          patient_id;
-  char           *patient_name;
-  GCancellable   *cancellable;
-  gboolean        filling;
-  gboolean        busy;
+  ChSession       *session;
+  GPtrArray       *all_providers;  /* (element-type ChResource): owns those of providers */
+  GPtrArray       *providers;      /* the active ones, to choose from */
+  GPtrArray       *types;       /* (element-type ChApptType) */
+  GCancellable    *cancellable;
+  gboolean         busy;
 };
 
 G_DEFINE_FINAL_TYPE (ChWaitlistDialog, ch_waitlist_dialog, ADW_TYPE_WINDOW)
@@ -85,51 +82,7 @@ ch_waitlist_dialog_set_patient (ChWaitlistDialog *self,
 {
   g_return_if_fail (CH_IS_WAITLIST_DIALOG (self));
 
-  self->patient_id = patient_id;
-  g_free (self->patient_name);
-  self->patient_name = g_strdup (name);
-  self->filling = TRUE;
-  gtk_editable_set_text (GTK_EDITABLE (self->patient_entry), name);
-  self->filling = FALSE;
-  gtk_widget_set_visible (GTK_WIDGET (self->patient_results), FALSE);
-}
-
-static void
-on_patient_search_changed (ChWaitlistDialog *self)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->patient_entry));
-  gboolean found;
-
-  if (self->filling || g_strcmp0 (text, self->patient_name) == 0)
-    return;
-  self->patient_id = 0;
-  found = ch_schedule_ui_search_patients (self->session, text, self->patient_results);
-  gtk_widget_set_visible (GTK_WIDGET (self->patient_results), found);
-}
-
-static void
-on_patient_row_activated (ChWaitlistDialog *self,
-                          GtkListBoxRow    *row)
-{
-  ch_waitlist_dialog_set_patient (self, ch_schedule_ui_row_patient_id (row),
-                                  ch_schedule_ui_row_patient_name (row));
-  gtk_widget_grab_focus (GTK_WIDGET (self->type_row));
-}
-
-/* Escape in the search closes the dialog, as it does elsewhere in it. */
-static void
-on_patient_stop_search (ChWaitlistDialog *self)
-{
-  gtk_window_close (GTK_WINDOW (self));
-}
-
-static void
-on_patient_entry_activate (ChWaitlistDialog *self)
-{
-  GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->patient_results, 0);
-
-  if (first != NULL && gtk_widget_get_visible (GTK_WIDGET (self->patient_results)))
-    on_patient_row_activated (self, first);
+  ch_patient_picker_set_patient (self->patient_picker, patient_id, name);
 }
 
 /* ---- adding -------------------------------------------------------------------- */
@@ -195,15 +148,16 @@ save_activated (GtkWidget  *widget,
   ChWaitlistDialog *self = CH_WAITLIST_DIALOG (widget);
   guint type = adw_combo_row_get_selected (self->type_row);
   guint provider = adw_combo_row_get_selected (self->provider_row);
+  gint64 patient_id = ch_patient_picker_get_patient_id (self->patient_picker);
   g_autoptr (GTask) task = NULL;
   Add *add;
 
   if (self->busy || ch_ui_session_is_busy (self->session))
     return;
-  if (self->patient_id == 0)
+  if (patient_id == 0)
     {
       show_error (self, _("Find and choose the patient."));
-      gtk_widget_grab_focus (GTK_WIDGET (self->patient_entry));
+      gtk_widget_grab_focus (ch_patient_picker_get_entry (self->patient_picker));
       return;
     }
   if (type >= self->types->len)
@@ -213,7 +167,7 @@ save_activated (GtkWidget  *widget,
   add = g_new0 (Add, 1);
   add->session = g_object_ref (self->session);
   add->entry = ch_waitlist_entry_new ();
-  add->entry->patient_id = self->patient_id;
+  add->entry->patient_id = patient_id;
   add->entry->type_id = ((ChApptType *) self->types->pdata[type])->id;
   /* The first choice is any provider. */
   if (provider > 0 && provider <= self->providers->len)
@@ -254,6 +208,7 @@ ch_waitlist_dialog_new (GtkWindow *parent,
 
   self = g_object_new (CH_TYPE_WAITLIST_DIALOG, "transient-for", parent, NULL);
   self->session = g_object_ref (session);
+  ch_patient_picker_set_session (self->patient_picker, session);
   self->types = g_ptr_array_ref (types);
   self->all_providers = g_ptr_array_ref (providers);
   self->providers = g_ptr_array_new ();
@@ -275,7 +230,7 @@ ch_waitlist_dialog_new (GtkWindow *parent,
   ch_ui_session_watch_busy (session, G_OBJECT (self),
                             G_CALLBACK (ch_waitlist_dialog_update_actions));
   ch_waitlist_dialog_update_actions (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->patient_entry));
+  gtk_widget_grab_focus (ch_patient_picker_get_entry (self->patient_picker));
   return GTK_WIDGET (self);
 }
 
@@ -316,7 +271,6 @@ ch_waitlist_dialog_finalize (GObject *object)
   g_clear_pointer (&self->providers, g_ptr_array_unref);
   g_clear_pointer (&self->all_providers, g_ptr_array_unref);
   g_clear_pointer (&self->types, g_ptr_array_unref);
-  g_free (self->patient_name);
 
   G_OBJECT_CLASS (ch_waitlist_dialog_parent_class)->finalize (object);
 }
@@ -329,6 +283,7 @@ ch_waitlist_dialog_class_init (ChWaitlistDialogClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   ch_ui_init ();
+  g_type_ensure (CH_TYPE_PATIENT_PICKER);
 
   object_class->dispose = ch_waitlist_dialog_dispose;
   object_class->finalize = ch_waitlist_dialog_finalize;
@@ -346,17 +301,18 @@ ch_waitlist_dialog_class_init (ChWaitlistDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChWaitlistDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, ChWaitlistDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, ChWaitlistDialog, form);
-  gtk_widget_class_bind_template_child (widget_class, ChWaitlistDialog, patient_entry);
-  gtk_widget_class_bind_template_child (widget_class, ChWaitlistDialog, patient_results);
+  gtk_widget_class_bind_template_child (widget_class, ChWaitlistDialog, patient_picker);
   gtk_widget_class_bind_template_child (widget_class, ChWaitlistDialog, type_row);
   gtk_widget_class_bind_template_child (widget_class, ChWaitlistDialog, provider_row);
   gtk_widget_class_bind_template_child (widget_class, ChWaitlistDialog, earliest_row);
   gtk_widget_class_bind_template_child (widget_class, ChWaitlistDialog, latest_row);
   gtk_widget_class_bind_template_child (widget_class, ChWaitlistDialog, note_row);
-  gtk_widget_class_bind_template_callback (widget_class, on_patient_search_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_patient_row_activated);
-  gtk_widget_class_bind_template_callback (widget_class, on_patient_entry_activate);
-  gtk_widget_class_bind_template_callback (widget_class, on_patient_stop_search);
+  /* The picker's signals, connected in the template: a patient taken moves on
+   * to the next field, Escape in the search closes the dialog as it does elsewhere. */
+  gtk_widget_class_bind_template_callback_full (widget_class, "gtk_widget_grab_focus",
+                                                G_CALLBACK (gtk_widget_grab_focus));
+  gtk_widget_class_bind_template_callback_full (widget_class, "gtk_window_close",
+                                                G_CALLBACK (gtk_window_close));
 
   gtk_widget_class_install_action (widget_class, "waitlist.save", NULL, save_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
