@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -423,7 +424,9 @@ ch_calendar_view_snapshot (GtkWidget   *widget,
   ChCalendarView *self = CH_CALENDAR_VIEW (widget);
   double width = column_width (self);
   double height = gtk_widget_get_height (widget);
-  GdkRGBA fg, line, off, cursor, white = { 1, 1, 1, 1 };
+  GdkRGBA fg, line, off, cursor, white = { 1, 1, 1, 1 }, working, band;
+  /* Working time is the view's light ground, the titles' band the window's. */
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
   graphene_rect_t visible;
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
@@ -434,6 +437,8 @@ ch_calendar_view_snapshot (GtkWidget   *widget,
   off = fg;
   off.alpha = 0.06;
   gdk_rgba_parse (&cursor, "#3584e4");
+  gdk_rgba_parse (&working, dark ? "#1e1e1e" : "#ffffff");
+  gdk_rgba_parse (&band, dark ? "#242424" : "#fafafa");
   cursor.alpha = 0.25;
   begin_drawing (self);
 
@@ -453,7 +458,7 @@ ch_calendar_view_snapshot (GtkWidget   *widget,
 
           if (span->is_break)
             continue;
-          gtk_snapshot_append_color (snapshot, &white,
+          gtk_snapshot_append_color (snapshot, &working,
                                      &GRAPHENE_RECT_INIT ((float) x, (float) minute_y (span->start_min),
                                                           (float) width,
                                                           (float) ((span->end_min - span->start_min) * PX_PER_MIN)));
@@ -553,9 +558,7 @@ ch_calendar_view_snapshot (GtkWidget   *widget,
   /* The column titles, over whatever scrolled under them. */
   {
     double top = scrolled_by (self);
-    GdkRGBA band;
 
-    gdk_rgba_parse (&band, "#fafafa");
     gtk_snapshot_append_color (snapshot, &band,
                                &GRAPHENE_RECT_INIT (0, (float) top, (float) gtk_widget_get_width (widget),
                                                     HEADER_HEIGHT));
