@@ -274,6 +274,74 @@ ch_db_days_off_range (ChStore     *store,
   return rc == SQLITE_DONE ? g_steal_pointer (&list) : NULL;
 }
 
+void
+ch_day_off_free (ChDayOff *day_off)
+{
+  if (day_off == NULL)
+    return;
+  g_free (day_off->resource_id);
+  g_free (day_off->day);
+  g_free (day_off->reason);
+  g_free (day_off);
+}
+
+GPtrArray *
+ch_db_days_off_list (ChStore     *store,
+                     const char  *from_day,
+                     GError     **error)
+{
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_day_off_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store, "SELECT resource_id, day, reason FROM days_off WHERE day >= ?"
+                                  " ORDER BY day, resource_id IS NOT NULL, resource_id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, from_day, -1, SQLITE_TRANSIENT);
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      ChDayOff *day_off = g_new0 (ChDayOff, 1);
+
+      day_off->resource_id = column_dup_or_null (stmt, 0);
+      day_off->day = g_strdup (ch_store_column_text (stmt, 1));
+      day_off->reason = g_strdup (ch_store_column_text (stmt, 2));
+      g_ptr_array_add (list, day_off);
+    }
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE ? g_steal_pointer (&list) : NULL;
+}
+
+gboolean
+ch_db_day_off_remove (ChStore     *store,
+                      const char  *resource_id,
+                      const char  *day,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store, "DELETE FROM days_off WHERE day = ? AND resource_id IS ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, day, -1, SQLITE_TRANSIENT);
+  if (resource_id != NULL)
+    sqlite3_bind_text (stmt, 2, resource_id, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, 2);
+  rc = ch_store_step (store, stmt, error);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return FALSE;
+  if (ch_store_changes (store) == 0)
+    {
+      g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_NOT_FOUND, _("There is no day off on %s"),
+                   day);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 char *
 ch_db_last_provider (ChStore  *store,
                      gint64    patient_id,

@@ -76,6 +76,28 @@ GPtrArray  *ch_db_days_off_range (ChStore          *store,
                                   const char       *from_day,
                                   const char       *to_day,
                                   GError          **error);
+typedef struct
+{
+  char *resource_id;   /* NULL: a practice holiday */
+  char *day;           /* YYYY-MM-DD */
+  char *reason;
+} ChDayOff;
+
+void        ch_day_off_free      (ChDayOff          *day_off);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChDayOff, ch_day_off_free)
+
+/* Returns: (transfer full) (element-type ChDayOff): the days off from
+ * @from_day on, by day, practice holidays first */
+GPtrArray  *ch_db_days_off_list  (ChStore          *store,
+                                  const char       *from_day,
+                                  GError          **error);
+/* Removes @resource_id's (NULL: the practice's) day off on @day;
+ * CH_STORE_ERROR_NOT_FOUND when there is none. */
+gboolean    ch_db_day_off_remove (ChStore          *store,
+                                  const char       *resource_id,
+                                  const char       *day,
+                                  GError          **error);
+
 /* The provider of @patient_id's latest appointment before @before, not
  * cancelled. Returns: (transfer full) (nullable) */
 char       *ch_db_last_provider  (ChStore          *store,

@@ -308,6 +308,54 @@ ch_schedule_add_day_off (ChSession   *session,
   return TRUE;
 }
 
+GPtrArray *
+ch_schedule_list_days_off (ChSession   *session,
+                           const char  *from_day,
+                           GError     **error)
+{
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  if (!ch_session_check (session, CH_AREA_SCHEDULING, CH_ACCESS_READ, error))
+    return NULL;
+  if (!ch_valid_date (from_day))
+    {
+      invalid (error, _("Write the day as YYYY-MM-DD"));
+      return NULL;
+    }
+  return ch_db_days_off_list (ch_session_get_store (session), from_day, error);
+}
+
+gboolean
+ch_schedule_remove_day_off (ChSession   *session,
+                            const char  *resource_id,
+                            const char  *day,
+                            GError     **error)
+{
+  ChStore *store;
+  g_autofree char *detail = NULL;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+
+  if (!ch_session_check (session, CH_AREA_SCHEDULING, CH_ACCESS_WRITE, error))
+    return FALSE;
+  if (!ch_valid_date (day))
+    return invalid (error, _("Write the day as YYYY-MM-DD"));
+
+  store = ch_session_get_store (session);
+  detail = g_strdup_printf ("day off %s removed", day);
+  if (!ch_store_begin (store, error))
+    return FALSE;
+  if (!ch_db_day_off_remove (store, resource_id, day, error)
+      || !audit (session, CH_AUDIT_UPDATE, "resource", resource_id ? resource_id : "practice", 0,
+                 detail, error)
+      || !ch_store_commit (store, error))
+    {
+      ch_store_rollback (store);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* ---- appointment types ---------------------------------------------------------- */
 
 gboolean

@@ -68,6 +68,16 @@ gboolean    ch_schedule_add_day_off    (ChSession         *session,
                                         const char        *day,
                                         const char        *reason,
                                         GError           **error);
+/* Returns: (transfer full) (element-type ChDayOff): days off and practice
+ * holidays from @from_day (YYYY-MM-DD) on, by day */
+GPtrArray  *ch_schedule_list_days_off  (ChSession         *session,
+                                        const char        *from_day,
+                                        GError           **error);
+/* @resource_id: (nullable): NULL for a practice holiday */
+gboolean    ch_schedule_remove_day_off (ChSession         *session,
+                                        const char        *resource_id,
+                                        const char        *day,
+                                        GError           **error);
 /* Parses "mon,tue,fri" or "mon-fri" into a weekday mask. */
 gboolean    ch_schedule_parse_days     (const char        *text,
                                         guint             *out_weekdays);

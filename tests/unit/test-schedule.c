@@ -333,6 +333,40 @@ test_working_hours (Fixture      *f,
     book (f, working, 0);
     g_assert_false (ch_schedule_book (f->desk, holiday, 0, &error));
     g_assert_error (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_OUTSIDE_HOURS);
+    g_clear_error (&error);
+  }
+
+  /* Listed from a day on, the practice's first; removed, the day is bookable again. */
+  {
+    g_autoptr (GPtrArray) days = ch_schedule_list_days_off (f->manager, "2030-03-05", &error);
+    g_autoptr (ChAppointment) again = appointment (f->ana, "lee", f->follow_up,
+                                                   at ("2030-03-05", 10, 0), 20);
+    const ChDayOff *first, *second;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (days->len, ==, 2);
+    first = days->pdata[0];
+    second = days->pdata[1];
+    g_assert_cmpstr (first->resource_id, ==, "lee");
+    g_assert_cmpstr (first->day, ==, "2030-03-05");
+    g_assert_cmpstr (first->reason, ==, "Conference");
+    g_assert_null (second->resource_id);
+    g_assert_cmpstr (second->day, ==, "2030-03-06");
+    g_clear_pointer (&days, g_ptr_array_unref);
+    days = ch_schedule_list_days_off (f->desk, "2030-03-06", &error);
+    g_assert_cmpuint (days->len, ==, 1);
+
+    g_assert_false (ch_schedule_remove_day_off (f->manager, "lee", "2030-03-05", &error));
+    g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_PERMISSION_DENIED);
+    g_clear_error (&error);
+    g_assert_false (ch_schedule_remove_day_off (f->desk, NULL, "2030-03-05", &error));
+    g_assert_error (error, CH_STORE_ERROR, CH_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+    g_assert_true (ch_schedule_remove_day_off (f->desk, "lee", "2030-03-05", &error));
+    g_assert_no_error (error);
+    book (f, again, 0);
+    g_assert_null (ch_schedule_list_days_off (f->desk, "next week", &error));
+    g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID);
   }
 }
 
