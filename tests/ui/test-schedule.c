@@ -10,6 +10,7 @@
 #include "ch-book-dialog.h"
 #include "ch-calendar-view.h"
 #include "ch-demo.h"
+#include "ch-hours-dialog.h"
 #include "ch-main-page.h"
 #include "ch-patient-picker.h"
 #include "ch-patients.h"
@@ -571,6 +572,141 @@ test_double_click (Fixture       *f,
   ch_ui_test_respond (message, "close");
 }
 
+static ChHoursDialog *
+open_hours_dialog (Fixture *f)
+{
+  ChHoursDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "schedule.hours", NULL));
+  CH_UI_TEST_WAIT (ch_ui_test_find_toplevel (CH_TYPE_HOURS_DIALOG, NULL) != NULL);
+  dialog = CH_HOURS_DIALOG (ch_ui_test_find_toplevel (CH_TYPE_HOURS_DIALOG, NULL));
+  CH_UI_TEST_WAIT (!ch_hours_dialog_get_busy (dialog) && !ch_ui_session_is_busy (f->session));
+  return dialog;
+}
+
+static guint
+count_named (GtkWidget  *widget,
+             const char *name)
+{
+  guint n = g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_named (child, name);
+  return n;
+}
+
+/* The first provider's Tuesday shortened and split, saved: the controller
+ * keeps it and the other days; a day off added makes the day unbookable,
+ * removed it is bookable again. Bad hours are refused in the dialog. */
+static void
+test_hours (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+  ChHoursDialog *dialog = open_hours_dialog (f);
+  GtkWidget *tuesday = find_named (GTK_WIDGET (dialog), "day-2");
+  GtkWidget *error_label = GTK_WIDGET (ch_ui_test_child (dialog, CH_TYPE_HOURS_DIALOG, "error_label"));
+  g_autofree char *monday_day = NULL;
+
+  /* The demo's hours, as the dialog writes them. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_named (GTK_WIDGET (dialog), "day-1"))),
+                   ==, "08:00-12:00, 13:00-17:00");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_named (GTK_WIDGET (dialog), "day-6"))),
+                   ==, "");
+
+  ch_ui_test_set_text (tuesday, "09:00-10:00, 9:30-11:00");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "hours.save", NULL));
+  g_assert_true (gtk_widget_get_visible (error_label));
+
+  ch_ui_test_set_text (tuesday, "09:00-10:30, 11:00-12:00");
+  g_assert_true (ch_ui_test_press_key (tuesday, GDK_KEY_s, GDK_CONTROL_MASK));
+  CH_UI_TEST_WAIT (!ch_hours_dialog_get_busy (dialog) && !ch_ui_session_is_busy (f->session));
+  g_assert_false (gtk_widget_get_visible (error_label));
+  {
+    g_autoptr (GArray) hours = ch_schedule_get_hours (f->session, provider_id (f, 0), &error);
+    g_autoptr (GString) tuesday_spans = g_string_new (NULL);
+    guint monday_spans = 0;
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < hours->len; i++)
+      {
+        const ChHours *h = &g_array_index (hours, ChHours, i);
+
+        if (h->weekday == 2)
+          g_string_append_printf (tuesday_spans, "%d-%d%s;", h->start_min, h->end_min,
+                                  h->is_break ? "b" : "");
+        monday_spans += h->weekday == 1;
+      }
+    g_assert_cmpstr (tuesday_spans->str, ==, "540-720;630-660b;");
+    g_assert_cmpuint (monday_spans, ==, 2);
+  }
+
+  /* A day off for the first provider on the fixture's Monday. */
+  monday_day = g_strdup_printf ("%" G_GINT64_FORMAT, f->day);
+  {
+    g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (f->day / G_USEC_PER_SEC);
+    g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+
+    g_free (monday_day);
+    monday_day = g_date_time_format (local, "%Y-%m-%d");
+  }
+  adw_combo_row_set_selected (ADW_COMBO_ROW (ch_ui_test_child (dialog, CH_TYPE_HOURS_DIALOG,
+                                                               "who_row")), 1);
+  ch_ui_test_set_text (ch_ui_test_child (dialog, CH_TYPE_HOURS_DIALOG, "off_day_row"), monday_day);
+  ch_ui_test_set_text (ch_ui_test_child (dialog, CH_TYPE_HOURS_DIALOG, "off_reason_row"), "Course");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "hours.add-day-off", NULL));
+  CH_UI_TEST_WAIT (!ch_hours_dialog_get_busy (dialog) && !ch_ui_session_is_busy (f->session));
+  g_assert_cmpuint (count_named (GTK_WIDGET (dialog), "day-off"), ==, 1);
+  {
+    g_autoptr (ChAppointment) a = ch_appointment_new ();
+    g_autoptr (ChApptType) type = ch_schedule_find_type (f->session, "follow-up", &error);
+
+    a->patient_id = f->patient_id;
+    a->provider_id = g_strdup (provider_id (f, 0));
+    a->type_id = type->id;
+    a->start_at = at (f, 9, 0);
+    a->duration_min = 20;
+    g_assert_false (ch_schedule_book (f->session, a, 0, &error));
+    g_assert_error (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_OUTSIDE_HOURS);
+    g_clear_error (&error);
+  }
+
+  /* Its remove button. */
+  {
+    GtkWidget *row = find_named (GTK_WIDGET (dialog), "day-off");
+    GtkWidget *button = NULL;
+
+    for (GtkWidget *w = row; w != NULL && button == NULL;)
+      {
+        /* The first button inside the row. */
+        GtkWidget *stack[64];
+        int top = 0;
+
+        stack[top++] = w;
+        while (top > 0 && button == NULL)
+          {
+            GtkWidget *x = stack[--top];
+
+            if (GTK_IS_BUTTON (x))
+              button = x;
+            for (GtkWidget *c = gtk_widget_get_first_child (x); c != NULL && top < 63;
+                 c = gtk_widget_get_next_sibling (c))
+              stack[top++] = c;
+          }
+        w = NULL;
+      }
+    g_assert_nonnull (button);
+    g_signal_emit_by_name (button, "clicked");
+  }
+  CH_UI_TEST_WAIT (!ch_hours_dialog_get_busy (dialog) && !ch_ui_session_is_busy (f->session));
+  g_assert_cmpuint (count_named (GTK_WIDGET (dialog), "day-off"), ==, 0);
+  book (f, provider_id (f, 0), at (f, 9, 0));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_idle (f);
+}
+
 /* Ctrl+P prints the day sheet of the provider under the cursor: the PDF
  * holds their patient; and the desk's board is one section away. */
 static void
@@ -629,6 +765,7 @@ main (int   argc,
   g_test_add ("/ui/schedule/drag", Fixture, NULL, fixture_set_up, test_drag, fixture_tear_down);
   g_test_add ("/ui/schedule/edit-and-cancel", Fixture, NULL, fixture_set_up, test_edit_and_cancel,
               fixture_tear_down);
+  g_test_add ("/ui/schedule/hours", Fixture, NULL, fixture_set_up, test_hours, fixture_tear_down);
   g_test_add ("/ui/schedule/day-sheet", Fixture, NULL, fixture_set_up, test_day_sheet,
               fixture_tear_down);
 

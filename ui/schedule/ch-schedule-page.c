@@ -9,6 +9,7 @@
 #include "ch-book-dialog.h"
 #include "ch-calendar-view.h"
 #include "ch-day-sheet-pdf.h"
+#include "ch-hours-dialog.h"
 #include "ch-schedule-page.h"
 #include "ch-schedule.h"
 #include "ch-ui.h"
@@ -74,6 +75,8 @@ ch_schedule_page_update_actions (ChSchedulePage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "schedule.today", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "schedule.print-day-sheet",
                                  idle && self->providers && self->providers->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "schedule.hours",
+                                 can_write && self->providers && self->rooms);
 }
 
 static void
@@ -1033,6 +1036,36 @@ ch_schedule_page_get_appointments (ChSchedulePage *self)
   return self->appointments;
 }
 
+/* ---- working hours and days off ---------------------------------------------------- */
+
+static void
+on_hours_changed (ChSchedulePage *self)
+{
+  /* The shading of working time comes with the setup: read it again. */
+  g_clear_pointer (&self->providers, g_ptr_array_unref);
+  ch_schedule_page_reload (self);
+}
+
+static void
+hours_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  ChSchedulePage *self = CH_SCHEDULE_PAGE (widget);
+  g_autoptr (GPtrArray) resources = NULL;
+  GtkWidget *dialog;
+
+  if (self->busy || self->providers == NULL || self->rooms == NULL)
+    return;
+  resources = g_ptr_array_new ();
+  g_ptr_array_extend (resources, self->providers, NULL, NULL);
+  g_ptr_array_extend (resources, self->rooms, NULL, NULL);
+  dialog = ch_hours_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), self->session, resources);
+  g_signal_connect_object (dialog, "changed", G_CALLBACK (on_hours_changed), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* ---- the day sheet ----------------------------------------------------------------- */
 
 typedef struct
@@ -1214,6 +1247,7 @@ ch_schedule_page_class_init (ChSchedulePageClass *klass)
   gtk_widget_class_install_action (widget_class, "schedule.today", NULL, today_activated);
   gtk_widget_class_install_action (widget_class, "schedule.print-day-sheet", NULL,
                                    print_day_sheet_activated);
+  gtk_widget_class_install_action (widget_class, "schedule.hours", NULL, hours_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK,
                                        "schedule.print-day-sheet", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "schedule.book", NULL);
