@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <locale.h>
+#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 
 #include "ch-admin-chart.h"
 #include "ch-admin-csv-limit.h"
+#include "ch-admin-doc.h"
+#include "ch-admin-dicom.h"
 #include "ch-admin-json.h"
 #include "ch-admin-kb.h"
 #include "ch-admin-schedule.h"
@@ -23,6 +26,7 @@
 #include "ch-audit-model.h"
 #include "ch-audit.h"
 #include "ch-demo.h"
+#include "ch-documents.h"
 #include "ch-patients.h"
 #include "ch-practice.h"
 #include "ch-prescribing.h"
@@ -2327,8 +2331,7 @@ book_with_hint (ChSession      *session,
   if (g_error_matches (local_error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_OUTSIDE_HOURS))
     g_set_error (error, local_error->domain, local_error->code, "%s %s", local_error->message,
                  _("(--outside-hours books it)"));
-  else if (g_error_matches (local_error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_CONFLICT)
-           && strstr (local_error->message, "?") != NULL)
+  else if (g_error_matches (local_error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_OVERBOOK))
     g_set_error (error, local_error->domain, local_error->code, "%s %s", local_error->message,
                  _("(--overbook books it)"));
   else
@@ -2838,6 +2841,280 @@ cmd_recall_list (Invocation *inv,
   return TRUE;
 }
 
+/* ---- dicom --------------------------------------------------------------- */
+
+/* Neither command opens a practice or logs in: they read a file someone
+ * hands them, and touch nothing in the record. */
+
+static gboolean
+cmd_dicom_info (Invocation *inv,
+                GError    **error)
+{
+  g_autoptr (ChDcm) dcm = NULL;
+  g_autofree char *text = NULL;
+
+  g_option_context_set_description (
+    inv->context, _("Prints the file's patient, study, series and image details as one JSON "
+                    "object. No practice or login is needed: it reads the file only."));
+  if (!parse_args (inv, 1, 1, error))
+    return FALSE;
+
+  dcm = ch_dcm_open_file (positional (inv, 0), error);
+  if (dcm == NULL)
+    return FALSE;
+  text = ch_admin_dicom_info_json (dcm);
+  g_print ("%s\n", text);
+  return TRUE;
+}
+
+/* "C,W" with a positive width. */
+static gboolean
+parse_window (const char *text,
+              double     *center,
+              double     *width)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+  char *end;
+
+  if (g_strv_length (parts) != 2)
+    return FALSE;
+  *center = g_ascii_strtod (g_strstrip (parts[0]), &end);
+  if (*parts[0] == '\0' || *end != '\0' || !isfinite (*center))
+    return FALSE;
+  *width = g_ascii_strtod (g_strstrip (parts[1]), &end);
+  if (*parts[1] == '\0' || *end != '\0' || !isfinite (*width) || *width <= 0)
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+cmd_dicom_render (Invocation *inv,
+                  GError    **error)
+{
+  g_autoptr (ChDcm) dcm = NULL;
+  g_autofree guint8 *pixels = NULL;
+  g_autofree char *png = NULL;
+  g_autofree char *raw = NULL;
+  g_autofree char *window = NULL;
+  gint frame = 1;
+  double center = 0, width = 0;
+  guint out_width, out_height, channels;
+  const GOptionEntry entries[] = {
+    { "frame", 0, 0, G_OPTION_ARG_INT, &frame, N_("The frame to render, from 1 (default: 1)"),
+      N_("N") },
+    { "window", 0, 0, G_OPTION_ARG_STRING, &window,
+      N_("Window centre and width (default: the file's first preset, else the full range)"),
+      N_("C,W") },
+    { "png", 0, 0, G_OPTION_ARG_FILENAME, &png, N_("Write the frame as a PNG to FILE"),
+      N_("FILE") },
+    { "raw", 0, 0, G_OPTION_ARG_FILENAME, &raw,
+      N_("Write the frame's values after the modality LUT to FILE, as little-endian doubles"),
+      N_("FILE") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Renders one frame of a DICOM image to a PNG with the given window. No "
+                    "practice or login is needed: it reads the file only."));
+  if (!parse_args (inv, 1, 1, error))
+    return FALSE;
+  if (png == NULL && raw == NULL)
+    return usage_error (error, _("Give --png FILE (or --raw FILE)"));
+  if (frame < 1)
+    return usage_error (error, _("Frames count from 1"));
+  if (window != NULL && !parse_window (window, &center, &width))
+    return usage_error (error, _("Give the window as --window CENTER,WIDTH with a positive width"));
+
+  dcm = ch_dcm_open_file (positional (inv, 0), error);
+  if (dcm == NULL)
+    return FALSE;
+
+  if (png != NULL)
+    {
+      pixels = ch_dcm_render_frame (dcm, (guint) frame - 1, center, width, window == NULL,
+                                    &out_width, &out_height, &channels, error);
+      if (pixels == NULL ||
+          !ch_admin_dicom_write_png (pixels, out_width, out_height, channels, png, error))
+        return FALSE;
+    }
+  if (raw != NULL && !ch_admin_dicom_write_raw (dcm, (guint) frame - 1, raw, error))
+    return FALSE;
+  return TRUE;
+}
+
+/* ---- documents ----------------------------------------------------------- */
+
+static gboolean
+cmd_doc_import (Invocation *inv,
+                GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChPatientRecord) patient = NULL;
+  g_autoptr (GError) failed = NULL;
+  g_autofree char *mrn = NULL;
+  g_autofree char *category = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *author = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *tags = NULL;
+  const GOptionEntry entries[] = {
+    { "patient", 0, 0, G_OPTION_ARG_STRING, &mrn, N_("The patient's medical record number"), N_("MRN") },
+    { "category", 0, 0, G_OPTION_ARG_STRING, &category,
+      N_("referral, lab-report, imaging, consent, id-card, correspondence or other (default)"),
+      N_("CATEGORY") },
+    { "title", 0, 0, G_OPTION_ARG_STRING, &title, N_("The title (default: the file's name)"),
+      N_("TEXT") },
+    { "date", 0, 0, G_OPTION_ARG_STRING, &date, N_("The document's date (default: today)"),
+      N_("YYYY-MM-DD") },
+    { "author", 0, 0, G_OPTION_ARG_STRING, &author, N_("Who wrote it"), N_("TEXT") },
+    { "source", 0, 0, G_OPTION_ARG_STRING, &source, N_("Where it came from"), N_("TEXT") },
+    { "tags", 0, 0, G_OPTION_ARG_STRING, &tags, N_("Tags, separated by commas"), N_("TAGS") },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Stores each FILE, encrypted, in the patient's chart and prints its document "
+                    "id, one a line. A file that cannot be imported is reported and the others "
+                    "still are; the exit status is then 1."));
+  if (!parse_args (inv, 1, G_MAXUINT, error))
+    return FALSE;
+  if (mrn == NULL)
+    return usage_error (error, _("Give --patient MRN"));
+  if (category != NULL && !ch_documents_valid_category (category))
+    return usage_error (error, _("Unknown category “%s” (referral, lab-report, imaging, consent, "
+                                 "id-card, correspondence, other)"), category);
+  if (date != NULL && !ch_valid_date (date))
+    return usage_error (error, _("Give the date as --date YYYY-MM-DD"));
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  patient = ch_patients_get_by_mrn (session, mrn, error);
+  if (patient == NULL)
+    return FALSE;
+
+  for (guint i = 0; positional (inv, i) != NULL; i++)
+    {
+      const char *file = positional (inv, i);
+      ChDocumentMeta meta = { .category = category, .date = date, .title = title,
+                              .author = author, .source = source, .tags = tags };
+      g_autoptr (GError) local_error = NULL;
+      g_autofree char *display = g_filename_display_name (file);
+      gint64 id = 0;
+
+      if (ch_documents_import (session, patient->id, &meta, file, NULL, &id, &local_error))
+        {
+          g_print ("%" G_GINT64_FORMAT "\n", id);
+          continue;
+        }
+      /* What fails every file fails at once. */
+      if (g_error_matches (local_error, CH_AUTH_ERROR, CH_AUTH_ERROR_PERMISSION_DENIED)
+          || g_error_matches (local_error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      /* The last failure is the command's error; those before it are told now. */
+      if (failed != NULL)
+        g_printerr ("%s: %s\n", PROGRAM, failed->message);
+      g_clear_error (&failed);
+      if (strstr (local_error->message, display) != NULL)
+        failed = g_steal_pointer (&local_error);
+      else
+        failed = g_error_new (local_error->domain, local_error->code, "%s: %s", display,
+                              local_error->message);
+    }
+
+  if (failed != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&failed));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+cmd_doc_list (Invocation *inv,
+              GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChPatientRecord) patient = NULL;
+  g_autoptr (GPtrArray) documents = NULL;
+  g_autofree char *mrn = NULL;
+  gboolean json = FALSE;
+  gboolean all = FALSE;
+  const GOptionEntry entries[] = {
+    { "patient", 0, 0, G_OPTION_ARG_STRING, &mrn, N_("The patient's medical record number"), N_("MRN") },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, N_("Also those entered in error"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Write a JSON array instead of a table"), NULL },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  if (mrn == NULL)
+    return usage_error (error, _("Give --patient MRN"));
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  patient = ch_patients_get_by_mrn (session, mrn, error);
+  if (patient == NULL)
+    return FALSE;
+  documents = ch_documents_list (session, patient->id, all, error);
+  if (documents == NULL)
+    return FALSE;
+
+  if (json)
+    {
+      g_autofree char *text = ch_admin_documents_json (documents);
+
+      g_print ("%s\n", text);
+    }
+  else
+    {
+      g_autoptr (GPtrArray) rows = ch_admin_document_rows (documents);
+
+      print_table (rows, 7);
+    }
+  return TRUE;
+}
+
+static gboolean
+cmd_doc_export (Invocation *inv,
+                GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  const char *id_text;
+  char *end = NULL;
+  gint64 id;
+
+  add_login_options (inv, &opts);
+  g_option_context_set_description (
+    inv->context, _("Writes document ID, decrypted, to OUT (readable by you alone), whole or not "
+                    "at all. The export is audited."));
+  if (!parse_args (inv, 2, 2, error))
+    return FALSE;
+  id_text = positional (inv, 0);
+  id = g_ascii_strtoll (id_text, &end, 10);
+  if (*id_text == '\0' || *end != '\0' || id <= 0)
+    return usage_error (error, _("“%s” is not a document id"), id_text);
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  return ch_documents_export (session, id, positional (inv, 1), error);
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 static const Command commands[] = {
@@ -2887,6 +3164,13 @@ static const Command commands[] = {
   { "schedule", "recall add", NULL, N_("Put a patient on the recall list"), cmd_recall_add },
   { "schedule", "recall list", NULL, N_("List the recalls due, to call"), cmd_recall_list },
   { NULL, "demo", NULL, N_("Create a practice full of synthetic demo data"), cmd_demo },
+  { "doc", "import", N_("FILE…"), N_("Store documents in a patient's chart"), cmd_doc_import },
+  { "doc", "list", NULL, N_("List a patient's documents"), cmd_doc_list },
+  { "doc", "export", N_("ID OUT"), N_("Write a document, decrypted, to a file"), cmd_doc_export },
+  { "dicom", "info", N_("FILE"), N_("Show a DICOM file's details as JSON (no login)"),
+    cmd_dicom_info },
+  { "dicom", "render", N_("FILE"), N_("Render a frame of a DICOM image to a PNG (no login)"),
+    cmd_dicom_render },
 };
 
 static char *

@@ -630,10 +630,9 @@ make_schedule (ChPractice *practice,
                 goto fail;
               /* What has happened by now: yesterday's are over; today's
                * have come and gone, are in a room or in the waiting room. */
-              if (offset < 0 && !ch_schedule_set_status (desk, a->id,
-                                                          g_rand_int_range (rand, 0, 10) ? "done"
-                                                                                         : "no-show",
-                                                          NULL, error))
+              if (offset < 0 && (g_rand_int_range (rand, 0, 10)
+                                 ? !demo_progress (desk, a, G_MAXINT64, error)
+                                 : !ch_schedule_set_status (desk, a->id, "no-show", NULL, error)))
                 goto fail;
               if (offset == 0 && !demo_progress (desk, a, g_get_real_time (), error))
                 goto fail;

@@ -580,8 +580,10 @@ check_booking (ChSession            *session,
 
   /* Double-booking, buffers included, of the provider and of the room. */
   end = end_with_buffer (a->start_at, a->duration_min, type->buffer_min);
-  nearby = ch_db_appointment_range (store, a->start_at - (gint64) 25 * 60 * MIN_USEC, end, NULL,
-                                    FALSE, error);
+  /* The longest appointment (a day) with the longest buffer (4 hours) may
+   * have begun that long before. */
+  nearby = ch_db_appointment_range (store, a->start_at - (gint64) (24 + 4) * 60 * MIN_USEC, end,
+                                    NULL, FALSE, error);
   if (nearby == NULL)
     return FALSE;
   resources[0] = provider->id;
@@ -620,7 +622,8 @@ check_booking (ChSession            *session,
                             : room ? room->name : other->provider_id;
 
         /* TRANSLATORS: "Dr García is booked then: García, Ana, 2026-11-25 09:00–09:20" */
-        g_set_error (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_CONFLICT,
+        g_set_error (error, CH_SCHEDULE_ERROR,
+                     type->allow_overbook ? CH_SCHEDULE_ERROR_OVERBOOK : CH_SCHEDULE_ERROR_CONFLICT,
                      type->allow_overbook ? _("%s is booked then: %s, %s–%s. Double-book?")
                                           : _("%s is booked then: %s, %s–%s"),
                      whose, other->patient_name, from, to);
@@ -670,15 +673,21 @@ ch_schedule_book (ChSession      *session,
   g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
   g_return_val_if_fail (appointment != NULL && appointment->id == 0, FALSE);
 
-  if (!ch_session_check (session, CH_AREA_SCHEDULING, CH_ACCESS_WRITE, error)
-      || !check_booking (session, appointment, NULL, flags, error))
+  if (!ch_session_check (session, CH_AREA_SCHEDULING, CH_ACCESS_WRITE, error))
     return FALSE;
 
+  /* Checked inside the write transaction: another program booking the same
+   * time waits for it, and then sees this booking. */
   store = ch_session_get_store (session);
-  g_free (appointment->status);
-  appointment->status = g_strdup ("booked");
   if (!ch_store_begin (store, error))
     return FALSE;
+  if (!check_booking (session, appointment, NULL, flags, error))
+    {
+      ch_store_rollback (store);
+      return FALSE;
+    }
+  g_free (appointment->status);
+  appointment->status = g_strdup ("booked");
   if (!ch_db_appointment_insert (store, appointment, ch_session_get_username (session), error)
       || !audit_appointment (session, CH_AUDIT_CREATE, appointment, "booked", error)
       || !ch_store_commit (store, error))
@@ -802,7 +811,12 @@ ch_schedule_book_series (ChSession      *session,
   if (starts == NULL)
     return 0;
 
-  /* Every occurrence is checked before any is booked. */
+  /* Every occurrence is checked before any is booked, within the write
+   * transaction. */
+  store = ch_session_get_store (session);
+  username = ch_session_get_username (session);
+  if (!ch_store_begin (store, error))
+    return 0;
   for (guint i = 0; i < starts->len; i++)
     {
       ChAppointment *occurrence = ch_appointment_copy (appointment);
@@ -812,13 +826,11 @@ ch_schedule_book_series (ChSession      *session,
       occurrence->occurrence_at = occurrence->start_at;
       g_ptr_array_add (occurrences, occurrence);
       if (!check_booking (session, occurrence, NULL, flags, error))
-        return 0;
+        {
+          ch_store_rollback (store);
+          return 0;
+        }
     }
-
-  store = ch_session_get_store (session);
-  username = ch_session_get_username (session);
-  if (!ch_store_begin (store, error))
-    return 0;
   series_id = ch_db_series_insert (store, rrule, appointment->start_at, username, error);
   if (series_id == 0)
     goto fail;
@@ -851,6 +863,33 @@ fail:
 
 /* The appointments @scope covers, starting with @a's own: all of its series
  * (not cancelled, not detached unless it is @a), or those from @a on. */
+/* Booked or confirmed: the patient has not come yet. */
+static gboolean
+is_pending (const char *status)
+{
+  return g_strcmp0 (status, "booked") == 0 || g_strcmp0 (status, "confirmed") == 0;
+}
+
+/* Whether an appointment may go from @from to @to: forward through the
+ * visit, a confirmation taken back, and a no-show who comes after all. */
+static gboolean
+status_can_follow (const char *from,
+                   const char *to)
+{
+  static const struct { const char *from; const char *to; } moves[] = {
+    { "booked", "confirmed" }, { "booked", "arrived" }, { "booked", "no-show" },
+    { "confirmed", "booked" }, { "confirmed", "arrived" }, { "confirmed", "no-show" },
+    { "arrived", "in-room" }, { "arrived", "done" },
+    { "in-room", "done" },
+    { "no-show", "arrived" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (moves); i++)
+    if (g_str_equal (moves[i].from, from) && g_str_equal (moves[i].to, to))
+      return TRUE;
+  return FALSE;
+}
+
 static GPtrArray *
 scope_members (ChStore              *store,
                const ChAppointment  *a,
@@ -874,7 +913,9 @@ scope_members (ChStore              *store,
     {
       ChAppointment *other = series->pdata[i];
 
-      if (other->id == a->id || other->detached || g_str_equal (other->status, "cancelled"))
+      /* Only what is still to happen: a visit that took place (or did not)
+       * stays as it was. */
+      if (other->id == a->id || other->detached || !is_pending (other->status))
         continue;
       if (scope == CH_SCOPE_FOLLOWING && other->occurrence_at < a->occurrence_at)
         continue;
@@ -957,6 +998,13 @@ ch_schedule_change (ChSession            *session,
                            _("A cancelled appointment is not changed; book a new one"));
       return FALSE;
     }
+  if (g_str_equal (current->status, "done") || g_str_equal (current->status, "no-show"))
+    {
+      g_set_error (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_STATE,
+                   _("An appointment that is “%s” is not changed; book a new one"),
+                   ch_schedule_status_label (current->status));
+      return FALSE;
+    }
 
   members = scope_members (store, current, scope, error);
   if (members == NULL)
@@ -986,13 +1034,15 @@ ch_schedule_change (ChSession            *session,
       m->notes = g_strdup (changed->notes);
       if (scope == CH_SCOPE_THIS && m->series_id != 0)
         m->detached = TRUE;
-      if (!check_booking (session, m, moving, flags, error))
-        return FALSE;
     }
 
+  /* Checked within the write transaction, as a booking is. */
   username = ch_session_get_username (session);
   if (!ch_store_begin (store, error))
     return FALSE;
+  for (guint i = 0; i < members->len; i++)
+    if (!check_booking (session, members->pdata[i], moving, flags, error))
+      goto fail;
   if (scope == CH_SCOPE_FOLLOWING && current->series_id != 0)
     {
       new_series = split_series (session, current->series_id, current->occurrence_at,
@@ -1049,6 +1099,13 @@ ch_schedule_cancel (ChSession   *session,
     {
       g_set_error_literal (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_STATE,
                            _("The appointment is already cancelled"));
+      return FALSE;
+    }
+  if (!is_pending (current->status))
+    {
+      g_set_error (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_STATE,
+                   _("An appointment that is “%s” is not cancelled: the visit has begun or is over"),
+                   ch_schedule_status_label (current->status));
       return FALSE;
     }
   members = scope_members (store, current, scope, error);
@@ -1136,12 +1193,27 @@ ch_schedule_set_status (ChSession   *session,
     }
   if (g_str_equal (a->status, status))
     return TRUE;
+  if (!status_can_follow (a->status, status))
+    {
+      g_set_error (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_STATE,
+                   /* Translators: an appointment's status, then the one asked for */
+                   _("An appointment that is “%s” cannot become “%s”"),
+                   ch_schedule_status_label (a->status), ch_schedule_status_label (status));
+      return FALSE;
+    }
 
+  if (!ch_store_begin (store, error))
+    return FALSE;
+  /* A no-show's time was free for others: taken meanwhile, it is not theirs again. */
+  if (g_str_equal (a->status, "no-show")
+      && !check_booking (session, a, NULL, CH_BOOK_CONFIRM_OUTSIDE_HOURS, error))
+    {
+      ch_store_rollback (store);
+      return FALSE;
+    }
   g_free (a->status);
   a->status = g_strdup (status);
   what = g_strdup_printf ("status %s", status);
-  if (!ch_store_begin (store, error))
-    return FALSE;
   if (!ch_db_appointment_update (store, a, ch_session_get_username (session), error)
       || !ch_db_status_add (store, a->id, status, note, ch_session_get_username (session), error)
       || !audit_appointment (session, CH_AUDIT_UPDATE, a, what, error)

@@ -19,6 +19,7 @@ typedef enum
   CH_SCHEDULE_ERROR_OUTSIDE_HOURS,  /* not within working hours: confirm to book anyway */
   CH_SCHEDULE_ERROR_RULE,           /* not a recurrence rule Charta can follow */
   CH_SCHEDULE_ERROR_STATE,          /* cancelled, or a status that cannot follow */
+  CH_SCHEDULE_ERROR_OVERBOOK,       /* taken, but the type may double-book: confirm to book anyway */
 } ChScheduleError;
 
 GQuark ch_schedule_error_quark (void);

@@ -587,7 +587,8 @@ ch_waitlist_accept (ChSession  *session,
   if (!ch_schedule_book (session, appointment, flags, &local_error))
     {
       ch_store_rollback (store);
-      if (g_error_matches (local_error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_CONFLICT))
+      if (g_error_matches (local_error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_CONFLICT)
+          || g_error_matches (local_error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_OVERBOOK))
         {
           g_autofree char *when = local_clock (offer->start_at, "%Y-%m-%d %H:%M");
 

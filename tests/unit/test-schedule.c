@@ -382,7 +382,7 @@ test_overbook (Fixture      *f,
 
   book (f, first, 0);
   g_assert_false (ch_schedule_book (f->desk, squeeze, 0, &error));
-  g_assert_error (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_CONFLICT);
+  g_assert_error (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_OVERBOOK);
   g_assert_nonnull (strstr (error->message, "Double-book?"));
   g_clear_error (&error);
   book (f, squeeze, CH_BOOK_CONFIRM_OVERBOOK);
@@ -422,6 +422,21 @@ test_status (Fixture      *f,
       g_assert_cmpstr (parts[2], ==, "desk");
     }
 
+  /* A visit over is not cancelled, nor taken back. */
+  g_assert_false (ch_schedule_cancel (f->desk, a->id, "Patient unwell", CH_SCOPE_THIS, &error));
+  g_assert_error (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_STATE);
+  g_clear_error (&error);
+  g_assert_false (ch_schedule_set_status (f->desk, a->id, "arrived", NULL, &error));
+  g_assert_error (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_STATE);
+  g_clear_error (&error);
+  g_clear_pointer (&a, ch_appointment_free);
+  a = appointment (f->ana, "garcia", f->follow_up, at ("2030-03-04", 10, 0), 20);
+  book (f, a, 0);
+  /* Nor skipped: done only after arriving; no-show only before. */
+  g_assert_false (ch_schedule_set_status (f->desk, a->id, "in-room", NULL, &error));
+  g_assert_error (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_STATE);
+  g_clear_error (&error);
+
   /* Cancelling needs a reason; a cancelled one stays as it is. */
   g_assert_false (ch_schedule_cancel (f->desk, a->id, " ", CH_SCOPE_THIS, &error));
   g_clear_error (&error);
@@ -437,7 +452,7 @@ test_status (Fixture      *f,
   /* Its time is free again. */
   {
     g_autoptr (ChAppointment) again = appointment (f->ben, "garcia", f->follow_up,
-                                                   at ("2030-03-04", 9, 0), 20);
+                                                   at ("2030-03-04", 10, 0), 20);
 
     book (f, again, 0);
   }
@@ -677,6 +692,46 @@ test_series_cancel (Fixture      *f,
   after = series_of (f, series);
   g_assert_cmpstr (((ChAppointment *) after->pdata[0])->status, ==, "cancelled");
   g_assert_cmpstr (((ChAppointment *) after->pdata[3])->cancel_reason, ==, "Treatment finished");
+}
+
+/* "All" of a series touches only what is still to happen: a visit that
+ * took place keeps its status and its time. */
+static void
+test_series_keeps_the_past (Fixture      *f,
+                            gconstpointer data)
+{
+  gint64 series = book_weekly (f, 4);
+  g_autoptr (GPtrArray) before = series_of (f, series);
+  g_autoptr (GPtrArray) after = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 first = ((ChAppointment *) before->pdata[0])->id;
+  g_autoptr (ChAppointment) moved = ch_appointment_copy (before->pdata[2]);
+
+  g_assert_true (ch_schedule_set_status (f->desk, first, "arrived", NULL, &error));
+  g_assert_true (ch_schedule_set_status (f->desk, first, "done", NULL, &error));
+  g_assert_no_error (error);
+
+  /* Moved an hour later, all of them: not the one done. */
+  moved->start_at += 60 * MIN_USEC;
+  g_assert_true (ch_schedule_change (f->desk, moved, CH_SCOPE_ALL, 0, &error));
+  g_assert_no_error (error);
+  after = series_of (f, series);
+  g_assert_cmpint (((ChAppointment *) after->pdata[0])->start_at, ==,
+                   ((ChAppointment *) before->pdata[0])->start_at);
+  g_assert_cmpint (((ChAppointment *) after->pdata[1])->start_at, ==,
+                   ((ChAppointment *) before->pdata[1])->start_at + 60 * MIN_USEC);
+  g_clear_pointer (&after, g_ptr_array_unref);
+
+  g_assert_true (ch_schedule_cancel (f->desk, ((ChAppointment *) before->pdata[2])->id,
+                                     "Moved away", CH_SCOPE_ALL, &error));
+  g_assert_no_error (error);
+  after = series_of (f, series);
+  g_assert_cmpstr (((ChAppointment *) after->pdata[0])->status, ==, "done");
+  for (guint i = 1; i < 4; i++)
+    g_assert_cmpstr (((ChAppointment *) after->pdata[i])->status, ==, "cancelled");
+  /* The visit done is neither cancelled nor moved on its own. */
+  g_assert_false (ch_schedule_cancel (f->desk, first, "Oops", CH_SCOPE_THIS, &error));
+  g_assert_error (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_STATE);
 }
 
 /* The chart's summary lists the patient's next appointments. */
@@ -961,6 +1016,7 @@ main (int   argc,
   ADD ("series/edit-this", test_series_edit_this);
   ADD ("series/edit-following", test_series_edit_following);
   ADD ("series/cancel", test_series_cancel);
+  ADD ("series/keeps-the-past", test_series_keeps_the_past);
   ADD ("chart-upcoming", test_chart_upcoming);
   ADD ("find-slots", test_find_slots);
   ADD ("find-slots-preference", test_find_slots_preference);

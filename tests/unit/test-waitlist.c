@@ -482,6 +482,15 @@ test_offer_on_no_show (Fixture      *f,
     g_assert_cmpint (a->patient_id, ==, f->ana);
     g_assert_cmpint (a->start_at, ==, at ("2030-03-04", 10, 0));
   }
+  /* The no-show who comes after all finds the time given away: refused, nothing changed. */
+  g_assert_false (ch_schedule_set_status (f->desk, slot, "arrived", NULL, &error));
+  g_assert_error (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_CONFLICT);
+  g_clear_error (&error);
+  {
+    g_autoptr (ChAppointment) a = ch_schedule_get (f->desk, slot, &error);
+
+    g_assert_cmpstr (a->status, ==, "no-show");
+  }
 }
 
 static void

@@ -399,8 +399,7 @@ book_done (GObject      *object,
 
   /* Asked, not refused: a time outside working hours, or a double booking the type allows. */
   if (g_error_matches (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_OUTSIDE_HOURS)
-      || (g_error_matches (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_CONFLICT)
-          && g_str_has_suffix (error->message, "?")))
+      || g_error_matches (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_OVERBOOK))
     {
       GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Book Anyway?"),
                                                   error->message);

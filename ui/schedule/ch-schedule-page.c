@@ -378,8 +378,7 @@ load_done (GObject      *object,
         return;
       if (load->change != NULL
           && (g_error_matches (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_OUTSIDE_HOURS)
-              || (g_error_matches (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_CONFLICT)
-                  && g_str_has_suffix (error->message, "?"))))
+              || g_error_matches (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_OVERBOOK)))
         ask_to_confirm (self, load, error);
       else
         ch_ui_toast (GTK_WIDGET (self), error->message);
@@ -668,7 +667,11 @@ on_cancel_reason_activate (GtkEntry         *entry,
                            AdwMessageDialog *dialog)
 {
   if (adw_message_dialog_get_response_enabled (dialog, "cancel-appointment"))
-    adw_message_dialog_response (dialog, "cancel-appointment");
+    {
+      /* A response from code leaves the dialog open: close it, as a click would. */
+      adw_message_dialog_response (dialog, "cancel-appointment");
+      gtk_window_close (GTK_WINDOW (dialog));
+    }
 }
 
 static void
@@ -906,7 +909,9 @@ on_calendar_activate (ChSchedulePage *self,
                                            _("Cancel _Appointment…"));
           adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog),
                                                       "cancel-appointment", ADW_RESPONSE_DESTRUCTIVE);
-          adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "no-show", _("_No-show"));
+          /* Not coming is known once the time has come. */
+          if (a->start_at <= g_get_real_time ())
+            adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "no-show", _("_No-show"));
         }
       if (next != NULL)
         {
