@@ -163,6 +163,22 @@ compare_ranked (gconstpointer a,
   return g_strcmp0 (x->slot->provider_id, y->slot->provider_id);
 }
 
+/* The minute of @day's wall clock that @usec falls on (rounded up), or the
+ * day's end when it is later. */
+static int
+wall_minute (gint64     usec,
+             GDateTime *day)
+{
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc ((usec + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+  g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+
+  if (g_date_time_get_year (local) != g_date_time_get_year (day)
+      || g_date_time_get_day_of_year (local) != g_date_time_get_day_of_year (day))
+    return 24 * 60;
+  return g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local)
+         + (g_date_time_get_second (local) > 0);
+}
+
 GPtrArray *
 ch_schedule_find_slots (ChSession          *session,
                         const ChSlotQuery  *query,
@@ -322,7 +338,11 @@ ch_schedule_find_slots (ChSession          *session,
                   t = (t + step - 1) / step * step;
                   while (t + length <= MIN (work->end_min, to_min))
                     {
-                      g_autoptr (GDateTime) at = g_date_time_add_minutes (day, t);
+                      /* The wall clock's t, also on a day the clocks change. */
+                      g_autoptr (GDateTime) at = g_date_time_new_local (g_date_time_get_year (day),
+                                                                        g_date_time_get_month (day),
+                                                                        g_date_time_get_day_of_month (day),
+                                                                        t / 60, t % 60, 0);
                       gint64 start = g_date_time_to_unix (at) * G_USEC_PER_SEC;
                       gint64 end = start + (gint64) (length + type->buffer_min) * MIN_USEC;
                       int resume = 0;
@@ -351,7 +371,7 @@ ch_schedule_find_slots (ChSession          *session,
                       until = busy_until (&finder, candidate->resource->id, start, end);
                       if (until > 0)
                         {
-                          int minutes = (int) ((until - midnight + MIN_USEC - 1) / MIN_USEC);
+                          int minutes = wall_minute (until, day);
 
                           t = MAX (t + step, (minutes + step - 1) / step * step);
                           continue;

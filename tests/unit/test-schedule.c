@@ -5,11 +5,13 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "ch-audit.h"
 #include "ch-chart.h"
 #include "ch-patients.h"
 #include "ch-records.h"
+#include "ch-schedule-private.h"
 #include "ch-schedule.h"
 #include "ch-test-util.h"
 #include "ch-users.h"
@@ -971,6 +973,60 @@ test_find_slots (Fixture      *f,
   g_assert_cmpuint (found, >, 200);
 }
 
+/* On the days the clocks change, slots follow the wall clock: a Sunday
+ * morning's hours 09:00–12:00 give 09:00 to 11:40 local, every one
+ * bookable, in New York's spring and autumn changes. */
+static void
+test_find_slots_clocks_change (Fixture      *f,
+                               gconstpointer data)
+{
+  static const char * const days[] = { "2027-03-14", "2027-11-07" };
+  ChHours sunday[] = { { 0, 9 * 60, 12 * 60, FALSE } };
+  g_autofree char *saved = g_strdup (g_getenv ("TZ"));
+  g_autoptr (GError) error = NULL;
+
+  g_setenv ("TZ", "America/New_York", TRUE);
+  tzset ();
+  g_assert_true (ch_schedule_set_hours (f->desk, "lee", 1u << 7, sunday, 1, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (days); i++)
+    {
+      int y, mo, d;
+      g_autoptr (GDateTime) midnight = NULL;
+      g_autoptr (GDateTime) next = NULL;
+      g_autoptr (GPtrArray) slots = NULL;
+      ChSlotQuery q = { .type_id = f->follow_up, .provider_id = "lee", .count = 100,
+                        .step_min = 20 };
+
+      g_assert_cmpint (sscanf (days[i], "%d-%d-%d", &y, &mo, &d), ==, 3);
+      midnight = g_date_time_new_local (y, mo, d, 0, 0, 0);
+      next = g_date_time_add_days (midnight, 1);
+      q.from = g_date_time_to_unix (midnight) * G_USEC_PER_SEC;
+      q.to = g_date_time_to_unix (next) * G_USEC_PER_SEC;
+      slots = ch_schedule_find_slots (f->desk, &q, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (slots->len, ==, 9);
+      for (guint s = 0; s < slots->len; s++)
+        {
+          const ChSlot *slot = slots->pdata[s];
+          g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (slot->start / G_USEC_PER_SEC);
+          g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+          g_autoptr (ChAppointment) a = appointment (f->ana, "lee", f->follow_up, slot->start, 20);
+
+          g_assert_cmpint (g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local), ==,
+                           9 * 60 + 20 * (int) s);
+          /* Within hours, as booking sees them. */
+          g_assert_true (ch_schedule_check_booking (f->desk, a, 0, &error));
+          g_assert_no_error (error);
+        }
+    }
+  if (saved != NULL)
+    g_setenv ("TZ", saved, TRUE);
+  else
+    g_unsetenv ("TZ");
+  tzset ();
+}
+
 /* At the same time, the patient's own provider first, then the one seen last. */
 static void
 test_find_slots_preference (Fixture      *f,
@@ -1020,6 +1076,7 @@ main (int   argc,
   ADD ("chart-upcoming", test_chart_upcoming);
   ADD ("find-slots", test_find_slots);
   ADD ("find-slots-preference", test_find_slots_preference);
+  ADD ("find-slots-clocks-change", test_find_slots_clocks_change);
 #undef ADD
 
   return g_test_run ();

@@ -33,6 +33,8 @@ typedef struct
   char   *resource_id;
   gint64  day;
   GArray *hours;   /* of ChHours */
+  gint64  day_end;        /* the next local midnight: 23 or 25 hours on when the clocks change */
+  gboolean clocks_change;
 } Column;
 
 typedef struct
@@ -177,12 +179,21 @@ place (ChCalendarView      *self,
     {
       const Column *column = &g_array_index (self->columns, Column, c);
 
-      if (a->start_at >= column->day && a->start_at < column->day + 24 * 60 * MIN_USEC
+      if (a->start_at >= column->day && a->start_at < column->day_end
           && (g_strcmp0 (a->provider_id, column->resource_id) == 0
               || g_strcmp0 (a->room_id, column->resource_id) == 0))
         {
           *out_column = c;
-          *out_minute = (int) ((a->start_at - column->day) / MIN_USEC);
+          /* The wall clock's minute; only the day the clocks change needs the zone. */
+          if (column->clocks_change)
+            {
+              g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (a->start_at / G_USEC_PER_SEC);
+              g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+
+              *out_minute = g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local);
+            }
+          else
+            *out_minute = (int) ((a->start_at - column->day) / MIN_USEC);
           return TRUE;
         }
     }
@@ -889,7 +900,13 @@ ch_calendar_view_set_columns (ChCalendarView         *self,
   for (guint i = 0; i < n_columns; i++)
     {
       Column column = { g_strdup (columns[i].title), g_strdup (columns[i].resource_id),
-                        columns[i].day, g_array_new (FALSE, FALSE, sizeof (ChHours)) };
+                        columns[i].day, g_array_new (FALSE, FALSE, sizeof (ChHours)), 0, FALSE };
+      g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (columns[i].day / G_USEC_PER_SEC);
+      g_autoptr (GDateTime) midnight = g_date_time_to_local (utc);
+      g_autoptr (GDateTime) next = g_date_time_add_days (midnight, 1);
+
+      column.day_end = g_date_time_to_unix (next) * G_USEC_PER_SEC;
+      column.clocks_change = column.day_end - column.day != (gint64) 24 * 60 * MIN_USEC;
 
       g_array_append_vals (column.hours, columns[i].hours, columns[i].n_hours);
       g_array_append_val (self->columns, column);

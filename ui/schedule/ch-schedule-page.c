@@ -123,6 +123,15 @@ visible_range (ChSchedulePage *self,
     }
 }
 
+/* @minute of @day's wall clock, also on a day the clocks change. */
+static GDateTime *
+wall_clock (GDateTime *day,
+            int        minute)
+{
+  return g_date_time_new_local (g_date_time_get_year (day), g_date_time_get_month (day),
+                                g_date_time_get_day_of_month (day), minute / 60, minute % 60, 0);
+}
+
 static const char *
 selected_provider (ChSchedulePage *self)
 {
@@ -566,7 +575,7 @@ on_calendar_move (ChSchedulePage *self,
   else
     day = g_date_time_add_days (from, (int) column);
   {
-    g_autoptr (GDateTime) start = g_date_time_add_minutes (day, minute);
+    g_autoptr (GDateTime) start = wall_clock (day, minute);
 
     load->change->start_at = g_date_time_to_unix (start) * G_USEC_PER_SEC;
   }
@@ -621,7 +630,7 @@ cell_start (ChSchedulePage *self,
       day = g_date_time_add_days (from, (int) column);
       *out_provider = selected_provider (self);
     }
-  start = g_date_time_add_minutes (day, minute);
+  start = wall_clock (day, minute);
   *out_start = g_date_time_to_unix (start) * G_USEC_PER_SEC;
 }
 
