@@ -13,6 +13,7 @@
 #include "ch-practice.h"
 #include "ch-recall.h"
 #include "ch-refdata.h"
+#include "ch-roles.h"
 #include "ch-schedule-db.h"
 #include "ch-validate.h"
 
@@ -459,6 +460,15 @@ ch_recall_generate_immunizations (ChSession  *session,
   if (!ch_session_check (session, CH_AREA_SCHEDULING, CH_ACCESS_WRITE, error)
       || !ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_READ, error))
     return FALSE;
+  /* Reading every chart is the role's own right, never emergency access:
+   * that is for the one patient in front of you. */
+  if (ch_role_get_access (ch_session_get_role (session), CH_AREA_CLINICAL) < CH_ACCESS_READ)
+    {
+      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_PERMISSION_DENIED,
+                           _("Finding the immunizations due reads every chart: emergency access "
+                             "does not allow it"));
+      return FALSE;
+    }
   if (horizon_days < 0 || horizon_days > MAX_HORIZON_DAYS)
     return invalid (error, _("Look ahead from 0 to 366 days"));
 

@@ -8,6 +8,7 @@
 
 #include "ch-book-dialog.h"
 #include "ch-lists-page.h"
+#include "ch-roles.h"
 #include "ch-recall-dialog.h"
 #include "ch-recall.h"
 #include "ch-schedule-ui.h"
@@ -96,7 +97,10 @@ ch_lists_page_update_actions (ChListsPage *self)
   gboolean idle = ch_lists_page_is_idle (self);
   gboolean loaded = self->providers != NULL;
   gboolean may_write = idle && may (self, CH_AREA_SCHEDULING, CH_ACCESS_WRITE);
-  gboolean may_read_charts = may (self, CH_AREA_CLINICAL, CH_ACCESS_READ);
+  /* Reading every chart: the role's own right, not emergency access. */
+  gboolean may_read_charts = self->session
+                             && ch_role_get_access (ch_session_get_role (self->session),
+                                                    CH_AREA_CLINICAL) >= CH_ACCESS_READ;
 
   if (self->view_stack == NULL)
     return;   /* being built, or disposed while the session was busy */
