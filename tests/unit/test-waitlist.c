@@ -1185,6 +1185,12 @@ test_recall_immunizations (Fixture      *f,
   g_assert_false (ch_recall_generate_immunizations (f->desk, 30, &created, &error));
   g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_PERMISSION_DENIED);
   g_clear_error (&error);
+  /* Nor with emergency access, which is for one patient, not every chart. */
+  g_assert_true (ch_session_break_glass (f->desk, "Unconscious patient at the desk", &error));
+  g_assert_no_error (error);
+  g_assert_false (ch_recall_generate_immunizations (f->desk, 30, &created, &error));
+  g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
   g_assert_false (ch_recall_generate_immunizations (f->doctor, 1000, &created, &error));
   g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID);
   g_clear_error (&error);
