@@ -140,6 +140,18 @@ valid_resource_id (const char *id)
   return TRUE;
 }
 
+/* The practice's setup — providers, rooms, hours, days off, types — is the
+ * desk's and also the office manager's (and the administrator's), who run
+ * the practice without booking for patients. */
+static gboolean
+check_setup (ChSession  *session,
+             GError    **error)
+{
+  if (ch_session_can (session, CH_AREA_USERS, CH_ACCESS_WRITE))
+    return TRUE;
+  return ch_session_check (session, CH_AREA_SCHEDULING, CH_ACCESS_WRITE, error);
+}
+
 /* "#rrggbb" */
 static gboolean
 valid_color (const char *color)
@@ -163,7 +175,7 @@ ch_schedule_put_resource (ChSession         *session,
   g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
   g_return_val_if_fail (resource != NULL, FALSE);
 
-  if (!ch_session_check (session, CH_AREA_SCHEDULING, CH_ACCESS_WRITE, error))
+  if (!check_setup (session, error))
     return FALSE;
   if (!valid_resource_id (resource->id))
     return invalid (error, _("An id is made of lower-case letters, digits, “.”, “-” and “_”"));
@@ -220,7 +232,7 @@ ch_schedule_set_hours (ChSession      *session,
 
   g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
 
-  if (!ch_session_check (session, CH_AREA_SCHEDULING, CH_ACCESS_WRITE, error))
+  if (!check_setup (session, error))
     return FALSE;
   if ((weekdays & 0xfe) == 0 || (weekdays & ~0xfeu) != 0)
     return invalid (error, _("Choose the days of the week"));
@@ -280,7 +292,7 @@ ch_schedule_add_day_off (ChSession   *session,
 
   g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
 
-  if (!ch_session_check (session, CH_AREA_SCHEDULING, CH_ACCESS_WRITE, error))
+  if (!check_setup (session, error))
     return FALSE;
   if (!ch_valid_date (day))
     return invalid (error, _("Write the day as YYYY-MM-DD"));
@@ -336,7 +348,7 @@ ch_schedule_remove_day_off (ChSession   *session,
 
   g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
 
-  if (!ch_session_check (session, CH_AREA_SCHEDULING, CH_ACCESS_WRITE, error))
+  if (!check_setup (session, error))
     return FALSE;
   if (!ch_valid_date (day))
     return invalid (error, _("Write the day as YYYY-MM-DD"));
@@ -367,7 +379,7 @@ ch_schedule_add_type (ChSession   *session,
 
   g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
 
-  if (!ch_session_check (session, CH_AREA_SCHEDULING, CH_ACCESS_WRITE, error))
+  if (!check_setup (session, error))
     return FALSE;
   if (!ch_has_text (type->name))
     return invalid (error, _("Give the appointment type a name"));

@@ -358,9 +358,9 @@ test_working_hours (Fixture      *f,
     days = ch_schedule_list_days_off (f->desk, "2030-03-06", &error);
     g_assert_cmpuint (days->len, ==, 1);
 
-    g_assert_false (ch_schedule_remove_day_off (f->manager, "lee", "2030-03-05", &error));
-    g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_PERMISSION_DENIED);
-    g_clear_error (&error);
+    /* Setting up days off is also the office manager's, who books no one. */
+    g_assert_true (ch_schedule_add_day_off (f->manager, NULL, "2030-12-25", "Christmas", &error));
+    g_assert_no_error (error);
     g_assert_false (ch_schedule_remove_day_off (f->desk, NULL, "2030-03-05", &error));
     g_assert_error (error, CH_STORE_ERROR, CH_STORE_ERROR_NOT_FOUND);
     g_clear_error (&error);
