@@ -1117,6 +1117,30 @@ ch_session_set_idle_lock_minutes (ChSession *self,
 static gboolean rekey_locked (ChSession *self,
                               GError   **error);
 
+/* Whether PRACTICE/documents holds any blob. Blobs are encrypted under a
+ * subkey of the master key (app/documents/ch-documents.c) and rekey does not
+ * re-encrypt them yet: rotating the key would make every document unreadable. */
+static gboolean
+practice_has_documents (ChPractice *practice)
+{
+  g_autofree char *dir = g_build_filename (ch_practice_get_dir (practice), "documents", NULL);
+  g_autoptr (GDir) top = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (top != NULL && (name = g_dir_read_name (top)) != NULL)
+    {
+      g_autofree char *shard = g_build_filename (dir, name, NULL);
+      g_autoptr (GDir) sub = NULL;
+
+      if (name[0] == '.' || !g_file_test (shard, G_FILE_TEST_IS_DIR))
+        continue;
+      sub = g_dir_open (shard, 0, NULL);
+      if (sub != NULL && g_dir_read_name (sub) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 gboolean
 ch_session_rekey (ChSession *self,
                   GError   **error)
@@ -1127,6 +1151,13 @@ ch_session_rekey (ChSession *self,
 
   if (!ch_session_check (self, CH_AREA_USERS, CH_ACCESS_WRITE, error))
     return FALSE;
+  if (practice_has_documents (self->practice))
+    {
+      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_FAILED,
+                           _("The practice holds documents, which rotating the master key cannot "
+                             "re-encrypt yet; the key was not changed"));
+      return FALSE;
+    }
 
   /* No other session may have the practice open, nor open it meanwhile. */
   if (!ch_practice_lock_exclusive (self->lock_fd, error))

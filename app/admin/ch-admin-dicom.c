@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ch-admin-dicom"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <cairo.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "ch-admin-dicom.h"
+
+/* "charta-admin dicom …": a DICOM file looked at through the DCMTK shim,
+ * with no practice involved. Every key of the JSON is always there, null
+ * when the file leaves it out, so that scripts can tell absent from zero. */
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *key,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, key);
+  if (value != NULL && *value != '\0')
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *key,
+         gboolean     present,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, key);
+  if (present)
+    json_builder_add_int_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_doubles (JsonBuilder  *builder,
+             const char   *key,
+             gboolean      present,
+             const double *values,
+             guint         n)
+{
+  json_builder_set_member_name (builder, key);
+  if (!present)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n; i++)
+    json_builder_add_double_value (builder, values[i]);
+  json_builder_end_array (builder);
+}
+
+char *
+ch_admin_dicom_info_json (ChDcm *dcm)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) problem = NULL;
+  const ChDcmInfo *info;
+  gboolean image;
+
+  g_return_val_if_fail (dcm != NULL, NULL);
+
+  info = ch_dcm_get_info (dcm);
+  image = info->has_pixel_data;
+
+  json_builder_begin_object (builder);
+  add_string (builder, "patient_name", info->patient_name);
+  add_string (builder, "patient_id", info->patient_id);
+  add_string (builder, "patient_birth_date", info->patient_birth_date);
+  add_string (builder, "patient_sex", info->patient_sex);
+  add_string (builder, "study_instance_uid", info->study_instance_uid);
+  add_string (builder, "series_instance_uid", info->series_instance_uid);
+  add_string (builder, "sop_instance_uid", info->sop_instance_uid);
+  add_string (builder, "sop_class_uid", info->sop_class_uid);
+  add_string (builder, "study_date", info->study_date);
+  add_string (builder, "study_time", info->study_time);
+  add_string (builder, "study_description", info->study_description);
+  add_string (builder, "series_description", info->series_description);
+  add_string (builder, "modality", info->modality);
+  add_int (builder, "series_number", info->has_series_number, info->series_number);
+  add_int (builder, "instance_number", info->has_instance_number, info->instance_number);
+  add_string (builder, "transfer_syntax_uid", info->transfer_syntax_uid);
+  add_string (builder, "transfer_syntax_name", info->transfer_syntax_name);
+
+  json_builder_set_member_name (builder, "has_pixel_data");
+  json_builder_add_boolean_value (builder, image);
+  add_int (builder, "rows", image, info->rows);
+  add_int (builder, "columns", image, info->columns);
+  add_int (builder, "frames", image, info->frames);
+  add_int (builder, "bits_allocated", image, info->bits_allocated);
+  add_int (builder, "bits_stored", image, info->bits_stored);
+  add_int (builder, "samples_per_pixel", image, info->samples_per_pixel);
+  add_int (builder, "pixel_representation", image, info->pixel_representation);
+  add_string (builder, "photometric_interpretation", info->photometric_interpretation);
+  add_doubles (builder, "pixel_spacing", info->has_pixel_spacing, info->pixel_spacing, 2);
+  json_builder_set_member_name (builder, "slice_location");
+  if (info->has_slice_location)
+    json_builder_add_double_value (builder, info->slice_location);
+  else
+    json_builder_add_null_value (builder);
+  add_doubles (builder, "image_position", info->has_image_position, info->image_position, 3);
+  json_builder_set_member_name (builder, "rescale_slope");
+  json_builder_add_double_value (builder, info->rescale_slope);
+  json_builder_set_member_name (builder, "rescale_intercept");
+  json_builder_add_double_value (builder, info->rescale_intercept);
+
+  json_builder_set_member_name (builder, "windows");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < info->n_windows; i++)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "center");
+      json_builder_add_double_value (builder, info->windows[i].center);
+      json_builder_set_member_name (builder, "width");
+      json_builder_add_double_value (builder, info->windows[i].width);
+      add_string (builder, "explanation", info->windows[i].explanation);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  /* Whether "dicom render" would get to decoding, and if not, why. */
+  json_builder_set_member_name (builder, "decodable");
+  json_builder_add_boolean_value (builder, ch_dcm_check_decodable (dcm, &problem));
+  add_string (builder, "problem", problem != NULL ? problem->message : NULL);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  return json_generator_to_data (generator, NULL);
+}
+
+gboolean
+ch_admin_dicom_write_png (const guint8 *pixels,
+                          guint         width,
+                          guint         height,
+                          guint         channels,
+                          const char   *path,
+                          GError      **error)
+{
+  cairo_surface_t *surface;
+  cairo_status_t status;
+  guint8 *data;
+  int stride;
+
+  g_return_val_if_fail (pixels != NULL && (channels == 1 || channels == 3), FALSE);
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) width, (int) height);
+  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot make a %u × %u picture: %s"),
+                   width, height, cairo_status_to_string (cairo_surface_status (surface)));
+      cairo_surface_destroy (surface);
+      return FALSE;
+    }
+
+  cairo_surface_flush (surface);
+  data = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (guint y = 0; y < height; y++)
+    {
+      guint32 *row = (guint32 *) (gpointer) (data + (gsize) y * stride);
+      const guint8 *in = pixels + (gsize) y * width * channels;
+
+      for (guint x = 0; x < width; x++, in += channels)
+        {
+          guint32 r = in[0];
+          guint32 g = channels == 3 ? in[1] : in[0];
+          guint32 b = channels == 3 ? in[2] : in[0];
+
+          row[x] = (r << 16) | (g << 8) | b;
+        }
+    }
+  cairo_surface_mark_dirty (surface);
+
+  status = cairo_surface_write_to_png (surface, path);
+  cairo_surface_destroy (surface);
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot write “%s”: %s"), display,
+                   cairo_status_to_string (status));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ch_admin_dicom_write_raw (ChDcm       *dcm,
+                          guint        frame,
+                          const char  *path,
+                          GError     **error)
+{
+  g_autofree void *values = NULL;
+  g_autofree double *out = NULL;
+  ChDcmRawType type;
+  gsize n = 0;
+
+  values = ch_dcm_get_frame_raw (dcm, frame, &type, &n, error);
+  if (values == NULL)
+    return FALSE;
+
+  out = g_new (double, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      double v = type == CH_DCM_RAW_INT32 ? ((gint32 *) values)[i] : ((double *) values)[i];
+      guint64 bits;
+
+      memcpy (&bits, &v, sizeof bits);
+      bits = GUINT64_TO_LE (bits);
+      memcpy (&out[i], &bits, sizeof bits);
+    }
+
+  return g_file_set_contents (path, (const char *) out, (gssize) (n * sizeof (double)), error);
+}
