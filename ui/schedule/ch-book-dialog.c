@@ -429,9 +429,16 @@ static void
 run_book (ChBookDialog *self,
           Book         *book)
 {
-  g_autoptr (GTask) task = ch_ui_session_task_new (self->session, self, self->cancellable,
-                                                   book_done, NULL);
+  g_autoptr (GTask) task = NULL;
 
+  /* Asked and answered while another page's worker had the session. */
+  if (ch_ui_session_is_busy (self->session))
+    {
+      book_free (book);
+      show_error (self, _("Charta is busy with another page; book again in a moment."));
+      return;
+    }
+  task = ch_ui_session_task_new (self->session, self, self->cancellable, book_done, NULL);
   g_task_set_task_data (task, book, book_free);
   ch_book_dialog_set_busy (self, TRUE);
   ch_ui_session_run_task (task, book_thread);

@@ -57,6 +57,7 @@ struct _ChSchedulePage
   GPtrArray      *month_cells;
   GCancellable   *cancellable;
   char           *print_export;  /* for tests: print into this PDF file */
+  gpointer        pending;       /* a Load waiting for another page's worker */
   gboolean        busy;
 };
 
@@ -422,6 +423,17 @@ load_done (GObject      *object,
     ch_ui_toast (GTK_WIDGET (self), ch_schedule_status_label (load->status));
 }
 
+static void run_load (ChSchedulePage *self, Load *load);
+
+static void
+run_pending_load (ChSchedulePage *self)
+{
+  Load *load = g_steal_pointer (&self->pending);
+
+  if (load != NULL)
+    run_load (self, load);
+}
+
 static void
 run_load (ChSchedulePage *self,
           Load           *load)
@@ -429,6 +441,15 @@ run_load (ChSchedulePage *self,
   g_autoptr (GTask) task = NULL;
   g_autoptr (GDateTime) from = NULL, to = NULL;
 
+  /* Another page's worker has the session (the board reading the day, say):
+   * this change waits for it rather than being lost. The latest wins. */
+  if (ch_ui_session_is_busy (self->session))
+    {
+      g_clear_pointer (&self->pending, load_free);
+      self->pending = load;
+      ch_ui_session_when_idle (self->session, G_OBJECT (self), G_CALLBACK (run_pending_load));
+      return;
+    }
   visible_range (self, &from, &to);
   load->session = g_object_ref (self->session);
   load->with_setup = self->providers == NULL;
@@ -1222,6 +1243,7 @@ ch_schedule_page_finalize (GObject *object)
   g_clear_pointer (&self->appointments, g_ptr_array_unref);
   g_clear_pointer (&self->month_cells, g_ptr_array_unref);
   g_free (self->print_export);
+  g_clear_pointer (&self->pending, load_free);
 
   G_OBJECT_CLASS (ch_schedule_page_parent_class)->finalize (object);
 }
