@@ -506,6 +506,9 @@ test_edit_and_cancel (Fixture       *f,
   ch_ui_test_set_text (find_named (extra, "minutes"), "35");
   ch_ui_test_set_text (find_named (extra, "reason"), "Blood pressure review");
   ch_ui_test_set_text (find_named (extra, "notes"), "Bring the home readings");
+  /* Moved from the keyboard: to the other provider at 10:30. */
+  ch_ui_test_set_text (find_named (extra, "time"), "10:30");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_named (extra, "provider")), 1);
   ch_ui_test_respond (dialog, "save");
   wait_idle (f);
   {
@@ -516,12 +519,17 @@ test_edit_and_cancel (Fixture       *f,
     g_assert_no_error (error);
     g_assert_cmpstr (a->room_id, ==, ((ChResource *) rooms->pdata[1])->id);
     g_assert_cmpint (a->duration_min, ==, 35);
-    g_assert_cmpint (a->start_at, ==, at (f, 9, 0));
+    g_assert_cmpint (a->start_at, ==, at (f, 10, 30));
+    g_assert_cmpstr (a->provider_id, ==, provider_id (f, 1));
     g_assert_cmpstr (a->reason, ==, "Blood pressure review");
     g_assert_cmpstr (a->notes, ==, "Bring the home readings");
   }
 
   /* Cancelling asks why; without a reason it cannot. */
+  CH_UI_TEST_WAIT (ch_schedule_page_get_appointments (f->page)->len == 1
+                   && ((ChAppointment *) ch_schedule_page_get_appointments (f->page)->pdata[0])->start_at
+                      == at (f, 10, 30));
+  ch_calendar_view_set_cursor (f->calendar, 1, 10 * 60 + 30);
   g_assert_true (ch_ui_test_press_key (f->calendar, GDK_KEY_Return, 0));
   CH_UI_TEST_WAIT (ch_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL) != NULL);
   ch_ui_test_respond (ch_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL),

@@ -768,11 +768,16 @@ on_edit_response (AdwMessageDialog *dialog,
   const ChAppointment *a = find_appointment (self, id);
   AdwComboRow *type_row = g_object_get_data (G_OBJECT (dialog), "type");
   AdwComboRow *room_row = g_object_get_data (G_OBJECT (dialog), "room");
+  AdwComboRow *provider_row = g_object_get_data (G_OBJECT (dialog), "provider");
   const char *minutes = gtk_editable_get_text (g_object_get_data (G_OBJECT (dialog), "minutes"));
+  const char *date = gtk_editable_get_text (g_object_get_data (G_OBJECT (dialog), "date"));
+  const char *time = gtk_editable_get_text (g_object_get_data (G_OBJECT (dialog), "time"));
   guint type = adw_combo_row_get_selected (type_row);
   guint room = adw_combo_row_get_selected (room_row);
+  guint provider = adw_combo_row_get_selected (provider_row);
   char extra;
-  int duration = 0;
+  int duration = 0, y, mo, d, hh, mm;
+  g_autoptr (GDateTime) start = NULL;
   Load *load;
 
   if (a == NULL || g_strcmp0 (response, "save") != 0 || self->busy)
@@ -782,8 +787,19 @@ on_edit_response (AdwMessageDialog *dialog,
       ch_ui_toast (GTK_WIDGET (self), _("The length is a number of minutes."));
       return;
     }
+  if (sscanf (date, "%d-%d-%d%c", &y, &mo, &d, &extra) != 3
+      || sscanf (time, "%d:%d%c", &hh, &mm, &extra) != 2
+      || (start = g_date_time_new_local (y, mo, d, hh, mm, 0)) == NULL
+      || provider >= self->providers->len)
+    {
+      ch_ui_toast (GTK_WIDGET (self), _("Write the day as YYYY-MM-DD and the time as HH:MM."));
+      return;
+    }
   load = g_new0 (Load, 1);
   load->change = ch_appointment_copy (a);
+  load->change->start_at = g_date_time_to_unix (start) * G_USEC_PER_SEC;
+  g_free (load->change->provider_id);
+  load->change->provider_id = g_strdup (((ChResource *) self->providers->pdata[provider])->id);
   load->change->type_id = ((ChApptType *) self->types->pdata[type])->id;
   g_free (load->change->room_id);
   load->change->room_id = room > 0 && room <= self->rooms->len
@@ -813,8 +829,8 @@ entry_row (GtkWidget  *group,
   return row;
 }
 
-/* The appointment's type, room, length, reason and notes; its time and
- * provider change by dragging it. */
+/* The appointment's day, time, provider, type, room, length, reason and
+ * notes: what dragging does, from the keyboard too. */
 static void
 present_edit_dialog (ChSchedulePage      *self,
                      const ChAppointment *a)
@@ -823,12 +839,18 @@ present_edit_dialog (ChSchedulePage      *self,
   GtkWidget *group = adw_preferences_group_new ();
   GtkWidget *type_row = adw_combo_row_new ();
   GtkWidget *room_row = adw_combo_row_new ();
+  GtkWidget *provider_row = adw_combo_row_new ();
   g_autoptr (GtkStringList) types = gtk_string_list_new (NULL);
   g_autoptr (GtkStringList) rooms = gtk_string_list_new (NULL);
+  g_autoptr (GtkStringList) providers = gtk_string_list_new (NULL);
   g_autofree char *minutes = g_strdup_printf ("%d", a->duration_min);
-  GtkWidget *minutes_row, *reason_row, *notes_row;
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (a->start_at / G_USEC_PER_SEC);
+  g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+  g_autofree char *date = g_date_time_format (local, "%Y-%m-%d");
+  g_autofree char *time = g_date_time_format (local, "%H:%M");
+  GtkWidget *minutes_row, *reason_row, *notes_row, *date_row, *time_row;
 
-  if (self->types == NULL || self->rooms == NULL)
+  if (self->types == NULL || self->rooms == NULL || self->providers == NULL)
     return;
   for (guint i = 0; i < self->types->len; i++)
     gtk_string_list_append (types, ((ChApptType *) self->types->pdata[i])->name);
@@ -846,6 +868,18 @@ present_edit_dialog (ChSchedulePage      *self,
   for (guint i = 0; i < self->rooms->len; i++)
     if (g_strcmp0 (((ChResource *) self->rooms->pdata[i])->id, a->room_id) == 0)
       adw_combo_row_set_selected (ADW_COMBO_ROW (room_row), i + 1);
+  for (guint i = 0; i < self->providers->len; i++)
+    gtk_string_list_append (providers, ((ChResource *) self->providers->pdata[i])->name);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (provider_row), _("Provider"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (provider_row), G_LIST_MODEL (providers));
+  for (guint i = 0; i < self->providers->len; i++)
+    if (g_strcmp0 (((ChResource *) self->providers->pdata[i])->id, a->provider_id) == 0)
+      adw_combo_row_set_selected (ADW_COMBO_ROW (provider_row), i);
+  gtk_widget_set_name (provider_row, "provider");
+  /* Moved from the keyboard as well as by dragging. */
+  date_row = entry_row (group, "date", _("Day (YYYY-MM-DD)"), date);
+  time_row = entry_row (group, "time", _("Time (HH:MM)"), time);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), provider_row);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), type_row);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), room_row);
   minutes_row = entry_row (group, "minutes", _("Minutes"), minutes);
@@ -867,6 +901,9 @@ present_edit_dialog (ChSchedulePage      *self,
   g_object_set_data (G_OBJECT (dialog), "type", type_row);
   g_object_set_data (G_OBJECT (dialog), "room", room_row);
   g_object_set_data (G_OBJECT (dialog), "minutes", minutes_row);
+  g_object_set_data (G_OBJECT (dialog), "provider", provider_row);
+  g_object_set_data (G_OBJECT (dialog), "date", date_row);
+  g_object_set_data (G_OBJECT (dialog), "time", time_row);
   g_object_set_data (G_OBJECT (dialog), "reason", reason_row);
   g_object_set_data (G_OBJECT (dialog), "notes", notes_row);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_edit_response), self, 0);
