@@ -14,6 +14,7 @@
 #include "ch-recall.h"
 #include "ch-refdata.h"
 #include "ch-roles.h"
+#include "ch-schedule.h"
 #include "ch-schedule-db.h"
 #include "ch-validate.h"
 
@@ -360,6 +361,36 @@ ch_recall_book (ChSession  *session,
       return FALSE;
     }
   return TRUE;
+}
+
+gint64
+ch_recall_book_new (ChSession      *session,
+                    gint64          recall_id,
+                    ChAppointment  *appointment,
+                    const char     *rrule,
+                    guint           flags,
+                    GError        **error)
+{
+  ChStore *store;
+  gint64 id;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), 0);
+  g_return_val_if_fail (appointment != NULL, 0);
+
+  store = ch_session_get_store (session);
+  if (!ch_store_begin (store, error))
+    return 0;
+  id = rrule != NULL ? ch_schedule_book_series (session, appointment, rrule, flags, NULL, error)
+                     : (ch_schedule_book (session, appointment, flags, error) ? appointment->id : 0);
+  if (id == 0
+      || !ch_recall_book (session, recall_id, id, error)
+      || !ch_store_commit (store, error))
+    {
+      ch_store_rollback (store);
+      appointment->id = 0;
+      return 0;
+    }
+  return id;
 }
 
 gboolean

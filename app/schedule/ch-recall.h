@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ch-session.h"
+#include "ch-schedule-db.h"
 #include "ch-waitlist-db.h"
 
 G_BEGIN_DECLS
@@ -51,6 +52,16 @@ gboolean   ch_recall_contact    (ChSession   *session,
 GPtrArray *ch_recall_contacts   (ChSession   *session,
                                  gint64       recall_id,
                                  GError     **error);
+/* Books @appointment (with @rrule, a series) for @recall_id and marks the
+ * recall booked, in one transaction: both or neither. Errors as
+ * ch_schedule_book(), ch_schedule_book_series() and ch_recall_book().
+ * Returns: the appointment's id (the first of a series), or 0 */
+gint64     ch_recall_book_new   (ChSession      *session,
+                                 gint64          recall_id,
+                                 ChAppointment  *appointment,
+                                 const char     *rrule,
+                                 guint           flags,
+                                 GError        **error);
 /* The patient is booked for it: @appointment_id must be theirs and not
  * cancelled. */
 gboolean   ch_recall_book       (ChSession   *session,

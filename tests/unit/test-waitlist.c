@@ -1087,6 +1087,40 @@ test_recall_contact_and_close (Fixture      *f,
   g_assert_cmpint (((ChRecall *) list->pdata[0])->id, ==, other);
   g_clear_pointer (&list, g_ptr_array_unref);
 
+  /* Booked from the recall in one go: a time taken books nothing and the
+   * recall stays to call; a free one books and marks it. */
+  {
+    g_autoptr (ChAppointment) taken = ch_appointment_new ();
+    g_autoptr (ChAppointment) free_time = NULL;
+    g_autoptr (ChRecall) got = NULL;
+    g_autoptr (GPtrArray) day = NULL;
+    gint64 id;
+
+    taken->patient_id = f->ben;
+    taken->provider_id = g_strdup ("garcia");
+    taken->type_id = f->follow_up;
+    taken->start_at = at ("2030-03-04", 9, 0);
+    taken->duration_min = 20;
+    free_time = ch_appointment_copy (taken);
+    g_assert_cmpint (ch_recall_book_new (f->desk, other, taken, NULL, 0, &error), ==, 0);
+    g_assert_error (error, CH_SCHEDULE_ERROR, CH_SCHEDULE_ERROR_CONFLICT);
+    g_clear_error (&error);
+    got = ch_recall_get (f->desk, other, &error);
+    g_assert_cmpstr (got->status, ==, "due");
+    g_clear_pointer (&got, ch_recall_free);
+    day = ch_schedule_list (f->desk, at ("2030-03-04", 0, 0), at ("2030-03-05", 0, 0), "garcia",
+                            &error);
+    g_assert_cmpuint (day->len, ==, 2);
+
+    free_time->start_at = at ("2030-03-04", 11, 0);
+    id = ch_recall_book_new (f->desk, other, free_time, NULL, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (id, >, 0);
+    got = ch_recall_get (f->desk, other, &error);
+    g_assert_cmpstr (got->status, ==, "booked");
+    g_assert_cmpint (got->appointment_id, ==, id);
+  }
+
   g_assert_true (ch_recall_close (f->desk, r, "done", NULL, &error));
   g_assert_no_error (error);
   g_assert_false (ch_recall_contact (f->desk, r, "Called again", &error));
@@ -1115,7 +1149,8 @@ test_recall_contact_and_close (Fixture      *f,
   g_clear_pointer (&list, g_ptr_array_unref);
   list = due_list (f, NULL, NULL, "all");
   g_assert_cmpuint (list->len, ==, 2);
-  g_assert_cmpint (count_audit (f, CH_AUDIT_UPDATE, "recall"), ==, 5);
+  /* Five changes, and the booking from the recall (the one refused left none). */
+  g_assert_cmpint (count_audit (f, CH_AUDIT_UPDATE, "recall"), ==, 6);
 
   /* The manager may not call. */
   g_assert_false (ch_recall_contact (f->manager, other, "Hello", &error));

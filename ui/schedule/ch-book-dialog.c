@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "ch-book-dialog.h"
+#include "ch-recall.h"
 #include "ch-patient-picker.h"
 #include "ch-ui.h"
 
@@ -46,6 +47,7 @@ struct _ChBookDialog
   GCancellable    *cancellable;
   gboolean         busy;
   GPtrArray       *slots;       /* (element-type ChSlot): the last found */
+  gint64           recall_id;   /* booked for this recall, in the same transaction */
 };
 
 /* Parts of the day one may ask for, in local minutes [from, to). */
@@ -128,6 +130,14 @@ ch_book_dialog_set_purpose (ChBookDialog *self,
   on_type_changed (self);
   if (reason != NULL)
     gtk_editable_set_text (GTK_EDITABLE (self->reason_row), reason);
+}
+
+void
+ch_book_dialog_set_recall (ChBookDialog *self,
+                           gint64        recall_id)
+{
+  g_return_if_fail (CH_IS_BOOK_DIALOG (self));
+  self->recall_id = recall_id;
 }
 
 /* ---- finding a slot ------------------------------------------------------------ */
@@ -327,6 +337,7 @@ typedef struct
   ChAppointment *appointment;
   char          *rrule;
   guint          flags;
+  gint64         recall_id;
 } Book;
 
 static void
@@ -350,7 +361,10 @@ book_thread (GTask        *task,
   g_autoptr (GError) error = NULL;
   gboolean ok;
 
-  if (book->rrule != NULL)
+  if (book->recall_id != 0)
+    ok = ch_recall_book_new (book->session, book->recall_id, book->appointment, book->rrule,
+                             book->flags, &error) != 0;
+  else if (book->rrule != NULL)
     ok = ch_schedule_book_series (book->session, book->appointment, book->rrule, book->flags, NULL,
                                   &error) != 0;
   else
@@ -506,6 +520,7 @@ save_activated (GtkWidget  *widget,
   book = g_new0 (Book, 1);
   book->session = g_object_ref (self->session);
   book->appointment = g_steal_pointer (&a);
+  book->recall_id = self->recall_id;
   book->rrule = repeat > 0 && repeat < G_N_ELEMENTS (repeats)
                 ? g_strdup_printf ("%s;COUNT=%d", repeats[repeat].rule, count) : NULL;
   run_book (self, book);

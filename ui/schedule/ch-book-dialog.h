@@ -32,5 +32,9 @@ void       ch_book_dialog_set_patient (ChBookDialog *self,
 void       ch_book_dialog_set_purpose (ChBookDialog *self,
                                        gint64        type_id,
                                        const char   *reason);
+/* Books for @recall_id: the appointment and the recall marked booked go
+ * together or not at all. */
+void       ch_book_dialog_set_recall  (ChBookDialog *self,
+                                       gint64        recall_id);
 
 G_END_DECLS

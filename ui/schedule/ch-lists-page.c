@@ -1359,16 +1359,14 @@ recall_cancel_activated (GtkWidget  *widget,
                  ADW_RESPONSE_DESTRUCTIVE, TRUE);
 }
 
+/* The dialog booked it and marked the recall in one go: show it. */
 static void
 on_recall_booked (ChBookDialog *dialog,
                   gint64        appointment_id,
                   ChListsPage  *self)
 {
-  Work *work = work_new (WORK_RECALL_BOOK);
-
-  work->id = *(gint64 *) g_object_get_data (G_OBJECT (dialog), "recall-id");
-  work->appointment_id = appointment_id;
-  submit (self, work);
+  ch_ui_toast (GTK_WIDGET (self), _("Recall booked"));
+  ch_lists_page_reload (self);
 }
 
 /* When to offer to book @recall: its day at nine, or the next hour if that has passed. */
@@ -1417,8 +1415,7 @@ book_recall_activated (GtkWidget  *widget,
                                self->types, provider_id, recall_start (recall));
   ch_book_dialog_set_patient (CH_BOOK_DIALOG (dialog), recall->patient_id, recall->patient_name);
   ch_book_dialog_set_purpose (CH_BOOK_DIALOG (dialog), type_id, recall->reason);
-  g_object_set_data_full (G_OBJECT (dialog), "recall-id",
-                          g_memdup2 (&recall->id, sizeof recall->id), g_free);
+  ch_book_dialog_set_recall (CH_BOOK_DIALOG (dialog), recall->id);
   g_signal_connect_object (dialog, "booked", G_CALLBACK (on_recall_booked), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
