@@ -225,3 +225,128 @@ ch_admin_dicom_write_raw (ChDcm       *dcm,
 
   return g_file_set_contents (path, (const char *) out, (gssize) (n * sizeof (double)), error);
 }
+
+static char *
+generate (JsonBuilder *builder)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  return json_generator_to_data (generator, NULL);
+}
+
+static void
+add_text (JsonBuilder *builder,
+          const char  *key,
+          const char  *value)
+{
+  json_builder_set_member_name (builder, key);
+  json_builder_add_string_value (builder, value != NULL ? value : "");
+}
+
+static void
+add_modalities (JsonBuilder *builder,
+                const char  *modalities)
+{
+  g_auto (GStrv) parts = g_strsplit (modalities != NULL ? modalities : "", ",", -1);
+
+  json_builder_set_member_name (builder, "modalities");
+  json_builder_begin_array (builder);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (*g_strstrip (parts[i]) != '\0')
+      json_builder_add_string_value (builder, parts[i]);
+  json_builder_end_array (builder);
+}
+
+char *
+ch_admin_dicom_inbox_json (GPtrArray *items)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < items->len; i++)
+    {
+      const ChImagingInboxItem *item = items->pdata[i];
+      g_autoptr (GDateTime) received = g_date_time_new_from_unix_utc (item->received_at / G_USEC_PER_SEC);
+      g_autofree char *received_text = g_date_time_format_iso8601 (received);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, item->id);
+      add_text (builder, "received_at", received_text);
+      add_text (builder, "calling_ae", item->calling_ae);
+      add_text (builder, "source", item->source);
+      add_text (builder, "patient_name", item->patient_name);
+      add_text (builder, "patient_id", item->patient_ref);
+      add_string (builder, "birth_date", item->birth_date);
+      add_text (builder, "study_instance_uid", item->study_uid);
+      add_string (builder, "study_date", item->study_date);
+      add_text (builder, "study_description", item->study_description);
+      add_modalities (builder, item->modalities);
+      json_builder_set_member_name (builder, "instances");
+      json_builder_add_int_value (builder, item->n_instances);
+      add_text (builder, "reason", item->reason);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  return generate (builder);
+}
+
+char *
+ch_admin_dicom_studies_json (ChSession  *session,
+                             gint64      patient_id,
+                             GPtrArray  *studies,
+                             GError    **error)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < studies->len; i++)
+    {
+      const ChImagingStudy *study = studies->pdata[i];
+      g_autoptr (GPtrArray) series = ch_imaging_list_series (session, patient_id, study->study_uid,
+                                                             error);
+
+      if (series == NULL)
+        return NULL;
+      json_builder_begin_object (builder);
+      add_text (builder, "study_instance_uid", study->study_uid);
+      add_string (builder, "date", study->date);
+      add_string (builder, "time", study->time);
+      add_text (builder, "description", study->description);
+      add_modalities (builder, study->modalities);
+      json_builder_set_member_name (builder, "series_count");
+      json_builder_add_int_value (builder, study->n_series);
+      json_builder_set_member_name (builder, "instance_count");
+      json_builder_add_int_value (builder, study->n_instances);
+      json_builder_set_member_name (builder, "series");
+      json_builder_begin_array (builder);
+      for (guint s = 0; s < series->len; s++)
+        {
+          const ChImagingSeries *one = series->pdata[s];
+          g_autoptr (GArray) ids = ch_imaging_list_instances (session, patient_id, one->series_uid,
+                                                              error);
+
+          if (ids == NULL)
+            return NULL;
+          json_builder_begin_object (builder);
+          add_text (builder, "series_instance_uid", one->series_uid);
+          add_int (builder, "number", one->has_number, one->number);
+          add_text (builder, "modality", one->modality);
+          add_text (builder, "description", one->description);
+          json_builder_set_member_name (builder, "documents");
+          json_builder_begin_array (builder);
+          for (guint d = 0; d < ids->len; d++)
+            json_builder_add_int_value (builder, g_array_index (ids, gint64, d));
+          json_builder_end_array (builder);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  return generate (builder);
+}

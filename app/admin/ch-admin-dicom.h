@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "ch-dcm.h"
+#include "ch-imaging.h"
 
 G_BEGIN_DECLS
 
@@ -26,5 +27,16 @@ gboolean ch_admin_dicom_write_raw (ChDcm       *dcm,
                                    guint        frame,
                                    const char  *path,
                                    GError     **error);
+
+/* "dicom inbox --json": the waiting studies (ChImagingInboxItem). */
+char    *ch_admin_dicom_inbox_json (GPtrArray   *items);
+
+/* "dicom studies --json": @studies (ChImagingStudy) of @patient_id, each
+ * with its series and, for each series, its instances' document ids in
+ * display order. */
+char    *ch_admin_dicom_studies_json (ChSession  *session,
+                                      gint64      patient_id,
+                                      GPtrArray  *studies,
+                                      GError    **error);
 
 G_END_DECLS

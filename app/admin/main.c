@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 #include <gio/gunixoutputstream.h>
 
 #include <errno.h>
@@ -26,7 +27,9 @@
 #include "ch-audit-model.h"
 #include "ch-audit.h"
 #include "ch-demo.h"
+#include "ch-dicom-receiver.h"
 #include "ch-documents.h"
+#include "ch-imaging.h"
 #include "ch-patients.h"
 #include "ch-practice.h"
 #include "ch-prescribing.h"
@@ -2943,6 +2946,455 @@ cmd_dicom_render (Invocation *inv,
   return TRUE;
 }
 
+/* ---- dicom: the receiver and the inbox ------------------------------------- */
+
+/* "CT01,MR2" as a list, each a valid AE title. */
+static gboolean
+parse_ae_list (const char  *text,
+               GStrv       *out,
+               GError     **error)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+  g_autoptr (GStrvBuilder) list = g_strv_builder_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (*parts[i] == '\0')
+        continue;
+      if (!ch_imaging_valid_ae_title (parts[i]))
+        return usage_error (error, _("“%s” is not an AE title (1 to 16 letters, digits or "
+                                     "punctuation)"), parts[i]);
+      g_strv_builder_add (list, parts[i]);
+    }
+  *out = g_strv_builder_end (list);
+  return TRUE;
+}
+
+static const char *
+modality_or_dicom (const char *modality)
+{
+  return modality != NULL && *modality != '\0' ? modality : "DICOM";
+}
+
+static void
+on_dicom_received (ChDicomReceiver            *receiver,
+                   const ChImagingStoreResult *result,
+                   const char                 *source,
+                   gpointer                    user_data)
+{
+  char entry[32];
+
+  g_snprintf (entry, sizeof entry, "%" G_GINT64_FORMAT, result->inbox_id);
+  switch (result->outcome)
+    {
+    case CH_IMAGING_STORED:
+      g_print (_("stored %s image %s for MRN %s\n"), modality_or_dicom (result->modality),
+               result->sop_instance_uid, result->mrn != NULL ? result->mrn : "?");
+      break;
+    case CH_IMAGING_DUPLICATE:
+      if (result->document_id > 0)
+        g_print (_("already stored: %s image %s for MRN %s\n"),
+                 modality_or_dicom (result->modality), result->sop_instance_uid,
+                 result->mrn != NULL ? result->mrn : "?");
+      else
+        g_print (_("already waiting: %s image %s, inbox entry %s\n"),
+                 modality_or_dicom (result->modality), result->sop_instance_uid, entry);
+      break;
+    case CH_IMAGING_QUEUED:
+    default:
+      g_print (_("unmatched: %s image %s (%s), waiting for reconciliation as inbox entry %s\n"),
+               modality_or_dicom (result->modality), result->sop_instance_uid, result->reason,
+               entry);
+      break;
+    }
+  fflush (stdout);
+}
+
+static void
+on_dicom_store_failed (ChDicomReceiver *receiver,
+                       const char      *sop_instance_uid,
+                       const char      *source,
+                       const char      *message,
+                       gpointer         user_data)
+{
+  g_printerr (_("%s: not stored: image %s from %s: %s\n"), PROGRAM, sop_instance_uid, source,
+              message);
+}
+
+static void
+on_dicom_association (ChDicomReceiver *receiver,
+                      const char      *calling_ae,
+                      const char      *peer_address,
+                      gboolean         accepted,
+                      const char      *reason,
+                      gpointer         user_data)
+{
+  if (!accepted)
+    g_printerr (_("%s: refused %s at %s: %s\n"), PROGRAM, calling_ae, peer_address, reason);
+}
+
+static gboolean
+on_stop_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+cmd_dicom_listen (Invocation *inv,
+                  GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChImagingReceiverSettings) settings = NULL;
+  g_autoptr (ChDicomReceiver) receiver = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  g_auto (GStrv) allowed = NULL;
+  g_autofree char *ae = NULL;
+  g_autofree char *allow = NULL;
+  g_autofree char *address = NULL;
+  gint port = -1;
+  guint sigint, sigterm;
+  const GOptionEntry entries[] = {
+    { "port", 0, 0, G_OPTION_ARG_INT, &port,
+      N_("Listen on port N; 0 lets the system choose (default: the practice's setting, else "
+         "11112)"), N_("N") },
+    { "ae", 0, 0, G_OPTION_ARG_STRING, &ae,
+      N_("Answer as AE title TITLE (default: the practice's setting, else CHARTA)"), N_("TITLE") },
+    { "allow", 0, 0, G_OPTION_ARG_STRING, &allow,
+      N_("Accept only these calling AE titles, separated by commas (default: the practice's "
+         "list)"), N_("AET,…") },
+    { "address", 0, 0, G_OPTION_ARG_STRING, &address,
+      N_("Listen on this IPv4 address only (default: every interface)"), N_("ADDRESS") },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Receives DICOM images from modalities (C-ECHO and C-STORE) until stopped with "
+                    "Ctrl+C or SIGTERM. Each image is filed in the chart of the patient whose MRN "
+                    "or identifier is its Patient ID, else whose name and birth date it names; "
+                    "one that matches no patient, or several, waits in “dicom inbox”. Only the "
+                    "allowed calling AE titles may connect. Prints “Listening as TITLE on port N”, "
+                    "then a line for each image. The user needs write access to the clinical "
+                    "record."));
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  if (port < -1 || port > 65535)
+    return usage_error (error, _("Give the port as --port N, from 0 to 65535"));
+  if (ae != NULL && !ch_imaging_valid_ae_title (ae))
+    return usage_error (error, _("“%s” is not an AE title (1 to 16 letters, digits or "
+                                 "punctuation)"), ae);
+  if (allow != NULL && !parse_ae_list (allow, &allowed, error))
+    return FALSE;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  settings = ch_imaging_get_receiver_settings (session, error);
+  if (settings == NULL)
+    return FALSE;
+  if (allowed == NULL)
+    allowed = g_strdupv (settings->allowed_peers);
+  if (g_strv_length (allowed) == 0)
+    g_printerr (_("%s: no calling AE title is allowed, so every association will be refused "
+                  "(give --allow)\n"), PROGRAM);
+
+  receiver = ch_dicom_receiver_new (session, ae != NULL ? ae : settings->ae_title,
+                                    (const char * const *) allowed);
+  g_signal_connect (receiver, "received", G_CALLBACK (on_dicom_received), NULL);
+  g_signal_connect (receiver, "store-failed", G_CALLBACK (on_dicom_store_failed), NULL);
+  g_signal_connect (receiver, "association", G_CALLBACK (on_dicom_association), NULL);
+  if (!ch_dicom_receiver_start (receiver, address, port >= 0 ? (guint) port : settings->port,
+                                error))
+    return FALSE;
+
+  g_print (_("Listening as %s on port %u\n"), ch_dicom_receiver_get_ae_title (receiver),
+           ch_dicom_receiver_get_port (receiver));
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint = g_unix_signal_add (SIGINT, on_stop_signal, loop);
+  sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, loop);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  ch_dicom_receiver_stop (receiver);
+  g_print (_("Stopped\n"));
+  return TRUE;
+}
+
+static gboolean
+cmd_dicom_inbox (Invocation *inv,
+                 GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Write a JSON array instead of a table"), NULL },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Lists the studies received that match no patient, or several, oldest first: "
+                    "one line a study, with the entry id that “dicom assign” and “dicom discard” "
+                    "take, and why it waits."));
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  items = ch_imaging_inbox_list (session, error);
+  if (items == NULL)
+    return FALSE;
+
+  if (json)
+    {
+      g_autofree char *text = ch_admin_dicom_inbox_json (items);
+
+      g_print ("%s\n", text);
+    }
+  else
+    {
+      g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+      g_ptr_array_add (rows, g_strsplit (_("ID|PATIENT|PATIENT ID|BORN|STUDY DATE|MODALITY|IMAGES|"
+                                           "FROM|WHY"), "|", -1));
+      for (guint i = 0; i < items->len; i++)
+        {
+          const ChImagingInboxItem *item = items->pdata[i];
+          char **row = g_new0 (char *, 10);
+
+          row[0] = g_strdup_printf ("%" G_GINT64_FORMAT, item->id);
+          row[1] = g_strdup (item->patient_name);
+          row[2] = g_strdup (item->patient_ref);
+          row[3] = g_strdup (item->birth_date);
+          row[4] = g_strdup (item->study_date);
+          row[5] = g_strdup (item->modalities);
+          row[6] = g_strdup_printf ("%u", item->n_instances);
+          row[7] = g_strdup (item->calling_ae);
+          row[8] = g_strdup (item->reason);
+          g_ptr_array_add (rows, row);
+        }
+      print_table (rows, 9);
+    }
+  return TRUE;
+}
+
+static gboolean
+cmd_dicom_assign (Invocation *inv,
+                  GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChPatientRecord) patient = NULL;
+  g_autofree char *mrn = NULL;
+  guint moved = 0;
+  const GOptionEntry entries[] = {
+    { "patient", 0, 0, G_OPTION_ARG_STRING, &mrn, N_("The patient's medical record number"),
+      N_("MRN") },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Files the study of inbox entry ID (or the study with that instance UID) in "
+                    "the patient's chart: every image of it that waits, all or none. Audited."));
+  if (!parse_args (inv, 1, 1, error))
+    return FALSE;
+  if (mrn == NULL)
+    return usage_error (error, _("Give --patient MRN"));
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  patient = ch_patients_get_by_mrn (session, mrn, error);
+  if (patient == NULL)
+    return FALSE;
+  if (!ch_imaging_inbox_assign (session, positional (inv, 0), patient->id, &moved, error))
+    return FALSE;
+  g_print (g_dngettext (GETTEXT_PACKAGE, "%u image filed for MRN %s\n",
+                        "%u images filed for MRN %s\n", moved), moved, patient->mrn);
+  return TRUE;
+}
+
+static gboolean
+cmd_dicom_discard (Invocation *inv,
+                   GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autofree char *reason = NULL;
+  const GOptionEntry entries[] = {
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, N_("Why (required)"), N_("TEXT") },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Takes the study of inbox entry ID (or the study with that instance UID) out of "
+                    "the inbox, with the reason. Nothing is deleted; it is audited."));
+  if (!parse_args (inv, 1, 1, error))
+    return FALSE;
+  if (reason == NULL)
+    return usage_error (error, _("Give --reason TEXT"));
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  return ch_imaging_inbox_discard (session, positional (inv, 0), reason, error);
+}
+
+static gboolean
+cmd_dicom_studies (Invocation *inv,
+                   GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChPatientRecord) patient = NULL;
+  g_autoptr (GPtrArray) studies = NULL;
+  g_autofree char *mrn = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "patient", 0, 0, G_OPTION_ARG_STRING, &mrn, N_("The patient's medical record number"),
+      N_("MRN") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json,
+      N_("Write a JSON array, with each study's series and their documents"), NULL },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Lists the imaging studies in a patient's chart, newest first. Audited."));
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  if (mrn == NULL)
+    return usage_error (error, _("Give --patient MRN"));
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  patient = ch_patients_get_by_mrn (session, mrn, error);
+  if (patient == NULL)
+    return FALSE;
+  studies = ch_imaging_list_studies (session, patient->id, error);
+  if (studies == NULL)
+    return FALSE;
+
+  if (json)
+    {
+      g_autofree char *text = ch_admin_dicom_studies_json (session, patient->id, studies, error);
+
+      if (text == NULL)
+        return FALSE;
+      g_print ("%s\n", text);
+    }
+  else
+    {
+      g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+      g_ptr_array_add (rows, g_strsplit (_("DATE|MODALITY|DESCRIPTION|SERIES|IMAGES|STUDY UID"),
+                                         "|", -1));
+      for (guint i = 0; i < studies->len; i++)
+        {
+          const ChImagingStudy *study = studies->pdata[i];
+          char **row = g_new0 (char *, 7);
+
+          row[0] = g_strdup (study->date);
+          row[1] = g_strdup (study->modalities);
+          row[2] = g_strdup (study->description);
+          row[3] = g_strdup_printf ("%u", study->n_series);
+          row[4] = g_strdup_printf ("%u", study->n_instances);
+          row[5] = g_strdup (study->study_uid);
+          g_ptr_array_add (rows, row);
+        }
+      print_table (rows, 6);
+    }
+  return TRUE;
+}
+
+static gboolean
+cmd_dicom_settings (Invocation *inv,
+                    GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChImagingReceiverSettings) settings = NULL;
+  g_autofree char *ae = NULL;
+  g_autofree char *allow = NULL;
+  g_autofree char *peers = NULL;
+  gboolean enable = FALSE, disable = FALSE;
+  gint port = -1;
+  const GOptionEntry entries[] = {
+    { "enable", 0, 0, G_OPTION_ARG_NONE, &enable, N_("Run the receiver in the application"), NULL },
+    { "disable", 0, 0, G_OPTION_ARG_NONE, &disable, N_("Do not run it"), NULL },
+    { "ae", 0, 0, G_OPTION_ARG_STRING, &ae, N_("The practice's AE title"), N_("TITLE") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("The port to listen on"), N_("N") },
+    { "allow", 0, 0, G_OPTION_ARG_STRING, &allow,
+      N_("The calling AE titles accepted, separated by commas (\"\" for none)"), N_("AET,…") },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (
+    inv->context, _("Shows the DICOM receiver's settings, or changes those given (administrator "
+                    "or office manager)."));
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  if (enable && disable)
+    return usage_error (error, _("Give --enable or --disable, not both"));
+  if (port == 0 || port < -1 || port > 65535)
+    return usage_error (error, _("Give the port as --port N, from 1 to 65535"));
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  settings = ch_imaging_get_receiver_settings (session, error);
+  if (settings == NULL)
+    return FALSE;
+
+  if (enable || disable || ae != NULL || port > 0 || allow != NULL)
+    {
+      if (enable || disable)
+        settings->enabled = enable;
+      if (ae != NULL)
+        {
+          g_free (settings->ae_title);
+          settings->ae_title = g_steal_pointer (&ae);
+        }
+      if (port > 0)
+        settings->port = (guint) port;
+      if (allow != NULL)
+        {
+          g_strfreev (settings->allowed_peers);
+          settings->allowed_peers = NULL;
+          if (!parse_ae_list (allow, &settings->allowed_peers, error))
+            return FALSE;
+        }
+      if (!ch_imaging_set_receiver_settings (session, settings, error))
+        return FALSE;
+    }
+
+  peers = g_strjoinv (",", settings->allowed_peers);
+  g_print ("%s %s\n", _("Enabled:"), settings->enabled ? _("yes") : _("no"));
+  g_print ("%s %s\n", _("AE title:"), settings->ae_title);
+  g_print ("%s %u\n", _("Port:"), settings->port);
+  g_print ("%s %s\n", _("Allowed peers:"), *peers != '\0' ? peers : _("(none)"));
+  return TRUE;
+}
+
 /* ---- documents ----------------------------------------------------------- */
 
 static gboolean
@@ -3171,6 +3623,18 @@ static const Command commands[] = {
     cmd_dicom_info },
   { "dicom", "render", N_("FILE"), N_("Render a frame of a DICOM image to a PNG (no login)"),
     cmd_dicom_render },
+  { "dicom", "listen", NULL, N_("Receive images from modalities until stopped (DICOM C-STORE)"),
+    cmd_dicom_listen },
+  { "dicom", "inbox", NULL, N_("List the received studies that wait for a patient"),
+    cmd_dicom_inbox },
+  { "dicom", "assign", N_("ID"), N_("File a waiting study in a patient's chart"),
+    cmd_dicom_assign },
+  { "dicom", "discard", N_("ID"), N_("Take a waiting study out of the inbox, with a reason"),
+    cmd_dicom_discard },
+  { "dicom", "studies", NULL, N_("List the imaging studies in a patient's chart"),
+    cmd_dicom_studies },
+  { "dicom", "settings", NULL, N_("Show or change the DICOM receiver's settings"),
+    cmd_dicom_settings },
 };
 
 static char *

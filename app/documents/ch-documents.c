@@ -40,6 +40,10 @@
  * next import removes it. A crash after the rename leaves a blob no row
  * names: harmless, and reused if the same file is imported again.
  *
+ * Not every blob has a document row: a DICOM image that matched no patient
+ * waits in the imaging inbox (app/imaging/) as a blob that a dicom_inbox
+ * row names (ch_documents_store_blob()), until it is assigned to a chart.
+ *
  * The master key is rotated by "charta-admin rekey": blobs are not
  * re-encrypted by it (yet), so ch_session_rekey() must not run over a
  * practice that holds documents. */
@@ -501,36 +505,62 @@ blob_path (const char *dir,
   return g_build_filename (dir, blob, NULL);
 }
 
-/* Reads a whole document. (transfer full) */
-static GBytes *
-read_document (ChSession         *session,
-               const ChDocument  *document,
-               GError           **error)
+/* Decrypts the blob @blob whole into *@out, or says why not. */
+static BlobStatus
+read_blob_content (ChSession   *session,
+                   const char  *blob,
+                   const char  *content_hash,
+                   gint64       size,
+                   GBytes     **out,
+                   int         *out_errno,
+                   GError     **error)
 {
   g_auto (Keys) keys = { 0 };
   g_autofree char *dir = ch_documents_dir (session);
   g_autofree char *path = NULL;
   GByteArray *data;
   BlobStatus status;
-  int saved_errno = 0;
 
+  *out = NULL;
   if (!keys_init (&keys, session, error))
-    return NULL;
+    return BLOB_IO;
 
   /* A name that is not a shard and a hash would point outside the folder. */
-  if (strlen (document->blob) != 3 + HASH_BYTES * 2 || document->blob[2] != '/'
-      || strchr (document->blob, '.') != NULL)
-    status = BLOB_DAMAGED;
-  else
+  if (strlen (blob) != 3 + HASH_BYTES * 2 || blob[2] != '/' || strchr (blob, '.') != NULL)
+    return BLOB_DAMAGED;
+
+  path = blob_path (dir, blob);
+  data = g_byte_array_sized_new (MIN (size, CH_DOCUMENTS_MAX_SIZE));
+  status = decrypt_blob (path, &keys, content_hash, size, data, out_errno);
+  if (status == BLOB_OK)
     {
-      path = blob_path (dir, document->blob);
-      data = g_byte_array_sized_new (MIN (document->size, CH_DOCUMENTS_MAX_SIZE));
-      status = decrypt_blob (path, &keys, document->content_hash, document->size, data,
-                             &saved_errno);
-      if (status == BLOB_OK)
-        return g_byte_array_free_to_bytes (data);
-      sodium_memzero (data->data, data->len);
-      g_byte_array_unref (data);
+      *out = g_byte_array_free_to_bytes (data);
+      return BLOB_OK;
+    }
+  sodium_memzero (data->data, data->len);
+  g_byte_array_unref (data);
+  return status;
+}
+
+/* Reads a whole document. (transfer full) */
+static GBytes *
+read_document (ChSession         *session,
+               const ChDocument  *document,
+               GError           **error)
+{
+  GBytes *bytes = NULL;
+  GError *local_error = NULL;
+  BlobStatus status;
+  int saved_errno = 0;
+
+  status = read_blob_content (session, document->blob, document->content_hash, document->size,
+                              &bytes, &saved_errno, &local_error);
+  if (status == BLOB_OK)
+    return bytes;
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
     }
 
   switch (status)
@@ -1119,4 +1149,107 @@ ch_documents_mark_entered_in_error (ChSession   *session,
   ok = ch_db_document_update (store, d, ch_session_get_username (session), d->status_reason, error)
        && audit_document (session, CH_AUDIT_UPDATE, d, detail, error);
   return commit_or_rollback (store, ok, error);
+}
+
+/* ---- blobs without a document -------------------------------------------- */
+
+/**
+ * ch_documents_store_blob:
+ * @out_blob: (out): the blob's name under the documents folder
+ * @out_content_hash: (out): its keyed hash, hex
+ * @out_size: (out): bytes of content
+ *
+ * Errors: CH_AUTH_ERROR_PERMISSION_DENIED, CH_DOCUMENTS_ERROR_IO,
+ * CH_DOCUMENTS_ERROR_TOO_LARGE.
+ */
+gboolean
+ch_documents_store_blob (ChSession   *session,
+                         GBytes      *bytes,
+                         const char  *name,
+                         char       **out_blob,
+                         char       **out_content_hash,
+                         gint64      *out_size,
+                         GError     **error)
+{
+  g_autoptr (ChDocument) d = ch_document_new ();
+  Source src = { .fd = -1 };
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (bytes != NULL && name != NULL, FALSE);
+
+  if (!ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_WRITE, error))
+    return FALSE;
+  if (g_bytes_get_size (bytes) > (gsize) CH_DOCUMENTS_MAX_SIZE)
+    {
+      g_autofree char *cap = g_format_size (CH_DOCUMENTS_MAX_SIZE);
+
+      g_set_error (error, CH_DOCUMENTS_ERROR, CH_DOCUMENTS_ERROR_TOO_LARGE,
+                   _("“%s” is larger than the %s a document may be"), name, cap);
+      return FALSE;
+    }
+
+  /* A content type given: store_blob() need not guess one. */
+  d->content_type = g_strdup ("application/octet-stream");
+  src.data = g_bytes_get_data (bytes, &src.len);
+  if (!store_blob (session, &src, name, NULL, d, error))
+    return FALSE;
+
+  *out_blob = g_steal_pointer (&d->blob);
+  *out_content_hash = g_steal_pointer (&d->content_hash);
+  *out_size = d->size;
+  return TRUE;
+}
+
+/**
+ * ch_documents_read_blob:
+ *
+ * Errors: CH_DOCUMENTS_ERROR_MISSING, _DAMAGED or _IO naming @name,
+ * CH_AUTH_ERROR_PERMISSION_DENIED.
+ */
+GBytes *
+ch_documents_read_blob (ChSession   *session,
+                        const char  *blob,
+                        const char  *content_hash,
+                        gint64       size,
+                        const char  *name,
+                        GError     **error)
+{
+  GBytes *bytes = NULL;
+  GError *local_error = NULL;
+  BlobStatus status;
+  int saved_errno = 0;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+  g_return_val_if_fail (blob != NULL && content_hash != NULL && name != NULL, NULL);
+
+  if (!ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_READ, error))
+    return NULL;
+
+  status = read_blob_content (session, blob, content_hash, size, &bytes, &saved_errno,
+                              &local_error);
+  if (status == BLOB_OK)
+    return bytes;
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  switch (status)
+    {
+    case BLOB_MISSING:
+      g_set_error (error, CH_DOCUMENTS_ERROR, CH_DOCUMENTS_ERROR_MISSING,
+                   _("The file of “%s” is missing from the practice folder"), name);
+      break;
+    case BLOB_IO:
+      g_set_error (error, CH_DOCUMENTS_ERROR, CH_DOCUMENTS_ERROR_IO,
+                   _("The file of “%s” cannot be read: %s"), name, g_strerror (saved_errno));
+      break;
+    case BLOB_DAMAGED:
+    case BLOB_OK:
+    default:
+      g_set_error (error, CH_DOCUMENTS_ERROR, CH_DOCUMENTS_ERROR_DAMAGED,
+                   _("The file of “%s” is damaged: it does not decrypt whole"), name);
+      break;
+    }
+  return NULL;
 }

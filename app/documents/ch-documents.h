@@ -75,6 +75,29 @@ gboolean     ch_documents_mark_entered_in_error (ChSession     *session,
                                              const char        *reason,
                                              GError           **error);
 
+/* A blob that no document names (yet): content kept encrypted for a chart
+ * it has no patient in, such as a DICOM image waiting in the imaging inbox.
+ * Stored as ch_documents_import() stores a document's, and found again by
+ * the blob name, hash and size it gives back. Needs write access to the
+ * clinical record; audited by the caller, not here.
+ * @name: what to call the content in error messages */
+gboolean     ch_documents_store_blob        (ChSession         *session,
+                                             GBytes            *bytes,
+                                             const char        *name,
+                                             char             **out_blob,
+                                             char             **out_content_hash,
+                                             gint64            *out_size,
+                                             GError           **error);
+/* Decrypts a blob ch_documents_store_blob() returned, checking it whole.
+ * Needs read access to the clinical record; not audited here.
+ * Returns: (transfer full) (nullable) */
+GBytes      *ch_documents_read_blob         (ChSession         *session,
+                                             const char        *blob,
+                                             const char        *content_hash,
+                                             gint64             size,
+                                             const char        *name,
+                                             GError           **error);
+
 /* The folder blobs live in: PRACTICE/documents. (transfer full) */
 char        *ch_documents_dir               (ChSession         *session);
 

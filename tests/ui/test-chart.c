@@ -983,8 +983,8 @@ test_chart_cosign (Fixture       *f,
   wait_idle (f);
 }
 
-/* The front desk sees demographics only: no chart page, nothing clinical
- * read, the chart's commands off and doing nothing. */
+/* The front desk sees demographics (and their documents) only: no chart
+ * page, nothing clinical read, the chart's commands off and doing nothing. */
 static void
 test_chart_front_desk (Fixture       *f,
                        gconstpointer  data)
@@ -997,7 +997,10 @@ test_chart_front_desk (Fixture       *f,
   g_assert_cmpstr (gtk_stack_get_visible_child_name (pages), ==, "details");
   g_assert_false (gtk_stack_page_get_visible (gtk_stack_get_page (pages, GTK_WIDGET (chart (f)))));
   g_assert_false (gtk_stack_page_get_visible (gtk_stack_get_page (pages, GTK_WIDGET (notes (f)))));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (view_child (f, "page_switcher"))));
+  /* Demographics, and the documents the front desk files (ID and insurance cards). */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (view_child (f, "page_switcher"))));
+  g_assert_true (gtk_stack_page_get_visible (gtk_stack_get_page (pages,
+                                                                 GTK_WIDGET (view_child (f, "documents_list")))));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (view_child (f, "edit_button"))));
   g_assert_null (ch_chart_summary_view_get_summary (chart (f)));
   g_assert_cmpuint (g_list_model_get_n_items (ch_notes_list_get_notes (notes (f))), ==, 0);

@@ -56,8 +56,8 @@ test_main_navigation_by_role (Fixture       *f,
                               gconstpointer  data)
 {
   static const struct { const char *user; const char *sections; } cases[] = {
-    { "nurse", "patients,refills,schedule,today,lists" },
-    { "doctor", "patients,refills,schedule,today,lists,billing,reports" },
+    { "nurse", "patients,refills,schedule,today,lists,imaging" },
+    { "doctor", "patients,refills,schedule,today,lists,billing,reports,imaging" },
     { "frontdesk", "patients,schedule,today,lists,billing" },
     { "manager", "patients,schedule,today,lists,billing,reports,users,audit" },
     { "admin", "reports,users,audit" },

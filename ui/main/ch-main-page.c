@@ -11,6 +11,7 @@
 #include "ch-refills-page.h"
 #include "ch-roles.h"
 #include "ch-board-view.h"
+#include "ch-imaging-inbox-page.h"
 #include "ch-lists-page.h"
 #include "ch-schedule-page.h"
 #include "ch-ui.h"
@@ -43,6 +44,9 @@ static const Section sections[] = {
   { "reports", CH_AREA_REPORTS, FALSE },
   { "users", CH_AREA_USERS, TRUE },
   { "audit", CH_AREA_AUDIT, TRUE },
+  /* Listed after the waitlist; last here for its shortcut, Alt+0. Studies of
+   * patients not yet known: the role's own clinical access opens it. */
+  { "imaging", CH_AREA_CLINICAL, FALSE, TRUE },
 };
 
 struct _ChMainPage
@@ -64,6 +68,7 @@ struct _ChMainPage
   AdwBin         *schedule_bin;
   AdwBin         *today_bin;
   AdwBin         *lists_bin;
+  AdwBin         *imaging_bin;
   AdwBin         *users_bin;
   AdwBin         *audit_bin;
 
@@ -121,6 +126,8 @@ section_bin (ChMainPage *self,
     return self->today_bin;
   if (g_strcmp0 (name, "lists") == 0)
     return self->lists_bin;
+  if (g_strcmp0 (name, "imaging") == 0)
+    return self->imaging_bin;
   if (g_strcmp0 (name, "users") == 0)
     return self->users_bin;
   if (g_strcmp0 (name, "audit") == 0)
@@ -149,6 +156,8 @@ ensure_section_widget (ChMainPage *self,
         ch_board_view_reload (CH_BOARD_VIEW (adw_bin_get_child (bin)));
       else if (CH_IS_LISTS_PAGE (adw_bin_get_child (bin)))
         ch_lists_page_reload (CH_LISTS_PAGE (adw_bin_get_child (bin)));
+      else if (CH_IS_IMAGING_INBOX_PAGE (adw_bin_get_child (bin)))
+        ch_imaging_inbox_page_reload (CH_IMAGING_INBOX_PAGE (adw_bin_get_child (bin)));
       return;
     }
 
@@ -162,6 +171,8 @@ ensure_section_widget (ChMainPage *self,
     adw_bin_set_child (bin, ch_board_view_new (self->session));
   else if (g_strcmp0 (name, "lists") == 0)
     adw_bin_set_child (bin, ch_lists_page_new (self->session));
+  else if (g_strcmp0 (name, "imaging") == 0)
+    adw_bin_set_child (bin, ch_imaging_inbox_page_new (self->session));
   else if (g_strcmp0 (name, "users") == 0)
     adw_bin_set_child (bin, ch_users_page_new (self->session));
   else if (g_strcmp0 (name, "audit") == 0)
@@ -614,6 +625,7 @@ ch_main_page_class_init (ChMainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, schedule_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, today_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, lists_bin);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, imaging_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, users_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, audit_bin);
   gtk_widget_class_bind_template_callback (widget_class, on_nav_row_selected);
@@ -621,8 +633,10 @@ ch_main_page_class_init (ChMainPageClass *klass)
   gtk_widget_class_install_action (widget_class, "main.show-section", "s",
                                    show_section_activated);
 
-  for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
-    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
+  /* Alt+1 … Alt+9, then Alt+0. */
+  for (guint i = 0; i < MIN (G_N_ELEMENTS (sections), 10u); i++)
+    gtk_widget_class_add_binding_action (widget_class, i < 9 ? GDK_KEY_1 + i : GDK_KEY_0,
+                                         GDK_ALT_MASK,
                                          "main.show-section", "s", sections[i].name);
 }
 

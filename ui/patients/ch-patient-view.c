@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ch-chart-summary-view.h"
+#include "ch-documents-list.h"
 #include "ch-notes-list.h"
 #include "ch-patient-ui.h"
 #include "ch-patient-history.h"
@@ -40,6 +41,7 @@ struct _ChPatientView
   GtkStack            *pages;
   ChChartSummaryView  *chart_view;
   ChNotesList         *notes_list;
+  ChDocumentsList     *documents_list;
   AdwAvatar           *avatar;
   GtkLabel            *name_label;
   GtkLabel            *summary_label;
@@ -462,6 +464,7 @@ ch_patient_view_set_session (ChPatientView *self,
   self->session = g_object_ref (session);
   ch_chart_summary_view_set_session (self->chart_view, session);
   ch_notes_list_set_session (self->notes_list, session);
+  ch_documents_list_set_session (self->documents_list, session);
   ch_ui_session_watch_busy (session, G_OBJECT (self), G_CALLBACK (ch_patient_view_update_actions));
   ch_patient_view_update_actions (self);
 }
@@ -488,12 +491,19 @@ ch_patient_view_show_clinical (ChPatientView *self)
 {
   gboolean clinical = self->record != NULL && self->session != NULL &&
                       ch_session_can (self->session, CH_AREA_CLINICAL, CH_ACCESS_READ);
+  gboolean documents = clinical ||
+                       (self->record != NULL && self->session != NULL &&
+                        ch_session_can (self->session, CH_AREA_DEMOGRAPHICS, CH_ACCESS_READ));
 
   gtk_stack_page_set_visible (gtk_stack_get_page (self->pages, GTK_WIDGET (self->chart_view)),
                               clinical);
   gtk_stack_page_set_visible (gtk_stack_get_page (self->pages, GTK_WIDGET (self->notes_list)),
                               clinical);
-  gtk_widget_set_visible (self->page_switcher, clinical);
+  /* ID and insurance cards are the front desk's too. */
+  gtk_stack_page_set_visible (gtk_stack_get_page (self->pages,
+                                                  GTK_WIDGET (self->documents_list)),
+                              documents);
+  gtk_widget_set_visible (self->page_switcher, clinical || documents);
   adw_clamp_set_maximum_size (self->header_clamp, clinical ? CHART_WIDTH : DEMOGRAPHICS_WIDTH);
   ch_ui_stack_show (self->pages, clinical ? "chart" : "details");
   on_page_changed (self);
@@ -508,6 +518,11 @@ ch_patient_view_show_clinical (ChPatientView *self)
       ch_chart_summary_view_clear (self->chart_view);
       ch_notes_list_clear (self->notes_list);
     }
+
+  if (documents)
+    ch_documents_list_load (self->documents_list, self->record);
+  else
+    ch_documents_list_clear (self->documents_list);
 }
 
 /**
@@ -998,6 +1013,21 @@ record_vitals_shortcut (GtkWidget *widget,
   return gtk_widget_activate_action (GTK_WIDGET (self->chart_view), "chart.record-vitals", NULL);
 }
 
+static gboolean
+import_documents_shortcut (GtkWidget *widget,
+                           GVariant  *args,
+                           gpointer   user_data)
+{
+  ChPatientView *self = CH_PATIENT_VIEW (widget);
+  GtkStackPage *page = gtk_stack_get_page (self->pages, GTK_WIDGET (self->documents_list));
+
+  if (!gtk_stack_page_get_visible (page))
+    return FALSE;
+
+  ch_ui_stack_show (self->pages, "documents");
+  return gtk_widget_activate_action (GTK_WIDGET (self->documents_list), "documents.import", NULL);
+}
+
 static void
 add_shortcut (GtkEventController *controller,
               guint               keyval,
@@ -1050,6 +1080,7 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
   ch_ui_init ();
   g_type_ensure (CH_TYPE_CHART_SUMMARY_VIEW);
   g_type_ensure (CH_TYPE_NOTES_LIST);
+  g_type_ensure (CH_TYPE_DOCUMENTS_LIST);
 
   object_class->dispose = ch_patient_view_dispose;
   object_class->finalize = ch_patient_view_finalize;
@@ -1065,6 +1096,7 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, pages);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, chart_view);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, notes_list);
+  gtk_widget_class_bind_template_child (widget_class, ChPatientView, documents_list);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, add_policy_button);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, avatar);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, name_label);
@@ -1104,6 +1136,7 @@ ch_patient_view_init (ChPatientView *self)
                                      GTK_SHORTCUT_SCOPE_MANAGED);
   add_shortcut (shortcuts, GDK_KEY_n, new_note_shortcut);
   add_shortcut (shortcuts, GDK_KEY_v, record_vitals_shortcut);
+  add_shortcut (shortcuts, GDK_KEY_d, import_documents_shortcut);
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   ch_patient_view_update_actions (self);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ch-imaging.h"
 #include "ch-preferences-window.h"
 #include "ch-prescribing.h"
 #include "ch-ui.h"
@@ -22,6 +23,11 @@ struct _ChPreferencesWindow
   GtkWidget            *prescribing_group;
   GtkWidget            *kb_row;
   GtkWidget            *licence_row;
+  GtkWidget            *imaging_group;
+  GtkSwitch            *receiver_switch;
+  GtkWidget            *ae_row;
+  GtkWidget            *port_row;
+  GtkWidget            *peers_row;
 
   ChSession            *session;
   guint                 save_source;
@@ -29,6 +35,95 @@ struct _ChPreferencesWindow
 };
 
 G_DEFINE_FINAL_TYPE (ChPreferencesWindow, ch_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+/* The DICOM receiver's settings: practice policy, changed by those who
+ * manage users (the controller decides), shown to clinicians. */
+static void
+ch_preferences_window_load_receiver (ChPreferencesWindow *self)
+{
+  g_autoptr(ChImagingReceiverSettings) settings = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *peers = NULL;
+  gboolean editable = ch_session_can (self->session, CH_AREA_USERS, CH_ACCESS_WRITE);
+  gboolean loading = self->loading;
+
+  if (!editable && !ch_session_can (self->session, CH_AREA_CLINICAL, CH_ACCESS_READ))
+    {
+      gtk_widget_set_visible (self->imaging_group, FALSE);
+      return;
+    }
+
+  settings = ch_imaging_get_receiver_settings (self->session, NULL);
+  if (settings == NULL)
+    {
+      gtk_widget_set_visible (self->imaging_group, FALSE);
+      return;
+    }
+
+  self->loading = TRUE;
+  port = g_strdup_printf ("%u", settings->port);
+  peers = g_strjoinv (", ", settings->allowed_peers);
+  gtk_switch_set_active (self->receiver_switch, settings->enabled);
+  gtk_editable_set_text (GTK_EDITABLE (self->ae_row), settings->ae_title);
+  gtk_editable_set_text (GTK_EDITABLE (self->port_row), port);
+  gtk_editable_set_text (GTK_EDITABLE (self->peers_row), peers);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->receiver_switch), editable);
+  gtk_widget_set_sensitive (self->ae_row, editable);
+  gtk_widget_set_sensitive (self->port_row, editable);
+  gtk_widget_set_sensitive (self->peers_row, editable);
+  self->loading = loading;
+}
+
+static void
+on_receiver_apply (ChPreferencesWindow *self)
+{
+  ChImagingReceiverSettings settings = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GPtrArray) peers = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *ae_title = NULL;
+  const char *port_text;
+  char *end = NULL;
+  guint64 port;
+
+  if (self->loading)
+    return;
+  if (ch_ui_session_is_busy (self->session))
+    {
+      ch_ui_toast (GTK_WIDGET (self), _("Charta is busy; apply the change again in a moment"));
+      return;
+    }
+
+  port_text = gtk_editable_get_text (GTK_EDITABLE (self->port_row));
+  port = g_ascii_strtoull (port_text, &end, 10);
+  if (end == port_text || *end != '\0' || port < 1 || port > 65535)
+    {
+      ch_ui_toast (GTK_WIDGET (self), _("The port is a number from 1 to 65535"));
+      ch_preferences_window_load_receiver (self);
+      return;
+    }
+
+  parts = g_strsplit_set (gtk_editable_get_text (GTK_EDITABLE (self->peers_row)), ", ", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (parts[i][0] != '\0')
+      g_ptr_array_add (peers, g_strdup (parts[i]));
+  g_ptr_array_add (peers, NULL);
+
+  ae_title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->ae_row))));
+  settings.enabled = gtk_switch_get_active (self->receiver_switch);
+  settings.ae_title = ae_title;
+  settings.port = (guint) port;
+  settings.allowed_peers = (GStrv) peers->pdata;
+
+  if (!ch_imaging_set_receiver_settings (self->session, &settings, &error))
+    {
+      ch_ui_toast (GTK_WIDGET (self), error->message);
+      ch_preferences_window_load_receiver (self);
+      return;
+    }
+  ch_ui_toast (GTK_WIDGET (self), _("Receiver settings saved"));
+  ch_preferences_window_load_receiver (self);
+}
 
 static void
 ch_preferences_window_load (ChPreferencesWindow *self)
@@ -63,6 +158,7 @@ ch_preferences_window_load (ChPreferencesWindow *self)
 
       gtk_editable_set_text (GTK_EDITABLE (self->licence_row), licence);
     }
+  ch_preferences_window_load_receiver (self);
   self->loading = FALSE;
 }
 
@@ -216,7 +312,13 @@ ch_preferences_window_class_init (ChPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, prescribing_group);
   gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, kb_row);
   gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, licence_row);
+  gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, imaging_group);
+  gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, receiver_switch);
+  gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, ae_row);
+  gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, port_row);
+  gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, peers_row);
   gtk_widget_class_bind_template_callback (widget_class, on_licence_apply);
+  gtk_widget_class_bind_template_callback (widget_class, on_receiver_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_idle_value_changed);
 }
 

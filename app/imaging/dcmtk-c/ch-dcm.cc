@@ -17,6 +17,7 @@
 #include "dcmtk/dcmjpls/djdecode.h"
 #include "dcmtk/oflog/oflog.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <exception>
@@ -24,6 +25,10 @@
 #include <new>
 #include <string>
 #include <vector>
+
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ch-dcm.h"
 
@@ -58,11 +63,18 @@ struct _ChDcm
   DicomImage *display = nullptr;  /* decoded lazily */
   DicomImage *stored = nullptr;   /* without the modality transform, for raw values */
 
+  /* Data opened from memory sits in an anonymous in-memory file (never on
+   * disk), so that DCMTK reads large values from it only when needed, as
+   * from a file, instead of allocating whatever a length field claims. */
+  int memory_fd = -1;
+
   ~_ChDcm ()
   {
     delete display;
     delete stored;
     delete converter;
+    if (memory_fd >= 0)
+      close (memory_fd);
   }
 };
 
@@ -310,13 +322,55 @@ read_info (ChDcm *dcm)
   info->windows = info->n_windows > 0 ? dcm->c_windows.data () : nullptr;
 }
 
-ChDcm *
-finish_open (ChDcm *dcm, OFCondition status, const char *what, GError **error)
+/* Whether every value's length field fits in the @size bytes it was read
+ * from: a value not yet loaded is read in one allocation of that length,
+ * so a damaged or hostile length (gigabytes in a small file) is refused
+ * before anything asks for it. */
+bool
+lengths_fit (DcmFileFormat &file, guint64 size, guint64 *out_length)
 {
+  DcmStack stack;
+
+  while (file.nextObject (stack, OFTrue).good ())
+    {
+      DcmObject *object = stack.top ();
+      Uint32 length;
+
+      if (object == nullptr || !object->isLeaf ())
+        continue;
+      length = object->getLength ();
+      if (length != DCM_UndefinedLength && length > size)
+        {
+          *out_length = length;
+          return false;
+        }
+    }
+  return true;
+}
+
+ChDcm *
+finish_open (ChDcm *dcm, OFCondition status, guint64 size, const char *what, GError **error)
+{
+  guint64 length = 0;
+
   if (status.bad ())
     {
       set_error (error, CH_DCM_ERROR_INVALID, "%s is not a readable DICOM file: %s", what,
                  status.text ());
+      delete dcm;
+      return nullptr;
+    }
+  /* A deflated data set inflates to at most 1032 times its size (zlib's
+   * limit); its values are measured against that. */
+  if (dcm->file.getDataset () != nullptr &&
+      dcm->file.getDataset ()->getOriginalXfer () == EXS_DeflatedLittleEndianExplicit)
+    size *= 1032;
+  if (!lengths_fit (dcm->file, size, &length))
+    {
+      set_error (error, CH_DCM_ERROR_INVALID,
+                 "%s is not a readable DICOM file: a value claims %" G_GUINT64_FORMAT
+                 " bytes, more than the %" G_GUINT64_FORMAT " bytes of the file", what,
+                 length, size);
       delete dcm;
       return nullptr;
     }
@@ -524,11 +578,18 @@ ch_dcm_open_file (const char *path, GError **error)
           set_error (error, CH_DCM_ERROR_IO, "“%s” is not a readable file", display);
           return nullptr;
         }
+      struct stat st;
+
+      if (stat (path, &st) != 0)
+        {
+          set_error (error, CH_DCM_ERROR_IO, "“%s” is not a readable file", display);
+          return nullptr;
+        }
       dcm = new ChDcm ();
       /* Large values (the pixel data) are read from the file when needed. */
       return finish_open (dcm, dcm->file.loadFile (path, EXS_Unknown, EGL_noChange,
                                                    DCM_MaxReadLength, ERM_autoDetect),
-                          display, error);
+                          (guint64) st.st_size, display, error);
     }
   catch (...)
     {
@@ -556,19 +617,41 @@ ch_dcm_open_memory (const void *data, gsize size, GError **error)
         }
 
       dcm = new ChDcm ();
-      {
-        DcmInputBufferStream stream;
+      dcm->memory_fd = memfd_create ("charta-dicom", MFD_CLOEXEC);
+      if (dcm->memory_fd >= 0)
+        {
+          /* A copy in memory, read like a file (see _ChDcm). */
+          const char *p = static_cast<const char *> (data);
+          gsize left = size;
+          g_autofree char *path = NULL;
 
-        stream.setBuffer (data, (offile_off_t) size);
-        stream.setEos ();
-        dcm->file.transferInit ();
-        status = dcm->file.read (stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
-        dcm->file.transferEnd ();
-      }
-      /* The caller's buffer may go away: hold every value. */
-      if (status.good ())
-        status = dcm->file.loadAllDataIntoMemory ();
-      return finish_open (dcm, status, "The data", error);
+          while (left > 0)
+            {
+              ssize_t n = write (dcm->memory_fd, p, left);
+
+              if (n < 0 && errno == EINTR)
+                continue;
+              if (n <= 0)
+                {
+                  set_error (error, CH_DCM_ERROR_IO, "The DICOM data could not be held in memory");
+                  delete dcm;
+                  return nullptr;
+                }
+              p += n;
+              left -= (gsize) n;
+            }
+          path = g_strdup_printf ("/proc/self/fd/%d", dcm->memory_fd);
+          status = dcm->file.loadFile (path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                                       ERM_autoDetect);
+        }
+      else
+        {
+          set_error (error, CH_DCM_ERROR_IO, "The DICOM data could not be held in memory: %s",
+                     g_strerror (errno));
+          delete dcm;
+          return nullptr;
+        }
+      return finish_open (dcm, status, size, "The data", error);
     }
   catch (...)
     {
