@@ -3459,7 +3459,8 @@ cmd_doc_import (Invocation *inv,
       g_autofree char *display = g_filename_display_name (file);
       gint64 id = 0;
 
-      if (ch_documents_import (session, patient->id, &meta, file, NULL, &id, &local_error))
+      /* DICOM images are filed by study and series as well. */
+      if (ch_imaging_import_path (session, patient->id, &meta, file, &id, NULL, &local_error))
         {
           g_print ("%" G_GINT64_FORMAT "\n", id);
           continue;

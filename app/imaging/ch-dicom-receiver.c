@@ -187,7 +187,8 @@ on_store (const guint8  *data,
   g_weak_ref_init (&job->receiver, self);
   job->bytes = g_bytes_new (data, size);
   job->calling_ae = g_strdup (calling_ae);
-  job->source = g_strdup_printf (_("DICOM from %s (%s)"), calling_ae, peer_address);
+  /* TRANSLATORS: a modality's AE title and network address, as a document's source */
+  job->source = g_strdup_printf (_("%s (%s) over DICOM"), calling_ae, peer_address);
   job->sop_instance_uid = g_strdup (sop_instance_uid);
 
   g_mutex_lock (&self->lock);

@@ -364,7 +364,7 @@ make_source (const char *calling_ae,
   if (ch_has_text (source))
     return clip (source, 400);
   if (ch_has_text (calling_ae))
-    return g_strdup_printf (_("DICOM from %s"), calling_ae);
+    return g_strdup_printf (_("%s over DICOM"), calling_ae);
   return g_strdup ("DICOM");
 }
 
@@ -561,6 +561,122 @@ done:
 }
 
 /* ---- browsing -------------------------------------------------------------- */
+
+/* Whether the file at @path starts as a DICOM Part-10 file does
+ * ("DICM" after the 128-byte preamble). */
+static gboolean
+looks_like_dicom (const char *path)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileInputStream) stream = g_file_read (file, NULL, NULL);
+  guint8 head[132];
+  gsize n = 0;
+
+  if (stream == NULL ||
+      !g_input_stream_read_all (G_INPUT_STREAM (stream), head, sizeof head, &n, NULL, NULL))
+    return FALSE;
+  return n == sizeof head && memcmp (head + 128, "DICM", 4) == 0;
+}
+
+/**
+ * ch_imaging_import_path:
+ *
+ * Files the document at @path in @patient_id's chart, as a person importing
+ * it does (ch_documents_import() with @meta). A DICOM image is also filed by
+ * its study and series, as the receiver files one — in the chart chosen,
+ * whatever patient it names. A DICOM file that cannot be read, or one
+ * imported by someone without clinical write access, is stored as a plain
+ * document. The same SOP instance already in that chart is not stored again
+ * (its document id is returned, *@out_duplicate TRUE).
+ */
+gboolean
+ch_imaging_import_path (ChSession            *session,
+                        gint64                patient_id,
+                        const ChDocumentMeta *meta,
+                        const char           *path,
+                        gint64               *out_document_id,
+                        gboolean             *out_duplicate,
+                        GError              **error)
+{
+  g_auto (Parsed) p = { 0 };
+  g_autoptr (ChImagingInstance) known = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *contents = NULL;
+  ChDocumentMeta dicom_meta;
+  ChStore *store;
+  gsize size = 0;
+  gint64 document_id = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (out_duplicate != NULL)
+    *out_duplicate = FALSE;
+
+  if (!looks_like_dicom (path) ||
+      !ch_session_can (session, CH_AREA_CLINICAL, CH_ACCESS_WRITE) ||
+      !g_file_get_contents (path, &contents, &size, NULL) ||
+      (gint64) size > CH_DOCUMENTS_MAX_SIZE ||
+      !parse_instance ((const guint8 *) contents, size, &p, NULL))
+    return ch_documents_import (session, patient_id, meta, path, NULL, out_document_id, error);
+
+  store = ch_session_get_store (session);
+  known = ch_db_imaging_instance_find_sop (store, p.instance->sop_instance_uid, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (known != NULL && known->patient_id == patient_id)
+    {
+      if (out_document_id != NULL)
+        *out_document_id = known->document_id;
+      if (out_duplicate != NULL)
+        *out_duplicate = TRUE;
+      return TRUE;
+    }
+  if (known != NULL)
+    {
+      g_set_error (error, CH_IMAGING_ERROR, CH_IMAGING_ERROR_FAILED,
+                   _("This image (SOP instance %s) is already filed in another patient's chart"),
+                   p.instance->sop_instance_uid);
+      return FALSE;
+    }
+
+  dicom_meta = meta != NULL ? *meta : (ChDocumentMeta) { 0 };
+  dicom_meta.content_type = "application/dicom";
+  if (dicom_meta.category == NULL)
+    dicom_meta.category = "imaging";
+
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), size);
+  if (!ch_store_begin (store, error))
+    return FALSE;
+  ok = ch_documents_import (session, patient_id, &dicom_meta, NULL, bytes, &document_id, error);
+  if (ok)
+    {
+      p.instance->document_id = document_id;
+      p.instance->patient_id = patient_id;
+      g_free (p.instance->calling_ae);
+      p.instance->calling_ae = g_strdup ("");
+      ok = ch_db_imaging_instance_insert (store, p.instance, error);
+    }
+  if (ok)
+    {
+      detail = g_strdup_printf ("imported from a file: %s, study %s, document %" PRId64,
+                                *p.instance->modality != '\0' ? p.instance->modality : "?",
+                                p.instance->study_uid, document_id);
+      ok = audit_imaging (session, CH_AUDIT_CREATE, "dicom-instance",
+                          p.instance->sop_instance_uid, patient_id, detail, error);
+    }
+  if (!commit_or_rollback (store, ok, error))
+    return FALSE;
+  if (out_document_id != NULL)
+    *out_document_id = document_id;
+  return TRUE;
+}
 
 static gboolean
 check_patient (ChSession  *session,

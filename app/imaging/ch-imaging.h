@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "ch-documents.h"
 #include "ch-imaging-db.h"
 #include "ch-session.h"
 
@@ -85,7 +86,7 @@ void ch_imaging_receiver_settings_free     (ChImagingReceiverSettings *settings)
  * @data: a whole DICOM Part-10 file (preamble and meta header)
  * @calling_ae: (nullable): the sender's AE title, when it came over the network
  * @source: (nullable): for the document's source field, e.g.
- *   "DICOM from CT01 (192.0.2.5)"; default "DICOM"
+ *   "CT01 (192.0.2.5) over DICOM"; default "DICOM"
  * @out: (out caller-allocates) (optional): what happened
  *
  * Files one received instance: matched to a patient by Patient ID (equal to
@@ -107,6 +108,16 @@ gboolean ch_imaging_store_instance (ChSession             *session,
                                     const char            *source,
                                     ChImagingStoreResult  *out,
                                     GError               **error);
+
+/* Files a file a person imports into @patient_id's chart: a DICOM image by
+ * its study and series too, anything else as ch_documents_import() does. */
+gboolean ch_imaging_import_path (ChSession            *session,
+                                 gint64                patient_id,
+                                 const ChDocumentMeta *meta,
+                                 const char           *path,
+                                 gint64               *out_document_id,
+                                 gboolean             *out_duplicate,
+                                 GError              **error);
 
 /**
  * ch_imaging_list_studies:

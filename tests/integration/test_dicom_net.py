@@ -229,7 +229,7 @@ class DicomNetTests(unittest.TestCase):
         docs = self.dicom_documents(mrn)
         self.assertEqual(len(docs), 2)
         self.assertTrue(all(d['category'] == 'imaging' for d in docs))
-        self.assertTrue(all(d['source'] == 'DICOM from MODALITY1 (127.0.0.1)' for d in docs))
+        self.assertTrue(all(d['source'] == 'MODALITY1 (127.0.0.1) over DICOM' for d in docs))
         studies = self.studies(mrn)
         self.assertEqual(len(studies), 1)
         self.assertEqual(studies[0]['study_instance_uid'], study)

@@ -14,6 +14,7 @@
 #include "ch-documents.h"
 #include "ch-documents-list.h"
 #include "ch-image-view.h"
+#include "ch-imaging.h"
 #include "ch-main-page.h"
 #include "ch-patient-view.h"
 #include "ch-patients-page.h"
@@ -547,6 +548,14 @@ test_dicom (Fixture       *f,
   open_patient (f);
   import (f, paths, "imaging");
   g_assert_cmpstr (find_document (f, "CT_small")->content_type, ==, "application/dicom");
+  /* Filed by study too: two studies, their images not listed on their own. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) studies = ch_imaging_list_studies (f->session, f->patient_id, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (studies->len, ==, 2);
+  }
 
   window = open_document (f, "CT_small");
   g_assert_null (ch_document_window_get_message (window));

@@ -48,6 +48,27 @@ sign_in (Fixture    *f,
   ch_ui_test_spin (20);
 }
 
+/* A port free now, for the receiver the window starts. */
+static guint
+receiver_port (void)
+{
+  static guint port;
+
+  if (port == 0)
+    {
+      g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL);
+      g_autoptr(GInetAddress) any = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+      g_autoptr(GSocketAddress) address = g_inet_socket_address_new (any, 0);
+      g_autoptr(GSocketAddress) bound = NULL;
+
+      g_assert_true (g_socket_bind (socket, address, TRUE, NULL));
+      bound = g_socket_get_local_address (socket, NULL);
+      port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+    }
+  return port;
+}
+
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -58,6 +79,24 @@ fixture_set_up (Fixture       *f,
   f->dir = g_build_filename (tmp, "practice", NULL);
   ch_demo_create (f->dir, DEMO_PATIENTS, 7, NULL, &error);
   g_assert_no_error (error);
+
+  if (g_strcmp0 (data, "receiver") == 0)
+    {
+      /* The office manager switches the receiver on first. */
+      g_autoptr(ChSession) manager = ch_ui_test_login (f->dir, "manager", CH_DEMO_PASSWORD);
+      const char *peers[] = { "TESTSCU", NULL };
+      ChImagingReceiverSettings settings = {
+        .enabled = TRUE,
+        .ae_title = (char *) "CHARTA",
+        .port = receiver_port (),
+        .allowed_peers = (GStrv) peers,
+      };
+
+      g_assert_true (ch_imaging_set_receiver_settings (manager, &settings, &error));
+      g_assert_no_error (error);
+      ch_session_logout (manager);
+      data = "doctor";
+    }
   sign_in (f, data != NULL ? data : "doctor");
 }
 
@@ -85,7 +124,7 @@ receive (Fixture    *f,
   g_file_get_contents (path, &data, &size, &error);
   g_assert_no_error (error);
   g_assert_true (ch_imaging_store_instance (f->session, (const guint8 *) data, size, "CT01",
-                                            "DICOM from CT01 (127.0.0.1)", &result, &error));
+                                            "CT01 (127.0.0.1) over DICOM", &result, &error));
   g_assert_no_error (error);
   return result.outcome;
 }
@@ -290,6 +329,83 @@ test_receiver_preferences (Fixture       *f,
   gtk_window_destroy (preferences);
 }
 
+static void
+on_process_done (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Runs @argv to its end while the window's main loop runs (the receiver
+ * files what it is sent there); returns its exit status. */
+static int
+run_while_iterating (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                            G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                                      &error);
+
+  gboolean done = FALSE;
+
+  g_assert_no_error (error);
+  g_subprocess_wait_async (process, NULL, on_process_done, &done);
+  CH_UI_TEST_WAIT (done);
+  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+}
+
+/* With the receiver switched on, the signed-in window listens: a study sent
+ * with storescu from an allowed AE title lands in the inbox, told in one
+ * word; a stranger is turned away; locking stops it. */
+static void
+test_window_receiver (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *port = g_strdup_printf ("%u", receiver_port ());
+  g_autofree char *storescu = g_find_program_in_path ("storescu");
+  g_autofree char *echoscu = g_find_program_in_path ("echoscu");
+  const char *store[] = { storescu, "-aet", "TESTSCU", "-aec", "CHARTA", "127.0.0.1", port,
+                          PYDICOM_FILES "/CT_small.dcm", PYDICOM_FILES "/MR_small.dcm", NULL };
+  const char *stranger[] = { echoscu, "-aet", "STRANGER", "-aec", "CHARTA", "127.0.0.1", port,
+                             NULL };
+  ChDicomReceiver *receiver;
+  ChImagingInboxPage *page;
+  g_autoptr(GPtrArray) waiting = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (storescu == NULL || echoscu == NULL ||
+      !g_file_test (PYDICOM_FILES "/CT_small.dcm", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("dcmtk's storescu or pydicom's test files are not installed");
+      return;
+    }
+
+  g_assert_null (ch_main_page_get_receiver_error (CH_MAIN_PAGE (f->main_page)));
+  receiver = ch_main_page_get_receiver (CH_MAIN_PAGE (f->main_page));
+  g_assert_nonnull (receiver);
+  g_assert_true (ch_dicom_receiver_get_running (receiver));
+  g_assert_cmpuint (ch_dicom_receiver_get_port (receiver), ==, receiver_port ());
+
+  page = show_inbox (f);
+  g_assert_cmpint (run_while_iterating (store), ==, 0);
+  g_assert_cmpint (run_while_iterating (stranger), !=, 0);
+
+  waiting = ch_imaging_inbox_list (f->session, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (waiting->len, ==, 2);
+  /* The page hears of it once the burst is over. */
+  CH_UI_TEST_WAIT (ch_imaging_inbox_page_get_items (page) != NULL &&
+                   ch_imaging_inbox_page_get_items (page)->len == 2);
+
+  /* Locked, nothing listens. */
+  g_object_add_weak_pointer (G_OBJECT (receiver), (gpointer *) &receiver);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.lock", NULL));
+  CH_UI_TEST_WAIT (receiver == NULL);
+  g_assert_cmpint (run_while_iterating ((const char * const *) stranger), !=, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -300,6 +416,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/ui/imaging/inbox-discard", Fixture, NULL, fixture_set_up, test_inbox_discard,
               fixture_tear_down);
+  g_test_add ("/ui/imaging/window-receiver", Fixture, "receiver", fixture_set_up,
+              test_window_receiver, fixture_tear_down);
   g_test_add ("/ui/imaging/preferences-manager", Fixture, "manager", fixture_set_up,
               test_receiver_preferences, fixture_tear_down);
   g_test_add ("/ui/imaging/preferences-doctor", Fixture, "doctor", fixture_set_up,

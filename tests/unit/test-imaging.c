@@ -141,7 +141,7 @@ store (ChSession            *session,
 {
   return ch_imaging_store_instance (session, g_bytes_get_data (bytes, NULL),
                                     g_bytes_get_size (bytes), "CT01",
-                                    "DICOM from CT01 (192.0.2.5)", out, error);
+                                    "CT01 (192.0.2.5) over DICOM", out, error);
 }
 
 static gint64
@@ -198,7 +198,7 @@ assert_in_chart (Fixture                    *f,
   g_assert_cmpint (d->patient_id, ==, patient_id);
   g_assert_cmpstr (d->category, ==, "imaging");
   g_assert_cmpstr (d->content_type, ==, "application/dicom");
-  g_assert_cmpstr (d->source, ==, "DICOM from CT01 (192.0.2.5)");
+  g_assert_cmpstr (d->source, ==, "CT01 (192.0.2.5) over DICOM");
   g_assert_true (g_str_has_prefix (d->title, modality));
 
   back = ch_documents_read (f->doctor, r->document_id, &error);
@@ -775,7 +775,7 @@ on_received (ChDicomReceiver            *receiver,
 
   /* In the thread that owns the session: this one. */
   g_assert_true (g_main_context_is_owner (g_main_context_default ()));
-  g_assert_true (g_str_has_prefix (source, "DICOM from MODALITY1 (127.0.0.1)"));
+  g_assert_true (g_str_has_prefix (source, "MODALITY1 (127.0.0.1) over DICOM"));
   if (result->outcome == CH_IMAGING_STORED)
     tally->stored++;
   else if (result->outcome == CH_IMAGING_QUEUED)
@@ -918,6 +918,56 @@ test_receiver (Fixture      *f,
   g_assert_cmpuint (ch_dicom_receiver_get_port (receiver), ==, 0);
 }
 
+/* A DICOM file a person imports goes into the chart they chose, filed by
+ * its study and series whatever patient it names; once only; a file that is
+ * no DICOM, or one the front desk imports, is a plain document. */
+static void
+test_import_path (Fixture      *f,
+                  gconstpointer data)
+{
+  g_autofree char *ct = g_build_filename (TEST_FILES, "CT_small.dcm", NULL);
+  g_autofree char *text = g_build_filename (f->dir, "letter.txt", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) studies = NULL;
+  ChDocumentMeta meta = { .title = "Outside CT" };
+  gint64 patient_id, id = 0, again = 0, plain = 0;
+  gboolean duplicate = TRUE;
+
+  if (!g_file_test (ct, G_FILE_TEST_IS_REGULAR))
+    {
+      g_test_skip ("python3-pydicom's test files are not installed");
+      return;
+    }
+  patient_id = register_patient (f->doctor, "Ada", "Obi", "1970-02-03", NULL);
+
+  g_assert_true (ch_imaging_import_path (f->doctor, patient_id, &meta, ct, &id, &duplicate,
+                                         &error));
+  g_assert_no_error (error);
+  g_assert_false (duplicate);
+  studies = ch_imaging_list_studies (f->doctor, patient_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (studies->len, ==, 1);
+  g_assert_cmpstr (((ChImagingStudy *) g_ptr_array_index (studies, 0))->modalities, ==, "CT");
+
+  /* Once only. */
+  g_assert_true (ch_imaging_import_path (f->doctor, patient_id, &meta, ct, &again, &duplicate,
+                                         &error));
+  g_assert_true (duplicate);
+  g_assert_cmpint (again, ==, id);
+  g_assert_cmpuint (count_documents (f, patient_id), ==, 1);
+
+  /* Not DICOM: a document like any other. */
+  g_file_set_contents (text, "Dear colleague", -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (ch_imaging_import_path (f->doctor, patient_id, NULL, text, &plain, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (plain, >, id);
+  g_assert_cmpuint (count_documents (f, patient_id), ==, 2);
+  g_clear_pointer (&studies, g_ptr_array_unref);
+  studies = ch_imaging_list_studies (f->doctor, patient_id, &error);
+  g_assert_cmpuint (studies->len, ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -941,6 +991,7 @@ main (int    argc,
   ADD ("audit", test_audit);
   ADD ("damaged", test_damaged_refused);
   ADD ("receiver", test_receiver);
+  ADD ("import-path", test_import_path);
 
   return g_test_run ();
 }

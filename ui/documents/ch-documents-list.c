@@ -356,7 +356,6 @@ ch_documents_list_fill (ChDocumentsList *self)
   GtkWidget *child;
   guint shown = 0;
   guint n_studies = 0;
-  g_autofree char *count = NULL;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
     gtk_list_box_remove (self->list_box, child);
@@ -406,19 +405,38 @@ ch_documents_list_fill (ChDocumentsList *self)
 
   if (self->loaded)
     {
-      guint n = self->documents != NULL ? self->documents->len : 0;
+      guint n = 0;
+      guint all_studies = self->studies != NULL ? self->studies->len : 0;
+      GString *text = g_string_new (NULL);
 
-      count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u document", "%u documents", n),
-                               n);
+      /* The documents on their own (the images of a study count as it). */
+      for (guint i = 0; self->documents != NULL && i < self->documents->len; i++)
+        {
+          ChDocument *document = g_ptr_array_index (self->documents, i);
+
+          if (g_strcmp0 (document->status, "entered-in-error") == 0 ||
+              !ch_documents_list_in_study (self, document->id))
+            n++;
+        }
+
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u document",
+                                                 "%u documents", n), n);
+      if (all_studies > 0)
+        {
+          g_string_append (text, " · ");
+          g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u imaging study",
+                                                     "%u imaging studies", all_studies),
+                                  all_studies);
+        }
       if (shown != n)
         {
-          g_autofree char *all = g_steal_pointer (&count);
-
-          /* TRANSLATORS: "%u shown" after the number of documents */
-          count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %u shown",
-                                                "%s · %u shown", shown), all, shown);
+          g_string_append (text, " · ");
+          /* TRANSLATORS: how many documents the category chosen leaves in sight */
+          g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u shown", "%u shown",
+                                                     shown), shown);
         }
-      gtk_label_set_text (self->count_label, count);
+      gtk_label_set_text (self->count_label, text->str);
+      g_string_free (text, TRUE);
       gtk_widget_set_visible (GTK_WIDGET (self->list_box), shown > 0);
       ch_ui_stack_show (self->stack, shown + n_studies > 0 ? "list" : "empty");
     }
@@ -786,8 +804,9 @@ import_thread (GTask        *task,
                                       (GDestroyNotify) progress_free);
         }
 
-      if (ch_documents_import (import->session, import->patient_id, &meta, file->path, NULL, &id,
-                               &error))
+      /* DICOM images are filed by study and series as well. */
+      if (ch_imaging_import_path (import->session, import->patient_id, &meta, file->path, &id,
+                                  NULL, &error))
         import->n_stored++;
       else
         g_string_append_printf (import->failures, "%s: %s\n", name, error->message);

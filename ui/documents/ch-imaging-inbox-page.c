@@ -390,8 +390,11 @@ on_patient_chosen (AdwMessageDialog *dialog)
 {
   ChPatientPicker *picker = CH_PATIENT_PICKER (adw_message_dialog_get_extra_child (dialog));
 
-  adw_message_dialog_set_response_enabled (dialog, "assign",
-                                           ch_patient_picker_get_patient_id (picker) > 0);
+  gboolean chosen = ch_patient_picker_get_patient_id (picker) > 0;
+
+  adw_message_dialog_set_response_enabled (dialog, "assign", chosen);
+  /* Enter assigns once the patient is chosen. */
+  adw_message_dialog_set_default_response (dialog, chosen ? "assign" : "cancel");
 }
 
 /**

@@ -11,6 +11,7 @@
 #include "ch-refills-page.h"
 #include "ch-roles.h"
 #include "ch-board-view.h"
+#include "ch-dicom-receiver.h"
 #include "ch-imaging-inbox-page.h"
 #include "ch-lists-page.h"
 #include "ch-schedule-page.h"
@@ -75,6 +76,12 @@ struct _ChMainPage
   ChSession      *session;
   guint           break_glass_source;
   GtkWidget      *gate_focus;  /* weak; had the focus when the gate closed */
+
+  ChDicomReceiver *receiver;   /* (nullable): while images may be received */
+  char           *receiver_error;
+  guint           received;    /* since the last word of it */
+  guint           queued;
+  guint           received_source;
 };
 
 G_DEFINE_FINAL_TYPE (ChMainPage, ch_main_page, ADW_TYPE_BIN)
@@ -521,6 +528,112 @@ ch_main_page_get_session (ChMainPage *self)
   return self->session;
 }
 
+/* ---- the DICOM receiver ------------------------------------------------------ */
+
+static gboolean
+receiver_session_busy (ChSession *session,
+                       gpointer   user_data)
+{
+  return ch_ui_session_is_busy (session);
+}
+
+/* Images come in bursts (a series is hundreds): one word for each burst. */
+static gboolean
+received_quiet (gpointer user_data)
+{
+  ChMainPage *self = user_data;
+  g_autofree char *message = NULL;
+  GtkWidget *inbox = ch_main_page_get_section_widget (self, "imaging");
+
+  self->received_source = 0;
+  if (self->queued > 0)
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "%u image received; %u waits in the Imaging Inbox",
+                                            "%u images received; %u wait in the Imaging Inbox",
+                                            self->received),
+                               self->received, self->queued);
+  else
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u image received and filed",
+                                            "%u images received and filed", self->received),
+                               self->received);
+  ch_ui_toast (GTK_WIDGET (self), message);
+  self->received = 0;
+  self->queued = 0;
+
+  if (inbox != NULL && CH_IS_IMAGING_INBOX_PAGE (inbox))
+    ch_imaging_inbox_page_reload (CH_IMAGING_INBOX_PAGE (inbox));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_image_received (ChMainPage                 *self,
+                   const ChImagingStoreResult *result,
+                   const char                 *source)
+{
+  if (result->outcome == CH_IMAGING_DUPLICATE)
+    return;
+  self->received++;
+  if (result->outcome == CH_IMAGING_QUEUED)
+    self->queued++;
+  g_clear_handle_id (&self->received_source, g_source_remove);
+  self->received_source = g_timeout_add (1500, received_quiet, self);
+}
+
+/* While someone who may file images is signed in (their role's own access,
+ * not emergency access) and the practice has the receiver switched on,
+ * modalities can send: the page lives as long as the unlocked session, so
+ * nothing is received while the window is locked (senders retry). */
+static void
+ch_main_page_start_receiver (ChMainPage *self)
+{
+  g_autoptr(ChImagingReceiverSettings) settings = NULL;
+  g_autoptr(ChDicomReceiver) receiver = NULL;
+  g_autoptr(GError) error = NULL;
+  guint port = 0;
+
+  if (ch_role_get_access (ch_session_get_role (self->session), CH_AREA_CLINICAL) <
+      CH_ACCESS_WRITE)
+    return;
+  settings = ch_imaging_get_receiver_settings (self->session, NULL);
+  if (settings == NULL || !settings->enabled)
+    return;
+
+  receiver = ch_dicom_receiver_new_from_settings (self->session, &port, &error);
+  if (receiver != NULL)
+    {
+      ch_dicom_receiver_set_busy_func (receiver, receiver_session_busy, NULL, NULL);
+      if (ch_dicom_receiver_start (receiver, NULL, port, &error))
+        {
+          g_signal_connect_object (receiver, "received", G_CALLBACK (on_image_received), self,
+                                   G_CONNECT_SWAPPED);
+          self->receiver = g_steal_pointer (&receiver);
+          return;
+        }
+    }
+
+  /* TRANSLATORS: %s says why, e.g. "Port 104 is already in use" */
+  self->receiver_error = g_strdup_printf (_("Images cannot be received: %s"), error->message);
+  ch_ui_toast (GTK_WIDGET (self), self->receiver_error);
+}
+
+/* Returns: (transfer none) (nullable): the DICOM receiver, while it listens */
+ChDicomReceiver *
+ch_main_page_get_receiver (ChMainPage *self)
+{
+  g_return_val_if_fail (CH_IS_MAIN_PAGE (self), NULL);
+
+  return self->receiver;
+}
+
+/* Returns: (nullable): why the receiver, switched on, does not listen */
+const char *
+ch_main_page_get_receiver_error (ChMainPage *self)
+{
+  g_return_val_if_fail (CH_IS_MAIN_PAGE (self), NULL);
+
+  return self->receiver_error;
+}
+
 static void
 ch_main_page_constructed (GObject *object)
 {
@@ -533,6 +646,7 @@ ch_main_page_constructed (GObject *object)
   ch_ui_session_watch_busy (self->session, object, G_CALLBACK (ch_main_page_update_gate));
   ch_main_page_update_gate (self);
   ch_main_page_refresh (self);
+  ch_main_page_start_receiver (self);
 }
 
 static void
@@ -541,7 +655,12 @@ ch_main_page_dispose (GObject *object)
   ChMainPage *self = CH_MAIN_PAGE (object);
 
   g_clear_handle_id (&self->break_glass_source, g_source_remove);
+  g_clear_handle_id (&self->received_source, g_source_remove);
   g_clear_weak_pointer (&self->gate_focus);
+  if (self->receiver != NULL)
+    ch_dicom_receiver_stop (self->receiver);
+  g_clear_object (&self->receiver);
+  g_clear_pointer (&self->receiver_error, g_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CH_TYPE_MAIN_PAGE);
 

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "ch-dicom-receiver.h"
 #include "ch-session.h"
 
 G_BEGIN_DECLS
@@ -17,5 +18,7 @@ char      **ch_main_page_dup_sections        (ChMainPage *self);
 const char *ch_main_page_get_visible_section (ChMainPage *self);
 GtkWidget  *ch_main_page_get_section_widget  (ChMainPage *self,
                                               const char *name);
+ChDicomReceiver *ch_main_page_get_receiver   (ChMainPage *self);
+const char *ch_main_page_get_receiver_error  (ChMainPage *self);
 
 G_END_DECLS
