@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "ch-dcm-net.h"
+#include "ch-dcm-private.h"
 
 G_DEFINE_QUARK (ch-dcm-net-error-quark, ch_dcm_net_error)
 
@@ -81,38 +82,14 @@ init_dcmnet ()
   });
 }
 
-void
-set_error (GError **error, ChDcmNetError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
-
-void
-set_error (GError **error, ChDcmNetError code, const char *format, ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (CH_DCM_NET_ERROR, (gint) code, format, args));
-  va_end (args);
-}
+#define set_error(error, code, ...) \
+  ch_dcm_set_error ((error), CH_DCM_NET_ERROR, (gint) (code), __VA_ARGS__)
 
 void
 set_exception_error (GError **error)
 {
-  try
-    {
-      throw;
-    }
-  catch (const std::bad_alloc &)
-    {
-      set_error (error, CH_DCM_NET_ERROR_FAILED, "Out of memory in the DICOM receiver");
-    }
-  catch (const std::exception &e)
-    {
-      set_error (error, CH_DCM_NET_ERROR_FAILED, "DICOM toolkit failure: %s", e.what ());
-    }
-  catch (...)
-    {
-      set_error (error, CH_DCM_NET_ERROR_FAILED, "DICOM toolkit failure");
-    }
+  ch_dcm_set_exception_error (error, CH_DCM_NET_ERROR, CH_DCM_NET_ERROR_FAILED,
+                              "Out of memory in the DICOM receiver");
 }
 
 std::string

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "ch-dcm.h"
+#include "ch-dcm-private.h"
 
 G_DEFINE_QUARK (ch-dcm-error-quark, ch_dcm_error)
 
@@ -102,38 +103,14 @@ init_dcmtk ()
   });
 }
 
-void
-set_error (GError **error, ChDcmError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
-
-void
-set_error (GError **error, ChDcmError code, const char *format, ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (CH_DCM_ERROR, (gint) code, format, args));
-  va_end (args);
-}
+#define set_error(error, code, ...) \
+  ch_dcm_set_error ((error), CH_DCM_ERROR, (gint) (code), __VA_ARGS__)
 
 void
 set_exception_error (GError **error)
 {
-  try
-    {
-      throw;
-    }
-  catch (const std::bad_alloc &)
-    {
-      set_error (error, CH_DCM_ERROR_DECODE, "Out of memory while reading the DICOM data");
-    }
-  catch (const std::exception &e)
-    {
-      set_error (error, CH_DCM_ERROR_DECODE, "DICOM toolkit failure: %s", e.what ());
-    }
-  catch (...)
-    {
-      set_error (error, CH_DCM_ERROR_DECODE, "DICOM toolkit failure");
-    }
+  ch_dcm_set_exception_error (error, CH_DCM_ERROR, CH_DCM_ERROR_DECODE,
+                              "Out of memory while reading the DICOM data");
 }
 
 typedef std::vector<std::pair<const char **, size_t>> Pending;
@@ -558,6 +535,37 @@ fix_big_endian_32 (ChDcm *dcm)
 }
 
 } /* namespace */
+
+void
+ch_dcm_set_error (GError **error, GQuark domain, gint code, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (domain, code, format, args));
+  va_end (args);
+}
+
+void
+ch_dcm_set_exception_error (GError **error, GQuark domain, gint code, const char *out_of_memory)
+{
+  try
+    {
+      throw;
+    }
+  catch (const std::bad_alloc &)
+    {
+      ch_dcm_set_error (error, domain, code, "%s", out_of_memory);
+    }
+  catch (const std::exception &e)
+    {
+      ch_dcm_set_error (error, domain, code, "DICOM toolkit failure: %s", e.what ());
+    }
+  catch (...)
+    {
+      ch_dcm_set_error (error, domain, code, "DICOM toolkit failure");
+    }
+}
 
 extern "C" {
 
