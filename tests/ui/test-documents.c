@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <cairo-pdf.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -326,6 +327,25 @@ test_import_open_export (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (viewer, "image.zoom-in", NULL));
   g_assert_false (ch_image_view_get_fit (CH_IMAGE_VIEW (viewer)));
   g_assert_cmpfloat (ch_image_view_get_zoom (CH_IMAGE_VIEW (viewer)), >, 0.0);
+  /* Larger than the view, it pans, but not out of sight. */
+  {
+    double x = 0, y = 0;
+    double excess;
+
+    ch_image_view_set_zoom (CH_IMAGE_VIEW (viewer), 4.0);
+    excess = (640 * 4.0 - gtk_widget_get_width (viewer)) / 2.0;
+    g_assert_cmpfloat (excess, >, 100);
+    ch_image_view_pan_by (CH_IMAGE_VIEW (viewer), -100, 0);
+    ch_image_view_get_pan (CH_IMAGE_VIEW (viewer), &x, &y);
+    g_assert_cmpfloat (fabs (x - -100), <, 1e-6);
+    ch_image_view_pan_by (CH_IMAGE_VIEW (viewer), -1e6, 0);
+    ch_image_view_get_pan (CH_IMAGE_VIEW (viewer), &x, &y);
+    g_assert_cmpfloat (fabs (x - -excess), <, 1e-6);
+    g_assert_true (gtk_widget_activate_action (viewer, "image.fit", NULL));
+    g_assert_true (ch_image_view_get_fit (CH_IMAGE_VIEW (viewer)));
+    ch_image_view_get_pan (CH_IMAGE_VIEW (viewer), &x, &y);
+    g_assert_cmpfloat (x, ==, 0);
+  }
   gtk_window_destroy (GTK_WINDOW (window));
   wait_idle (f);
 
@@ -356,6 +376,52 @@ test_import_open_export (Fixture       *f,
   g_file_get_contents (out, &copy, &copy_len, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (original, original_len, copy, copy_len);
+}
+
+/* TIFF (as scanners write) and JPEG (as cameras do) open in the image viewer. */
+static void
+test_tiff_and_jpeg (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *png = write_png (f, "source.png", 300, 200);
+  g_autofree char *tiff = g_build_filename (f->files, "scan.tiff", NULL);
+  g_autofree char *jpeg = g_build_filename (f->files, "photo.jpg", NULL);
+  const char *paths[] = { tiff, jpeg, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = gdk_texture_new_from_filename (png, &error);
+  g_autoptr(GBytes) tiff_bytes = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  const char *titles[] = { "scan", "photo" };
+
+  g_assert_no_error (error);
+  tiff_bytes = gdk_texture_save_to_tiff_bytes (texture);
+  g_file_set_contents (tiff, g_bytes_get_data (tiff_bytes, NULL), g_bytes_get_size (tiff_bytes),
+                       &error);
+  g_assert_no_error (error);
+  pixbuf = gdk_pixbuf_new_from_file (png, &error);
+  g_assert_no_error (error);
+  g_assert_true (gdk_pixbuf_save (pixbuf, jpeg, "jpeg", &error, "quality", "90", NULL));
+  g_assert_no_error (error);
+
+  open_patient (f);
+  import (f, paths, "other");
+  g_assert_cmpstr (find_document (f, "scan")->content_type, ==, "image/tiff");
+  g_assert_cmpstr (find_document (f, "photo")->content_type, ==, "image/jpeg");
+
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    {
+      ChDocumentWindow *window = open_document (f, titles[i]);
+      GtkWidget *viewer = ch_document_window_get_viewer (window);
+      GdkTexture *shown;
+
+      g_assert_null (ch_document_window_get_message (window));
+      g_assert_true (CH_IS_IMAGE_VIEW (viewer));
+      shown = ch_image_view_get_texture (CH_IMAGE_VIEW (viewer));
+      g_assert_cmpint (gdk_texture_get_width (shown), ==, 300);
+      g_assert_cmpint (gdk_texture_get_height (shown), ==, 200);
+      gtk_window_destroy (GTK_WINDOW (window));
+      wait_idle (f);
+    }
 }
 
 static void
@@ -604,6 +670,8 @@ main (int   argc,
 
   g_test_add ("/ui/documents/import-open-export", Fixture, NULL, fixture_set_up,
               test_import_open_export, fixture_tear_down);
+  g_test_add ("/ui/documents/tiff-and-jpeg", Fixture, NULL, fixture_set_up,
+              test_tiff_and_jpeg, fixture_tear_down);
   g_test_add ("/ui/documents/drop", Fixture, NULL, fixture_set_up, test_drop,
               fixture_tear_down);
   g_test_add ("/ui/documents/entered-in-error", Fixture, NULL, fixture_set_up,
