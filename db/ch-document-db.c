@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 
+#include <sodium.h>
+
 #include "ch-document-db.h"
 #include "ch-store-private.h"
 
@@ -288,4 +290,67 @@ ch_db_document_count_hash (ChStore     *store,
     *out_count = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
   return rc == SQLITE_ROW;
+}
+
+/* ---- keys ------------------------------------------------------------------- */
+
+static void
+wiped_bytes_free (gpointer data)
+{
+  GBytes *bytes = data;
+  gsize len = 0;
+  gconstpointer p = g_bytes_get_data (bytes, &len);
+
+  /* The last reference goes here: wipe the key before the memory is freed. */
+  if (p != NULL)
+    sodium_memzero ((void *) p, len);
+  g_bytes_unref (bytes);
+}
+
+gboolean
+ch_db_document_keys_load (ChStore     *store,
+                          GPtrArray  **out_keys,
+                          GError     **error)
+{
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (wiped_bytes_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store, "SELECT key FROM document_keys ORDER BY id", error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    g_ptr_array_add (keys, g_bytes_new (sqlite3_column_blob (stmt, 0),
+                                        (gsize) sqlite3_column_bytes (stmt, 0)));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return FALSE;
+  *out_keys = g_steal_pointer (&keys);
+  return TRUE;
+}
+
+gboolean
+ch_db_document_key_add (ChStore      *store,
+                        const guint8 *key,
+                        gsize         len,
+                        gboolean      first_only,
+                        GError      **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store,
+                           first_only
+                           ? "INSERT OR IGNORE INTO document_keys (id, key, created_at) "
+                             "VALUES (1, ?, ?)"
+                           : "INSERT INTO document_keys (key, created_at) VALUES (?, ?)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_blob (stmt, 1, key, (int) len, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  rc = ch_store_step (store, stmt, error);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return rc == SQLITE_DONE;
 }

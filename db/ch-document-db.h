@@ -65,4 +65,17 @@ gboolean    ch_db_document_count_hash  (ChStore      *store,
                                         gint64       *out_count,
                                         GError      **error);
 
+/* The document store's keys, generation 1 first: each @out element a
+ * GBytes of 32 bytes (the caller wipes and frees them). */
+gboolean    ch_db_document_keys_load   (ChStore      *store,
+                                        GPtrArray   **out_keys,
+                                        GError      **error);
+/* Adds a key as the next generation; with @first_only, only when there is
+ * none yet (as generation 1). */
+gboolean    ch_db_document_key_add     (ChStore      *store,
+                                        const guint8 *key,
+                                        gsize         len,
+                                        gboolean      first_only,
+                                        GError      **error);
+
 G_END_DECLS

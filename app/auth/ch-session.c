@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ch-audit.h"
+#include "ch-document-db.h"
 #include "ch-practice-private.h"
 #include "ch-records.h"
 #include "ch-session-private.h"
@@ -1117,28 +1118,27 @@ ch_session_set_idle_lock_minutes (ChSession *self,
 static gboolean rekey_locked (ChSession *self,
                               GError   **error);
 
-/* Whether PRACTICE/documents holds any blob. Blobs are encrypted under a
- * subkey of the master key (app/documents/ch-documents.c) and rekey does not
- * re-encrypt them yet: rotating the key would make every document unreadable. */
+/* The document store's keys live in the database (app/documents/): the
+ * first generation, what the master key gave, is stored if it is not yet,
+ * and a new random generation added for the blobs written from now on. The
+ * database is then re-encrypted, keys and all, so no blob needs rewriting. */
 static gboolean
-practice_has_documents (ChPractice *practice)
+add_document_key_generation (ChSession  *self,
+                             GError    **error)
 {
-  g_autofree char *dir = g_build_filename (ch_practice_get_dir (practice), "documents", NULL);
-  g_autoptr (GDir) top = g_dir_open (dir, 0, NULL);
-  const char *name;
+  g_autoptr (ChSecret) first = ch_master_derive (self->master, CH_SUBKEY_DOCUMENTS);
+  g_autoptr (ChSecret) next = ch_secret_new_random (first->len);
 
-  while (top != NULL && (name = g_dir_read_name (top)) != NULL)
+  if (!ch_store_begin (self->store, error))
+    return FALSE;
+  if (!ch_db_document_key_add (self->store, first->data, first->len, TRUE, error)
+      || !ch_db_document_key_add (self->store, next->data, next->len, FALSE, error)
+      || !ch_store_commit (self->store, error))
     {
-      g_autofree char *shard = g_build_filename (dir, name, NULL);
-      g_autoptr (GDir) sub = NULL;
-
-      if (name[0] == '.' || !g_file_test (shard, G_FILE_TEST_IS_DIR))
-        continue;
-      sub = g_dir_open (shard, 0, NULL);
-      if (sub != NULL && g_dir_read_name (sub) != NULL)
-        return TRUE;
+      ch_store_rollback (self->store);
+      return FALSE;
     }
-  return FALSE;
+  return TRUE;
 }
 
 gboolean
@@ -1151,13 +1151,6 @@ ch_session_rekey (ChSession *self,
 
   if (!ch_session_check (self, CH_AREA_USERS, CH_ACCESS_WRITE, error))
     return FALSE;
-  if (practice_has_documents (self->practice))
-    {
-      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_FAILED,
-                           _("The practice holds documents, which rotating the master key cannot "
-                             "re-encrypt yet; the key was not changed"));
-      return FALSE;
-    }
 
   /* No other session may have the practice open, nor open it meanwhile. */
   if (!ch_practice_lock_exclusive (self->lock_fd, error))
@@ -1184,6 +1177,9 @@ rekey_locked (ChSession *self,
 
   new_master = ch_secret_new_random (CH_MASTER_KEY_BYTES);
   new_db_key = ch_master_derive (new_master, CH_SUBKEY_DATABASE);
+
+  if (!add_document_key_generation (self, error))
+    return FALSE;
 
   if (!ch_keyring_rewrap (next, self->master, new_master, error)
       || !ch_keyring_save_next (next, error))

@@ -26,9 +26,12 @@
 /* The document store. Each file is one blob under PRACTICE/documents/, a
  * libsodium secretstream (XChaCha20-Poly1305): the 24-byte header, then one
  * message per CH_DOCUMENTS_CHUNK_SIZE bytes of content, the last tagged
- * FINAL, so that a blob cut short or grown fails to authenticate. The key is
- * derived from the documents subkey of the master key; a second key derived
- * from it names blobs: the keyed BLAKE2b of the content, so identical files
+ * FINAL, so that a blob cut short or grown fails to authenticate. The keys
+ * come from the documents keys kept in the encrypted database (table
+ * document_keys; generation 1 is the documents subkey of the master key,
+ * stored at the first use): the newest encrypts, any may have encrypted a
+ * blob read. A second key, from generation 1 always, names blobs: the keyed
+ * BLAKE2b of the content, so identical files
  * share a blob, and a name tells nothing to whoever lacks the key (not even
  * whether a known file is stored). The name is also checked after
  * decryption, which catches one blob swapped for another.
@@ -44,9 +47,10 @@
  * waits in the imaging inbox (app/imaging/) as a blob that a dicom_inbox
  * row names (ch_documents_store_blob()), until it is assigned to a chart.
  *
- * The master key is rotated by "charta-admin rekey": blobs are not
- * re-encrypted by it (yet), so ch_session_rekey() must not run over a
- * practice that holds documents. */
+ * The master key is rotated by "charta-admin rekey" (ch_session_rekey()): the
+ * database, keys included, is re-encrypted and a new generation of the
+ * documents key added, so blobs stay readable without being rewritten and
+ * those written afterwards are under a key the old master key never gave. */
 
 #define ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
 #define HEADER_BYTES crypto_secretstream_xchacha20poly1305_HEADERBYTES
@@ -116,18 +120,33 @@ ch_documents_dir (ChSession *session)
 
 typedef struct
 {
-  ChSecret *blob;   /* secretstream key */
-  ChSecret *name;   /* BLAKE2b key that names blobs */
+  ChSecret  *blob;    /* secretstream key that encrypts: the newest generation's */
+  GPtrArray *older;   /* (element-type ChSecret): the others' too, newest first */
+  ChSecret  *name;    /* BLAKE2b key that names blobs: generation 1's */
 } Keys;
 
 static void
 keys_clear (Keys *keys)
 {
   g_clear_pointer (&keys->blob, ch_secret_free);
+  g_clear_pointer (&keys->older, g_ptr_array_unref);
   g_clear_pointer (&keys->name, ch_secret_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Keys, keys_clear)
+
+static ChSecret *
+derive (GBytes     *generation,
+        gsize       len,
+        guint64     id,
+        const char *context)
+{
+  ChSecret *key = ch_secret_new (len);
+
+  crypto_kdf_derive_from_key (key->data, key->len, id, context,
+                              g_bytes_get_data (generation, NULL));
+  return key;
+}
 
 static gboolean
 keys_init (Keys       *keys,
@@ -135,20 +154,44 @@ keys_init (Keys       *keys,
            GError    **error)
 {
   const ChSecret *master = ch_session_get_master_key (session);
-  g_autoptr (ChSecret) documents = NULL;
+  ChStore *store = ch_session_get_store (session);
+  g_autoptr (GPtrArray) generations = NULL;
 
   if (master == NULL)
     {
       g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_LOCKED, _("The screen is locked"));
       return FALSE;
     }
-  documents = ch_master_derive (master, CH_SUBKEY_DOCUMENTS);
-  keys->blob = ch_secret_new (crypto_secretstream_xchacha20poly1305_KEYBYTES);
-  crypto_kdf_derive_from_key (keys->blob->data, keys->blob->len, 1, KDF_CONTEXT_BLOB,
-                              documents->data);
-  keys->name = ch_secret_new (crypto_generichash_KEYBYTES);
-  crypto_kdf_derive_from_key (keys->name->data, keys->name->len, 2, KDF_CONTEXT_NAME,
-                              documents->data);
+
+  if (!ch_db_document_keys_load (store, &generations, error))
+    return FALSE;
+  if (generations->len == 0)
+    {
+      /* The first use: generation 1 is what the master key gives. */
+      g_autoptr (ChSecret) documents = ch_master_derive (master, CH_SUBKEY_DOCUMENTS);
+
+      g_clear_pointer (&generations, g_ptr_array_unref);
+      if (!ch_db_document_key_add (store, documents->data, documents->len, TRUE, error)
+          || !ch_db_document_keys_load (store, &generations, error))
+        return FALSE;
+    }
+  for (guint i = 0; i < generations->len; i++)
+    if (g_bytes_get_size (g_ptr_array_index (generations, i)) != crypto_kdf_KEYBYTES)
+      {
+        g_set_error_literal (error, CH_DOCUMENTS_ERROR, CH_DOCUMENTS_ERROR_FAILED,
+                             _("The document store's keys are damaged"));
+        return FALSE;
+      }
+
+  keys->blob = derive (g_ptr_array_index (generations, generations->len - 1),
+                       crypto_secretstream_xchacha20poly1305_KEYBYTES, 1, KDF_CONTEXT_BLOB);
+  keys->older = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_secret_free);
+  for (guint i = generations->len - 1; i > 0; i--)
+    g_ptr_array_add (keys->older, derive (g_ptr_array_index (generations, i - 1),
+                                          crypto_secretstream_xchacha20poly1305_KEYBYTES, 1,
+                                          KDF_CONTEXT_BLOB));
+  keys->name = derive (g_ptr_array_index (generations, 0), crypto_generichash_KEYBYTES, 2,
+                       KDF_CONTEXT_NAME);
   return TRUE;
 }
 
@@ -423,9 +466,10 @@ typedef enum
  * length and the content hash. With @out, appends the content to it; on
  * any failure what was appended must be thrown away. */
 static BlobStatus
-decrypt_blob (const char   *path,
-              const Keys   *keys,
-              const char   *expected_hash,
+decrypt_blob_with (const char     *path,
+                   const ChSecret *blob_key,
+                   const Keys     *keys,
+                   const char     *expected_hash,
               gint64        expected_size,
               GByteArray   *out,
               int          *out_errno)
@@ -450,7 +494,7 @@ decrypt_blob (const char   *path,
 
   crypto_generichash_init (&hash, keys->name->data, keys->name->len, sizeof digest);
   if (read_full (fd, header, sizeof header) != sizeof header
-      || crypto_secretstream_xchacha20poly1305_init_pull (&state, header, keys->blob->data) != 0)
+      || crypto_secretstream_xchacha20poly1305_init_pull (&state, header, blob_key->data) != 0)
     goto out;
 
   for (;;)
@@ -495,6 +539,34 @@ out:
   close (fd);
   sodium_memzero (plain, CH_DOCUMENTS_CHUNK_SIZE);
   sodium_memzero (&state, sizeof state);
+  return status;
+}
+
+/* decrypt_blob_with() under the newest key, then the older ones: a blob
+ * written before a rekey is under the key of its time. */
+static BlobStatus
+decrypt_blob (const char   *path,
+              const Keys   *keys,
+              const char   *expected_hash,
+              gint64        expected_size,
+              GByteArray   *out,
+              int          *out_errno)
+{
+  guint start = out != NULL ? out->len : 0;
+  BlobStatus status;
+
+  status = decrypt_blob_with (path, keys->blob, keys, expected_hash, expected_size, out,
+                             out_errno);
+  for (guint i = 0; status == BLOB_DAMAGED && keys->older != NULL && i < keys->older->len; i++)
+    {
+      if (out != NULL)
+        {
+          sodium_memzero (out->data + start, out->len - start);
+          g_byte_array_set_size (out, start);
+        }
+      status = decrypt_blob_with (path, g_ptr_array_index (keys->older, i), keys, expected_hash,
+                                  expected_size, out, out_errno);
+    }
   return status;
 }
 
