@@ -1381,7 +1381,7 @@ ch_documents_list_build (ChDocumentsList *self)
   gtk_actionable_set_action_name (GTK_ACTIONABLE (import_button), "documents.import");
   gtk_widget_set_valign (import_button, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (import_button,
-                               _("File documents in this chart (Ctrl+Shift+D), or drop files here"));
+                               _("File documents in this chart (Ctrl+O), or drop files here"));
   gtk_box_append (GTK_BOX (header), import_button);
   gtk_box_append (GTK_BOX (box), header);
 
@@ -1521,8 +1521,7 @@ ch_documents_list_class_init (ChDocumentsListClass *klass)
   gtk_widget_class_install_action (widget_class, "documents.entered-in-error", "x",
                                    entered_in_error_activated);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d,
-                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "documents.import", NULL);
 }
 

@@ -1136,7 +1136,14 @@ ch_patient_view_init (ChPatientView *self)
                                      GTK_SHORTCUT_SCOPE_MANAGED);
   add_shortcut (shortcuts, GDK_KEY_n, new_note_shortcut);
   add_shortcut (shortcuts, GDK_KEY_v, record_vitals_shortcut);
-  add_shortcut (shortcuts, GDK_KEY_d, import_documents_shortcut);
+  /* Ctrl+O: importing is opening files into the chart. (Ctrl+Shift+D and
+   * Ctrl+Shift+I are GTK's own, for its inspector.) */
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_o,
+                                                                                  GDK_CONTROL_MASK),
+                                                          gtk_callback_action_new (
+                                                            import_documents_shortcut, NULL,
+                                                            NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   ch_patient_view_update_actions (self);
