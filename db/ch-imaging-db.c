@@ -346,7 +346,7 @@ ch_db_imaging_instance_find_sop (ChStore     *store,
                                  const char  *sop_instance_uid,
                                  GError     **error)
 {
-  return find_instance (store, INSTANCE_SELECT " WHERE i.sop_instance_uid = ?",
+  return find_instance (store, INSTANCE_SELECT " WHERE i.sop_instance_uid = ? AND i.current = 1",
                         sop_instance_uid, 0, error);
 }
 

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <gio/gunixoutputstream.h>
+#include <json-glib/json-glib.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -26,6 +27,7 @@
 #include "ch-admin-input.h"
 #include "ch-audit-model.h"
 #include "ch-audit.h"
+#include "ch-backup.h"
 #include "ch-demo.h"
 #include "ch-dicom-receiver.h"
 #include "ch-documents.h"
@@ -3570,6 +3572,440 @@ cmd_doc_export (Invocation *inv,
 
 /* ---- dispatch ------------------------------------------------------------ */
 
+/* ---- backup -------------------------------------------------------------- */
+
+static void
+backup_progress (const char *message,
+                 gpointer    user_data)
+{
+  g_printerr ("%s\n", message);
+}
+
+static char *
+format_unix_time (gint64 seconds)
+{
+  g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (seconds);
+
+  return when != NULL ? g_date_time_format (when, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
+}
+
+static char *
+format_unix_time_iso (gint64 seconds)
+{
+  g_autoptr (GDateTime) when = g_date_time_new_from_unix_utc (seconds);
+
+  return when != NULL ? g_date_time_format_iso8601 (when) : g_strdup ("");
+}
+
+static void
+print_json (JsonBuilder *builder)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+/* What opens an archive: --recovery-key-file (or $CHARTA_RECOVERY_KEY with
+ * no user given), else a user's password. The secrets stay in guarded memory,
+ * in @password and @recovery_key, which @credentials points into. */
+static gboolean
+archive_credentials (const char          *user_opt,
+                     const char          *password_file,
+                     const char          *key_file,
+                     ChSecret           **password,
+                     ChSecret           **recovery_key,
+                     ChBackupCredentials *credentials,
+                     GError             **error)
+{
+  const char *user = resolve_user (user_opt);
+  const char *env_key = g_getenv ("CHARTA_RECOVERY_KEY");
+
+  memset (credentials, 0, sizeof *credentials);
+
+  if (key_file != NULL || (user == NULL && env_key != NULL && *env_key != '\0'))
+    {
+      *recovery_key = ch_admin_get_secret (key_file, "CHARTA_RECOVERY_KEY", _("Recovery key: "),
+                                           _("No recovery key: give --recovery-key-file FILE, "
+                                             "set CHARTA_RECOVERY_KEY, or run on a terminal"),
+                                           error);
+      if (*recovery_key == NULL)
+        return FALSE;
+      credentials->recovery_key = (const char *) (*recovery_key)->data;
+      return TRUE;
+    }
+
+  if (user == NULL)
+    return usage_error (error, _("Give --user ADMIN (with a password) or --recovery-key-file FILE"));
+
+  {
+    g_autofree char *prompt = g_strdup_printf (_("Password for %s: "), user);
+
+    *password = ch_admin_get_secret (password_file, "CHARTA_PASSWORD", prompt,
+                                     _("No password: give --password-file FILE, set "
+                                       "CHARTA_PASSWORD, or run on a terminal"),
+                                     error);
+  }
+  if (*password == NULL)
+    return FALSE;
+  credentials->username = user;
+  credentials->password = (const char *) (*password)->data;
+  return TRUE;
+}
+
+static void
+add_archive_credential_options (Invocation *inv,
+                                char      **user_opt,
+                                char      **password_file,
+                                char      **key_file)
+{
+  const GOptionEntry entries[] = {
+    { "user", 'u', 0, G_OPTION_ARG_STRING, user_opt,
+      N_("Open the backup as ADMIN, an administrator or office manager in it "
+         "(default: $CHARTA_USER)"), N_("ADMIN") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, password_file,
+      N_("Read the password from the first line of FILE (else $CHARTA_PASSWORD, else ask)"),
+      N_("FILE") },
+    { "recovery-key-file", 0, 0, G_OPTION_ARG_FILENAME, key_file,
+      N_("Open the backup with the recovery key on the first line of FILE "
+         "(else $CHARTA_RECOVERY_KEY)"),
+      N_("FILE") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+}
+
+static void
+add_target_option (Invocation *inv,
+                   char      **target)
+{
+  const GOptionEntry entries[] = {
+    { "target", 't', 0, G_OPTION_ARG_FILENAME, target,
+      N_("Where the backups go: dir:PATH, a folder (a mounted NAS or another disk)"),
+      N_("TARGET") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+}
+
+static gboolean
+cmd_backup_now (Invocation *inv,
+                GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *archive = NULL;
+  int keep = CH_BACKUP_DEFAULT_KEEP;
+  const GOptionEntry entries[] = {
+    { "keep", 0, 0, G_OPTION_ARG_INT, &keep,
+      N_("Keep the N newest backups in the target, removing older ones this tool wrote "
+         "(default: 7)"), N_("N") },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  add_target_option (inv, &target);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  if (target == NULL)
+    return usage_error (error, _("Missing --target dir:PATH"));
+  if (keep < 1)
+    return usage_error (error, _("--keep takes a number of at least 1"));
+
+  dir = ch_backup_parse_target (target, error);
+  if (dir == NULL)
+    return FALSE;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+
+  archive = ch_backup_now (session, dir, (guint) keep, backup_progress, NULL, error);
+  if (archive == NULL)
+    return FALSE;
+
+  g_printerr ("%s\n", _("The backup is written and verified."));
+  g_print ("%s\n", archive);
+  return TRUE;
+}
+
+static gboolean
+cmd_backup_list (Invocation *inv,
+                 GError    **error)
+{
+  g_autofree char *target = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr (GPtrArray) infos = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+
+  add_target_option (inv, &target);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  if (target == NULL)
+    return usage_error (error, _("Missing --target dir:PATH"));
+
+  dir = ch_backup_parse_target (target, error);
+  if (dir == NULL)
+    return FALSE;
+  infos = ch_backup_list (dir, error);
+  if (infos == NULL)
+    return FALSE;
+
+  if (json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < infos->len; i++)
+        {
+          ChBackupInfo *info = g_ptr_array_index (infos, i);
+          g_autofree char *created = format_unix_time_iso (info->created);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "path");
+          json_builder_add_string_value (builder, info->path);
+          json_builder_set_member_name (builder, "size");
+          json_builder_add_int_value (builder, info->size);
+          json_builder_set_member_name (builder, "readable");
+          json_builder_add_boolean_value (builder, info->format_version != 0);
+          if (info->format_version != 0)
+            {
+              json_builder_set_member_name (builder, "created");
+              json_builder_add_string_value (builder, created);
+              json_builder_set_member_name (builder, "key_id");
+              json_builder_add_string_value (builder, info->key_id);
+              json_builder_set_member_name (builder, "format");
+              json_builder_add_int_value (builder, info->format_version);
+            }
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      print_json (builder);
+      return TRUE;
+    }
+
+  if (infos->len == 0)
+    {
+      g_print (_("No backups in %s\n"), dir);
+      return TRUE;
+    }
+
+  {
+    g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+    g_ptr_array_add (rows, g_strdupv ((char *[]) { _("ARCHIVE"), _("CREATED"), _("SIZE"),
+                                                   NULL }));
+    for (guint i = 0; i < infos->len; i++)
+      {
+        ChBackupInfo *info = g_ptr_array_index (infos, i);
+        g_autofree char *name = g_path_get_basename (info->path);
+        char **row = g_new0 (char *, 4);
+
+        row[0] = g_strdup (name);
+        row[1] = info->format_version != 0 ? format_unix_time (info->created)
+                                           : g_strdup (_("unreadable"));
+        row[2] = g_format_size (info->size);
+        g_ptr_array_add (rows, row);
+      }
+    print_table (rows, 3);
+  }
+  return TRUE;
+}
+
+static void
+print_backup_info (const ChBackupInfo *info)
+{
+  g_autofree char *created = format_unix_time (info->created);
+  g_autofree char *size = g_format_size (info->size);
+  g_autofree char *content = g_format_size (info->content_size);
+
+  g_print (_("Backup:    %s\n"), info->path);
+  g_print (_("Practice:  %s\n"), info->practice_name != NULL ? info->practice_name : "");
+  g_print (_("Created:   %s\n"), created);
+  g_print (_("Files:     %u (%s; archive %s)\n"), info->n_files, content, size);
+  g_print (_("Schema:    %d\n"), info->schema_version);
+  g_print (_("Audit head: %s\n"), info->audit_head != NULL ? info->audit_head : "-");
+}
+
+static gboolean
+cmd_backup_verify (Invocation *inv,
+                   GError    **error)
+{
+  g_autofree char *user_opt = NULL;
+  g_autofree char *password_file = NULL;
+  g_autofree char *key_file = NULL;
+  g_autoptr (ChSecret) password = NULL;
+  g_autoptr (ChSecret) recovery_key = NULL;
+  g_autoptr (ChBackupInfo) info = NULL;
+  ChBackupCredentials credentials;
+
+  add_archive_credential_options (inv, &user_opt, &password_file, &key_file);
+  if (!parse_args (inv, 1, 1, error))
+    return FALSE;
+
+  if (!archive_credentials (user_opt, password_file, key_file, &password, &recovery_key,
+                            &credentials, error))
+    return FALSE;
+
+  info = ch_backup_verify (positional (inv, 0), &credentials, error);
+  if (info == NULL)
+    return FALSE;
+
+  print_backup_info (info);
+  g_print ("%s\n", _("The backup is intact: every file matches its hash and the database "
+                     "checks out."));
+  return TRUE;
+}
+
+static gboolean
+cmd_backup_restore (Invocation *inv,
+                    GError    **error)
+{
+  g_autofree char *user_opt = NULL;
+  g_autofree char *password_file = NULL;
+  g_autofree char *key_file = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *aside = NULL;
+  g_autoptr (ChSecret) password = NULL;
+  g_autoptr (ChSecret) recovery_key = NULL;
+  g_autoptr (ChBackupInfo) info = NULL;
+  gboolean replace = FALSE;
+  ChBackupCredentials credentials;
+  const GOptionEntry entries[] = {
+    { "to", 0, 0, G_OPTION_ARG_FILENAME, &to,
+      N_("Restore into DIR, a new or empty folder"), N_("DIR") },
+    { "replace", 0, 0, G_OPTION_ARG_NONE, &replace,
+      N_("If DIR holds something, move it aside to DIR.before-restore-TIME first"), NULL },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  add_archive_credential_options (inv, &user_opt, &password_file, &key_file);
+  if (!parse_args (inv, 1, 1, error))
+    return FALSE;
+  if (to == NULL)
+    return usage_error (error, _("Missing --to DIR"));
+
+  if (!archive_credentials (user_opt, password_file, key_file, &password, &recovery_key,
+                            &credentials, error))
+    return FALSE;
+
+  info = ch_backup_restore (positional (inv, 0), &credentials, to, replace, &aside, error);
+  if (info == NULL)
+    return FALSE;
+
+  print_backup_info (info);
+  if (aside != NULL)
+    g_print (_("What was in the folder before is now in %s\n"), aside);
+  g_print (_("Restored the practice into %s\n"), to);
+  return TRUE;
+}
+
+static void
+add_run_json (JsonBuilder             *builder,
+              const char              *member,
+              const ChBackupRunRecord *run)
+{
+  g_autofree char *finished = NULL;
+
+  json_builder_set_member_name (builder, member);
+  if (run == NULL)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  finished = format_unix_time_iso (run->finished_at);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "time");
+  json_builder_add_string_value (builder, finished);
+  json_builder_set_member_name (builder, "target");
+  json_builder_add_string_value (builder, run->target);
+  json_builder_set_member_name (builder, "archive");
+  json_builder_add_string_value (builder, run->archive);
+  json_builder_set_member_name (builder, "size");
+  json_builder_add_int_value (builder, run->size);
+  json_builder_set_member_name (builder, "duration_ms");
+  json_builder_add_int_value (builder, run->duration_ms);
+  json_builder_set_member_name (builder, "reason");
+  json_builder_add_string_value (builder, run->reason);
+  json_builder_end_object (builder);
+}
+
+static gboolean
+cmd_backup_status (Invocation *inv,
+                   GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChBackupRunRecord) last_ok = NULL;
+  g_autoptr (ChBackupRunRecord) last_failed = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+
+  if (!ch_backup_status (session, &last_ok, &last_failed, error))
+    return FALSE;
+
+  if (json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      add_run_json (builder, "last_success", last_ok);
+      add_run_json (builder, "last_failure", last_failed);
+      json_builder_end_object (builder);
+      print_json (builder);
+      return TRUE;
+    }
+
+  if (last_ok != NULL)
+    {
+      g_autofree char *when = format_unix_time (last_ok->finished_at);
+      g_autofree char *size = g_format_size (last_ok->size);
+
+      g_print (_("Last good backup: %s, %s/%s (%s)\n"), when, last_ok->target,
+               last_ok->archive != NULL ? last_ok->archive : "", size);
+    }
+  else
+    g_print ("%s\n", _("Last good backup: never"));
+
+  if (last_failed != NULL)
+    {
+      g_autofree char *when = format_unix_time (last_failed->finished_at);
+
+      g_print (_("Last failure: %s, %s: %s\n"), when, last_failed->target,
+               last_failed->reason != NULL ? last_failed->reason : "");
+    }
+  else
+    g_print ("%s\n", _("Last failure: none"));
+  return TRUE;
+}
+
 static const Command commands[] = {
   { NULL, "init", NULL, N_("Create a new practice with its administrator"), cmd_init },
   { "user", "add", N_("NAME"), N_("Add a user with a role and a password"), cmd_user_add },
@@ -3636,6 +4072,15 @@ static const Command commands[] = {
     cmd_dicom_studies },
   { "dicom", "settings", NULL, N_("Show or change the DICOM receiver's settings"),
     cmd_dicom_settings },
+  { "backup", "now", NULL, N_("Back the practice up now into one encrypted, verified archive"),
+    cmd_backup_now },
+  { "backup", "list", NULL, N_("List the backups in a target"), cmd_backup_list },
+  { "backup", "verify", N_("ARCHIVE"), N_("Check that a backup is whole and restorable"),
+    cmd_backup_verify },
+  { "backup", "restore", N_("ARCHIVE"), N_("Restore a backup into a new folder"),
+    cmd_backup_restore },
+  { "backup", "status", NULL, N_("Show the last good and the last failed backup"),
+    cmd_backup_status },
 };
 
 static char *

@@ -1064,6 +1064,56 @@ ch_documents_read (ChSession  *session,
 }
 
 /**
+ * ch_documents_read_many:
+ * @ids: (element-type gint64): documents of one patient, such as the images
+ *   of a DICOM series
+ *
+ * Decrypts them all, each checked as ch_documents_read() checks it, and
+ * audits the viewing once (naming the first and how many): a series of
+ * hundreds of images is one look, not hundreds.
+ *
+ * Returns: (transfer full) (element-type GBytes) (nullable): the contents,
+ *   in the order of @ids
+ */
+GPtrArray *
+ch_documents_read_many (ChSession  *session,
+                        GArray     *ids,
+                        GError    **error)
+{
+  g_autoptr (GPtrArray) contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (ChDocument) first = NULL;
+  g_autofree char *detail = NULL;
+
+  g_return_val_if_fail (ids != NULL && ids->len > 0, NULL);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr (ChDocument) d = ch_documents_get (session, g_array_index (ids, gint64, i), error);
+      GBytes *bytes;
+
+      if (d == NULL)
+        return NULL;
+      if (first != NULL && d->patient_id != first->patient_id)
+        {
+          g_set_error_literal (error, CH_DOCUMENTS_ERROR, CH_DOCUMENTS_ERROR_FAILED,
+                               _("The documents asked for are not all of one patient"));
+          return NULL;
+        }
+      bytes = read_document (session, d, error);
+      if (bytes == NULL)
+        return NULL;
+      g_ptr_array_add (contents, bytes);
+      if (first == NULL)
+        first = g_steal_pointer (&d);
+    }
+
+  detail = g_strdup_printf ("%s (%u documents)", first->title, ids->len);
+  if (!audit_document (session, CH_AUDIT_VIEW, first, detail, error))
+    return NULL;
+  return g_steal_pointer (&contents);
+}
+
+/**
  * ch_documents_export:
  * @out_path: where to write the decrypted document
  *

@@ -63,6 +63,9 @@ ChDocument  *ch_documents_get               (ChSession         *session,
 GBytes      *ch_documents_read              (ChSession         *session,
                                              gint64             id,
                                              GError           **error);
+GPtrArray   *ch_documents_read_many         (ChSession         *session,
+                                             GArray            *ids,
+                                             GError           **error);
 gboolean     ch_documents_export            (ChSession         *session,
                                              gint64             id,
                                              const char        *out_path,

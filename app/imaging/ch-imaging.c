@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -261,7 +262,32 @@ match_patient (ChStore       *store,
         return FALSE;
       if (by_ref->len == 1)
         {
-          *out_patient_id = g_array_index (by_ref, gint64, 0);
+          gint64 id = g_array_index (by_ref, gint64, 0);
+          g_autoptr (ChPatientRecord) patient = ch_db_patient_get (store, id, error);
+          g_autofree char *family = NULL;
+          g_autofree char *chart_family = NULL;
+
+          if (patient == NULL)
+            return FALSE;
+          /* An ID alone is not trusted against what else the image says: an
+           * outside site's number may be one of ours by chance. */
+          family = ch_fold (p->family);
+          chart_family = ch_fold (patient->family_name);
+          if (*p->birth_date != '\0' && g_strcmp0 (p->birth_date, patient->birth_date) != 0)
+            {
+              *out_reason = g_strdup_printf (_("The ID “%s” is of patient %s, born %s, but the "
+                                               "images say born %s"),
+                                             p->patient_ref, patient->mrn, patient->birth_date,
+                                             p->birth_date);
+              return TRUE;
+            }
+          if (*family != '\0' && g_strcmp0 (family, chart_family) != 0)
+            {
+              *out_reason = g_strdup_printf (_("The ID “%s” is of patient %s, but the images name "
+                                               "%s"), p->patient_ref, patient->mrn, name);
+              return TRUE;
+            }
+          *out_patient_id = id;
           return TRUE;
         }
       if (by_ref->len > 1)
@@ -608,6 +634,7 @@ ch_imaging_import_path (ChSession            *session,
   ChStore *store;
   gsize size = 0;
   gint64 document_id = 0;
+  GStatBuf st;
   gboolean ok;
 
   g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
@@ -618,8 +645,8 @@ ch_imaging_import_path (ChSession            *session,
 
   if (!looks_like_dicom (path) ||
       !ch_session_can (session, CH_AREA_CLINICAL, CH_ACCESS_WRITE) ||
+      g_stat (path, &st) != 0 || st.st_size > CH_DOCUMENTS_MAX_SIZE ||
       !g_file_get_contents (path, &contents, &size, NULL) ||
-      (gint64) size > CH_DOCUMENTS_MAX_SIZE ||
       !parse_instance ((const guint8 *) contents, size, &p, NULL))
     return ch_documents_import (session, patient_id, meta, path, NULL, out_document_id, error);
 
@@ -735,10 +762,9 @@ ch_imaging_list_series (ChSession   *session,
                    _("The patient has no study %s"), study_uid);
       return NULL;
     }
-  detail = g_strdup_printf ("imaging study viewed: %u series", series->len);
-  if (!audit_imaging (session, CH_AUDIT_VIEW, "imaging-study", study_uid, patient_id, detail,
-                      error))
-    return NULL;
+  /* Listing is not looking: the images read are audited as they are read
+   * (ch_documents_read_many()), the studies listed once by
+   * ch_imaging_list_studies(). */
   return g_steal_pointer (&series);
 }
 
@@ -920,6 +946,14 @@ ch_imaging_inbox_assign (ChSession   *session,
       if (local_error != NULL)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
+          ok = FALSE;
+          break;
+        }
+      if (known != NULL && known->patient_id != patient_id)
+        {
+          g_set_error (error, CH_IMAGING_ERROR, CH_IMAGING_ERROR_FAILED,
+                       _("This image (SOP instance %s) is already filed in another patient's "
+                         "chart"), p.instance->sop_instance_uid);
           ok = FALSE;
           break;
         }

@@ -12,7 +12,7 @@ CREATE TABLE dicom_instances (
   patient_id         INTEGER NOT NULL REFERENCES patients (id),
   study_uid          TEXT NOT NULL,
   series_uid         TEXT NOT NULL,
-  sop_instance_uid   TEXT NOT NULL UNIQUE,   -- the same instance received again is not stored twice
+  sop_instance_uid   TEXT NOT NULL,          -- the same instance received again is not stored twice
   sop_class_uid      TEXT NOT NULL DEFAULT '',
   modality           TEXT NOT NULL DEFAULT '',
   study_date         TEXT NOT NULL DEFAULT '',  -- YYYY-MM-DD or ''
@@ -27,10 +27,22 @@ CREATE TABLE dicom_instances (
   frames             INTEGER NOT NULL DEFAULT 0,
   transfer_syntax    TEXT NOT NULL DEFAULT '',
   calling_ae         TEXT NOT NULL DEFAULT '',  -- the sender, '' when not received over the network
-  received_at        INTEGER NOT NULL           -- µs since the epoch
+  received_at        INTEGER NOT NULL,          -- µs since the epoch
+  current            INTEGER NOT NULL DEFAULT 1 -- 0 once its document is entered in error
 );
 CREATE INDEX dicom_instances_study ON dicom_instances (patient_id, study_uid);
 CREATE INDEX dicom_instances_series ON dicom_instances (patient_id, series_uid);
+-- One current filing of an instance; one filed in error may be filed again.
+CREATE UNIQUE INDEX dicom_instances_sop ON dicom_instances (sop_instance_uid) WHERE current = 1;
+
+CREATE TRIGGER dicom_instances_entered_in_error AFTER UPDATE OF status ON documents
+WHEN NEW.status = 'entered-in-error'
+BEGIN
+  UPDATE dicom_instances SET current = 0 WHERE document_id = NEW.id;
+END;
+
+-- Matching a received Patient ID to identifiers.
+CREATE INDEX patient_identifiers_value ON patient_identifiers (value);
 
 CREATE TABLE dicom_inbox (
   id                 INTEGER PRIMARY KEY,

@@ -204,8 +204,10 @@ class DicomNetTests(unittest.TestCase):
         mrn, family, given, born = self.patients[0]
         by_name_mrn, by_name_family, by_name_given, by_name_born = self.patients[1]
         study = generate_uid()
-        ct = self.make_dicom('CT_small.dcm', patient_id=mrn, study_uid=study)
-        ct2 = self.make_dicom('CT_small.dcm', patient_id=mrn, study_uid=study)
+        # An ID is trusted when the name and birth date sent agree with the chart.
+        who = dict(name='%s^%s' % (family, given), birth_date=born.replace('-', ''))
+        ct = self.make_dicom('CT_small.dcm', patient_id=mrn, study_uid=study, **who)
+        ct2 = self.make_dicom('CT_small.dcm', patient_id=mrn, study_uid=study, **who)
         # No ID; the name without accents (ASCII, as modalities often have
         # it), in other case; the birth date.
         mr = self.make_dicom('MR_small.dcm', patient_id='',
@@ -314,16 +316,17 @@ class DicomNetTests(unittest.TestCase):
         return out
 
     def test_compressed_transfer_syntaxes_stored_as_received(self):
-        mrn = self.patients[3][0]
+        mrn, family, given, born = self.patients[3]
+        who = dict(name='%s^%s' % (family, given), birth_date=born.replace('-', ''))
         # (transfer syntax, storescu's option to propose it, file)
         sent = [
             (JPEG_LS_LOSSLESS, '-xt',
-             self.compressed('dcmcjpls', self.make_dicom('MR_small.dcm', patient_id=mrn))),
+             self.compressed('dcmcjpls', self.make_dicom('MR_small.dcm', patient_id=mrn, **who))),
             (JPEG_LOSSLESS_SV1, '-xs',
-             self.compressed('dcmcjpeg', self.make_dicom('MR_small.dcm', patient_id=mrn))),
+             self.compressed('dcmcjpeg', self.make_dicom('MR_small.dcm', patient_id=mrn, **who))),
             (RLE_LOSSLESS, '-xr',
-             self.compressed('dcmcrle', self.make_dicom('MR_small.dcm', patient_id=mrn))),
-            (J2K_LOSSLESS, '-xv', self.make_dicom('MR_small_jp2klossless.dcm', patient_id=mrn)),
+             self.compressed('dcmcrle', self.make_dicom('MR_small.dcm', patient_id=mrn, **who))),
+            (J2K_LOSSLESS, '-xv', self.make_dicom('MR_small_jp2klossless.dcm', patient_id=mrn, **who)),
         ]
         with Listener(self, '--port', '0', '--allow', 'MODALITY1') as rx:
             rx.wait_listening()

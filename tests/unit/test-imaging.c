@@ -123,8 +123,9 @@ insert_patient_with_mrn (Fixture    *f,
   ChStore *store = ch_session_get_store (f->desk);
 
   patient->mrn = g_strdup (mrn);
-  patient->given_name = g_strdup ("Ben");
-  patient->family_name = g_strdup ("Okafor");
+  /* The name MR_small.dcm gives: an ID is trusted only when it agrees. */
+  patient->given_name = g_strdup ("MR1");
+  patient->family_name = g_strdup ("CompressedSamples");
   patient->birth_date = g_strdup ("1980-05-17");
   g_assert_true (ch_store_begin (store, &error));
   g_assert_true (ch_db_patient_insert (store, patient, &error));
@@ -242,7 +243,7 @@ test_match_by_identifier (Fixture      *f,
 
   if (ct == NULL)
     return;
-  ana = register_patient (f->desk, "Ana", "García", "1970-01-01", "1CT1");
+  ana = register_patient (f->desk, "CT1", "CompressedSamples", "1970-01-01", "1CT1");
   other = register_patient (f->desk, "Ana", "Other", "1970-01-01", "9XX9");
 
   g_assert_true (store (f->doctor, ct, &r, &error));
@@ -254,6 +255,20 @@ test_match_by_identifier (Fixture      *f,
   /* The study's date is the document's. */
   d = ch_documents_get (f->doctor, r.document_id, &error);
   g_assert_cmpstr (d->date, ==, "2004-01-19");
+
+  /* An ID that is someone else's name: not trusted, it waits. */
+  {
+    g_autoptr (GBytes) mr = test_file ("MR_small.dcm");
+    g_auto (ChImagingStoreResult) q = { 0 };
+    gint64 carl = register_patient (f->desk, "Carl", "Mendes", "1960-06-01", "4MR1");
+
+    g_assert_true (store (f->doctor, mr, &q, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (q.outcome, ==, CH_IMAGING_QUEUED);
+    g_assert_nonnull (strstr (q.reason, "4MR1"));
+    g_assert_nonnull (strstr (q.reason, "CompressedSamples"));
+    g_assert_cmpuint (count_documents (f, carl), ==, 0);
+  }
 }
 
 static void
@@ -566,7 +581,7 @@ test_duplicate_stored_once (Fixture      *f,
 
   if (ct == NULL)
     return;
-  ana = register_patient (f->desk, "Ana", "García", "1970-01-01", "1CT1");
+  ana = register_patient (f->desk, "CT1", "CompressedSamples", "1970-01-01", "1CT1");
   g_assert_true (store (f->doctor, ct, &first, &error));
   g_assert_true (store (f->nurse, ct, &second, &error));
   g_assert_no_error (error);
@@ -576,6 +591,21 @@ test_duplicate_stored_once (Fixture      *f,
   g_assert_cmpint (second.patient_id, ==, ana);
   g_assert_cmpuint (count_documents (f, ana), ==, 1);
   g_assert_cmpint (count_sql (f->admin, "SELECT count(*) FROM dicom_instances"), ==, 1);
+
+  /* Filed in error, the same image sent again is filed anew. */
+  {
+    g_auto (ChImagingStoreResult) third = { 0 };
+
+    g_assert_true (ch_documents_mark_entered_in_error (f->doctor, first.document_id,
+                                                       "Wrong series", &error));
+    g_assert_no_error (error);
+    g_assert_true (store (f->doctor, ct, &third, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (third.outcome, ==, CH_IMAGING_STORED);
+    g_assert_cmpint (third.document_id, !=, first.document_id);
+    g_assert_cmpint (count_sql (f->admin, "SELECT count(*) FROM dicom_instances WHERE current = 1"),
+                     ==, 1);
+  }
 }
 
 static void
@@ -591,7 +621,7 @@ test_permissions (Fixture      *f,
 
   if (ct == NULL)
     return;
-  ana = register_patient (f->desk, "Ana", "García", "1970-01-01", "1CT1");
+  ana = register_patient (f->desk, "CT1", "CompressedSamples", "1970-01-01", "1CT1");
   refused[0] = f->desk;
   refused[1] = f->manager;
   refused[2] = f->admin;
@@ -663,7 +693,7 @@ test_audit (Fixture      *f,
 
   if (ct == NULL || nm == NULL)
     return;
-  ana = register_patient (f->desk, "Ana", "García", "1970-01-01", "1CT1");
+  ana = register_patient (f->desk, "CT1", "CompressedSamples", "1970-01-01", "1CT1");
   g_assert_true (store (f->doctor, ct, &r1, &error));
   g_assert_true (store (f->doctor, nm, &r2, &error));
   g_assert_no_error (error);
@@ -735,7 +765,7 @@ test_damaged_refused (Fixture      *f,
 
   if (ct == NULL)
     return;
-  register_patient (f->desk, "Ana", "García", "1970-01-01", "1CT1");
+  register_patient (f->desk, "CT1", "CompressedSamples", "1970-01-01", "1CT1");
   cut = g_bytes_new_from_bytes (ct, 0, 200);
   junk = g_bytes_new_static (text, sizeof text - 1);
 
@@ -863,7 +893,7 @@ test_receiver (Fixture      *f,
       g_test_skip ("dcmtk's storescu and echoscu are not installed");
       return;
     }
-  ana = register_patient (f->desk, "Ana", "García", "1970-01-01", "1CT1");
+  ana = register_patient (f->desk, "CT1", "CompressedSamples", "1970-01-01", "1CT1");
 
   /* Only someone who may file images runs it. */
   receiver = ch_dicom_receiver_new (f->desk, "CHARTA", allowed);

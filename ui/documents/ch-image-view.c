@@ -381,7 +381,8 @@ ch_image_view_load (ChImageView *self,
   task = g_task_new (self, self->cancellable, load_done, NULL);
   g_task_set_source_tag (task, ch_image_view_load);
   g_task_set_task_data (task, g_bytes_ref (bytes), (GDestroyNotify) g_bytes_unref);
-  g_task_set_return_on_cancel (task, TRUE);
+  /* No return on cancel: the task, which holds the view, then ends in the
+   * main context, never letting the view go on the worker. */
   g_task_run_in_thread (task, load_thread);
 }
 

@@ -547,11 +547,21 @@ received_quiet (gpointer user_data)
 
   self->received_source = 0;
   if (self->queued > 0)
-    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                            "%u image received; %u waits in the Imaging Inbox",
-                                            "%u images received; %u wait in the Imaging Inbox",
-                                            self->received),
-                               self->received, self->queued);
+    {
+      g_autofree char *received = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                "%u image received",
+                                                                "%u images received",
+                                                                self->received),
+                                                   self->received);
+      g_autofree char *queued = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                              "%u waits in the Imaging Inbox",
+                                                              "%u wait in the Imaging Inbox",
+                                                              self->queued),
+                                                 self->queued);
+
+      /* TRANSLATORS: "12 images received; 3 wait in the Imaging Inbox" */
+      message = g_strdup_printf (_("%s; %s"), received, queued);
+    }
   else
     message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u image received and filed",
                                             "%u images received and filed", self->received),
@@ -577,6 +587,19 @@ on_image_received (ChMainPage                 *self,
     self->queued++;
   g_clear_handle_id (&self->received_source, g_source_remove);
   self->received_source = g_timeout_add (1500, received_quiet, self);
+}
+
+static void
+on_image_store_failed (ChMainPage *self,
+                       const char *sop_instance_uid,
+                       const char *source,
+                       const char *message)
+{
+  /* TRANSLATORS: the first %s is the sender, the second why it failed */
+  g_autofree char *text = g_strdup_printf (_("An image from %s could not be filed: %s"), source,
+                                           message);
+
+  ch_ui_toast (GTK_WIDGET (self), text);
 }
 
 /* While someone who may file images is signed in (their role's own access,
@@ -606,6 +629,8 @@ ch_main_page_start_receiver (ChMainPage *self)
         {
           g_signal_connect_object (receiver, "received", G_CALLBACK (on_image_received), self,
                                    G_CONNECT_SWAPPED);
+          g_signal_connect_object (receiver, "store-failed", G_CALLBACK (on_image_store_failed),
+                                   self, G_CONNECT_SWAPPED);
           self->receiver = g_steal_pointer (&receiver);
           return;
         }

@@ -103,10 +103,14 @@ on_receiver_apply (ChPreferencesWindow *self)
       return;
     }
 
-  parts = g_strsplit_set (gtk_editable_get_text (GTK_EDITABLE (self->peers_row)), ", ", -1);
+  /* AE titles may hold spaces ("CT SCANNER 1"): commas part them. */
+  parts = g_strsplit (gtk_editable_get_text (GTK_EDITABLE (self->peers_row)), ",", -1);
   for (guint i = 0; parts[i] != NULL; i++)
-    if (parts[i][0] != '\0')
-      g_ptr_array_add (peers, g_strdup (parts[i]));
+    {
+      g_strstrip (parts[i]);
+      if (parts[i][0] != '\0')
+        g_ptr_array_add (peers, g_strdup (parts[i]));
+    }
   g_ptr_array_add (peers, NULL);
 
   ae_title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->ae_row))));

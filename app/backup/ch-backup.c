@@ -1,0 +1,2073 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ch-backup"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "ch-backup.h"
+#include "ch-keyring.h"
+#include "ch-records.h"
+#include "ch-roles.h"
+#include "ch-session-private.h"
+
+/* Backups of a practice: one archive file a backup.
+ *
+ * The archive ("charta-YYYYMMDD-HHMMSS.chbk") starts with a plaintext header:
+ *
+ *   "CHARTABK"            8 bytes, the magic
+ *   format version        u16 little-endian (CH_BACKUP_FORMAT_VERSION)
+ *   reserved              u16, 0
+ *   key id                32 ASCII hex digits: ch_master_key_id() of the master key
+ *   created               i64 LE, Unix seconds
+ *   keyring length        u32 LE
+ *   keyring               the practice's PRACTICE/keyring, as it was: the master
+ *                         key wrapped per user and for recovery, no patient data
+ *   secretstream header   24 bytes
+ *
+ * then libsodium secretstream (XChaCha20-Poly1305) messages, each a u32 LE
+ * length and the ciphertext, under the backup subkey of the master key
+ * (CH_SUBKEY_BACKUP). The first message authenticates the header before it
+ * as additional data; the last is tagged FINAL, so an archive cut short, grown
+ * or changed anywhere does not verify. The keyring travels in the clear so
+ * that an archive opens by itself, with a user's password or the recovery key,
+ * on a machine that has nothing else (and after the practice's master key was
+ * rotated).
+ *
+ * The messages carry a zstd stream (CHUNK_SIZE compressed bytes a message)
+ * whose content is a sequence of records:
+ *
+ *   'F' u16 path length, path, u32 mode, u64 size, content    a file
+ *   'M' u32 length, manifest text, 32-byte BLAKE2b of it      the manifest
+ *   'Z'                                                       the end
+ *
+ * The files are charta.db (the encrypted database file, copied under the write
+ * lock after a WAL checkpoint: never a plaintext page), keyring, and every blob
+ * under documents/ (already encrypted). keyring.service, the backup service's
+ * slot, is left out: it opens the master key with no password at all, so an
+ * archive that held it would be only as safe as the target folder. A restore
+ * makes the restored practice a new service slot instead.
+ *
+ * The manifest is text, a "key value" line each: the format, creation time,
+ * key id, practice name, schema version, the audit trail's head, then
+ * "file SIZE BLAKE2B MODE PATH" for every file.
+ *
+ * Compression and encryption happen in memory: no byte of the archive's
+ * content is ever on disk unencrypted. An archive is written under a
+ * temporary name (".charta-backup-XXXXXX.tmp", locked while written), synced,
+ * read back and verified whole, and only then renamed into place: a
+ * "*.chbk" is whole and good, or absent. */
+
+#define MAGIC "CHARTABK"
+#define MAGIC_LEN 8
+#define KEY_ID_LEN 32
+#define FIXED_HEADER_LEN (MAGIC_LEN + 2 + 2 + KEY_ID_LEN + 8 + 4)
+#define KEYRING_MAX (1024 * 1024)
+#define MANIFEST_MAX (64 * 1024 * 1024)
+#define PATH_MAX_LEN 1024
+#define CHUNK_SIZE (64 * 1024)
+#define FILE_CHUNK (256 * 1024)
+#define ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
+#define SS_HEADER_BYTES crypto_secretstream_xchacha20poly1305_HEADERBYTES
+#define HASH_BYTES 32
+#define ZSTD_LEVEL 3
+#define TEMP_PREFIX ".charta-backup-"
+#define TEMP_SUFFIX ".tmp"
+#define ARCHIVE_PREFIX "charta-"
+#define ARCHIVE_SUFFIX ".chbk"
+#define MANIFEST_HEAD "charta-backup-manifest 1"
+#define DB_FILE "charta.db"
+#define KEYRING_FILE "keyring"
+#define DOCUMENTS_DIR "documents"
+
+G_DEFINE_QUARK (ch-backup-error-quark, ch_backup_error)
+
+void
+ch_backup_info_free (ChBackupInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->path);
+  g_free (info->key_id);
+  g_free (info->practice_name);
+  g_free (info->audit_head);
+  g_free (info);
+}
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static void
+put_le (guint8 *p,
+        guint64 value,
+        guint   n)
+{
+  for (guint i = 0; i < n; i++)
+    p[i] = (guint8) (value >> (8 * i));
+}
+
+static guint64
+get_le (const guint8 *p,
+        guint         n)
+{
+  guint64 value = 0;
+
+  for (guint i = 0; i < n; i++)
+    value |= (guint64) p[i] << (8 * i);
+  return value;
+}
+
+static gboolean
+write_all (int           fd,
+           const guint8 *data,
+           gsize         len,
+           const char   *name,
+           GError      **error)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+
+      if (n < 0)
+        {
+          int saved = errno;
+
+          if (saved == EINTR)
+            continue;
+          if (saved == ENOSPC || saved == EDQUOT)
+            g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
+                         _("Could not write “%s”: the disk is full"), name);
+          else
+            g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
+                         _("Could not write “%s”: %s"), name, g_strerror (saved));
+          return FALSE;
+        }
+      data += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+/* Reads up to @len bytes; fewer only at the end of the file. */
+static gssize
+read_full (int     fd,
+           guint8 *buf,
+           gsize   len)
+{
+  gsize done = 0;
+
+  while (done < len)
+    {
+      ssize_t n = read (fd, buf + done, len - done);
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return -1;
+        }
+      if (n == 0)
+        break;
+      done += (gsize) n;
+    }
+  return (gssize) done;
+}
+
+static gboolean
+fsync_dir (const char *dir)
+{
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = fsync (fd) == 0;
+  close (fd);
+  return ok;
+}
+
+/* Removes a folder this module made, with everything in it. */
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            remove_tree (child);
+          else
+            g_unlink (child);
+        }
+      g_dir_close (dir);
+    }
+  g_rmdir (path);
+}
+
+static char *
+hash_hex (const guint8 *hash)
+{
+  char hex[HASH_BYTES * 2 + 1];
+
+  sodium_bin2hex (hex, sizeof hex, hash, HASH_BYTES);
+  return g_strdup (hex);
+}
+
+/* A path inside an archive: relative, plain names only, under one of the
+ * things a practice holds. Anything else would write outside the restore. */
+static gboolean
+valid_member_path (const char *path)
+{
+  g_auto (GStrv) parts = NULL;
+
+  if (path == NULL || *path == '\0' || strlen (path) > PATH_MAX_LEN)
+    return FALSE;
+
+  parts = g_strsplit (path, "/", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (*parts[i] == '\0' || g_str_equal (parts[i], ".") || g_str_equal (parts[i], ".."))
+        return FALSE;
+      for (const char *p = parts[i]; *p != '\0'; p++)
+        if (!(g_ascii_isalnum (*p) || *p == '.' || *p == '-' || *p == '_'))
+          return FALSE;
+    }
+
+  if (g_str_equal (parts[0], DB_FILE) || g_str_equal (parts[0], KEYRING_FILE))
+    return parts[1] == NULL;
+  return g_str_equal (parts[0], DOCUMENTS_DIR) && parts[1] != NULL;
+}
+
+/* ---- target -------------------------------------------------------------- */
+
+/**
+ * ch_backup_parse_target:
+ *
+ * Returns: (transfer full): the folder "dir:PATH" names, or %NULL with
+ *   CH_BACKUP_ERROR_TARGET
+ */
+char *
+ch_backup_parse_target (const char *target,
+                        GError    **error)
+{
+  const char *path = target;
+
+  if (target != NULL && g_str_has_prefix (target, "dir:"))
+    path = target + strlen ("dir:");
+  else if (target != NULL && strstr (target, "://") != NULL)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
+                   _("Unsupported backup target “%s”: give dir:PATH"), target);
+      return NULL;
+    }
+
+  if (path == NULL || *path == '\0')
+    {
+      g_set_error_literal (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
+                           _("No backup target: give dir:PATH"));
+      return NULL;
+    }
+
+  return g_canonicalize_filename (path, NULL);
+}
+
+static gboolean
+is_archive_name (const char *name)
+{
+  gsize len = strlen (name);
+  const char *stamp = name + strlen (ARCHIVE_PREFIX);
+
+  if (!g_str_has_prefix (name, ARCHIVE_PREFIX) || !g_str_has_suffix (name, ARCHIVE_SUFFIX)
+      || len < strlen (ARCHIVE_PREFIX "YYYYMMDD-HHMMSS" ARCHIVE_SUFFIX))
+    return FALSE;
+
+  /* YYYYMMDD-HHMMSS, then an optional -N */
+  for (guint i = 0; i < 15; i++)
+    if (i == 8 ? stamp[i] != '-' : !g_ascii_isdigit (stamp[i]))
+      return FALSE;
+
+  for (const char *p = stamp + 15; p < name + len - strlen (ARCHIVE_SUFFIX); p++)
+    if (!(g_ascii_isdigit (*p) || (p == stamp + 15 && *p == '-')))
+      return FALSE;
+  return TRUE;
+}
+
+/* Newest first: by time stamp, then by the -N a second backup in the same
+ * second got. */
+static int
+compare_archive_names (gconstpointer a,
+                       gconstpointer b)
+{
+  const char *na = *(const char * const *) a;
+  const char *nb = *(const char * const *) b;
+  const char *sa = na + strlen (ARCHIVE_PREFIX);
+  const char *sb = nb + strlen (ARCHIVE_PREFIX);
+  int cmp = strncmp (sb, sa, 15);
+
+  if (cmp != 0)
+    return cmp;
+  return (int) (g_ascii_strtoll (sb[15] == '-' ? sb + 16 : "0", NULL, 10)
+                - g_ascii_strtoll (sa[15] == '-' ? sa + 16 : "0", NULL, 10));
+}
+
+/* Returns: (transfer container): the archive names in @dir, newest first */
+static GPtrArray *
+list_archive_names (const char *dir,
+                    GError    **error)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) local_error = NULL;
+  GDir *d = g_dir_open (dir, 0, &local_error);
+  const char *name;
+
+  if (d == NULL)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
+                   _("Could not read the backup folder “%s”: %s"), dir, local_error->message);
+      return NULL;
+    }
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (is_archive_name (name))
+      g_ptr_array_add (names, g_strdup (name));
+  g_dir_close (d);
+
+  g_ptr_array_sort (names, compare_archive_names);
+  return g_steal_pointer (&names);
+}
+
+/* Removes the temporary files of backups that died; a backup under way
+ * holds a lock on its own. */
+static void
+remove_stale_temps (const char *dir)
+{
+  DIR *d = opendir (dir);
+  struct dirent *entry;
+
+  if (d == NULL)
+    return;
+  while ((entry = readdir (d)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      int fd;
+
+      if (!g_str_has_prefix (entry->d_name, TEMP_PREFIX)
+          || !g_str_has_suffix (entry->d_name, TEMP_SUFFIX))
+        continue;
+      path = g_build_filename (dir, entry->d_name, NULL);
+      fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0)
+        continue;
+      if (flock (fd, LOCK_EX | LOCK_NB) == 0 && g_unlink (path) != 0)
+        g_debug ("could not remove %s: %s", path, g_strerror (errno));
+      close (fd);
+    }
+  closedir (d);
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+typedef struct
+{
+  int          fd;
+  const char  *name;    /* for messages */
+  crypto_secretstream_xchacha20poly1305_state state;
+  ZSTD_CCtx   *cctx;
+  guint8      *zout;    /* compressed bytes waiting to be encrypted */
+  gsize        zout_len;
+  guint8      *frame;   /* u32 length + ciphertext */
+  GBytes      *ad;      /* the plaintext header, authenticated by the first message */
+  gboolean     first;
+  GString     *manifest;
+  guint        n_files;
+  gint64       content_size;
+} Writer;
+
+static void
+writer_clear (Writer *w)
+{
+  g_clear_pointer (&w->cctx, ZSTD_freeCCtx);
+  g_clear_pointer (&w->zout, g_free);
+  g_clear_pointer (&w->frame, g_free);
+  g_clear_pointer (&w->ad, g_bytes_unref);
+  if (w->manifest != NULL)
+    g_string_free (g_steal_pointer (&w->manifest), TRUE);
+  sodium_memzero (&w->state, sizeof w->state);
+}
+
+static gboolean
+writer_push (Writer      *w,
+             const guint8 *data,
+             gsize         len,
+             guint8        tag,
+             GError      **error)
+{
+  unsigned long long clen = 0;
+  gsize ad_len = 0;
+  const guint8 *ad = NULL;
+
+  if (w->first)
+    ad = g_bytes_get_data (w->ad, &ad_len);
+
+  crypto_secretstream_xchacha20poly1305_push (&w->state, w->frame + 4, &clen, data, len,
+                                              ad, ad_len, tag);
+  w->first = FALSE;
+  put_le (w->frame, clen, 4);
+  return write_all (w->fd, w->frame, 4 + (gsize) clen, w->name, error);
+}
+
+static gboolean
+writer_compress (Writer       *w,
+                 const guint8 *data,
+                 gsize         len,
+                 ZSTD_EndDirective mode,
+                 GError      **error)
+{
+  ZSTD_inBuffer in = { data, len, 0 };
+
+  for (;;)
+    {
+      ZSTD_outBuffer out = { w->zout + w->zout_len, CHUNK_SIZE - w->zout_len, 0 };
+      size_t remaining = ZSTD_compressStream2 (w->cctx, &out, &in, mode);
+
+      if (ZSTD_isError (remaining))
+        {
+          g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                       _("Could not compress the backup: %s"), ZSTD_getErrorName (remaining));
+          return FALSE;
+        }
+      w->zout_len += out.pos;
+      if (w->zout_len == CHUNK_SIZE)
+        {
+          if (!writer_push (w, w->zout, w->zout_len, 0, error))
+            return FALSE;
+          w->zout_len = 0;
+        }
+
+      if (mode == ZSTD_e_continue ? in.pos == in.size : remaining == 0)
+        return TRUE;
+    }
+}
+
+static gboolean
+writer_put (Writer       *w,
+            const void   *data,
+            gsize         len,
+            GError      **error)
+{
+  return len == 0 || writer_compress (w, data, len, ZSTD_e_continue, error);
+}
+
+static gboolean
+writer_finish (Writer  *w,
+               GError **error)
+{
+  return writer_compress (w, NULL, 0, ZSTD_e_end, error)
+         && writer_push (w, w->zout, w->zout_len,
+                         crypto_secretstream_xchacha20poly1305_TAG_FINAL, error);
+}
+
+static GBytes *
+make_header (const char   *key_id,
+             gint64        created,
+             const guint8 *keyring,
+             gsize         keyring_len)
+{
+  GByteArray *header = g_byte_array_sized_new (FIXED_HEADER_LEN + keyring_len);
+  guint8 fixed[FIXED_HEADER_LEN] = { 0 };
+  guint8 *p = fixed;
+
+  memcpy (p, MAGIC, MAGIC_LEN);
+  p += MAGIC_LEN;
+  put_le (p, CH_BACKUP_FORMAT_VERSION, 2);
+  p += 4;
+  memcpy (p, key_id, KEY_ID_LEN);
+  p += KEY_ID_LEN;
+  put_le (p, (guint64) created, 8);
+  p += 8;
+  put_le (p, keyring_len, 4);
+
+  g_byte_array_append (header, fixed, sizeof fixed);
+  g_byte_array_append (header, keyring, keyring_len);
+  return g_byte_array_free_to_bytes (header);
+}
+
+static gboolean
+writer_begin (Writer         *w,
+              int             fd,
+              const char     *name,
+              const ChSecret *backup_key,
+              GBytes         *header,
+              GError        **error)
+{
+  guint8 ss_header[SS_HEADER_BYTES];
+  gsize len;
+  const guint8 *data = g_bytes_get_data (header, &len);
+
+  w->fd = fd;
+  w->name = name;
+  w->cctx = ZSTD_createCCtx ();
+  w->zout = g_malloc (CHUNK_SIZE);
+  w->frame = g_malloc (4 + CHUNK_SIZE + ABYTES);
+  w->ad = g_bytes_ref (header);
+  w->first = TRUE;
+  w->manifest = g_string_new (NULL);
+  if (w->cctx == NULL)
+    {
+      g_set_error_literal (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                           _("Could not start compressing the backup"));
+      return FALSE;
+    }
+  ZSTD_CCtx_setParameter (w->cctx, ZSTD_c_compressionLevel, ZSTD_LEVEL);
+  ZSTD_CCtx_setParameter (w->cctx, ZSTD_c_checksumFlag, 1);
+
+  crypto_secretstream_xchacha20poly1305_init_push (&w->state, ss_header, backup_key->data);
+  return write_all (fd, data, len, name, error)
+         && write_all (fd, ss_header, sizeof ss_header, name, error);
+}
+
+typedef struct
+{
+  Writer  *w;
+  crypto_generichash_state hash;
+  const char *path;
+  guint32  mode;
+  guint64  size;
+  guint64  done;
+  gboolean started;
+} FileRecord;
+
+static gboolean
+file_record_start (FileRecord  *rec,
+                   Writer      *w,
+                   const char  *path,
+                   guint32      mode,
+                   guint64      size,
+                   GError     **error)
+{
+  guint8 head[1 + 2];
+  guint8 tail[4 + 8];
+  gsize path_len = strlen (path);
+
+  rec->w = w;
+  rec->path = path;
+  rec->mode = mode;
+  rec->size = size;
+  rec->done = 0;
+  rec->started = TRUE;
+  crypto_generichash_init (&rec->hash, NULL, 0, HASH_BYTES);
+
+  head[0] = 'F';
+  put_le (head + 1, path_len, 2);
+  put_le (tail, mode, 4);
+  put_le (tail + 4, size, 8);
+  return writer_put (w, head, sizeof head, error)
+         && writer_put (w, path, path_len, error)
+         && writer_put (w, tail, sizeof tail, error);
+}
+
+static gboolean
+file_record_data (FileRecord   *rec,
+                  const guint8 *data,
+                  gsize         len,
+                  GError      **error)
+{
+  if (rec->done + len > rec->size)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                   _("“%s” grew while it was backed up"), rec->path);
+      return FALSE;
+    }
+  rec->done += len;
+  crypto_generichash_update (&rec->hash, data, len);
+  return writer_put (rec->w, data, len, error);
+}
+
+static gboolean
+file_record_end (FileRecord  *rec,
+                 GError     **error)
+{
+  guint8 hash[HASH_BYTES];
+  g_autofree char *hex = NULL;
+
+  if (rec->done != rec->size)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                   _("“%s” changed size while it was backed up"), rec->path);
+      return FALSE;
+    }
+  crypto_generichash_final (&rec->hash, hash, sizeof hash);
+  hex = hash_hex (hash);
+  g_string_append_printf (rec->w->manifest, "file %" G_GUINT64_FORMAT " %s %o %s\n", rec->size,
+                          hex, rec->mode, rec->path);
+  rec->w->n_files++;
+  rec->w->content_size += (gint64) rec->size;
+  return TRUE;
+}
+
+static gboolean
+write_bytes_record (Writer      *w,
+                    const char  *path,
+                    GBytes      *bytes,
+                    GError     **error)
+{
+  FileRecord rec = { 0 };
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  return file_record_start (&rec, w, path, 0600, len, error)
+         && file_record_data (&rec, data, len, error)
+         && file_record_end (&rec, error);
+}
+
+/* A regular file under the practice, streamed. A file that vanished since
+ * it was listed is skipped: a blob is written once and never changed. */
+static gboolean
+write_file_record (Writer      *w,
+                   const char  *abs_path,
+                   const char  *member,
+                   GError     **error)
+{
+  g_autofree guint8 *buf = NULL;
+  FileRecord rec = { 0 };
+  struct stat st;
+  int fd;
+  gboolean ok = FALSE;
+
+  fd = open (abs_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      if (saved == ENOENT)
+        return TRUE;
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                   _("Could not read “%s” for the backup: %s"), abs_path, g_strerror (saved));
+      return FALSE;
+    }
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return TRUE;
+    }
+
+  buf = g_malloc (FILE_CHUNK);
+  if (!file_record_start (&rec, w, member, st.st_mode & 0777, (guint64) st.st_size, error))
+    goto out;
+
+  for (;;)
+    {
+      gssize n = read_full (fd, buf, FILE_CHUNK);
+
+      if (n < 0)
+        {
+          int saved = errno;
+          g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                       _("Could not read “%s” for the backup: %s"), abs_path, g_strerror (saved));
+          goto out;
+        }
+      if (n == 0)
+        break;
+      if (!file_record_data (&rec, buf, (gsize) n, error))
+        goto out;
+    }
+  ok = file_record_end (&rec, error);
+
+out:
+  close (fd);
+  return ok;
+}
+
+static gboolean
+write_tree (Writer      *w,
+            const char  *abs_dir,
+            const char  *member_dir,
+            guint       *n_files,
+            GError     **error)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) local_error = NULL;
+  GDir *dir = g_dir_open (abs_dir, 0, &local_error);
+  const char *name;
+
+  if (dir == NULL)
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                   _("Could not read “%s” for the backup: %s"), abs_dir, local_error->message);
+      return FALSE;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    /* Temporary files of imports under way; never named by a row. */
+    if (name[0] != '.')
+      g_ptr_array_add (names, g_strdup (name));
+  g_dir_close (dir);
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *child = g_ptr_array_index (names, i);
+      g_autofree char *abs_path = g_build_filename (abs_dir, child, NULL);
+      g_autofree char *member = g_strconcat (member_dir, "/", child, NULL);
+      GStatBuf st;
+
+      if (g_lstat (abs_path, &st) != 0)
+        continue;
+      if (!valid_member_path (member))
+        {
+          g_debug ("not backed up: %s", abs_path);
+          continue;
+        }
+      if (S_ISDIR (st.st_mode))
+        {
+          if (!write_tree (w, abs_path, member, n_files, error))
+            return FALSE;
+        }
+      else if (S_ISREG (st.st_mode))
+        {
+          if (!write_file_record (w, abs_path, member, error))
+            return FALSE;
+          (*n_files)++;
+        }
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  Writer           *w;
+  ChDbSnapshotInfo *info;
+  FileRecord        rec;
+} DbCopy;
+
+static gboolean
+db_copy_chunk (const guint8 *data,
+               gsize         len,
+               gpointer      user_data,
+               GError      **error)
+{
+  DbCopy *copy = user_data;
+
+  if (!copy->rec.started
+      && !file_record_start (&copy->rec, copy->w, DB_FILE, 0600, (guint64) copy->info->db_size,
+                             error))
+    return FALSE;
+  return file_record_data (&copy->rec, data, len, error);
+}
+
+static gboolean
+write_manifest (Writer                 *w,
+                gint64                  created,
+                const char             *key_id,
+                const ChDbSnapshotInfo *info,
+                GError                **error)
+{
+  g_autoptr (GString) text = g_string_new (MANIFEST_HEAD "\n");
+  g_autofree char *name = g_strescape (info->practice_name != NULL ? info->practice_name : "", NULL);
+  guint8 head[1 + 4];
+  guint8 hash[HASH_BYTES];
+
+  g_string_append_printf (text, "created %" G_GINT64_FORMAT "\n", created);
+  g_string_append_printf (text, "key-id %s\n", key_id);
+  g_string_append_printf (text, "practice %s\n", name);
+  g_string_append_printf (text, "schema %d\n", info->schema_version);
+  g_string_append_printf (text, "audit-head %s\n",
+                          info->audit_head != NULL && *info->audit_head != '\0'
+                          ? info->audit_head : "-");
+  g_string_append (text, w->manifest->str);
+
+  crypto_generichash (hash, sizeof hash, (const guint8 *) text->str, text->len, NULL, 0);
+  head[0] = 'M';
+  put_le (head + 1, text->len, 4);
+  return writer_put (w, head, sizeof head, error)
+         && writer_put (w, text->str, text->len, error)
+         && writer_put (w, hash, sizeof hash, error)
+         && writer_put (w, "Z", 1, error);
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+typedef struct
+{
+  int          fd;
+  char        *name;     /* the archive's path, for messages */
+  crypto_secretstream_xchacha20poly1305_state state;
+  ZSTD_DCtx   *dctx;
+  guint8      *cipher;
+  guint8      *plain;
+  ZSTD_inBuffer in;
+  guint8      *out;
+  gsize        out_cap;
+  gsize        out_pos;
+  gsize        out_len;
+  gboolean     flush_pending;
+  gboolean     final_seen;
+  GBytes      *ad;
+  gboolean     first;
+} Reader;
+
+static void
+reader_clear (Reader *r)
+{
+  if (r->fd >= 0)
+    close (r->fd);
+  r->fd = -1;
+  g_clear_pointer (&r->name, g_free);
+  g_clear_pointer (&r->dctx, ZSTD_freeDCtx);
+  g_clear_pointer (&r->cipher, g_free);
+  if (r->plain != NULL)
+    sodium_memzero (r->plain, CHUNK_SIZE);
+  g_clear_pointer (&r->plain, g_free);
+  if (r->out != NULL)
+    sodium_memzero (r->out, r->out_cap);
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->ad, g_bytes_unref);
+  sodium_memzero (&r->state, sizeof r->state);
+}
+
+static gboolean
+corrupt (Reader     *r,
+         GError    **error,
+         const char *why)
+{
+  g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
+               _("The backup “%s” is damaged: %s"), r->name, why);
+  return FALSE;
+}
+
+/* The plaintext header. Returns the info, the keyring's bytes and the header
+ * as authenticated. */
+static ChBackupInfo *
+read_header (int          fd,
+             const char  *path,
+             GBytes     **out_keyring,
+             GBytes     **out_header,
+             GError     **error)
+{
+  g_autoptr (ChBackupInfo) info = g_new0 (ChBackupInfo, 1);
+  g_autofree guint8 *keyring = NULL;
+  guint8 fixed[FIXED_HEADER_LEN];
+  guint32 keyring_len;
+  struct stat st;
+  gssize n;
+
+  info->path = g_strdup (path);
+  if (fstat (fd, &st) == 0)
+    info->size = st.st_size;
+
+  n = read_full (fd, fixed, sizeof fixed);
+  if (n != (gssize) sizeof fixed || memcmp (fixed, MAGIC, MAGIC_LEN) != 0)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
+                   _("“%s” is not a Charta backup, or is damaged: its header is unreadable"),
+                   path);
+      return NULL;
+    }
+
+  info->format_version = (int) get_le (fixed + MAGIC_LEN, 2);
+  if (info->format_version != CH_BACKUP_FORMAT_VERSION)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
+                   _("The backup “%s” has format %d, which this version of Charta cannot read"),
+                   path, info->format_version);
+      return NULL;
+    }
+
+  info->key_id = g_strndup ((const char *) fixed + MAGIC_LEN + 4, KEY_ID_LEN);
+  for (const char *p = info->key_id; *p != '\0'; p++)
+    if (!g_ascii_isxdigit (*p))
+      {
+        g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
+                     _("The backup “%s” is damaged: its header is unreadable"), path);
+        return NULL;
+      }
+  info->created = (gint64) get_le (fixed + MAGIC_LEN + 4 + KEY_ID_LEN, 8);
+  keyring_len = (guint32) get_le (fixed + MAGIC_LEN + 4 + KEY_ID_LEN + 8, 4);
+  if (keyring_len == 0 || keyring_len > KEYRING_MAX || strlen (info->key_id) != KEY_ID_LEN)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
+                   _("The backup “%s” is damaged: its header is unreadable"), path);
+      return NULL;
+    }
+
+  keyring = g_malloc (keyring_len);
+  if (read_full (fd, keyring, keyring_len) != (gssize) keyring_len)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
+                   _("The backup “%s” is damaged: it is cut short"), path);
+      return NULL;
+    }
+
+  if (out_header != NULL)
+    {
+      GByteArray *header = g_byte_array_sized_new (sizeof fixed + keyring_len);
+
+      g_byte_array_append (header, fixed, sizeof fixed);
+      g_byte_array_append (header, keyring, keyring_len);
+      *out_header = g_byte_array_free_to_bytes (header);
+    }
+  if (out_keyring != NULL)
+    *out_keyring = g_bytes_new_take (g_steal_pointer (&keyring), keyring_len);
+
+  return g_steal_pointer (&info);
+}
+
+/**
+ * ch_backup_read_header:
+ *
+ * Reads what an archive says about itself in the clear: format, key id and
+ * creation time. Proves nothing: ch_backup_verify() does.
+ *
+ * Returns: (transfer full): the info, or %NULL with a CH_BACKUP_ERROR
+ */
+ChBackupInfo *
+ch_backup_read_header (const char *archive,
+                       GError    **error)
+{
+  ChBackupInfo *info;
+  int fd;
+
+  g_return_val_if_fail (archive != NULL, NULL);
+
+  fd = open (archive, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
+                   _("Could not open the backup “%s”: %s"), archive, g_strerror (saved));
+      return NULL;
+    }
+  info = read_header (fd, archive, NULL, NULL, error);
+  close (fd);
+  return info;
+}
+
+static gboolean
+reader_next_message (Reader  *r,
+                     GError **error)
+{
+  guint8 len_bytes[4];
+  unsigned long long mlen = 0;
+  guint8 tag = 0;
+  gsize ad_len = 0;
+  const guint8 *ad = NULL;
+  guint32 clen;
+  gssize n;
+
+  n = read_full (r->fd, len_bytes, sizeof len_bytes);
+  if (n < 0)
+    return corrupt (r, error, g_strerror (errno));
+  if (n != (gssize) sizeof len_bytes)
+    return corrupt (r, error, _("it is cut short"));
+
+  clen = (guint32) get_le (len_bytes, 4);
+  if (clen < ABYTES || clen > CHUNK_SIZE + ABYTES)
+    return corrupt (r, error, _("a block has an impossible length"));
+
+  n = read_full (r->fd, r->cipher, clen);
+  if (n < 0)
+    return corrupt (r, error, g_strerror (errno));
+  if (n != (gssize) clen)
+    return corrupt (r, error, _("it is cut short"));
+
+  if (r->first)
+    ad = g_bytes_get_data (r->ad, &ad_len);
+  if (crypto_secretstream_xchacha20poly1305_pull (&r->state, r->plain, &mlen, &tag, r->cipher,
+                                                  clen, ad, ad_len) != 0)
+    return corrupt (r, error, _("its content fails authentication (changed or not this key's)"));
+  r->first = FALSE;
+
+  r->in.src = r->plain;
+  r->in.size = (size_t) mlen;
+  r->in.pos = 0;
+
+  if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
+    {
+      guint8 extra;
+
+      r->final_seen = TRUE;
+      if (read_full (r->fd, &extra, 1) != 0)
+        return corrupt (r, error, _("it has data past its end"));
+    }
+  return TRUE;
+}
+
+/* Fills the output buffer. Returns 1 with data, 0 at the end, -1 on error. */
+static int
+reader_fill (Reader  *r,
+             GError **error)
+{
+  for (;;)
+    {
+      if (r->in.pos < r->in.size || r->flush_pending)
+        {
+          ZSTD_outBuffer out = { r->out, r->out_cap, 0 };
+          size_t ret = ZSTD_decompressStream (r->dctx, &out, &r->in);
+
+          if (ZSTD_isError (ret))
+            {
+              corrupt (r, error, ZSTD_getErrorName (ret));
+              return -1;
+            }
+          r->flush_pending = out.pos == out.size;
+          r->out_pos = 0;
+          r->out_len = out.pos;
+          if (out.pos > 0)
+            return 1;
+          continue;
+        }
+
+      if (r->final_seen)
+        return 0;
+      if (!reader_next_message (r, error))
+        return -1;
+    }
+}
+
+static gboolean
+reader_read (Reader  *r,
+             void    *buf,
+             gsize    len,
+             GError **error)
+{
+  guint8 *p = buf;
+
+  while (len > 0)
+    {
+      gsize n;
+
+      if (r->out_pos == r->out_len)
+        {
+          int got = reader_fill (r, error);
+
+          if (got < 0)
+            return FALSE;
+          if (got == 0)
+            return corrupt (r, error, _("it is cut short"));
+        }
+      n = MIN (len, r->out_len - r->out_pos);
+      memcpy (p, r->out + r->out_pos, n);
+      r->out_pos += n;
+      p += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  guint64  size;
+  char    *hash;
+  guint32  mode;
+} Entry;
+
+static void
+entry_free (Entry *entry)
+{
+  g_free (entry->hash);
+  g_free (entry);
+}
+
+/* Opens the master key from the keyring an archive carries. */
+static ChSecret *
+unlock_archive (const char                *archive,
+                GBytes                    *keyring_bytes,
+                const ChBackupCredentials *credentials,
+                GError                   **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (ChKeyring) keyring = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("charta-keyring-XXXXXX", &local_error);
+  g_autofree char *path = NULL;
+  ChSecret *master = NULL;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (keyring_bytes, &len);
+
+  if (tmp == NULL)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                   _("Could not make a private temporary folder: %s"), local_error->message);
+      return NULL;
+    }
+  path = g_build_filename (tmp, KEYRING_FILE, NULL);
+
+  if (!g_file_set_contents_full (path, (const char *) data, (gssize) len,
+                                 G_FILE_SET_CONTENTS_NONE, 0600, &local_error)
+      || (keyring = ch_keyring_load (tmp, &local_error)) == NULL)
+    {
+      remove_tree (tmp);
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
+                   _("The backup “%s” is damaged: its key slots are unreadable (%s)"), archive,
+                   local_error->message);
+      return NULL;
+    }
+  remove_tree (tmp);
+
+  if (credentials->recovery_key != NULL)
+    master = ch_keyring_unlock_recovery (keyring, credentials->recovery_key, &local_error);
+  else if (credentials->username != NULL && credentials->password != NULL)
+    master = ch_keyring_unlock_user (keyring, credentials->username, credentials->password,
+                                     &local_error);
+  else
+    g_set_error_literal (&local_error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_WRONG_KEY,
+                         _("No password or recovery key given"));
+
+  if (master == NULL)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_WRONG_KEY,
+                   _("Could not open the backup “%s”: %s"), archive, local_error->message);
+      return NULL;
+    }
+  return master;
+}
+
+static gboolean
+parse_manifest (Reader       *r,
+                const char   *text,
+                GHashTable   *seen,
+                ChBackupInfo *info,
+                GError      **error)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n_listed = 0;
+
+  if (lines[0] == NULL || !g_str_equal (lines[0], MANIFEST_HEAD))
+    return corrupt (r, error, _("its manifest is unreadable"));
+
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+
+      if (*line == '\0')
+        continue;
+      if (g_str_has_prefix (line, "practice "))
+        {
+          g_free (info->practice_name);
+          info->practice_name = g_strcompress (line + strlen ("practice "));
+        }
+      else if (g_str_has_prefix (line, "schema "))
+        info->schema_version = (int) g_ascii_strtoll (line + strlen ("schema "), NULL, 10);
+      else if (g_str_has_prefix (line, "audit-head "))
+        {
+          const char *head = line + strlen ("audit-head ");
+
+          g_free (info->audit_head);
+          info->audit_head = g_str_equal (head, "-") ? NULL : g_strdup (head);
+        }
+      else if (g_str_has_prefix (line, "key-id "))
+        {
+          if (g_strcmp0 (line + strlen ("key-id "), info->key_id) != 0)
+            return corrupt (r, error, _("its manifest names another key"));
+        }
+      else if (g_str_has_prefix (line, "file "))
+        {
+          g_auto (GStrv) f = g_strsplit (line, " ", 5);
+          Entry *entry;
+
+          if (g_strv_length (f) != 5)
+            return corrupt (r, error, _("its manifest is unreadable"));
+          entry = g_hash_table_lookup (seen, f[4]);
+          if (entry == NULL)
+            {
+              g_autofree char *why = g_strdup_printf (_("“%s” is listed but missing"), f[4]);
+              return corrupt (r, error, why);
+            }
+          if (entry->size != g_ascii_strtoull (f[1], NULL, 10)
+              || g_ascii_strcasecmp (entry->hash, f[2]) != 0)
+            {
+              g_autofree char *why = g_strdup_printf (_("“%s” does not match its hash"), f[4]);
+              return corrupt (r, error, why);
+            }
+          n_listed++;
+        }
+    }
+
+  if (n_listed != g_hash_table_size (seen))
+    return corrupt (r, error, _("it holds files its manifest does not list"));
+  if (!g_hash_table_contains (seen, DB_FILE) || !g_hash_table_contains (seen, KEYRING_FILE))
+    return corrupt (r, error, _("it lacks the database or the key slots"));
+  info->n_files = n_listed;
+  return TRUE;
+}
+
+static gboolean
+make_parents (const char *root,
+              const char *member,
+              GError    **error)
+{
+  g_autofree char *path = g_build_filename (root, member, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (parent, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                   _("Could not create “%s”: %s"), parent, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads one file record's content, hashing it and writing it under
+ * @out_root when given (with @only_db, the database only). */
+static gboolean
+read_file_record (Reader      *r,
+                  const char  *out_root,
+                  gboolean     only_db,
+                  GHashTable  *seen,
+                  GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree guint8 *buf = NULL;
+  g_autofree char *out_path = NULL;
+  crypto_generichash_state hash;
+  guint8 digest[HASH_BYTES];
+  guint8 len_bytes[2];
+  guint8 tail[12];
+  guint16 path_len;
+  guint64 size;
+  guint32 mode;
+  Entry *entry;
+  int fd = -1;
+  gboolean ok = FALSE;
+
+  if (!reader_read (r, len_bytes, sizeof len_bytes, error))
+    return FALSE;
+  path_len = (guint16) get_le (len_bytes, 2);
+  if (path_len == 0 || path_len > PATH_MAX_LEN)
+    return corrupt (r, error, _("a file has an impossible name"));
+  path = g_malloc0 (path_len + 1u);
+  if (!reader_read (r, path, path_len, error) || !reader_read (r, tail, sizeof tail, error))
+    return FALSE;
+  if (!valid_member_path (path))
+    return corrupt (r, error, _("a file has an impossible name"));
+  if (g_hash_table_contains (seen, path))
+    return corrupt (r, error, _("a file is there twice"));
+  mode = (guint32) get_le (tail, 4) & 0600;
+  size = get_le (tail + 4, 8);
+
+  if (out_root != NULL && (!only_db || g_str_equal (path, DB_FILE)))
+    {
+      if (!make_parents (out_root, path, error))
+        return FALSE;
+      out_path = g_build_filename (out_root, path, NULL);
+      fd = open (out_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+      if (fd < 0)
+        {
+          int saved = errno;
+          g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                       _("Could not write “%s”: %s"), out_path, g_strerror (saved));
+          return FALSE;
+        }
+    }
+
+  crypto_generichash_init (&hash, NULL, 0, HASH_BYTES);
+  buf = g_malloc (FILE_CHUNK);
+  for (guint64 done = 0; done < size;)
+    {
+      gsize n = (gsize) MIN ((guint64) FILE_CHUNK, size - done);
+
+      if (!reader_read (r, buf, n, error))
+        goto out;
+      crypto_generichash_update (&hash, buf, n);
+      if (fd >= 0 && !write_all (fd, buf, n, out_path, error))
+        goto out;
+      done += n;
+    }
+  crypto_generichash_final (&hash, digest, sizeof digest);
+
+  if (fd >= 0 && fsync (fd) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                   _("Could not write “%s”: %s"), out_path, g_strerror (saved));
+      goto out;
+    }
+
+  entry = g_new0 (Entry, 1);
+  entry->size = size;
+  entry->hash = hash_hex (digest);
+  entry->mode = mode;
+  g_hash_table_insert (seen, g_steal_pointer (&path), entry);
+  ok = TRUE;
+
+out:
+  if (fd >= 0)
+    close (fd);
+  return ok;
+}
+
+/* Opens the database snapshot in @dir under @master and checks it; with
+ * @username, also that this user may restore (the backup area, writable). */
+static gboolean
+check_database (const char     *archive,
+                const char     *dir,
+                const ChSecret *master,
+                const char     *username,
+                GError        **error)
+{
+  g_autofree char *path = g_build_filename (dir, DB_FILE, NULL);
+  g_autoptr (ChSecret) db_key = ch_master_derive (master, CH_SUBKEY_DATABASE);
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (ChStore) store = NULL;
+  gboolean ok;
+
+  store = ch_store_open (path, db_key->data, CH_STORE_FLAGS_NO_MIGRATE, &local_error);
+  ok = store != NULL && ch_store_integrity_check (store, &local_error);
+  if (!ok)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
+                   _("The backup “%s” is damaged: its database does not check out (%s)"),
+                   archive, local_error->message);
+      if (store != NULL)
+        ch_store_close (store);
+      return FALSE;
+    }
+
+  if (username != NULL)
+    {
+      g_autoptr (ChUserRecord) user = ch_db_user_lookup (store, username, NULL);
+      ChRole role;
+
+      if (user == NULL || user->disabled || !ch_role_from_string (user->role, &role)
+          || ch_role_get_access (role, CH_AREA_BACKUP) < CH_ACCESS_WRITE)
+        {
+          g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_PERMISSION_DENIED,
+                       _("%s may not open backups: that takes an administrator or the "
+                         "office manager, or the recovery key"), username);
+          ch_store_close (store);
+          return FALSE;
+        }
+    }
+
+  ch_store_close (store);
+  return TRUE;
+}
+
+/* Reads an archive whole and checks everything. @master, when given, opens
+ * it (the backup just written), else @credentials do. With @out_root, the
+ * files are written there; else only the database, to a private temporary
+ * folder removed after its check. */
+static ChBackupInfo *
+read_archive (const char                *archive,
+              const ChSecret            *given_master,
+              const ChBackupCredentials *credentials,
+              const char                *out_root,
+              ChSecret                 **out_master,
+              GError                   **error)
+{
+  g_autoptr (ChBackupInfo) info = NULL;
+  g_autoptr (GBytes) keyring = NULL;
+  g_autoptr (GBytes) header = NULL;
+  g_autoptr (ChSecret) master = NULL;
+  g_autoptr (ChSecret) backup_key = NULL;
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                      (GDestroyNotify) entry_free);
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *key_id = NULL;
+  g_autofree char *tmp = NULL;
+  guint8 ss_header[SS_HEADER_BYTES];
+  Reader r = { .fd = -1 };
+  gboolean done = FALSE;
+  gboolean ok = FALSE;
+
+  r.name = g_strdup (archive);
+  r.fd = open (archive, O_RDONLY | O_CLOEXEC);
+  if (r.fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
+                   _("Could not open the backup “%s”: %s"), archive, g_strerror (saved));
+      reader_clear (&r);
+      return NULL;
+    }
+
+  info = read_header (r.fd, archive, &keyring, &header, error);
+  if (info == NULL)
+    goto out;
+
+  if (given_master != NULL)
+    master = ch_secret_dup (given_master);
+  else
+    master = unlock_archive (archive, keyring, credentials, error);
+  if (master == NULL)
+    goto out;
+
+  key_id = ch_master_key_id (master);
+  if (g_strcmp0 (key_id, info->key_id) != 0)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
+                   _("The backup “%s” is damaged: its key slots do not match its content"),
+                   archive);
+      goto out;
+    }
+
+  backup_key = ch_master_derive (master, CH_SUBKEY_BACKUP);
+  if (read_full (r.fd, ss_header, sizeof ss_header) != (gssize) sizeof ss_header)
+    {
+      corrupt (&r, error, _("it is cut short"));
+      goto out;
+    }
+  if (crypto_secretstream_xchacha20poly1305_init_pull (&r.state, ss_header, backup_key->data) != 0)
+    {
+      corrupt (&r, error, _("its header is unreadable"));
+      goto out;
+    }
+
+  r.dctx = ZSTD_createDCtx ();
+  r.cipher = g_malloc (CHUNK_SIZE + ABYTES);
+  r.plain = g_malloc (CHUNK_SIZE);
+  r.out_cap = ZSTD_DStreamOutSize ();
+  r.out = g_malloc (r.out_cap);
+  r.ad = g_bytes_ref (header);
+  r.first = TRUE;
+  if (r.dctx == NULL)
+    {
+      corrupt (&r, error, _("could not start decompressing"));
+      goto out;
+    }
+
+  if (out_root == NULL)
+    {
+      tmp = g_dir_make_tmp ("charta-verify-XXXXXX", &local_error);
+      if (tmp == NULL)
+        {
+          g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                       _("Could not make a private temporary folder: %s"), local_error->message);
+          goto out;
+        }
+    }
+
+  while (!done)
+    {
+      guint8 type;
+
+      if (!reader_read (&r, &type, 1, error))
+        goto out;
+
+      switch (type)
+        {
+        case 'F':
+          /* When only verifying, the database goes to the temporary
+           * folder (to be checked), the other files nowhere. */
+          if (!read_file_record (&r, out_root != NULL ? out_root : tmp, out_root == NULL, seen,
+                                 error))
+            goto out;
+          break;
+
+        case 'M':
+          {
+            g_autofree char *text = NULL;
+            guint8 len_bytes[4];
+            guint8 hash[HASH_BYTES];
+            guint8 expected[HASH_BYTES];
+            guint32 len;
+
+            if (!reader_read (&r, len_bytes, sizeof len_bytes, error))
+              goto out;
+            len = (guint32) get_le (len_bytes, 4);
+            if (len == 0 || len > MANIFEST_MAX)
+              {
+                corrupt (&r, error, _("its manifest is unreadable"));
+                goto out;
+              }
+            text = g_malloc (len + 1u);
+            text[len] = '\0';
+            if (!reader_read (&r, text, len, error)
+                || !reader_read (&r, expected, sizeof expected, error))
+              goto out;
+            crypto_generichash (hash, sizeof hash, (const guint8 *) text, len, NULL, 0);
+            if (sodium_memcmp (hash, expected, sizeof hash) != 0 || strlen (text) != len)
+              {
+                corrupt (&r, error, _("its manifest does not match its hash"));
+                goto out;
+              }
+            if (!parse_manifest (&r, text, seen, info, error))
+              goto out;
+          }
+          break;
+
+        case 'Z':
+          {
+            int more = reader_fill (&r, error);
+
+            if (more < 0)
+              goto out;
+            if (more > 0 || r.out_pos < r.out_len)
+              {
+                corrupt (&r, error, _("it has data past its end"));
+                goto out;
+              }
+            if (info->n_files == 0)
+              {
+                corrupt (&r, error, _("it has no manifest"));
+                goto out;
+              }
+            done = TRUE;
+          }
+          break;
+
+        default:
+          corrupt (&r, error, _("it holds a record of an unknown kind"));
+          goto out;
+        }
+    }
+
+  if (!check_database (archive, out_root != NULL ? out_root : tmp, master,
+                       given_master == NULL && credentials->recovery_key == NULL
+                       ? credentials->username : NULL,
+                       error))
+    goto out;
+
+  {
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, seen);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      info->content_size += (gint64) ((Entry *) value)->size;
+  }
+
+  ok = TRUE;
+
+out:
+  reader_clear (&r);
+  if (tmp != NULL)
+    remove_tree (tmp);
+  if (!ok)
+    return NULL;
+  if (out_master != NULL)
+    *out_master = g_steal_pointer (&master);
+  return g_steal_pointer (&info);
+}
+
+/**
+ * ch_backup_verify:
+ *
+ * Reads @archive back whole: decrypts and authenticates every block, checks
+ * every file against the manifest and the manifest against its hash, and
+ * opens the database snapshot (still encrypted, in a private temporary
+ * folder) to run SQLCipher's integrity check.
+ *
+ * Returns: (transfer full): what the archive holds, or %NULL with
+ *   CH_BACKUP_ERROR_CORRUPT (the message names the archive),
+ *   CH_BACKUP_ERROR_WRONG_KEY or CH_BACKUP_ERROR_PERMISSION_DENIED
+ */
+ChBackupInfo *
+ch_backup_verify (const char                *archive,
+                  const ChBackupCredentials *credentials,
+                  GError                   **error)
+{
+  g_return_val_if_fail (archive != NULL, NULL);
+  g_return_val_if_fail (credentials != NULL, NULL);
+
+  return read_archive (archive, NULL, credentials, NULL, NULL, error);
+}
+
+/* ---- backing up ---------------------------------------------------------- */
+
+static void
+progress_say (ChBackupProgress progress,
+              gpointer         user_data,
+              const char      *message)
+{
+  if (progress != NULL)
+    progress (message, user_data);
+}
+
+static char *
+archive_name_for (const char *target_dir,
+                  GDateTime  *when)
+{
+  g_autofree char *stamp = g_date_time_format (when, "%Y%m%d-%H%M%S");
+
+  for (guint i = 1;; i++)
+    {
+      g_autofree char *name = i == 1
+                              ? g_strconcat (ARCHIVE_PREFIX, stamp, ARCHIVE_SUFFIX, NULL)
+                              : g_strdup_printf (ARCHIVE_PREFIX "%s-%u" ARCHIVE_SUFFIX, stamp, i);
+      g_autofree char *path = g_build_filename (target_dir, name, NULL);
+
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        return g_steal_pointer (&name);
+    }
+}
+
+/* Keeps the @keep newest archives; of the others, deletes only those a
+ * successful run recorded writing into this folder. The newest is the one
+ * just written and verified, so the last good one always stays. */
+static void
+apply_retention (ChStore    *store,
+                 const char *target_dir,
+                 guint       keep)
+{
+  g_autoptr (GPtrArray) names = list_archive_names (target_dir, NULL);
+
+  if (names == NULL)
+    return;
+
+  for (guint i = MAX (keep, 1); i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_autofree char *path = g_build_filename (target_dir, name, NULL);
+      gboolean wrote = FALSE;
+
+      if (!ch_db_backup_run_wrote (store, target_dir, name, &wrote, NULL) || !wrote)
+        continue;
+      if (g_unlink (path) != 0)
+        g_warning ("Could not remove the old backup %s: %s", path, g_strerror (errno));
+    }
+}
+
+static void
+record_run (ChStore    *store,
+            const char *target_dir,
+            gint64      started_us,
+            const char *archive_name,
+            gint64      size,
+            GError     *failure)
+{
+  g_autoptr (GError) local_error = NULL;
+  gint64 now_us = g_get_real_time ();
+  ChBackupRunRecord record = {
+    .started_at = started_us / G_USEC_PER_SEC,
+    .finished_at = now_us / G_USEC_PER_SEC,
+    .ok = failure == NULL,
+    .target = (char *) target_dir,
+    .archive = (char *) archive_name,
+    .size = size,
+    .duration_ms = (now_us - started_us) / 1000,
+    .reason = failure != NULL ? failure->message : NULL,
+  };
+
+  if (!ch_db_backup_run_insert (store, &record, &local_error))
+    g_warning ("Could not record the backup run: %s", local_error->message);
+}
+
+static gboolean
+write_archive (ChSession        *session,
+               int               fd,
+               const char       *tmp_path,
+               gint64            created,
+               ChBackupProgress  progress,
+               gpointer          user_data,
+               GError          **error)
+{
+  const ChSecret *master = ch_session_get_master_key (session);
+  const char *practice_dir = ch_practice_get_dir (ch_session_get_practice (session));
+  g_autofree char *keyring_path = g_build_filename (practice_dir, KEYRING_FILE, NULL);
+  g_autofree char *documents = g_build_filename (practice_dir, DOCUMENTS_DIR, NULL);
+  g_autofree char *keyring_data = NULL;
+  g_autofree char *key_id = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr (GBytes) keyring = NULL;
+  g_autoptr (GBytes) header = NULL;
+  g_autoptr (ChSecret) backup_key = NULL;
+  g_autoptr (GError) local_error = NULL;
+  ChDbSnapshotInfo info = { 0 };
+  Writer w = { 0 };
+  DbCopy copy = { 0 };
+  gsize keyring_len = 0;
+  guint n_docs = 0;
+  gboolean ok = FALSE;
+
+  if (!g_file_get_contents (keyring_path, &keyring_data, &keyring_len, &local_error))
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                   _("Could not read the key slots: %s"), local_error->message);
+      return FALSE;
+    }
+  keyring = g_bytes_new_take (g_steal_pointer (&keyring_data), keyring_len);
+
+  key_id = ch_master_key_id (master);
+  backup_key = ch_master_derive (master, CH_SUBKEY_BACKUP);
+  header = make_header (key_id, created, g_bytes_get_data (keyring, NULL), keyring_len);
+
+  if (!writer_begin (&w, fd, tmp_path, backup_key, header, error))
+    goto out;
+
+  progress_say (progress, user_data, _("Copying the database…"));
+  copy.w = &w;
+  copy.info = &info;
+  if (!ch_db_backup_snapshot (ch_session_get_store (session), &info, db_copy_chunk, &copy, error))
+    goto out;
+  if (!copy.rec.started
+      && !file_record_start (&copy.rec, &w, DB_FILE, 0600, 0, error))
+    goto out;
+  if (!file_record_end (&copy.rec, error))
+    goto out;
+
+  if (!write_bytes_record (&w, KEYRING_FILE, keyring, error))
+    goto out;
+
+  progress_say (progress, user_data, _("Copying the documents…"));
+  if (!write_tree (&w, documents, DOCUMENTS_DIR, &n_docs, error))
+    goto out;
+
+  if (!write_manifest (&w, created, key_id, &info, error) || !writer_finish (&w, error))
+    goto out;
+
+  if (fsync (fd) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
+                   _("Could not write “%s”: %s"), tmp_path, g_strerror (saved));
+      goto out;
+    }
+
+  line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Wrote the database and %u document",
+                                       "Wrote the database and %u documents", n_docs),
+                          n_docs);
+  progress_say (progress, user_data, line);
+  ok = TRUE;
+
+out:
+  writer_clear (&w);
+  ch_db_snapshot_info_clear (&info);
+  return ok;
+}
+
+/**
+ * ch_backup_now:
+ * @target_dir: the folder to write the archive into; it must exist
+ * @keep: how many archives to keep there (at least 1)
+ * @progress: (nullable): told what is being done
+ *
+ * Backs the practice up into one archive in @target_dir, verifies it and
+ * only then gives it its name; records the run (either way) for
+ * ch_backup_status(); removes the archives past the @keep newest that it
+ * wrote. Needs write access to backups.
+ *
+ * Returns: (transfer full): the archive's path, or %NULL with a
+ *   CH_BACKUP_ERROR, CH_STORE_ERROR or CH_AUTH_ERROR
+ */
+char *
+ch_backup_now (ChSession        *session,
+               const char       *target_dir,
+               guint             keep,
+               ChBackupProgress  progress,
+               gpointer          user_data,
+               GError          **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (ChBackupInfo) verified = NULL;
+  g_autofree char *tmp_path = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *final_path = NULL;
+  gint64 started = g_get_real_time ();
+  ChStore *store;
+  struct stat st;
+  int fd = -1;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+  g_return_val_if_fail (target_dir != NULL, NULL);
+
+  if (!ch_session_check (session, CH_AREA_BACKUP, CH_ACCESS_WRITE, error))
+    return NULL;
+  store = ch_session_get_store (session);
+
+  if (!g_file_test (target_dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (&local_error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
+                   _("The backup folder “%s” does not exist or is not a folder"), target_dir);
+      goto fail;
+    }
+
+  remove_stale_temps (target_dir);
+
+  tmp_path = g_build_filename (target_dir, TEMP_PREFIX "XXXXXX" TEMP_SUFFIX, NULL);
+  fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (&local_error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
+                   _("Could not write to the backup folder “%s”: %s"), target_dir,
+                   g_strerror (saved));
+      g_clear_pointer (&tmp_path, g_free);
+      goto fail;
+    }
+  /* Tells the next run that this temporary file is not a leftover. */
+  flock (fd, LOCK_EX | LOCK_NB);
+
+  if (!write_archive (session, fd, tmp_path, g_date_time_to_unix (now), progress, user_data,
+                      &local_error))
+    goto fail;
+
+  progress_say (progress, user_data, _("Verifying the backup…"));
+  verified = read_archive (tmp_path, ch_session_get_master_key (session), NULL, NULL, NULL,
+                           &local_error);
+  if (verified == NULL)
+    goto fail;
+
+  name = archive_name_for (target_dir, now);
+  final_path = g_build_filename (target_dir, name, NULL);
+  if (g_rename (tmp_path, final_path) != 0 || !fsync_dir (target_dir))
+    {
+      int saved = errno;
+      g_set_error (&local_error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
+                   _("Could not name the backup “%s”: %s"), final_path, g_strerror (saved));
+      g_clear_pointer (&final_path, g_free);
+      goto fail;
+    }
+  g_clear_pointer (&tmp_path, g_free);
+  close (fd);
+  fd = -1;
+
+  record_run (store, target_dir, started, name,
+              g_stat (final_path, &st) == 0 ? (gint64) st.st_size : 0, NULL);
+  apply_retention (store, target_dir, keep);
+  return g_steal_pointer (&final_path);
+
+fail:
+  if (tmp_path != NULL)
+    g_unlink (tmp_path);
+  if (fd >= 0)
+    close (fd);
+  record_run (store, target_dir, started, NULL, 0, local_error);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
+}
+
+/**
+ * ch_backup_list:
+ *
+ * Returns: (transfer full) (element-type ChBackupInfo): the archives in
+ *   @target_dir, newest first, as their headers describe them (unverified);
+ *   one whose header is unreadable has format_version 0
+ */
+GPtrArray *
+ch_backup_list (const char *target_dir,
+                GError    **error)
+{
+  g_autoptr (GPtrArray) names = NULL;
+  g_autoptr (GPtrArray) infos = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_backup_info_free);
+
+  g_return_val_if_fail (target_dir != NULL, NULL);
+
+  names = list_archive_names (target_dir, error);
+  if (names == NULL)
+    return NULL;
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (target_dir, g_ptr_array_index (names, i), NULL);
+      ChBackupInfo *info = ch_backup_read_header (path, NULL);
+
+      if (info == NULL)
+        {
+          GStatBuf st;
+
+          info = g_new0 (ChBackupInfo, 1);
+          info->path = g_strdup (path);
+          if (g_stat (path, &st) == 0)
+            info->size = st.st_size;
+        }
+      g_ptr_array_add (infos, info);
+    }
+  return g_steal_pointer (&infos);
+}
+
+/* ---- restoring ----------------------------------------------------------- */
+
+static gboolean
+dir_is_empty (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  gboolean empty;
+
+  if (dir == NULL)
+    return FALSE;
+  empty = g_dir_read_name (dir) == NULL;
+  g_dir_close (dir);
+  return empty;
+}
+
+/**
+ * ch_backup_restore:
+ * @to_dir: a folder that does not exist yet or is empty; with @replace, an
+ *   existing practice there is moved aside to TO_DIR.before-restore-STAMP
+ * @out_moved_aside: (out) (optional): where the old folder went, if it did
+ *
+ * Verifies @archive while writing it into a new folder beside @to_dir, then
+ * puts that folder in place: @to_dir is the practice as backed up, or what
+ * it was. The restored practice gets a new backup service slot.
+ *
+ * Returns: (transfer full): what was restored, or %NULL with a CH_BACKUP_ERROR
+ */
+ChBackupInfo *
+ch_backup_restore (const char                *archive,
+                   const ChBackupCredentials *credentials,
+                   const char                *to_dir,
+                   gboolean                   replace,
+                   char                     **out_moved_aside,
+                   GError                   **error)
+{
+  g_autofree char *target = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *staging = NULL;
+  g_autofree char *documents = NULL;
+  g_autofree char *aside = NULL;
+  g_autoptr (ChBackupInfo) info = NULL;
+  g_autoptr (ChSecret) master = NULL;
+  g_autoptr (ChKeyring) keyring = NULL;
+  g_autoptr (GError) local_error = NULL;
+  gboolean exists;
+
+  g_return_val_if_fail (archive != NULL && to_dir != NULL && credentials != NULL, NULL);
+
+  target = g_canonicalize_filename (to_dir, NULL);
+  parent = g_path_get_dirname (target);
+  base = g_path_get_basename (target);
+
+  exists = g_file_test (target, G_FILE_TEST_EXISTS);
+  if (exists && !g_file_test (target, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_EXISTS,
+                   _("Cannot restore into “%s”: it is a file, not a folder"), target);
+      return NULL;
+    }
+  if (exists && !dir_is_empty (target) && !replace)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_EXISTS,
+                   _("Cannot restore into “%s”: the folder is not empty (give --replace to "
+                     "move what is there aside)"), target);
+      return NULL;
+    }
+
+  if (g_mkdir_with_parents (parent, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                   _("Could not create “%s”: %s"), parent, g_strerror (saved));
+      return NULL;
+    }
+  staging = g_strdup_printf ("%s/.%s.restore-XXXXXX", parent, base);
+  if (g_mkdtemp_full (staging, 0700) == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                   _("Could not restore into “%s”: %s"), parent, g_strerror (saved));
+      return NULL;
+    }
+
+  info = read_archive (archive, NULL, credentials, staging, &master, error);
+  if (info == NULL)
+    goto fail;
+
+  documents = g_build_filename (staging, DOCUMENTS_DIR, NULL);
+  if (g_mkdir_with_parents (documents, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                   _("Could not create “%s”: %s"), documents, g_strerror (saved));
+      goto fail;
+    }
+
+  /* The archive carries no service slot (see above): the restored practice
+   * gets a new one, so that its backups can run unattended again. */
+  keyring = ch_keyring_load (staging, &local_error);
+  if (keyring == NULL || !ch_keyring_set_service (keyring, master, &local_error)
+      || !ch_keyring_save (keyring, &local_error))
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                   _("Could not write the restored practice's key slots: %s"),
+                   local_error->message);
+      goto fail;
+    }
+  fsync_dir (documents);
+  fsync_dir (staging);
+
+  if (g_file_test (target, G_FILE_TEST_IS_DIR))
+    {
+      if (dir_is_empty (target))
+        g_rmdir (target);
+      else
+        {
+          g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+          g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+
+          aside = g_strdup_printf ("%s.before-restore-%s", target, stamp);
+          if (g_rename (target, aside) != 0)
+            {
+              int saved = errno;
+              g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                           _("Could not move “%s” aside: %s"), target, g_strerror (saved));
+              goto fail;
+            }
+        }
+    }
+
+  if (g_rename (staging, target) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                   _("Could not put the restored practice in “%s”: %s"), target,
+                   g_strerror (saved));
+      if (aside != NULL)
+        g_rename (aside, target);
+      goto fail;
+    }
+  fsync_dir (parent);
+
+  if (out_moved_aside != NULL)
+    *out_moved_aside = g_steal_pointer (&aside);
+  return g_steal_pointer (&info);
+
+fail:
+  remove_tree (staging);
+  return NULL;
+}
+
+/* ---- status -------------------------------------------------------------- */
+
+/**
+ * ch_backup_status:
+ * @out_last_ok: (out) (transfer full) (nullable): the newest successful run
+ * @out_last_failed: (out) (transfer full) (nullable): the newest failed run
+ *
+ * Needs read access to backups.
+ */
+gboolean
+ch_backup_status (ChSession          *session,
+                  ChBackupRunRecord **out_last_ok,
+                  ChBackupRunRecord **out_last_failed,
+                  GError            **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  ChStore *store;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+
+  if (!ch_session_check (session, CH_AREA_BACKUP, CH_ACCESS_READ, error))
+    return FALSE;
+  store = ch_session_get_store (session);
+
+  *out_last_ok = ch_db_backup_run_last (store, TRUE, &local_error);
+  if (local_error == NULL)
+    *out_last_failed = ch_db_backup_run_last (store, FALSE, &local_error);
+  if (local_error != NULL)
+    {
+      g_clear_pointer (out_last_ok, ch_backup_run_record_free);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
