@@ -7,6 +7,9 @@
 #include <glib/gstdio.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "ch-backup-db.h"
@@ -15,32 +18,29 @@
 
 /* A snapshot of the encrypted database for a backup. SQLCipher's online
  * backup API into an unkeyed destination writes every page in plaintext, so
- * Charta never uses it: the WAL is checkpointed into the database file, the
- * write lock taken (BEGIN IMMEDIATE), and the file's bytes copied as they
- * are on disk, still encrypted. Reads go through SQLite's own file handle:
- * opening and closing another descriptor of the database would drop the
- * POSIX locks SQLite holds on it. */
+ * Charta never uses it. Instead the WAL is checkpointed into the database
+ * file (PRAGMA wal_checkpoint(TRUNCATE)), the write lock taken (BEGIN
+ * IMMEDIATE), and the files' bytes copied as they are on disk, still
+ * encrypted: the database file and, when the checkpoint could not empty it
+ * (a busy practice), the WAL. While the lock is held no transaction commits
+ * and the WAL is neither appended to nor restarted, so the WAL copied is
+ * exactly the one the database had when the lock was taken; a checkpoint
+ * another connection runs meanwhile only writes into the database file
+ * pages that the WAL also holds, which SQLite's recovery replays over the
+ * copy when it is opened. Either way every transaction committed before the
+ * lock is in the snapshot, and none after.
+ *
+ * The database file is read through SQLite's own file handle: opening and
+ * closing another descriptor of it would drop the POSIX locks SQLite holds
+ * on it. The WAL carries no locks of SQLite's (those are on -shm). */
 
 #define SNAPSHOT_CHUNK (256 * 1024)
-#define SNAPSHOT_ATTEMPTS 50
 
 void
 ch_db_snapshot_info_clear (ChDbSnapshotInfo *info)
 {
   g_clear_pointer (&info->audit_head, g_free);
   g_clear_pointer (&info->practice_name, g_free);
-}
-
-/* Whether the WAL holds nothing the database file lacks. */
-static gboolean
-wal_is_empty (ChStore *store)
-{
-  g_autofree char *wal = g_strconcat (ch_store_get_path (store), "-wal", NULL);
-  GStatBuf st;
-
-  if (g_stat (wal, &st) != 0)
-    return errno == ENOENT;
-  return st.st_size == 0;
 }
 
 static gboolean
@@ -63,11 +63,12 @@ read_info (ChStore          *store,
 }
 
 static gboolean
-copy_file (ChStore          *store,
-           ChDbSnapshotInfo *info,
-           ChDbSnapshotFunc  func,
-           gpointer          user_data,
-           GError          **error)
+copy_db_file (ChStore          *store,
+              const char       *name,
+              ChDbSnapshotInfo *info,
+              ChDbSnapshotFunc  func,
+              gpointer          user_data,
+              GError          **error)
 {
   sqlite3 *db = sqlite3_db_handle (ch_store_prepare (store, "SELECT 1", error));
   sqlite3_file *file = NULL;
@@ -94,22 +95,94 @@ copy_file (ChStore          *store,
     }
   info->db_size = size;
 
+  if (!func (name, (guint64) size, NULL, 0, user_data, error))
+    return FALSE;
+
   buf = g_malloc (SNAPSHOT_CHUNK);
   for (sqlite3_int64 offset = 0; offset < size; offset += SNAPSHOT_CHUNK)
     {
       int n = (int) MIN ((sqlite3_int64) SNAPSHOT_CHUNK, size - offset);
 
       rc = file->pMethods->xRead (file, buf, n, offset);
-      if (rc != SQLITE_OK)
+      /* A checkpoint may have shortened the file meanwhile: the pages past
+       * its end (read as zeros) are past the database's end too. */
+      if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ)
         {
           ch_store_set_error (store, rc, error,
                               _("Could not read the practice database for the backup"));
           return FALSE;
         }
-      if (!func (buf, (gsize) n, user_data, error))
+      if (!func (name, (guint64) size, buf, (gsize) n, user_data, error))
         return FALSE;
     }
 
+  return TRUE;
+}
+
+static gboolean
+copy_wal (ChStore          *store,
+          const char       *name,
+          ChDbSnapshotInfo *info,
+          ChDbSnapshotFunc  func,
+          gpointer          user_data,
+          GError          **error)
+{
+  g_autofree char *path = g_strconcat (ch_store_get_path (store), "-wal", NULL);
+  g_autofree guint8 *buf = NULL;
+  struct stat st;
+  guint64 done = 0;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      if (saved == ENOENT)
+        return TRUE;
+      g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_FAILED,
+                   _("Could not read the practice database for the backup: %s"),
+                   g_strerror (saved));
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0 || st.st_size == 0)
+    {
+      close (fd);
+      return TRUE;
+    }
+  info->wal_size = st.st_size;
+
+  if (!func (name, (guint64) st.st_size, NULL, 0, user_data, error))
+    {
+      close (fd);
+      return FALSE;
+    }
+
+  buf = g_malloc (SNAPSHOT_CHUNK);
+  while (done < (guint64) st.st_size)
+    {
+      gsize want = (gsize) MIN ((guint64) SNAPSHOT_CHUNK, (guint64) st.st_size - done);
+      ssize_t n = read (fd, buf, want);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = n < 0 ? errno : EIO;
+          g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_FAILED,
+                       _("Could not read the practice database for the backup: %s"),
+                       g_strerror (saved));
+          close (fd);
+          return FALSE;
+        }
+      if (!func (name, (guint64) st.st_size, buf, (gsize) n, user_data, error))
+        {
+          close (fd);
+          return FALSE;
+        }
+      done += (guint64) n;
+    }
+  close (fd);
   return TRUE;
 }
 
@@ -117,10 +190,11 @@ copy_file (ChStore          *store,
  * ch_db_backup_snapshot:
  * @out_info: (out caller-allocates): what the snapshot holds; clear it with
  *   ch_db_snapshot_info_clear()
- * @func: called with the database file's bytes, in order, while the write
- *   lock is held; returning %FALSE stops the copy
+ * @func: called for each file copied ("charta.db", then "charta.db-wal" when
+ *   the WAL is not empty): first with %NULL data to start it, then with its
+ *   bytes in order; returning %FALSE stops the copy
  *
- * Copies the encrypted database file, consistent: every transaction committed
+ * Copies the encrypted database, consistent: every transaction committed
  * before the call is in it, none after. Writers wait (busy timeout) while
  * @func runs; readers go on.
  *
@@ -133,6 +207,9 @@ ch_db_backup_snapshot (ChStore           *store,
                        gpointer           user_data,
                        GError           **error)
 {
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *wal_name = NULL;
   gboolean ok;
 
   g_return_val_if_fail (CH_IS_STORE (store), FALSE);
@@ -140,27 +217,27 @@ ch_db_backup_snapshot (ChStore           *store,
   g_return_val_if_fail (!ch_store_in_transaction (store), FALSE);
 
   memset (out_info, 0, sizeof *out_info);
+  base = g_path_get_basename (ch_store_get_path (store));
+  wal_name = g_strconcat (base, "-wal", NULL);
 
-  /* A checkpoint cannot run inside a transaction, so a writer may commit
-   * between the two: then the WAL is not empty, and we try again. */
-  for (guint attempt = 0;; attempt++)
+  /* A checkpoint cannot run inside a transaction. When a busy practice keeps
+   * it from emptying the WAL, the WAL is copied as well. */
+  if (!ch_store_checkpoint (store, &local_error))
     {
-      if (!ch_store_checkpoint (store, error) || !ch_store_begin (store, error))
-        return FALSE;
-      if (wal_is_empty (store))
-        break;
-      ch_store_rollback (store);
-      if (attempt + 1 >= SNAPSHOT_ATTEMPTS)
+      if (!g_error_matches (local_error, CH_STORE_ERROR, CH_STORE_ERROR_BUSY))
         {
-          g_set_error_literal (error, CH_STORE_ERROR, CH_STORE_ERROR_BUSY,
-                               _("The practice database is too busy to take a backup "
-                                 "snapshot; try again in a moment"));
+          g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      g_usleep (20 * 1000);
+      g_debug ("backup: checkpoint incomplete (%s); copying the WAL too", local_error->message);
     }
 
-  ok = read_info (store, out_info, error) && copy_file (store, out_info, func, user_data, error);
+  if (!ch_store_begin (store, error))
+    return FALSE;
+
+  ok = read_info (store, out_info, error)
+       && copy_db_file (store, base, out_info, func, user_data, error)
+       && copy_wal (store, wal_name, out_info, func, user_data, error);
   /* Nothing was written: ending the transaction only lets writers go on. */
   ch_store_rollback (store);
 

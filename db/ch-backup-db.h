@@ -7,8 +7,12 @@
 
 G_BEGIN_DECLS
 
-/* Takes @len bytes of the encrypted database file, as they are on disk. */
-typedef gboolean (*ChDbSnapshotFunc) (const guint8  *data,
+/* Takes the bytes of a file of the encrypted database, as they are on disk:
+ * @data %NULL starts the file @name (a name beside the database file's),
+ * @size bytes long. */
+typedef gboolean (*ChDbSnapshotFunc) (const char    *name,
+                                      guint64        size,
+                                      const guint8  *data,
                                       gsize          len,
                                       gpointer       user_data,
                                       GError       **error);
@@ -19,6 +23,7 @@ typedef struct
   char  *audit_head;      /* "ID:HASH", or NULL before the first entry */
   char  *practice_name;
   gint64 db_size;
+  gint64 wal_size;        /* 0 when the checkpoint emptied the WAL */
 } ChDbSnapshotInfo;
 
 void     ch_db_snapshot_info_clear (ChDbSnapshotInfo *info);

@@ -53,7 +53,9 @@
  *   'Z'                                                       the end
  *
  * The files are charta.db (the encrypted database file, copied under the write
- * lock after a WAL checkpoint: never a plaintext page), keyring, and every blob
+ * lock after a WAL checkpoint: never a plaintext page; see db/ch-backup-db.c),
+ * charta.db-wal when a busy practice kept the checkpoint from emptying it,
+ * keyring, and every blob
  * under documents/ (already encrypted). keyring.service, the backup service's
  * slot, is left out: it opens the master key with no password at all, so an
  * archive that held it would be only as safe as the target folder. A restore
@@ -248,7 +250,8 @@ valid_member_path (const char *path)
           return FALSE;
     }
 
-  if (g_str_equal (parts[0], DB_FILE) || g_str_equal (parts[0], KEYRING_FILE))
+  if (g_str_equal (parts[0], DB_FILE) || g_str_equal (parts[0], DB_FILE "-wal")
+      || g_str_equal (parts[0], KEYRING_FILE))
     return parts[1] == NULL;
   return g_str_equal (parts[0], DOCUMENTS_DIR) && parts[1] != NULL;
 }
@@ -752,22 +755,29 @@ write_tree (Writer      *w,
 typedef struct
 {
   Writer           *w;
-  ChDbSnapshotInfo *info;
+  char             *member;  /* the record's path: owned, it outlives the call */
   FileRecord        rec;
 } DbCopy;
 
 static gboolean
-db_copy_chunk (const guint8 *data,
+db_copy_chunk (const char   *name,
+               guint64       size,
+               const guint8 *data,
                gsize         len,
                gpointer      user_data,
                GError      **error)
 {
   DbCopy *copy = user_data;
 
-  if (!copy->rec.started
-      && !file_record_start (&copy->rec, copy->w, DB_FILE, 0600, (guint64) copy->info->db_size,
-                             error))
-    return FALSE;
+  if (data == NULL)
+    {
+      if (copy->rec.started && !file_record_end (&copy->rec, error))
+        return FALSE;
+      copy->rec.started = FALSE;
+      g_free (copy->member);
+      copy->member = g_strdup (name);
+      return file_record_start (&copy->rec, copy->w, copy->member, 0600, size, error);
+    }
   return file_record_data (&copy->rec, data, len, error);
 }
 
@@ -1262,7 +1272,8 @@ read_file_record (Reader      *r,
   mode = (guint32) get_le (tail, 4) & 0600;
   size = get_le (tail + 4, 8);
 
-  if (out_root != NULL && (!only_db || g_str_equal (path, DB_FILE)))
+  if (out_root != NULL
+      && (!only_db || g_str_equal (path, DB_FILE) || g_str_equal (path, DB_FILE "-wal")))
     {
       if (!make_parents (out_root, path, error))
         return FALSE;
@@ -1591,22 +1602,31 @@ progress_say (ChBackupProgress progress,
     progress (message, user_data);
 }
 
+/* A name that sorts after every archive already in @target_dir: a second
+ * backup within the same second gets "-2", and so on. */
 static char *
 archive_name_for (const char *target_dir,
                   GDateTime  *when)
 {
   g_autofree char *stamp = g_date_time_format (when, "%Y%m%d-%H%M%S");
+  g_autofree char *prefix = g_strconcat (ARCHIVE_PREFIX, stamp, NULL);
+  g_autoptr (GPtrArray) names = list_archive_names (target_dir, NULL);
+  guint64 next = 1;
 
-  for (guint i = 1;; i++)
+  for (guint i = 0; names != NULL && i < names->len; i++)
     {
-      g_autofree char *name = i == 1
-                              ? g_strconcat (ARCHIVE_PREFIX, stamp, ARCHIVE_SUFFIX, NULL)
-                              : g_strdup_printf (ARCHIVE_PREFIX "%s-%u" ARCHIVE_SUFFIX, stamp, i);
-      g_autofree char *path = g_build_filename (target_dir, name, NULL);
+      const char *name = g_ptr_array_index (names, i);
+      const char *rest;
 
-      if (!g_file_test (path, G_FILE_TEST_EXISTS))
-        return g_steal_pointer (&name);
+      if (!g_str_has_prefix (name, prefix))
+        continue;
+      rest = name + strlen (prefix);
+      next = MAX (next, rest[0] == '-' ? g_ascii_strtoull (rest + 1, NULL, 10) + 1 : 2);
     }
+
+  if (next == 1)
+    return g_strconcat (prefix, ARCHIVE_SUFFIX, NULL);
+  return g_strdup_printf ("%s-%" G_GUINT64_FORMAT ARCHIVE_SUFFIX, prefix, next);
 }
 
 /* Keeps the @keep newest archives; of the others, deletes only those a
@@ -1704,12 +1724,14 @@ write_archive (ChSession        *session,
 
   progress_say (progress, user_data, _("Copying the database…"));
   copy.w = &w;
-  copy.info = &info;
   if (!ch_db_backup_snapshot (ch_session_get_store (session), &info, db_copy_chunk, &copy, error))
     goto out;
-  if (!copy.rec.started
-      && !file_record_start (&copy.rec, &w, DB_FILE, 0600, 0, error))
-    goto out;
+  if (!copy.rec.started)
+    {
+      g_set_error_literal (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                           _("The practice database could not be copied"));
+      goto out;
+    }
   if (!file_record_end (&copy.rec, error))
     goto out;
 
@@ -1739,6 +1761,7 @@ write_archive (ChSession        *session,
 
 out:
   writer_clear (&w);
+  g_free (copy.member);
   ch_db_snapshot_info_clear (&info);
   return ok;
 }

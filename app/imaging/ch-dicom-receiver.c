@@ -41,6 +41,8 @@ struct _ChDicomReceiver
   ChDicomReceiverBusyFunc busy_func;
   gpointer       busy_data;
   GDestroyNotify busy_destroy;
+  ChDicomReceiverRunFunc run_func;
+  gpointer       run_data;
 
   GMutex         lock;
   GCond          cond;
@@ -83,6 +85,13 @@ typedef struct
   char     *source;
   char     *sop_instance_uid;
 
+  /* Filed on a worker (run_func): what it did, read back in the receiver's
+   * thread. */
+  ChSession *session;
+  ChImagingStoreResult result;
+  GError   *work_error;
+  gboolean  work_ok;
+
   /* Under the receiver's lock. */
   gboolean  done;
   gboolean  cancelled;
@@ -110,7 +119,58 @@ store_job_unref (gpointer data)
   g_free (job->source);
   g_free (job->sop_instance_uid);
   g_clear_error (&job->error);
+  g_clear_object (&job->session);
+  ch_imaging_store_result_clear (&job->result);
+  g_clear_error (&job->work_error);
   g_free (job);
+}
+
+/* Tells the waiting network thread, and the receiver's listeners, how the
+ * filing of @job went. In the receiver's thread. */
+static void
+finish_store_job (ChDicomReceiver      *self,
+                  StoreJob             *job,
+                  gboolean              ok,
+                  ChImagingStoreResult *result,
+                  const GError         *error)
+{
+  g_mutex_lock (&self->lock);
+  job->done = TRUE;
+  job->ok = ok;
+  job->error = error != NULL ? g_error_copy (error) : NULL;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  if (ok)
+    g_signal_emit (self, signals[SIGNAL_RECEIVED], 0, result, job->source);
+  else
+    g_signal_emit (self, signals[SIGNAL_STORE_FAILED], 0, job->sop_instance_uid, job->source,
+                   error != NULL ? error->message : "");
+}
+
+/* On the worker run_func gives. */
+static void
+store_job_work (gpointer data,
+                gpointer user_data)
+{
+  StoreJob *job = data;
+
+  job->work_ok = ch_imaging_store_instance (job->session, g_bytes_get_data (job->bytes, NULL),
+                                            g_bytes_get_size (job->bytes), job->calling_ae,
+                                            job->source, &job->result, &job->work_error);
+}
+
+/* Back in the receiver's thread: drops the reference run_store_job() gave. */
+static void
+store_job_finish (gpointer data)
+{
+  StoreJob *job = data;
+  g_autoptr (ChDicomReceiver) self = g_weak_ref_get (&job->receiver);
+
+  /* Without the receiver, nobody waits any more. */
+  if (self != NULL)
+    finish_store_job (self, job, job->work_ok, &job->result, job->work_error);
+  store_job_unref (job);
 }
 
 /* In the session's thread. */
@@ -146,22 +206,29 @@ run_store_job (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
+  if (self->run_func != NULL)
+    {
+      job->session = g_object_ref (self->session);
+      if (self->run_func (self->session, store_job_work, store_job_finish, store_job_ref (job),
+                          self->run_data))
+        return G_SOURCE_REMOVE;
+      /* Not now after all: the reference given back, tried again shortly. */
+      store_job_unref (job);
+      {
+        GSource *retry = g_timeout_source_new (BUSY_RETRY_MS);
+
+        g_source_set_name (retry, "[charta] DICOM store (waiting for a worker)");
+        g_source_set_callback (retry, run_store_job, store_job_ref (job), store_job_unref);
+        g_source_attach (retry, self->context);
+        g_source_unref (retry);
+      }
+      return G_SOURCE_REMOVE;
+    }
+
   ok = ch_imaging_store_instance (self->session, g_bytes_get_data (job->bytes, NULL),
                                   g_bytes_get_size (job->bytes), job->calling_ae, job->source,
                                   &result, &error);
-
-  g_mutex_lock (&self->lock);
-  job->done = TRUE;
-  job->ok = ok;
-  job->error = error != NULL ? g_error_copy (error) : NULL;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-
-  if (ok)
-    g_signal_emit (self, signals[SIGNAL_RECEIVED], 0, &result, job->source);
-  else
-    g_signal_emit (self, signals[SIGNAL_STORE_FAILED], 0, job->sop_instance_uid, job->source,
-                   error->message);
+  finish_store_job (self, job, ok, &result, error);
   g_clear_error (&error);
   return G_SOURCE_REMOVE;
 }
@@ -550,6 +617,17 @@ ch_dicom_receiver_set_busy_func (ChDicomReceiver         *self,
   self->busy_func = func;
   self->busy_data = user_data;
   self->busy_destroy = destroy;
+}
+
+void
+ch_dicom_receiver_set_run_func (ChDicomReceiver        *self,
+                                ChDicomReceiverRunFunc  func,
+                                gpointer                user_data)
+{
+  g_return_if_fail (CH_IS_DICOM_RECEIVER (self));
+
+  self->run_func = func;
+  self->run_data = user_data;
 }
 
 gboolean

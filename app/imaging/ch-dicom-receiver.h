@@ -71,6 +71,23 @@ void             ch_dicom_receiver_set_busy_func     (ChDicomReceiver     *self,
                                                       gpointer             user_data,
                                                       GDestroyNotify       destroy);
 
+/* Runs @work (@work_data) on a thread that may use @session, then @finish
+ * (@work_data) back in the thread that started the receiver; FALSE when it
+ * cannot now (the session is busy: asked again shortly). The window passes
+ * its session gate (ui/ch-ui.c), so that filing images never holds up the
+ * main thread. */
+typedef gboolean (*ChDicomReceiverRunFunc) (ChSession      *session,
+                                            GFunc           work,
+                                            GDestroyNotify  finish,
+                                            gpointer        work_data,
+                                            gpointer        user_data);
+
+/* With @func, each instance is filed through it instead of in the thread
+ * that started the receiver. */
+void             ch_dicom_receiver_set_run_func      (ChDicomReceiver     *self,
+                                                      ChDicomReceiverRunFunc func,
+                                                      gpointer             user_data);
+
 gboolean         ch_dicom_receiver_get_running       (ChDicomReceiver     *self);
 /* The port listened on, 0 when stopped. */
 guint            ch_dicom_receiver_get_port          (ChDicomReceiver     *self);

@@ -356,6 +356,26 @@ class DicomNetTests(unittest.TestCase):
             rc, _, err = rx.stop()
         self.assertEqual(rc, 0, err)
 
+    def test_stalled_peer_does_not_hold_the_stop(self):
+        """A peer that opens a connection, sends the first bytes of an
+        association request and goes silent does not keep the receiver from
+        stopping (nor the window from locking)."""
+        import socket
+        import time
+        with Listener(self, '--port', '0', '--allow', 'MODALITY1') as rx:
+            rx.wait_listening()
+            stalled = socket.create_connection(('127.0.0.1', rx.port))
+            try:
+                # A-ASSOCIATE-RQ, PDU length 68, and nothing more.
+                stalled.sendall(bytes([0x01, 0x00, 0x00, 0x00, 0x00, 0x44, 0x00, 0x01]))
+                time.sleep(1)
+                started = time.monotonic()
+                status, _, err = rx.stop()
+                self.assertLess(time.monotonic() - started, 10, err)
+                self.assertEqual(status, 0, err)
+            finally:
+                stalled.close()
+
     def test_port_in_use(self):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
             taken.bind(('', 0))

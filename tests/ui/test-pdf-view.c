@@ -625,6 +625,31 @@ test_broken (Fixture       *f,
   CH_UI_TEST_WAIT (rendered_at_zoom (f->view, 0));
 }
 
+/* A page that claims to be a million points wide is shown clamped, with no
+ * GTK or cairo complaint (the test runs with fatal criticals). */
+static void
+test_huge_page (Fixture       *f,
+                gconstpointer  data)
+{
+  static const char pdf[] =
+    "%PDF-1.4\n"
+    "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+    "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 1000000 0.5] >> endobj\n"
+    "trailer << /Root 1 0 R >>\n%%EOF\n";
+  g_autoptr (GBytes) bytes = g_bytes_new_static (pdf, sizeof pdf - 1);
+  double width = 0, height = 0;
+
+  load (f, bytes);
+  g_assert_cmpint (f->loaded, ==, TRUE);
+  g_assert_true (ch_pdf_view_get_page_size (f->view, 0, &width, &height));
+  g_assert_cmpfloat (width, <=, 14400.0);
+  ch_pdf_view_set_zoom (f->view, 4.0);
+  ch_ui_test_spin (500);
+  ch_pdf_view_set_fit_width (f->view, TRUE);
+  ch_ui_test_spin (300);
+}
+
 static void
 test_encrypted (Fixture       *f,
                 gconstpointer  data)
@@ -720,6 +745,7 @@ main (int   argc,
   ADD ("print", test_print);
   ADD ("broken", test_broken);
   ADD ("encrypted", test_encrypted);
+  ADD ("huge-page", test_huge_page);
 #undef ADD
   g_test_add_func ("/pdf-view/dispose-busy", test_dispose_busy);
 

@@ -13,6 +13,9 @@
 #include "ch-pdf-view.h"
 #include "ch-ui.h"
 
+/* The largest page side, in points (PDF's 14,400 user units). */
+#define PAGE_SIDE_MAX 14400.0
+
 /* Pages are laid out in logical pixels: a page of W points is
  * W × zoom × PX_PER_PT wide, rendered at that times the scale factor. */
 #define PX_PER_PT        (96.0 / 72.0)
@@ -340,6 +343,9 @@ worker_load (Job              *job,
         }
       if (!(size.width >= 1.0) || !(size.height >= 1.0))
         size = (PageSize) { 612.0, 792.0 };
+      /* PDF's own limit on a page (200 inches): a damaged file may say more. */
+      size.width = MIN (size.width, PAGE_SIDE_MAX);
+      size.height = MIN (size.height, PAGE_SIDE_MAX);
       g_array_append_val (job->sizes, size);
     }
   *doc = loaded;
@@ -357,10 +363,21 @@ worker_render (Job             *job,
   if (doc == NULL || (page = poppler_document_get_page (doc, job->page)) == NULL)
     return;
   poppler_page_get_size (page, &width, &height);
-  w = MAX (1, (int) ceil (width * job->scale));
-  h = MAX (1, (int) ceil (height * job->scale));
+  /* As the layout measured it (see the load), and within what cairo draws. */
+  if (!(width >= 1.0) || !(height >= 1.0))
+    width = 612.0, height = 792.0;
+  width = MIN (width, PAGE_SIDE_MAX);
+  height = MIN (height, PAGE_SIDE_MAX);
+  w = (int) CLAMP (ceil (width * job->scale), 1.0, 32767.0);
+  h = (int) CLAMP (ceil (height * job->scale), 1.0, 32767.0);
 
   job->surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  if (cairo_surface_status (job->surface) != CAIRO_STATUS_SUCCESS)
+    {
+      g_clear_pointer (&job->surface, cairo_surface_destroy);
+      g_object_unref (page);
+      return;
+    }
   cr = cairo_create (job->surface);
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);

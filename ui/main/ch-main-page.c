@@ -537,6 +537,65 @@ receiver_session_busy (ChSession *session,
   return ch_ui_session_is_busy (session);
 }
 
+typedef struct
+{
+  GFunc          work;
+  GDestroyNotify finish;
+  gpointer       data;
+} ReceiverRun;
+
+static void
+receiver_run_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  ReceiverRun *run = task_data;
+
+  run->work (run->data, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+receiver_run_done (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ReceiverRun *run = g_task_get_task_data (G_TASK (result));
+
+  g_task_propagate_boolean (G_TASK (result), NULL);
+  run->finish (run->data);
+}
+
+/* Images are filed on a worker through the session's gate, like every
+ * other use of the session here: a series of hundreds never holds up the
+ * window. */
+static gboolean
+receiver_run (ChSession      *session,
+              GFunc           work,
+              GDestroyNotify  finish,
+              gpointer        work_data,
+              gpointer        user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ReceiverRun *run;
+
+  if (ch_ui_session_is_busy (session))
+    return FALSE;
+
+  run = g_new0 (ReceiverRun, 1);
+  run->work = work;
+  run->finish = finish;
+  run->data = work_data;
+  task = ch_ui_session_task_new (session, NULL, NULL, receiver_run_done, NULL);
+  g_task_set_source_tag (task, receiver_run);
+  g_task_set_task_data (task, run, g_free);
+  /* Refused after all, the task still ends through receiver_run_done():
+   * the instance is then told not stored, and the sender sends it again. */
+  ch_ui_session_run_task (task, receiver_run_thread);
+  return TRUE;
+}
+
 /* Images come in bursts (a series is hundreds): one word for each burst. */
 static gboolean
 received_quiet (gpointer user_data)
@@ -625,6 +684,7 @@ ch_main_page_start_receiver (ChMainPage *self)
   if (receiver != NULL)
     {
       ch_dicom_receiver_set_busy_func (receiver, receiver_session_busy, NULL, NULL);
+      ch_dicom_receiver_set_run_func (receiver, receiver_run, NULL);
       if (ch_dicom_receiver_start (receiver, NULL, port, &error))
         {
           g_signal_connect_object (receiver, "received", G_CALLBACK (on_image_received), self,

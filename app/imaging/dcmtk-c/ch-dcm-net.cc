@@ -25,6 +25,8 @@
 #include <arpa/inet.h>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <exception>
@@ -48,6 +50,9 @@ G_DEFINE_QUARK (ch-dcm-net-error-quark, ch_dcm_net_error)
 #define IDLE_TIMEOUT 60
 #define ASSOCIATE_TIMEOUT 10
 
+/* How long stop() waits for the network thread, in milliseconds. */
+#define STOP_WAIT_MS 2000
+
 struct _ChDcmReceiver
 {
   std::string ae_title;
@@ -62,6 +67,19 @@ struct _ChDcmReceiver
   guint port = 0;
   GThread *thread = nullptr;
   std::atomic<bool> stopping { false };
+
+  /* The callbacks run under cb_lock, and never once stop() has set
+   * stopping under it: after stop() returns, user_data may be gone. */
+  std::mutex cb_lock;
+
+  /* A peer that stalls inside DCMTK can keep the network thread for as long
+   * as its socket stays open; stop() does not wait for it past
+   * STOP_WAIT_MS: the thread is left to end on its own (orphaned) and
+   * closes the network then. */
+  std::mutex exit_lock;
+  std::condition_variable exit_cond;
+  bool exited = false;
+  bool orphaned = false;
 };
 
 namespace {
@@ -140,7 +158,9 @@ report (ChDcmReceiver *self,
     calling.c_str (), called.c_str (), peer, accepted, reason,
   };
 
-  if (self->association_func == nullptr)
+  std::lock_guard<std::mutex> guard (self->cb_lock);
+
+  if (self->association_func == nullptr || self->stopping.load ())
     return;
   try
     {
@@ -263,8 +283,14 @@ handle_store (ChDcmReceiver *self,
     {
       try
         {
-          kept = self->store_func (bytes->data, bytes->len, calling.c_str (), peer,
-                                   req->AffectedSOPInstanceUID, self->user_data, &local_error);
+          std::lock_guard<std::mutex> guard (self->cb_lock);
+
+          if (self->stopping.load ())
+            g_set_error_literal (&local_error, CH_DCM_NET_ERROR, CH_DCM_NET_ERROR_FAILED,
+                                 "The receiver is stopping");
+          else
+            kept = self->store_func (bytes->data, bytes->len, calling.c_str (), peer,
+                                     req->AffectedSOPInstanceUID, self->user_data, &local_error);
         }
       catch (...)
         {
@@ -405,6 +431,25 @@ serve (ChDcmReceiver *self,
     }
 }
 
+/* Closes what start() opened: the network (and with it the listening
+ * socket) and the wake pipe. */
+void
+release_network (ChDcmReceiver *self)
+{
+  try
+    {
+      ASC_dropNetwork (&self->net);
+    }
+  catch (...)
+    {
+    }
+  self->net = nullptr;
+  self->listen_fd = -1;
+  close (self->wake[0]);
+  close (self->wake[1]);
+  self->wake[0] = self->wake[1] = -1;
+}
+
 gpointer
 run (gpointer data)
 {
@@ -445,6 +490,20 @@ run (gpointer data)
           ASC_destroyAssociation (&assoc);
         }
     }
+
+  bool orphaned;
+  {
+    std::lock_guard<std::mutex> guard (self->exit_lock);
+
+    self->exited = true;
+    orphaned = self->orphaned;
+  }
+  self->exit_cond.notify_all ();
+  /* stop() gave up waiting and left the network to this thread; the
+   * receiver itself stays allocated (a small leak, against any use after
+   * free by whoever still holds it). */
+  if (orphaned)
+    release_network (self);
   return nullptr;
 }
 
@@ -508,6 +567,17 @@ ch_dcm_receiver_start (ChDcmReceiver *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (self->thread == NULL, FALSE);
+
+  {
+    std::lock_guard<std::mutex> guard (self->exit_lock);
+
+    if (self->orphaned)
+      {
+        set_error (error, CH_DCM_NET_ERROR_FAILED,
+                   "The receiver stopped before is still held by a peer; use a new one");
+        return FALSE;
+      }
+  }
 
   if (!ch_dcm_net_valid_ae_title (self->ae_title.c_str ()))
     {
@@ -615,6 +685,8 @@ ch_dcm_receiver_start (ChDcmReceiver *self,
     }
 
   self->stopping.store (false);
+  self->exited = false;
+  self->orphaned = false;
   self->thread = g_thread_try_new ("dicom-receiver", run, self, error);
   if (self->thread == NULL)
     {
@@ -644,25 +716,32 @@ ch_dcm_receiver_stop (ChDcmReceiver *self)
   if (self->thread == NULL)
     return;
 
-  self->stopping.store (true);
+  {
+    /* A callback running now finishes first; none starts after this. */
+    std::lock_guard<std::mutex> guard (self->cb_lock);
+
+    self->stopping.store (true);
+  }
   while (write (self->wake[1], "x", 1) < 0 && errno == EINTR)
     ;
+
+  {
+    std::unique_lock<std::mutex> guard (self->exit_lock);
+
+    if (!self->exit_cond.wait_for (guard, std::chrono::milliseconds (STOP_WAIT_MS),
+                                   [self] { return self->exited; }))
+      {
+        /* A peer holds the thread inside DCMTK: it ends when the peer lets
+         * go, and closes the network then (see run()). */
+        self->orphaned = true;
+        g_thread_unref (self->thread);
+        self->thread = NULL;
+        return;
+      }
+  }
   g_thread_join (self->thread);
   self->thread = NULL;
-
-  try
-    {
-      /* Closes our listening socket too. */
-      ASC_dropNetwork (&self->net);
-    }
-  catch (...)
-    {
-    }
-  self->net = nullptr;
-  self->listen_fd = -1;
-  close (self->wake[0]);
-  close (self->wake[1]);
-  self->wake[0] = self->wake[1] = -1;
+  release_network (self);
 }
 
 void
@@ -671,5 +750,12 @@ ch_dcm_receiver_free (ChDcmReceiver *self)
   if (self == NULL)
     return;
   ch_dcm_receiver_stop (self);
+  {
+    std::lock_guard<std::mutex> guard (self->exit_lock);
+
+    /* Its thread may still use it: left allocated (see run()). */
+    if (self->orphaned)
+      return;
+  }
   delete self;
 }
