@@ -1371,6 +1371,40 @@ check_database (const char     *archive,
   return TRUE;
 }
 
+/* A verification writes the (still encrypted) database snapshot to a private
+ * temporary folder, locked while in use. A process killed meanwhile leaves it
+ * behind: the next verification removes the folders nobody holds. */
+#define VERIFY_PREFIX "charta-verify-"
+
+static void
+remove_stale_verify_dirs (void)
+{
+  const char *tmp = g_get_tmp_dir ();
+  GDir *dir = g_dir_open (tmp, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      struct stat st;
+      int fd;
+
+      if (!g_str_has_prefix (name, VERIFY_PREFIX))
+        continue;
+      path = g_build_filename (tmp, name, NULL);
+      fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0)
+        continue;
+      if (fstat (fd, &st) == 0 && st.st_uid == geteuid ()
+          && flock (fd, LOCK_EX | LOCK_NB) == 0)
+        remove_tree (path);
+      close (fd);
+    }
+  g_dir_close (dir);
+}
+
 /* Reads an archive whole and checks everything. @master, when given, opens
  * it (the backup just written), else @credentials do. With @out_root, the
  * files are written there; else only the database, to a private temporary
@@ -1395,10 +1429,18 @@ read_archive (const char                *archive,
   g_autofree char *tmp = NULL;
   guint8 ss_header[SS_HEADER_BYTES];
   Reader r = { .fd = -1 };
+  int tmp_fd = -1;
   gboolean done = FALSE;
   gboolean ok = FALSE;
 
   r.name = g_strdup (archive);
+  if (sodium_init () < 0)
+    {
+      g_set_error_literal (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                           _("The cryptography library could not start"));
+      reader_clear (&r);
+      return NULL;
+    }
   r.fd = open (archive, O_RDONLY | O_CLOEXEC);
   if (r.fd < 0)
     {
@@ -1456,13 +1498,17 @@ read_archive (const char                *archive,
 
   if (out_root == NULL)
     {
-      tmp = g_dir_make_tmp ("charta-verify-XXXXXX", &local_error);
+      remove_stale_verify_dirs ();
+      tmp = g_dir_make_tmp (VERIFY_PREFIX "XXXXXX", &local_error);
       if (tmp == NULL)
         {
           g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
                        _("Could not make a private temporary folder: %s"), local_error->message);
           goto out;
         }
+      tmp_fd = open (tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (tmp_fd >= 0)
+        flock (tmp_fd, LOCK_EX | LOCK_NB);
     }
 
   while (!done)
@@ -1475,6 +1521,11 @@ read_archive (const char                *archive,
       switch (type)
         {
         case 'F':
+          if (info->n_files > 0)
+            {
+              corrupt (&r, error, _("it holds files past its manifest"));
+              goto out;
+            }
           /* When only verifying, the database goes to the temporary
            * folder (to be checked), the other files nowhere. */
           if (!read_file_record (&r, out_root != NULL ? out_root : tmp, out_root == NULL, seen,
@@ -1490,6 +1541,11 @@ read_archive (const char                *archive,
             guint8 expected[HASH_BYTES];
             guint32 len;
 
+            if (info->n_files > 0)
+              {
+                corrupt (&r, error, _("it has two manifests"));
+                goto out;
+              }
             if (!reader_read (&r, len_bytes, sizeof len_bytes, error))
               goto out;
             len = (guint32) get_le (len_bytes, 4);
@@ -1516,11 +1572,11 @@ read_archive (const char                *archive,
 
         case 'Z':
           {
-            int more = reader_fill (&r, error);
+            int more = r.out_pos < r.out_len ? 1 : reader_fill (&r, error);
 
             if (more < 0)
               goto out;
-            if (more > 0 || r.out_pos < r.out_len)
+            if (more > 0)
               {
                 corrupt (&r, error, _("it has data past its end"));
                 goto out;
@@ -1561,6 +1617,8 @@ out:
   reader_clear (&r);
   if (tmp != NULL)
     remove_tree (tmp);
+  if (tmp_fd >= 0)
+    close (tmp_fd);
   if (!ok)
     return NULL;
   if (out_master != NULL)

@@ -343,6 +343,46 @@ test_concurrent_writes (Fixture      *f,
   g_mutex_clear (&w.lock);
 }
 
+/* A reader that holds an old snapshot keeps the checkpoint from emptying
+ * the WAL: the backup then carries the WAL, and the restore still has the
+ * row that was only there. */
+static void
+test_wal_kept (Fixture      *f,
+               gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ChStore) reader = ch_store_open_reader (ch_session_get_store (f->doctor), &error);
+  g_autofree char *archive = NULL;
+  g_autofree char *restored = g_build_filename (f->dir, "restored", NULL);
+  g_autoptr (ChBackupInfo) info = NULL;
+  g_autoptr (ChPractice) practice = NULL;
+  g_autoptr (ChSession) doctor = NULL;
+  g_autoptr (ChPatientRecord) patient = NULL;
+  gint64 id;
+
+  g_assert_no_error (error);
+  g_assert_true (ch_store_exec (reader, "BEGIN", &error));
+  g_assert_true (ch_store_exec (reader, "SELECT count(*) FROM sqlite_master", &error));
+  g_assert_no_error (error);
+
+  id = register_patient (f->doctor, "Only", "InTheWal");
+  archive = backup_now (f, 7);
+  ch_store_exec (reader, "COMMIT", NULL);
+  ch_store_close (reader);
+
+  info = ch_backup_restore (archive, &admin_credentials, restored, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (info->n_files, ==, 5);  /* database, its WAL, keyring, two blobs */
+
+  practice = ch_practice_open (restored, &error);
+  g_assert_no_error (error);
+  doctor = ch_test_login (practice, "doc", CH_TEST_PASSWORD);
+  patient = ch_patients_get (doctor, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (patient->family_name, ==, "InTheWal");
+  ch_session_logout (doctor);
+}
+
 /* ---- damage --------------------------------------------------------------- */
 
 static void
@@ -564,6 +604,7 @@ main (int    argc,
 
   ADD ("/backup/round-trip", test_round_trip);
   ADD ("/backup/concurrent-writes", test_concurrent_writes);
+  ADD ("/backup/wal-kept", test_wal_kept);
   ADD ("/backup/damaged", test_damaged);
   ADD ("/backup/bad-target", test_bad_target);
   ADD ("/backup/retention", test_retention);
