@@ -171,6 +171,10 @@ ch_ui_test_window_sign_in (ChWindow   *window,
 
   CH_UI_TEST_WAIT (!ch_login_page_get_busy (CH_LOGIN_PAGE (page)));
   CH_UI_TEST_WAIT (g_strcmp0 (ch_window_get_page_name (window), "main") == 0);
+  /* What the window reads as it opens (the first page, the backup status)
+   * is done before the test goes on. */
+  CH_UI_TEST_WAIT (ch_window_get_session (window) == NULL ||
+                   !ch_ui_session_is_busy (ch_window_get_session (window)));
 }
 
 /* Destroys @window and asserts that nothing keeps it alive. */

@@ -59,8 +59,8 @@ test_main_navigation_by_role (Fixture       *f,
     { "nurse", "patients,refills,schedule,today,lists,imaging" },
     { "doctor", "patients,refills,schedule,today,lists,billing,reports,imaging" },
     { "frontdesk", "patients,schedule,today,lists,billing" },
-    { "manager", "patients,schedule,today,lists,billing,reports,users,audit" },
-    { "admin", "reports,users,audit" },
+    { "manager", "patients,schedule,today,lists,billing,reports,users,audit,backups" },
+    { "admin", "reports,users,audit,backups" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

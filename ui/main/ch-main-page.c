@@ -11,6 +11,8 @@
 #include "ch-refills-page.h"
 #include "ch-roles.h"
 #include "ch-board-view.h"
+#include "ch-backup.h"
+#include "ch-backup-page.h"
 #include "ch-dicom-receiver.h"
 #include "ch-imaging-inbox-page.h"
 #include "ch-lists-page.h"
@@ -48,6 +50,8 @@ static const Section sections[] = {
   /* Listed after the waitlist; last here for its shortcut, Alt+0. Studies of
    * patients not yet known: the role's own clinical access opens it. */
   { "imaging", CH_AREA_CLINICAL, FALSE, TRUE },
+  /* Listed with the administration; no Alt+number left for it. */
+  { "backups", CH_AREA_BACKUP, TRUE },
 };
 
 struct _ChMainPage
@@ -70,6 +74,9 @@ struct _ChMainPage
   AdwBin         *today_bin;
   AdwBin         *lists_bin;
   AdwBin         *imaging_bin;
+  AdwBin         *backups_bin;
+  GtkRevealer    *backup_banner;
+  GtkLabel       *backup_banner_label;
   AdwBin         *users_bin;
   AdwBin         *audit_bin;
 
@@ -135,6 +142,8 @@ section_bin (ChMainPage *self,
     return self->lists_bin;
   if (g_strcmp0 (name, "imaging") == 0)
     return self->imaging_bin;
+  if (g_strcmp0 (name, "backups") == 0)
+    return self->backups_bin;
   if (g_strcmp0 (name, "users") == 0)
     return self->users_bin;
   if (g_strcmp0 (name, "audit") == 0)
@@ -163,6 +172,8 @@ ensure_section_widget (ChMainPage *self,
         ch_board_view_reload (CH_BOARD_VIEW (adw_bin_get_child (bin)));
       else if (CH_IS_LISTS_PAGE (adw_bin_get_child (bin)))
         ch_lists_page_reload (CH_LISTS_PAGE (adw_bin_get_child (bin)));
+      else if (CH_IS_BACKUP_PAGE (adw_bin_get_child (bin)))
+        ch_backup_page_reload (CH_BACKUP_PAGE (adw_bin_get_child (bin)));
       else if (CH_IS_IMAGING_INBOX_PAGE (adw_bin_get_child (bin)))
         ch_imaging_inbox_page_reload (CH_IMAGING_INBOX_PAGE (adw_bin_get_child (bin)));
       return;
@@ -180,6 +191,8 @@ ensure_section_widget (ChMainPage *self,
     adw_bin_set_child (bin, ch_lists_page_new (self->session));
   else if (g_strcmp0 (name, "imaging") == 0)
     adw_bin_set_child (bin, ch_imaging_inbox_page_new (self->session));
+  else if (g_strcmp0 (name, "backups") == 0)
+    adw_bin_set_child (bin, ch_backup_page_new (self->session));
   else if (g_strcmp0 (name, "users") == 0)
     adw_bin_set_child (bin, ch_users_page_new (self->session));
   else if (g_strcmp0 (name, "audit") == 0)
@@ -719,6 +732,94 @@ ch_main_page_get_receiver_error (ChMainPage *self)
   return self->receiver_error;
 }
 
+/* ---- the backup banner ------------------------------------------------------- */
+
+/* Whoever looks after backups is told, on every page, when the last good
+ * one is more than 36 hours old (or there is none). Read once per page,
+ * that is at each sign-in and unlock, on a worker. */
+typedef struct
+{
+  ChSession *session;
+  gint64     last_ok;   /* Unix seconds, 0 for none */
+} BannerCheck;
+
+static void
+banner_check_free (BannerCheck *check)
+{
+  g_clear_object (&check->session);
+  g_free (check);
+}
+
+static void
+banner_check_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  BannerCheck *check = task_data;
+  g_autoptr(ChBackupRunRecord) last_ok = NULL;
+  g_autoptr(ChBackupRunRecord) last_failed = NULL;
+  GError *error = NULL;
+
+  if (!ch_backup_status (check->session, &last_ok, &last_failed, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  check->last_ok = last_ok != NULL ? last_ok->finished_at : 0;
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+banner_check_done (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ChMainPage *self = CH_MAIN_PAGE (object);
+  BannerCheck *check = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *message = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), NULL))
+    return;
+  if (ch_backup_overdue (check->last_ok, g_date_time_to_unix (now), &message))
+    gtk_label_set_text (self->backup_banner_label, message);
+  gtk_revealer_set_reveal_child (self->backup_banner, message != NULL);
+}
+
+static void
+ch_main_page_check_backups (ChMainPage *self)
+{
+  g_autoptr(GTask) task = NULL;
+  BannerCheck *check;
+
+  if (self->session == NULL || ch_session_get_locked (self->session) ||
+      ch_role_get_access (ch_session_get_role (self->session), CH_AREA_BACKUP) < CH_ACCESS_READ)
+    return;
+  if (ch_ui_session_is_busy (self->session))
+    {
+      ch_ui_session_when_idle (self->session, G_OBJECT (self),
+                               G_CALLBACK (ch_main_page_check_backups));
+      return;
+    }
+
+  check = g_new0 (BannerCheck, 1);
+  check->session = g_object_ref (self->session);
+  task = ch_ui_session_task_new (self->session, self, NULL, banner_check_done, NULL);
+  g_task_set_source_tag (task, ch_main_page_check_backups);
+  g_task_set_task_data (task, check, (GDestroyNotify) banner_check_free);
+  ch_ui_session_run_task (task, banner_check_thread);
+}
+
+/* Returns: whether the overdue-backup banner shows */
+gboolean
+ch_main_page_get_backup_banner (ChMainPage *self)
+{
+  g_return_val_if_fail (CH_IS_MAIN_PAGE (self), FALSE);
+
+  return gtk_revealer_get_reveal_child (self->backup_banner);
+}
+
 static void
 ch_main_page_constructed (GObject *object)
 {
@@ -732,6 +833,7 @@ ch_main_page_constructed (GObject *object)
   ch_main_page_update_gate (self);
   ch_main_page_refresh (self);
   ch_main_page_start_receiver (self);
+  ch_main_page_check_backups (self);
 }
 
 static void
@@ -830,6 +932,9 @@ ch_main_page_class_init (ChMainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, today_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, lists_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, imaging_bin);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, backups_bin);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, backup_banner);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, backup_banner_label);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, users_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, audit_bin);
   gtk_widget_class_bind_template_callback (widget_class, on_nav_row_selected);

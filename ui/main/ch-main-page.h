@@ -20,5 +20,6 @@ GtkWidget  *ch_main_page_get_section_widget  (ChMainPage *self,
                                               const char *name);
 ChDicomReceiver *ch_main_page_get_receiver   (ChMainPage *self);
 const char *ch_main_page_get_receiver_error  (ChMainPage *self);
+gboolean    ch_main_page_get_backup_banner   (ChMainPage *self);
 
 G_END_DECLS
