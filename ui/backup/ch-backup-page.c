@@ -22,6 +22,7 @@ struct _ChBackupPage
   GtkWidget     *overdue_box;
   GtkLabel      *overdue_label;
   AdwActionRow  *ok_row;
+  GtkImage      *ok_icon;
   AdwActionRow  *failed_row;
 
   ChSession     *session;
@@ -102,12 +103,15 @@ ch_backup_page_show (ChBackupPage      *self,
                                                size, last_ok->target);
 
       adw_action_row_set_subtitle (self->ok_row, text);
+      gtk_image_set_from_icon_name (self->ok_icon, self->overdue ? "dialog-warning-symbolic"
+                                                                 : "emblem-ok-symbolic");
       g_free (self->summary);
       self->summary = g_strdup (text);
     }
   else
     {
       adw_action_row_set_subtitle (self->ok_row, _("None yet"));
+      gtk_image_set_from_icon_name (self->ok_icon, "dialog-warning-symbolic");
       g_free (self->summary);
       self->summary = g_strdup (_("None yet"));
     }
@@ -329,7 +333,8 @@ ch_backup_page_init (ChBackupPage *self)
     gtk_widget_add_css_class (list, "boxed-list");
     self->ok_row = ADW_ACTION_ROW (adw_action_row_new ());
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->ok_row), _("Last Good Backup"));
-    adw_action_row_add_prefix (self->ok_row, gtk_image_new_from_icon_name ("emblem-ok-symbolic"));
+    self->ok_icon = GTK_IMAGE (gtk_image_new_from_icon_name ("emblem-ok-symbolic"));
+    adw_action_row_add_prefix (self->ok_row, GTK_WIDGET (self->ok_icon));
     self->failed_row = ADW_ACTION_ROW (adw_action_row_new ());
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->failed_row), _("Last Failure"));
     adw_action_row_set_subtitle_lines (self->failed_row, 3);

@@ -220,6 +220,8 @@ ch_main_page_show_selected (ChMainPage *self)
   name = gtk_widget_get_name (GTK_WIDGET (row));
   ensure_section_widget (self, name);
   ch_ui_stack_show (self->content_stack, name);
+  /* The Backups page says it itself. */
+  gtk_widget_set_visible (GTK_WIDGET (self->backup_banner), g_strcmp0 (name, "backups") != 0);
 
   page = gtk_stack_get_page (self->content_stack,
                              gtk_stack_get_visible_child (self->content_stack));
