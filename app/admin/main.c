@@ -3701,13 +3701,13 @@ cmd_backup_now (Invocation *inv,
   g_auto (LoginOptions) opts = { 0 };
   g_autoptr (AdminSession) session = NULL;
   g_autofree char *target = NULL;
-  g_autofree char *dir = NULL;
   g_autofree char *archive = NULL;
-  int keep = CH_BACKUP_DEFAULT_KEEP;
+  ChBackupRetention keep_last = { 0 };
+  int keep = -1;   /* not given */
   const GOptionEntry entries[] = {
     { "keep", 0, 0, G_OPTION_ARG_INT, &keep,
-      N_("Keep the N newest backups in the target, removing older ones this tool wrote "
-         "(default: 7)"), N_("N") },
+      N_("Keep only the N newest backups in the target, of those Charta wrote, instead of "
+         "the configured daily, weekly and monthly ones"), N_("N") },
     { NULL }
   };
 
@@ -3716,25 +3716,132 @@ cmd_backup_now (Invocation *inv,
   g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
   if (!parse_args (inv, 0, 0, error))
     return FALSE;
-  if (target == NULL)
-    return usage_error (error, _("Missing --target dir:PATH"));
-  if (keep < 1)
+  if (keep == 0 || keep < -1)
     return usage_error (error, _("--keep takes a number of at least 1"));
-
-  dir = ch_backup_parse_target (target, error);
-  if (dir == NULL)
-    return FALSE;
+  keep_last.last = keep > 0 ? (guint) keep : 0;
 
   session = login (&opts, NULL, error);
   if (session == NULL)
     return FALSE;
 
-  archive = ch_backup_now (session, dir, (guint) keep, backup_progress, NULL, error);
+  archive = ch_backup_run (session, target, keep > 0 ? &keep_last : NULL, backup_progress,
+                           NULL, error);
   if (archive == NULL)
     return FALSE;
 
   g_printerr ("%s\n", _("The backup is written and verified."));
   g_print ("%s\n", archive);
+  return TRUE;
+}
+
+static char *
+format_backup_target (const char *target)
+{
+  return g_strdup (target != NULL ? target : _("(none)"));
+}
+
+static gboolean
+parse_keep (const char *option,
+            const char *text,
+            guint      *out,
+            GError    **error)
+{
+  guint64 n = 0;
+
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (text, 10, 0, CH_BACKUP_KEEP_MAX, &n, NULL))
+    return usage_error (error, _("%s takes a number from 0 to %d"), option, CH_BACKUP_KEEP_MAX);
+  *out = (guint) n;
+  return TRUE;
+}
+
+static gboolean
+cmd_backup_config (Invocation *inv,
+                   GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  g_autoptr (ChBackupConfig) config = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *identity = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *daily = NULL;
+  g_autofree char *weekly = NULL;
+  g_autofree char *monthly = NULL;
+  g_autofree char *shown = NULL;
+  const GOptionEntry entries[] = {
+    { "identity", 0, 0, G_OPTION_ARG_FILENAME, &identity,
+      N_("SFTP targets: the private key file that logs in"), N_("KEYFILE") },
+    { "time", 0, 0, G_OPTION_ARG_STRING, &time,
+      N_("When the nightly backup runs, local time (default: 02:00)"), N_("HH:MM") },
+    { "keep-daily", 0, 0, G_OPTION_ARG_STRING, &daily,
+      N_("Keep the newest backup of each of the last N days (default: 7)"), N_("N") },
+    { "keep-weekly", 0, 0, G_OPTION_ARG_STRING, &weekly,
+      N_("Keep the newest backup of each of the last N weeks (default: 4)"), N_("N") },
+    { "keep-monthly", 0, 0, G_OPTION_ARG_STRING, &monthly,
+      N_("Keep the newest backup of each of the last N months (default: 12)"), N_("N") },
+    { NULL }
+  };
+  const GOptionEntry target_entries[] = {
+    { "target", 't', 0, G_OPTION_ARG_FILENAME, &target,
+      N_("Where the backups go: dir:PATH, a folder (a mounted NAS or another disk), or "
+         "sftp://USER@HOST[:PORT]/PATH with --identity"), N_("TARGET") },
+    { NULL }
+  };
+  gboolean change;
+
+  add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, target_entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
+  if (!parse_args (inv, 0, 0, error))
+    return FALSE;
+  change = target != NULL || identity != NULL || time != NULL || daily != NULL || weekly != NULL
+           || monthly != NULL;
+
+  session = login (&opts, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  config = ch_backup_config_load (session, error);
+  if (config == NULL)
+    return FALSE;
+
+  if (change)
+    {
+      if (target != NULL)
+        {
+          g_free (config->target);
+          config->target = g_steal_pointer (&target);
+          /* A new target forgets the old one's key unless given again. */
+          g_clear_pointer (&config->identity, g_free);
+        }
+      if (identity != NULL)
+        {
+          g_free (config->identity);
+          config->identity = g_canonicalize_filename (identity, NULL);
+        }
+      if (time != NULL && !ch_backup_parse_time (time, &config->hour, &config->minute, error))
+        return FALSE;
+      if (!parse_keep ("--keep-daily", daily, &config->retention.daily, error)
+          || !parse_keep ("--keep-weekly", weekly, &config->retention.weekly, error)
+          || !parse_keep ("--keep-monthly", monthly, &config->retention.monthly, error))
+        return FALSE;
+      if (!ch_backup_config_save (session, config, error))
+        return FALSE;
+      g_clear_pointer (&config, ch_backup_config_free);
+      config = ch_backup_config_load (session, error);
+      if (config == NULL)
+        return FALSE;
+      g_printerr ("%s\n", _("The backup configuration is saved."));
+    }
+
+  shown = format_backup_target (config->target);
+  g_print (_("Target:   %s\n"), shown);
+  if (config->identity != NULL)
+    g_print (_("Identity: %s\n"), config->identity);
+  g_print (_("Time:     %02u:%02u (local time)\n"), config->hour, config->minute);
+  g_print (_("Keep:     %u daily, %u weekly, %u monthly\n"), config->retention.daily,
+           config->retention.weekly, config->retention.monthly);
   return TRUE;
 }
 
@@ -3951,8 +4058,7 @@ cmd_backup_status (Invocation *inv,
 {
   g_auto (LoginOptions) opts = { 0 };
   g_autoptr (AdminSession) session = NULL;
-  g_autoptr (ChBackupRunRecord) last_ok = NULL;
-  g_autoptr (ChBackupRunRecord) last_failed = NULL;
+  g_autoptr (ChBackupStatus) status = NULL;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
@@ -3968,7 +4074,8 @@ cmd_backup_status (Invocation *inv,
   if (session == NULL)
     return FALSE;
 
-  if (!ch_backup_status (session, &last_ok, &last_failed, error))
+  status = ch_backup_get_status (session, g_get_real_time () / G_USEC_PER_SEC, error);
+  if (status == NULL)
     return FALSE;
 
   if (json)
@@ -3976,33 +4083,60 @@ cmd_backup_status (Invocation *inv,
       g_autoptr (JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      add_run_json (builder, "last_success", last_ok);
-      add_run_json (builder, "last_failure", last_failed);
+      add_run_json (builder, "last_success", status->last_ok);
+      add_run_json (builder, "last_failure", status->last_failed);
+      json_builder_set_member_name (builder, "target");
+      if (status->target != NULL)
+        json_builder_add_string_value (builder, status->target);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "next_run");
+      if (status->next_run != 0)
+        {
+          g_autofree char *next = format_unix_time_iso (status->next_run);
+          json_builder_add_string_value (builder, next);
+        }
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "overdue");
+      json_builder_add_boolean_value (builder, status->overdue);
       json_builder_end_object (builder);
       print_json (builder);
       return TRUE;
     }
 
-  if (last_ok != NULL)
+  if (status->last_ok != NULL)
     {
-      g_autofree char *when = format_unix_time (last_ok->finished_at);
-      g_autofree char *size = g_format_size (last_ok->size);
+      g_autofree char *when = format_unix_time (status->last_ok->finished_at);
+      g_autofree char *size = g_format_size (status->last_ok->size);
 
-      g_print (_("Last good backup: %s, %s/%s (%s)\n"), when, last_ok->target,
-               last_ok->archive != NULL ? last_ok->archive : "", size);
+      g_print (_("Last good backup: %s, %s/%s (%s)\n"), when, status->last_ok->target,
+               status->last_ok->archive != NULL ? status->last_ok->archive : "", size);
     }
   else
     g_print ("%s\n", _("Last good backup: never"));
 
-  if (last_failed != NULL)
+  if (status->last_failed != NULL)
     {
-      g_autofree char *when = format_unix_time (last_failed->finished_at);
+      g_autofree char *when = format_unix_time (status->last_failed->finished_at);
 
-      g_print (_("Last failure: %s, %s: %s\n"), when, last_failed->target,
-               last_failed->reason != NULL ? last_failed->reason : "");
+      g_print (_("Last failure: %s, %s: %s\n"), when, status->last_failed->target,
+               status->last_failed->reason != NULL ? status->last_failed->reason : "");
     }
   else
     g_print ("%s\n", _("Last failure: none"));
+
+  if (status->next_run != 0)
+    {
+      g_autofree char *next = format_unix_time (status->next_run);
+
+      g_print (_("Next run: %s, to %s\n"), next, status->target);
+    }
+  else
+    g_print ("%s\n", _("Next run: none, no target is configured (backup config --target)"));
+
+  if (status->overdue)
+    g_print ("%s\n", _("OVERDUE: there is no good backup from the last 36 hours"));
   return TRUE;
 }
 
@@ -4079,8 +4213,12 @@ static const Command commands[] = {
     cmd_backup_verify },
   { "backup", "restore", N_("ARCHIVE"), N_("Restore a backup into a new folder"),
     cmd_backup_restore },
-  { "backup", "status", NULL, N_("Show the last good and the last failed backup"),
+  { "backup", "status", NULL,
+    N_("Show the last good and the last failed backup, the next run and whether one is overdue"),
     cmd_backup_status },
+  { "backup", "config", NULL,
+    N_("Show the backup configuration, or set its target, time and retention"),
+    cmd_backup_config },
 };
 
 static char *

@@ -14,13 +14,15 @@
 /* The one permission table. Least privilege: the administrator runs users,
  * keys and backups but reads no clinical record; the office manager runs the
  * practice's business but not its charts. */
-static const ChAccess permissions[CH_N_ROLES][CH_N_AREAS] = {
+static const ChAccess permissions[CH_N_ROLES + 1][CH_N_AREAS] = {
   /*                 demogr clinic presc  sched  bill   report users  audit  backup drugkb */
   [CH_ROLE_PHYSICIAN]  = { W,     W,     W,     W,     R,     R,     N,     N,     N,     W },
   [CH_ROLE_NURSE]      = { W,     W,     R,     W,     N,     N,     N,     N,     N,     R },
   [CH_ROLE_FRONT_DESK] = { W,     N,     N,     W,     W,     N,     N,     N,     N,     N },
   [CH_ROLE_MANAGER]    = { R,     N,     N,     R,     W,     W,     W,     R,     W,     R },
   [CH_ROLE_ADMIN]      = { N,     N,     N,     N,     N,     R,     W,     R,     W,     W },
+  /* Not a user's role: the narrowest that runs backups. */
+  [CH_ROLE_BACKUP_SERVICE] = { N,  N,     N,     N,     N,     N,     N,     N,     W,     N },
 };
 
 /* What emergency access adds: the chart, to read and to write, for the
@@ -34,12 +36,13 @@ static const ChAccess break_glass[CH_N_AREAS] = {
 #undef R
 #undef W
 
-static const char * const role_names[CH_N_ROLES] = {
+static const char * const role_names[CH_N_ROLES + 1] = {
   [CH_ROLE_PHYSICIAN] = "physician",
   [CH_ROLE_NURSE] = "nurse",
   [CH_ROLE_FRONT_DESK] = "front-desk",
   [CH_ROLE_MANAGER] = "manager",
   [CH_ROLE_ADMIN] = "admin",
+  [CH_ROLE_BACKUP_SERVICE] = "backup-service",
 };
 
 static const char * const area_names[CH_N_AREAS] = {
@@ -58,7 +61,7 @@ static const char * const area_names[CH_N_AREAS] = {
 const char *
 ch_role_to_string (ChRole role)
 {
-  g_return_val_if_fail (role < CH_N_ROLES, NULL);
+  g_return_val_if_fail (role <= CH_ROLE_BACKUP_SERVICE, NULL);
   return role_names[role];
 }
 
@@ -90,7 +93,7 @@ ch_role_get_label (ChRole role)
     case CH_ROLE_FRONT_DESK: return _("Front desk");
     case CH_ROLE_MANAGER: return _("Office manager");
     case CH_ROLE_ADMIN: return _("Administrator");
-    case CH_N_ROLES:
+    case CH_ROLE_BACKUP_SERVICE: return _("Backup service");
     default:
       g_return_val_if_reached (NULL);
     }
@@ -100,7 +103,7 @@ ChAccess
 ch_role_get_access (ChRole role,
                     ChArea area)
 {
-  g_return_val_if_fail (role < CH_N_ROLES, CH_ACCESS_NONE);
+  g_return_val_if_fail (role <= CH_ROLE_BACKUP_SERVICE, CH_ACCESS_NONE);
   g_return_val_if_fail (area < CH_N_AREAS, CH_ACCESS_NONE);
 
   return permissions[role][area];

@@ -12,7 +12,13 @@ typedef enum
   CH_ROLE_FRONT_DESK,
   CH_ROLE_MANAGER,
   CH_ROLE_ADMIN,
-  CH_N_ROLES
+  CH_N_ROLES,   /* the roles a user account can hold */
+  /* The backup service (charta-backupd, ch_session_open_service()): no
+   * person and no account, so it is past CH_N_ROLES, where no role list,
+   * user dialog or ch_role_from_string() finds it. It may back up (write
+   * backup runs, read the backup settings, copy the still-encrypted
+   * database) and nothing else: no chart, no user, no audit review. */
+  CH_ROLE_BACKUP_SERVICE = CH_N_ROLES,
 } ChRole;
 
 typedef enum

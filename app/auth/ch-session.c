@@ -30,6 +30,9 @@
 #define MAX_PENDING       1000
 #define RECOVERY_NAME     "#recovery"
 #define UNKNOWN_NAME      "#unknown"
+/* The backup service's name in the audit trail: no account can have it
+ * (user names take no '#'). */
+#define SERVICE_NAME      "#backup-service"
 
 struct _ChSession
 {
@@ -45,6 +48,7 @@ struct _ChSession
   int         lock_fd;            /* the practice lock, shared, while open */
   guint       locked : 1;
   guint       logged_out : 1;
+  guint       service : 1;        /* ch_session_open_service(): no person */
 };
 
 G_DEFINE_TYPE (ChSession, ch_session, G_TYPE_OBJECT)
@@ -611,6 +615,77 @@ ch_session_recover (ChPractice *practice,
   return g_steal_pointer (&self);
 }
 
+static ChSecret *
+open_service_slot (ChKeyring *keyring,
+                   gpointer   user_data,
+                   GError   **error)
+{
+  return ch_keyring_unlock_service (keyring, error);
+}
+
+/**
+ * ch_session_open_service:
+ *
+ * Opens the practice as the backup service, with the key slot in
+ * PRACTICE/keyring.service (readable by the service's account only): no
+ * password, no person. The session's role is %CH_ROLE_BACKUP_SERVICE, which
+ * may run backups (ch_backup_now(), ch_backup_run(), the backup settings
+ * and runs) and nothing else: ch_session_check() refuses it every chart,
+ * user and audit area. Opening and closing it are not audited (the daemon
+ * opens it every few minutes to read its configuration); what it does is
+ * recorded in backup_runs. Any audit entry it writes is signed
+ * "#backup-service".
+ *
+ * Returns: (transfer full): the session, or %NULL with a CH_KEYRING_ERROR
+ *   (CH_KEYRING_ERROR_NOT_FOUND when there is no service slot, or it cannot
+ *   be read), a CH_AUTH_ERROR or a store error
+ */
+ChSession *
+ch_session_open_service (ChPractice *practice,
+                         GError    **error)
+{
+  g_autoptr (ChSession) self = NULL;
+  g_autoptr (ChSecret) master = NULL;
+  g_autoptr (ChStore) store = NULL;
+
+  g_return_val_if_fail (CH_IS_PRACTICE (practice), NULL);
+
+  self = g_object_new (CH_TYPE_SESSION, NULL);
+  self->practice = g_object_ref (practice);
+  self->service = TRUE;
+  self->role = CH_ROLE_BACKUP_SERVICE;
+  self->username = g_strdup (SERVICE_NAME);
+  self->display_name = g_strdup (_("Backup service"));
+
+  self->lock_fd = ch_practice_lock_shared (practice, error);
+  if (self->lock_fd < 0)
+    return NULL;
+
+  if (!ch_practice_reload_keyring (practice, error))
+    return NULL;
+
+  master = ch_keyring_unlock_service (ch_practice_get_keyring (practice), error);
+  if (master == NULL)
+    return NULL;
+
+  store = ch_practice_open_store (practice, &master, open_service_slot, NULL, error);
+  if (store == NULL)
+    return NULL;
+
+  self->master = g_steal_pointer (&master);
+  self->store = g_steal_pointer (&store);
+  return g_steal_pointer (&self);
+}
+
+/* Whether the session is the backup service's (ch_session_open_service()). */
+gboolean
+ch_session_get_is_service (ChSession *self)
+{
+  g_return_val_if_fail (CH_IS_SESSION (self), FALSE);
+
+  return self->service;
+}
+
 /**
  * ch_session_logout:
  *
@@ -626,7 +701,7 @@ ch_session_logout (ChSession *self)
   if (self->logged_out)
     return;
 
-  if (self->store != NULL
+  if (self->store != NULL && !self->service
       && !ch_session_audit (self, CH_AUDIT_LOGOUT, "", "", 0, "", &error))
     g_message ("Could not record the sign-out: %s", error->message);
 
@@ -684,6 +759,13 @@ ch_session_unlock (ChSession  *self,
 
   if (!self->locked)
     return TRUE;
+
+  if (self->service)
+    {
+      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_FAILED,
+                           _("The backup service's session cannot be resumed; open it again"));
+      return FALSE;
+    }
 
   if (password == NULL || *password == '\0')
     {
@@ -881,6 +963,11 @@ account_still_active (ChSession *self,
   g_autoptr (ChUserRecord) user = NULL;
   g_autoptr (GError) local_error = NULL;
   ChRole role;
+
+  /* The service has no account to disable: removing its key slot file is
+   * what ends it. */
+  if (self->service)
+    return TRUE;
 
   user = ch_db_user_lookup (self->store, self->username, &local_error);
   if (user == NULL || user->disabled)

@@ -25,6 +25,10 @@ ChSession  *ch_session_recover           (ChPractice   *practice,
                                           const char   *username,
                                           const char   *new_password,
                                           GError      **error);
+/* The backup service (charta-backupd): the service key slot, no person. */
+ChSession  *ch_session_open_service      (ChPractice   *practice,
+                                          GError      **error);
+gboolean    ch_session_get_is_service    (ChSession    *self);
 void        ch_session_logout            (ChSession    *self);
 
 /* Idle lock: wipes the key and closes the store; the same user resumes. */

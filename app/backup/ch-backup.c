@@ -10,12 +10,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
+#include "ch-audit.h"
 #include "ch-backup.h"
 #include "ch-keyring.h"
 #include "ch-records.h"
@@ -272,6 +274,13 @@ ch_backup_parse_target (const char *target,
 
   if (target != NULL && g_str_has_prefix (target, "dir:"))
     path = target + strlen ("dir:");
+  else if (target != NULL && g_str_has_prefix (target, "sftp://"))
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_UNSUPPORTED,
+                   _("SFTP targets are not supported yet (“%s”): give dir:PATH, "
+                     "for example a mounted NAS"), target);
+      return NULL;
+    }
   else if (target != NULL && strstr (target, "://") != NULL)
     {
       g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
@@ -1687,29 +1696,202 @@ archive_name_for (const char *target_dir,
   return g_strdup_printf ("%s-%" G_GUINT64_FORMAT ARCHIVE_SUFFIX, prefix, next);
 }
 
-/* Keeps the @keep newest archives; of the others, deletes only those a
- * successful run recorded writing into this folder. The newest is the one
- * just written and verified, so the last good one always stays. */
-static void
-apply_retention (ChStore    *store,
-                 const char *target_dir,
-                 guint       keep)
-{
-  g_autoptr (GPtrArray) names = list_archive_names (target_dir, NULL);
+/* ---- retention ---------------------------------------------------------- */
 
-  if (names == NULL)
+void
+ch_backup_retention_default (ChBackupRetention *retention)
+{
+  g_return_if_fail (retention != NULL);
+
+  retention->last = 0;
+  retention->daily = CH_BACKUP_DEFAULT_KEEP_DAILY;
+  retention->weekly = CH_BACKUP_DEFAULT_KEEP_WEEKLY;
+  retention->monthly = CH_BACKUP_DEFAULT_KEEP_MONTHLY;
+}
+
+typedef enum
+{
+  PERIOD_DAY,
+  PERIOD_WEEK,
+  PERIOD_MONTH,
+} Period;
+
+static gint64
+period_key (gint64     time,
+            Period     period,
+            GTimeZone *tz)
+{
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (time);
+  g_autoptr (GDateTime) local = utc != NULL ? g_date_time_to_timezone (utc, tz) : NULL;
+
+  /* Out of GDateTime's range: a period of its own. */
+  if (local == NULL)
+    return G_MININT64 + time;
+
+  switch (period)
+    {
+    case PERIOD_DAY:
+      return (gint64) g_date_time_get_year (local) * 10000
+             + g_date_time_get_month (local) * 100 + g_date_time_get_day_of_month (local);
+    case PERIOD_WEEK:
+      return (gint64) g_date_time_get_week_numbering_year (local) * 100
+             + g_date_time_get_week_of_year (local);
+    case PERIOD_MONTH:
+    default:
+      return (gint64) g_date_time_get_year (local) * 100 + g_date_time_get_month (local);
+    }
+}
+
+static int
+compare_items_newest_first (gconstpointer a,
+                            gconstpointer b,
+                            gpointer      user_data)
+{
+  const ChBackupArchiveItem *items = user_data;
+  const ChBackupArchiveItem *ia = &items[*(const guint *) a];
+  const ChBackupArchiveItem *ib = &items[*(const guint *) b];
+
+  if (ia->time != ib->time)
+    return ia->time > ib->time ? -1 : 1;
+  /* Within a second, by the -N a later backup got. */
+  if (ia->name != NULL && ib->name != NULL && is_archive_name (ia->name)
+      && is_archive_name (ib->name))
+    return compare_archive_names (&ia->name, &ib->name);
+  return g_strcmp0 (ib->name, ia->name);
+}
+
+static void
+keep_per_period (ChBackupArchiveItem *items,
+                 const guint         *order,
+                 guint                n_good,
+                 guint                n_periods,
+                 Period               period,
+                 GTimeZone           *tz)
+{
+  guint seen = 0;
+  gint64 previous = 0;
+
+  for (guint i = 0; i < n_good && n_periods > 0; i++)
+    {
+      gint64 key = period_key (items[order[i]].time, period, tz);
+
+      if (seen > 0 && key == previous)
+        continue;
+      /* The newest archive of a period it has not seen yet. */
+      if (++seen > n_periods)
+        break;
+      items[order[i]].keep = TRUE;
+      previous = key;
+    }
+}
+
+/**
+ * ch_backup_retention_decide:
+ * @items: (array length=n_items) (inout): the archives in a target, in any
+ *   order; on return, @keep says which stay
+ * @tz: (nullable): where days, weeks and months begin (%NULL: local time)
+ *
+ * Decides what retention keeps, without touching a file. An archive not
+ * @good (one that no successful run of this practice wrote: someone else's,
+ * or a copy put there by hand) is always kept and counts for nothing. Of
+ * the good ones: the newest of each of the @retention->daily most recent
+ * days that have one, likewise for ISO weeks and months, and the
+ * @retention->last newest. The newest good archive, the last good backup,
+ * is always kept, whatever @retention says.
+ */
+void
+ch_backup_retention_decide (ChBackupArchiveItem     *items,
+                            guint                    n_items,
+                            const ChBackupRetention *retention,
+                            GTimeZone               *tz)
+{
+  g_autoptr (GTimeZone) local = NULL;
+  g_autofree guint *order = NULL;
+  guint n_good = 0;
+
+  g_return_if_fail (items != NULL || n_items == 0);
+  g_return_if_fail (retention != NULL);
+
+  if (tz == NULL)
+    tz = local = g_time_zone_new_local ();
+
+  order = g_new (guint, MAX (n_items, 1));
+  for (guint i = 0; i < n_items; i++)
+    {
+      items[i].keep = !items[i].good;
+      if (items[i].good)
+        order[n_good++] = i;
+    }
+  if (n_good == 0)
     return;
 
-  for (guint i = MAX (keep, 1); i < names->len; i++)
+  g_qsort_with_data (order, (gint) n_good, sizeof (guint), compare_items_newest_first, items);
+
+  items[order[0]].keep = TRUE;
+  for (guint i = 0; i < MIN (retention->last, n_good); i++)
+    items[order[i]].keep = TRUE;
+  keep_per_period (items, order, n_good, retention->daily, PERIOD_DAY, tz);
+  keep_per_period (items, order, n_good, retention->weekly, PERIOD_WEEK, tz);
+  keep_per_period (items, order, n_good, retention->monthly, PERIOD_MONTH, tz);
+}
+
+/* When the archive @name was made: its UTC time stamp. */
+static gint64
+archive_name_time (const char *name)
+{
+  const char *stamp = name + strlen (ARCHIVE_PREFIX);
+  int y, mo, d, h, mi, sec;
+  g_autoptr (GDateTime) when = NULL;
+
+  if (sscanf (stamp, "%4d%2d%2d-%2d%2d%2d", &y, &mo, &d, &h, &mi, &sec) != 6)
+    return 0;
+  when = g_date_time_new_utc (y, mo, d, h, mi, sec);
+  return when != NULL ? g_date_time_to_unix (when) : 0;
+}
+
+/* Deletes the archives retention lets go, only ever those a successful run
+ * recorded writing into this folder. The newest it wrote is the one just
+ * written and verified, so the last good backup always stays. */
+static void
+apply_retention (ChStore                 *store,
+                 const char              *target_dir,
+                 const ChBackupRetention *retention,
+                 ChBackupProgress         progress,
+                 gpointer                 user_data)
+{
+  g_autoptr (GPtrArray) names = list_archive_names (target_dir, NULL);
+  g_autofree ChBackupArchiveItem *items = NULL;
+
+  if (names == NULL || names->len == 0)
+    return;
+
+  items = g_new0 (ChBackupArchiveItem, names->len);
+  for (guint i = 0; i < names->len; i++)
     {
-      const char *name = g_ptr_array_index (names, i);
-      g_autofree char *path = g_build_filename (target_dir, name, NULL);
       gboolean wrote = FALSE;
 
-      if (!ch_db_backup_run_wrote (store, target_dir, name, &wrote, NULL) || !wrote)
+      items[i].name = g_ptr_array_index (names, i);
+      items[i].time = archive_name_time (items[i].name);
+      items[i].good = ch_db_backup_run_wrote (store, target_dir, items[i].name, &wrote, NULL)
+                      && wrote;
+    }
+
+  ch_backup_retention_decide (items, names->len, retention, NULL);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = NULL;
+
+      if (items[i].keep || !items[i].good)
         continue;
+      path = g_build_filename (target_dir, items[i].name, NULL);
       if (g_unlink (path) != 0)
         g_warning ("Could not remove the old backup %s: %s", path, g_strerror (errno));
+      else
+        {
+          g_autofree char *line = g_strdup_printf (_("Removed the old backup %s"), path);
+          progress_say (progress, user_data, line);
+        }
     }
 }
 
@@ -1827,12 +2009,13 @@ out:
 /**
  * ch_backup_now:
  * @target_dir: the folder to write the archive into; it must exist
- * @keep: how many archives to keep there (at least 1)
+ * @retention: (nullable): which archives to keep there (%NULL: the
+ *   default, 7 daily, 4 weekly, 12 monthly)
  * @progress: (nullable): told what is being done
  *
  * Backs the practice up into one archive in @target_dir, verifies it and
  * only then gives it its name; records the run (either way) for
- * ch_backup_status(); removes the archives past the @keep newest that it
+ * ch_backup_status(); removes the archives @retention lets go, of those it
  * wrote. Needs write access to backups.
  *
  * Returns: (transfer full): the archive's path, or %NULL with a
@@ -1841,7 +2024,7 @@ out:
 char *
 ch_backup_now (ChSession        *session,
                const char       *target_dir,
-               guint             keep,
+               const ChBackupRetention *retention,
                ChBackupProgress  progress,
                gpointer          user_data,
                GError          **error)
@@ -1853,6 +2036,7 @@ ch_backup_now (ChSession        *session,
   g_autofree char *name = NULL;
   g_autofree char *final_path = NULL;
   gint64 started = g_get_real_time ();
+  ChBackupRetention default_retention;
   ChStore *store;
   struct stat st;
   int fd = -1;
@@ -1913,7 +2097,12 @@ ch_backup_now (ChSession        *session,
 
   record_run (store, target_dir, started, name,
               g_stat (final_path, &st) == 0 ? (gint64) st.st_size : 0, NULL);
-  apply_retention (store, target_dir, keep);
+  if (retention == NULL)
+    {
+      ch_backup_retention_default (&default_retention);
+      retention = &default_retention;
+    }
+  apply_retention (store, target_dir, retention, progress, user_data);
   return g_steal_pointer (&final_path);
 
 fail:
@@ -2151,4 +2340,551 @@ ch_backup_status (ChSession          *session,
       return FALSE;
     }
   return TRUE;
+}
+
+void
+ch_backup_status_free (ChBackupStatus *status)
+{
+  if (status == NULL)
+    return;
+  ch_backup_run_record_free (status->last_ok);
+  ch_backup_run_record_free (status->last_failed);
+  g_free (status->target);
+  g_free (status);
+}
+
+/* ---- configuration -------------------------------------------------------- */
+
+/* In the practice's settings table (no migration): what the office manager
+ * configured, read by charta-admin and charta-backupd alike. */
+#define KEY_TARGET        "backup.target"
+#define KEY_IDENTITY      "backup.identity"
+#define KEY_TIME          "backup.time"
+#define KEY_KEEP_DAILY    "backup.keep-daily"
+#define KEY_KEEP_WEEKLY   "backup.keep-weekly"
+#define KEY_KEEP_MONTHLY  "backup.keep-monthly"
+
+static gboolean
+invalid (GError    **error,
+         const char *message)
+{
+  g_set_error_literal (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_INVALID, message);
+  return FALSE;
+}
+
+/* Returns: (transfer full): the defaults: no target, 02:00, 7/4/12 */
+ChBackupConfig *
+ch_backup_config_new (void)
+{
+  ChBackupConfig *config = g_new0 (ChBackupConfig, 1);
+
+  config->hour = CH_BACKUP_DEFAULT_HOUR;
+  config->minute = CH_BACKUP_DEFAULT_MINUTE;
+  ch_backup_retention_default (&config->retention);
+  return config;
+}
+
+void
+ch_backup_config_free (ChBackupConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->target);
+  g_free (config->identity);
+  g_free (config);
+}
+
+/**
+ * ch_backup_parse_time:
+ *
+ * Parses "HH:MM" (24-hour clock).
+ *
+ * Returns: %TRUE, or %FALSE with CH_BACKUP_ERROR_INVALID
+ */
+gboolean
+ch_backup_parse_time (const char *text,
+                      guint      *out_hour,
+                      guint      *out_minute,
+                      GError    **error)
+{
+  guint hour, minute;
+
+  if (text == NULL || strlen (text) != 5 || !g_ascii_isdigit (text[0])
+      || !g_ascii_isdigit (text[1]) || text[2] != ':' || !g_ascii_isdigit (text[3])
+      || !g_ascii_isdigit (text[4]))
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_INVALID,
+                   _("“%s” is not a time: give HH:MM, for example 02:30"), text ? text : "");
+      return FALSE;
+    }
+  hour = (guint) ((text[0] - '0') * 10 + (text[1] - '0'));
+  minute = (guint) ((text[3] - '0') * 10 + (text[4] - '0'));
+  if (hour > 23 || minute > 59)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_INVALID,
+                   _("“%s” is not a time: the hour is 00 to 23, the minute 00 to 59"), text);
+      return FALSE;
+    }
+  *out_hour = hour;
+  *out_minute = minute;
+  return TRUE;
+}
+
+static gboolean
+valid_sftp_user (const char *user)
+{
+  if (*user == '\0' || strlen (user) > 64)
+    return FALSE;
+  for (const char *p = user; *p != '\0'; p++)
+    if (!(g_ascii_isalnum (*p) || *p == '.' || *p == '_' || *p == '-'))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+valid_host (const char *host)
+{
+  gsize len = strlen (host);
+
+  if (len == 0 || len > 253)
+    return FALSE;
+  /* An IPv6 literal, in brackets. */
+  if (host[0] == '[')
+    {
+      if (host[len - 1] != ']' || len < 4)
+        return FALSE;
+      for (gsize i = 1; i < len - 1; i++)
+        if (!(g_ascii_isxdigit (host[i]) || host[i] == ':' || host[i] == '.'))
+          return FALSE;
+      return TRUE;
+    }
+  for (const char *p = host; *p != '\0'; p++)
+    if (!(g_ascii_isalnum (*p) || *p == '.' || *p == '-'))
+      return FALSE;
+  return host[0] != '-' && host[0] != '.';
+}
+
+/* sftp://USER@HOST[:PORT]/PATH, rebuilt from its parts. */
+static char *
+normalize_sftp (const char *target,
+                GError    **error)
+{
+  const char *rest = target + strlen ("sftp://");
+  const char *at = strchr (rest, '@');
+  const char *slash = strchr (rest, '/');
+  g_autofree char *user = NULL;
+  g_autofree char *hostport = NULL;
+  g_autofree char *host = NULL;
+  const char *path;
+  const char *colon;
+  guint64 port = 22;
+
+  if (at == NULL || slash == NULL || at > slash)
+    goto bad;
+  user = g_strndup (rest, (gsize) (at - rest));
+  hostport = g_strndup (at + 1, (gsize) (slash - at - 1));
+  path = slash;
+
+  colon = strrchr (hostport, ':');
+  if (colon != NULL && (hostport[0] != '[' || colon > strchr (hostport, ']')))
+    {
+      char *end = NULL;
+
+      if (colon[1] == '\0')
+        goto bad;
+      port = g_ascii_strtoull (colon + 1, &end, 10);
+      if (*end != '\0' || port < 1 || port > 65535)
+        {
+          g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_INVALID,
+                       _("“%s”: the port is a number from 1 to 65535"), target);
+          return NULL;
+        }
+      host = g_strndup (hostport, (gsize) (colon - hostport));
+    }
+  else
+    host = g_strdup (hostport);
+
+  if (!valid_sftp_user (user) || !valid_host (host) || strlen (path) < 2
+      || strchr (path, '\n') != NULL || strstr (path, "/../") != NULL
+      || g_str_has_suffix (path, "/.."))
+    goto bad;
+
+  if (port == 22)
+    return g_strdup_printf ("sftp://%s@%s%s", user, host, path);
+  return g_strdup_printf ("sftp://%s@%s:%" G_GUINT64_FORMAT "%s", user, host, port, path);
+
+bad:
+  g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_INVALID,
+               _("“%s” is not an SFTP target: give sftp://USER@HOST[:PORT]/PATH"), target);
+  return NULL;
+}
+
+/**
+ * ch_backup_normalize_target:
+ * @out_normalized: (out) (transfer full): "dir:" and the absolute folder, or
+ *   the SFTP address rebuilt from its parts
+ *
+ * Checks the syntax of a target: "dir:PATH" (a plain absolute path too) or
+ * "sftp://USER@HOST[:PORT]/PATH". Does not look at the folder or the host.
+ *
+ * Returns: %TRUE, or %FALSE with CH_BACKUP_ERROR_INVALID or _TARGET
+ */
+gboolean
+ch_backup_normalize_target (const char         *target,
+                            ChBackupTargetKind *out_kind,
+                            char              **out_normalized,
+                            GError            **error)
+{
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (out_kind != NULL && out_normalized != NULL, FALSE);
+
+  if (target != NULL && g_str_has_prefix (target, "sftp://"))
+    {
+      char *sftp = normalize_sftp (target, error);
+
+      if (sftp == NULL)
+        return FALSE;
+      *out_kind = CH_BACKUP_TARGET_SFTP;
+      *out_normalized = sftp;
+      return TRUE;
+    }
+
+  if (target != NULL && strchr (target, '\n') != NULL)
+    return invalid (error, _("A backup target is one line"));
+
+  dir = ch_backup_parse_target (target, error);
+  if (dir == NULL)
+    return FALSE;
+  *out_kind = CH_BACKUP_TARGET_DIR;
+  *out_normalized = g_strconcat ("dir:", dir, NULL);
+  return TRUE;
+}
+
+/**
+ * ch_backup_config_validate:
+ *
+ * Returns: %TRUE when @config may be saved, else %FALSE with
+ *   CH_BACKUP_ERROR_INVALID (or _TARGET) naming what is wrong
+ */
+gboolean
+ch_backup_config_validate (const ChBackupConfig *config,
+                           GError              **error)
+{
+  ChBackupTargetKind kind = CH_BACKUP_TARGET_DIR;
+  g_autofree char *normalized = NULL;
+  const ChBackupRetention *r;
+
+  g_return_val_if_fail (config != NULL, FALSE);
+  r = &config->retention;
+
+  if (config->target == NULL)
+    return invalid (error, _("No backup target: give dir:PATH or sftp://USER@HOST[:PORT]/PATH"));
+  if (!ch_backup_normalize_target (config->target, &kind, &normalized, error))
+    return FALSE;
+  if (kind == CH_BACKUP_TARGET_SFTP && (config->identity == NULL || *config->identity == '\0'))
+    return invalid (error, _("An SFTP target needs --identity KEYFILE, the private key that "
+                             "logs in"));
+  if (kind == CH_BACKUP_TARGET_DIR && config->identity != NULL)
+    return invalid (error, _("--identity is for SFTP targets only"));
+  if (config->identity != NULL
+      && (!g_path_is_absolute (config->identity) || strchr (config->identity, '\n') != NULL))
+    return invalid (error, _("The identity is the absolute path of a private key file"));
+  if (config->hour > 23 || config->minute > 59)
+    return invalid (error, _("The backup time is HH:MM, 00:00 to 23:59"));
+  if (r->daily > CH_BACKUP_KEEP_MAX || r->weekly > CH_BACKUP_KEEP_MAX
+      || r->monthly > CH_BACKUP_KEEP_MAX || r->last > CH_BACKUP_KEEP_MAX)
+    return invalid (error, _("Keep at most 1000 backups a period"));
+  if (r->daily + r->weekly + r->monthly + r->last == 0)
+    return invalid (error, _("Keep at least one backup: daily, weekly or monthly"));
+  return TRUE;
+}
+
+static guint
+setting_uint (ChStore    *store,
+              const char *key,
+              guint       fallback,
+              GError    **error)
+{
+  g_autofree char *value = ch_db_setting_get (store, key, error);
+  guint64 number;
+  char *end = NULL;
+
+  if (value == NULL)
+    return fallback;
+  number = g_ascii_strtoull (value, &end, 10);
+  if (end == value || *end != '\0' || number > CH_BACKUP_KEEP_MAX)
+    return fallback;
+  return (guint) number;
+}
+
+/**
+ * ch_backup_config_load:
+ *
+ * Reads the backup configuration (the defaults where nothing is set). Needs
+ * read access to backups (the backup service has it).
+ *
+ * Returns: (transfer full): the configuration, or %NULL with an error
+ */
+ChBackupConfig *
+ch_backup_config_load (ChSession *session,
+                       GError   **error)
+{
+  g_autoptr (ChBackupConfig) config = ch_backup_config_new ();
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *time = NULL;
+  ChStore *store;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  if (!ch_session_check (session, CH_AREA_BACKUP, CH_ACCESS_READ, error))
+    return NULL;
+  store = ch_session_get_store (session);
+
+  config->target = ch_db_setting_get (store, KEY_TARGET, &local_error);
+  if (local_error == NULL)
+    config->identity = ch_db_setting_get (store, KEY_IDENTITY, &local_error);
+  if (local_error == NULL)
+    time = ch_db_setting_get (store, KEY_TIME, &local_error);
+  if (local_error == NULL)
+    config->retention.daily = setting_uint (store, KEY_KEEP_DAILY, config->retention.daily,
+                                            &local_error);
+  if (local_error == NULL)
+    config->retention.weekly = setting_uint (store, KEY_KEEP_WEEKLY, config->retention.weekly,
+                                             &local_error);
+  if (local_error == NULL)
+    config->retention.monthly = setting_uint (store, KEY_KEEP_MONTHLY,
+                                              config->retention.monthly, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  if (config->target != NULL && *config->target == '\0')
+    g_clear_pointer (&config->target, g_free);
+  if (config->identity != NULL && *config->identity == '\0')
+    g_clear_pointer (&config->identity, g_free);
+  if (time != NULL && !ch_backup_parse_time (time, &config->hour, &config->minute, NULL))
+    {
+      config->hour = CH_BACKUP_DEFAULT_HOUR;
+      config->minute = CH_BACKUP_DEFAULT_MINUTE;
+    }
+  return g_steal_pointer (&config);
+}
+
+/**
+ * ch_backup_config_save:
+ *
+ * Validates and stores @config (its target normalized), audited as a
+ * change of settings. Backups are practice policy: it needs write access to
+ * backups and to users, as the office manager and the administrator have
+ * (and the backup service has not).
+ *
+ * Returns: %TRUE, or %FALSE with CH_AUTH_ERROR_PERMISSION_DENIED,
+ *   CH_BACKUP_ERROR_INVALID or a store error
+ */
+gboolean
+ch_backup_config_save (ChSession            *session,
+                       const ChBackupConfig *config,
+                       GError              **error)
+{
+  g_autofree char *normalized = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *daily = NULL;
+  g_autofree char *weekly = NULL;
+  g_autofree char *monthly = NULL;
+  g_autofree char *detail = NULL;
+  ChBackupTargetKind kind;
+  ChStore *store;
+  gboolean ok;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  if (!ch_session_check (session, CH_AREA_BACKUP, CH_ACCESS_WRITE, error)
+      || !ch_session_check (session, CH_AREA_USERS, CH_ACCESS_WRITE, error))
+    return FALSE;
+  if (!ch_backup_config_validate (config, error)
+      || !ch_backup_normalize_target (config->target, &kind, &normalized, error))
+    return FALSE;
+
+  time = g_strdup_printf ("%02u:%02u", config->hour, config->minute);
+  daily = g_strdup_printf ("%u", config->retention.daily);
+  weekly = g_strdup_printf ("%u", config->retention.weekly);
+  monthly = g_strdup_printf ("%u", config->retention.monthly);
+  detail = g_strdup_printf ("backup: target %s%s%s, at %s, keep %s daily, %s weekly, %s monthly",
+                            normalized, config->identity != NULL ? ", identity " : "",
+                            config->identity != NULL ? config->identity : "", time, daily,
+                            weekly, monthly);
+
+  store = ch_session_get_store (session);
+  if (!ch_store_begin (store, error))
+    return FALSE;
+  ok = ch_db_setting_set (store, KEY_TARGET, normalized, error)
+       && ch_db_setting_set (store, KEY_IDENTITY, config->identity != NULL ? config->identity : "",
+                             error)
+       && ch_db_setting_set (store, KEY_TIME, time, error)
+       && ch_db_setting_set (store, KEY_KEEP_DAILY, daily, error)
+       && ch_db_setting_set (store, KEY_KEEP_WEEKLY, weekly, error)
+       && ch_db_setting_set (store, KEY_KEEP_MONTHLY, monthly, error)
+       && ch_session_audit (session, CH_AUDIT_SETTINGS, "setting", "backup", 0, detail, error)
+       && ch_store_commit (store, error);
+  if (!ok)
+    ch_store_rollback (store);
+  return ok;
+}
+
+/**
+ * ch_backup_next_run:
+ * @now: Unix seconds
+ * @tz: (nullable): the clock the time is on (%NULL: local time)
+ *
+ * Returns: the next time, after @now, that the configured time of day comes
+ *   round: today if it has not passed, else tomorrow (Unix seconds)
+ */
+gint64
+ch_backup_next_run (const ChBackupConfig *config,
+                    gint64                now,
+                    GTimeZone            *tz)
+{
+  g_autoptr (GTimeZone) local = NULL;
+  g_autoptr (GDateTime) utc = NULL;
+  g_autoptr (GDateTime) today = NULL;
+
+  g_return_val_if_fail (config != NULL, 0);
+
+  if (tz == NULL)
+    tz = local = g_time_zone_new_local ();
+
+  utc = g_date_time_new_from_unix_utc (now);
+  today = utc != NULL ? g_date_time_to_timezone (utc, tz) : NULL;
+  if (today == NULL)
+    return now + 24 * 60 * 60;
+
+  for (int days = 0; days < 3; days++)
+    {
+      g_autoptr (GDateTime) day = g_date_time_add_days (today, days);
+      g_autoptr (GDateTime) when = NULL;
+
+      if (day == NULL)
+        break;
+      when = g_date_time_new (tz, g_date_time_get_year (day), g_date_time_get_month (day),
+                              g_date_time_get_day_of_month (day), (int) config->hour,
+                              (int) config->minute, 0);
+      if (when != NULL && g_date_time_to_unix (when) > now)
+        return g_date_time_to_unix (when);
+    }
+  return now + 24 * 60 * 60;
+}
+
+/* ---- running the configured backup ---------------------------------------- */
+
+static void
+record_failure (ChStore    *store,
+                const char *target,
+                GError     *failure)
+{
+  record_run (store, target, g_get_real_time (), NULL, 0, failure);
+}
+
+/**
+ * ch_backup_run:
+ * @target: (nullable): where to, overriding the configured target
+ * @retention: (nullable): what to keep, overriding the configured retention
+ *
+ * The backup "charta-admin backup now" and charta-backupd run: to @target,
+ * or the configured one, with the configured retention. An SFTP target is
+ * refused for now (CH_BACKUP_ERROR_UNSUPPORTED), and the refusal recorded
+ * like any failed run.
+ *
+ * Returns: (transfer full): the archive's path, or %NULL with
+ *   CH_BACKUP_ERROR_NOT_CONFIGURED, _UNSUPPORTED, or ch_backup_now()'s errors
+ */
+char *
+ch_backup_run (ChSession               *session,
+               const char              *target,
+               const ChBackupRetention *retention,
+               ChBackupProgress         progress,
+               gpointer                 user_data,
+               GError                 **error)
+{
+  g_autoptr (ChBackupConfig) config = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *normalized = NULL;
+  ChBackupTargetKind kind;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  if (!ch_session_check (session, CH_AREA_BACKUP, CH_ACCESS_WRITE, error))
+    return NULL;
+  config = ch_backup_config_load (session, error);
+  if (config == NULL)
+    return NULL;
+
+  if (target == NULL)
+    target = config->target;
+  if (target == NULL)
+    {
+      g_set_error_literal (&local_error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_NOT_CONFIGURED,
+                           _("No backup target is configured: run “charta-admin backup config "
+                             "--target dir:PATH”, or give --target"));
+      record_failure (ch_session_get_store (session), "", local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (retention == NULL)
+    retention = &config->retention;
+
+  if (!ch_backup_normalize_target (target, &kind, &normalized, &local_error))
+    {
+      record_failure (ch_session_get_store (session), target, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (kind == CH_BACKUP_TARGET_SFTP)
+    {
+      g_set_error (&local_error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_UNSUPPORTED,
+                   _("SFTP targets are not supported yet (“%s”): configure a folder, "
+                     "dir:PATH, for example a mounted NAS"), normalized);
+      record_failure (ch_session_get_store (session), normalized, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  return ch_backup_now (session, normalized + strlen ("dir:"), retention, progress, user_data,
+                        error);
+}
+
+/**
+ * ch_backup_get_status:
+ * @now: Unix seconds (g_get_real_time () / G_USEC_PER_SEC)
+ *
+ * The last good and the last failed run, the configured target, the next
+ * scheduled run and whether the last good backup is overdue (older than
+ * 36 hours, or none at all). Needs read access to backups.
+ *
+ * Returns: (transfer full): the status, or %NULL with an error
+ */
+ChBackupStatus *
+ch_backup_get_status (ChSession *session,
+                      gint64     now,
+                      GError   **error)
+{
+  g_autoptr (ChBackupStatus) status = g_new0 (ChBackupStatus, 1);
+  g_autoptr (ChBackupConfig) config = NULL;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  config = ch_backup_config_load (session, error);
+  if (config == NULL)
+    return NULL;
+  if (!ch_backup_status (session, &status->last_ok, &status->last_failed, error))
+    return NULL;
+
+  status->target = g_strdup (config->target);
+  status->next_run = config->target != NULL ? ch_backup_next_run (config, now, NULL) : 0;
+  status->overdue = status->last_ok == NULL
+                    || now - status->last_ok->finished_at > CH_BACKUP_OVERDUE_SECONDS;
+  return g_steal_pointer (&status);
 }

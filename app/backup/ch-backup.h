@@ -18,12 +18,23 @@ typedef enum
   CH_BACKUP_ERROR_WRONG_KEY,   /* the credentials do not open the archive */
   CH_BACKUP_ERROR_EXISTS,      /* the restore folder is in use */
   CH_BACKUP_ERROR_PERMISSION_DENIED,
+  CH_BACKUP_ERROR_INVALID,     /* a configuration value is malformed or out of range */
+  CH_BACKUP_ERROR_UNSUPPORTED, /* a target kind this version cannot write to yet (SFTP) */
+  CH_BACKUP_ERROR_NOT_CONFIGURED, /* no target given and none configured */
 } ChBackupError;
 
 /* The archive format's version, in the plaintext header. */
 #define CH_BACKUP_FORMAT_VERSION 1
-/* How many archives "backup now" keeps in a folder, unless told. */
-#define CH_BACKUP_DEFAULT_KEEP 7
+/* Retention, unless configured otherwise. */
+#define CH_BACKUP_DEFAULT_KEEP_DAILY   7
+#define CH_BACKUP_DEFAULT_KEEP_WEEKLY  4
+#define CH_BACKUP_DEFAULT_KEEP_MONTHLY 12
+#define CH_BACKUP_KEEP_MAX             1000
+/* The nightly run, unless configured otherwise (local time). */
+#define CH_BACKUP_DEFAULT_HOUR   2
+#define CH_BACKUP_DEFAULT_MINUTE 0
+/* The last good backup is overdue past this age. */
+#define CH_BACKUP_OVERDUE_SECONDS (36 * 60 * 60)
 
 /* A line of progress for a person ("Copying the documents…"). */
 typedef void (*ChBackupProgress) (const char *message,
@@ -58,13 +69,87 @@ typedef struct
 
 GQuark        ch_backup_error_quark   (void);
 
+/* ---- retention ---------------------------------------------------------- */
+
+/* Which archives to keep: the newest of each of the @daily most recent days,
+ * @weekly ISO weeks and @monthly months that have one (each rule counted on
+ * its own; an archive any rule keeps stays), plus the @last newest. */
+typedef struct
+{
+  guint last;
+  guint daily;
+  guint weekly;
+  guint monthly;
+} ChBackupRetention;
+
+/* One archive in a target, for ch_backup_retention_decide(). */
+typedef struct
+{
+  const char *name;
+  gint64      time;   /* when it was made, Unix seconds */
+  gboolean    good;   /* a successful run of this practice wrote it */
+  gboolean    keep;   /* (out) */
+} ChBackupArchiveItem;
+
+void          ch_backup_retention_default (ChBackupRetention   *retention);
+void          ch_backup_retention_decide  (ChBackupArchiveItem *items,
+                                           guint                n_items,
+                                           const ChBackupRetention *retention,
+                                           GTimeZone           *tz);
+
+/* ---- configuration ------------------------------------------------------ */
+
+typedef enum
+{
+  CH_BACKUP_TARGET_DIR,
+  CH_BACKUP_TARGET_SFTP,
+} ChBackupTargetKind;
+
+typedef struct
+{
+  char              *target;    /* "dir:/ABSOLUTE/PATH" or "sftp://USER@HOST[:PORT]/PATH"; NULL: none */
+  char              *identity;  /* SFTP only: the private key file */
+  guint              hour;      /* the nightly run, local time */
+  guint              minute;
+  ChBackupRetention  retention;
+} ChBackupConfig;
+
+ChBackupConfig *ch_backup_config_new      (void);
+void            ch_backup_config_free     (ChBackupConfig      *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChBackupConfig, ch_backup_config_free)
+
+gboolean      ch_backup_parse_time      (const char          *text,
+                                         guint               *out_hour,
+                                         guint               *out_minute,
+                                         GError             **error);
+gboolean      ch_backup_normalize_target (const char         *target,
+                                          ChBackupTargetKind *out_kind,
+                                          char              **out_normalized,
+                                          GError            **error);
+gboolean      ch_backup_config_validate (const ChBackupConfig *config,
+                                         GError             **error);
+ChBackupConfig *ch_backup_config_load   (ChSession           *session,
+                                         GError             **error);
+gboolean      ch_backup_config_save     (ChSession           *session,
+                                         const ChBackupConfig *config,
+                                         GError             **error);
+gint64        ch_backup_next_run        (const ChBackupConfig *config,
+                                         gint64               now,
+                                         GTimeZone           *tz);
+
 /* Parses "dir:PATH" (or a plain absolute path). (transfer full) */
 char         *ch_backup_parse_target  (const char          *target,
                                        GError             **error);
 
 char         *ch_backup_now           (ChSession           *session,
                                        const char          *target_dir,
-                                       guint                keep,
+                                       const ChBackupRetention *retention,
+                                       ChBackupProgress     progress,
+                                       gpointer             user_data,
+                                       GError             **error);
+char         *ch_backup_run           (ChSession           *session,
+                                       const char          *target,
+                                       const ChBackupRetention *retention,
                                        ChBackupProgress     progress,
                                        gpointer             user_data,
                                        GError             **error);
@@ -87,5 +172,22 @@ gboolean      ch_backup_status        (ChSession           *session,
                                        ChBackupRunRecord  **out_last_ok,
                                        ChBackupRunRecord  **out_last_failed,
                                        GError             **error);
+
+/* What the office manager is shown, and the daemon logs. */
+typedef struct
+{
+  ChBackupRunRecord *last_ok;      /* nullable */
+  ChBackupRunRecord *last_failed;  /* nullable */
+  char              *target;       /* configured; nullable */
+  gint64             next_run;     /* Unix seconds; 0 when no target is configured */
+  gboolean           overdue;      /* no good backup within CH_BACKUP_OVERDUE_SECONDS */
+} ChBackupStatus;
+
+void            ch_backup_status_free   (ChBackupStatus      *status);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChBackupStatus, ch_backup_status_free)
+
+ChBackupStatus *ch_backup_get_status    (ChSession           *session,
+                                         gint64               now,
+                                         GError             **error);
 
 G_END_DECLS

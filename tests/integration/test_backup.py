@@ -238,7 +238,9 @@ class BackupTests(test_cli.DemoPracticeTestCase):
         self.assertIn('never', text)
 
         # Bad usage.
-        self.assert_usage_error(self.demo('admin', 'backup', 'now', expect=2))
+        # No --target and none configured: told how to configure one.
+        self.assert_failure_message(self.demo('admin', 'backup', 'now', expect=1),
+                                    'backup config')
         self.assert_usage_error(self.demo('admin', 'backup', 'now', '--target', 'dir:' + self.target,
                                           '--keep', '0', expect=2))
         self.assert_usage_error(self.run_admin('backup', 'restore', 'x.chbk', expect=2))

@@ -47,7 +47,7 @@ COMMANDS = [
     ['schedule', 'waitlist', 'list'], ['schedule', 'recall', 'add'], ['schedule', 'recall', 'list'],
     ['doc', 'import'], ['doc', 'list'], ['doc', 'export'],
     ['backup', 'now'], ['backup', 'list'], ['backup', 'verify'], ['backup', 'restore'],
-    ['backup', 'status'],
+    ['backup', 'status'], ['backup', 'config'],
 ]
 RECOVERY_RE = re.compile(r'^Recovery key: (\S+)$', re.M)
 # The drug knowledge base shipped with Charta, as resources/data/drugs/README.md describes it.

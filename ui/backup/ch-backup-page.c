@@ -24,6 +24,7 @@ struct _ChBackupPage
   AdwActionRow  *ok_row;
   GtkImage      *ok_icon;
   AdwActionRow  *failed_row;
+  AdwActionRow  *target_row;
 
   ChSession     *session;
   GCancellable  *cancellable;
@@ -82,7 +83,9 @@ format_time (gint64 unix_time)
 static void
 ch_backup_page_show (ChBackupPage      *self,
                      ChBackupRunRecord *last_ok,
-                     ChBackupRunRecord *last_failed)
+                     ChBackupRunRecord *last_failed,
+                     const char        *target,
+                     gint64             next_run)
 {
   g_autofree char *message = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
@@ -116,6 +119,18 @@ ch_backup_page_show (ChBackupPage      *self,
       self->summary = g_strdup (_("None yet"));
     }
 
+  if (target != NULL)
+    {
+      g_autofree char *next = next_run > 0 ? format_time (next_run) : g_strdup ("—");
+      /* TRANSLATORS: where backups go, and when the next one runs */
+      g_autofree char *text = g_strdup_printf (_("%s · next %s"), target, next);
+
+      adw_action_row_set_subtitle (self->target_row, text);
+    }
+  else
+    adw_action_row_set_subtitle (self->target_row,
+                                 _("None set: “charta-admin backup config --target dir:PATH”"));
+
   gtk_widget_set_visible (GTK_WIDGET (self->failed_row), last_failed != NULL);
   if (last_failed != NULL)
     {
@@ -133,17 +148,15 @@ ch_backup_page_show (ChBackupPage      *self,
 
 typedef struct
 {
-  ChSession         *session;
-  ChBackupRunRecord *last_ok;
-  ChBackupRunRecord *last_failed;
+  ChSession      *session;
+  ChBackupStatus *status;
 } Load;
 
 static void
 load_free (Load *load)
 {
   g_clear_object (&load->session);
-  g_clear_pointer (&load->last_ok, ch_backup_run_record_free);
-  g_clear_pointer (&load->last_failed, ch_backup_run_record_free);
+  g_clear_pointer (&load->status, ch_backup_status_free);
   g_free (load);
 }
 
@@ -156,7 +169,9 @@ load_thread (GTask        *task,
   Load *load = task_data;
   GError *error = NULL;
 
-  if (ch_backup_status (load->session, &load->last_ok, &load->last_failed, &error))
+  load->status = ch_backup_get_status (load->session, g_get_real_time () / G_USEC_PER_SEC,
+                                       &error);
+  if (load->status != NULL)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -183,7 +198,8 @@ load_done (GObject      *object,
 
   self->busy = FALSE;
   self->loaded = TRUE;
-  ch_backup_page_show (self, load->last_ok, load->last_failed);
+  ch_backup_page_show (self, load->status->last_ok, load->status->last_failed,
+                       load->status->target, load->status->next_run);
 }
 
 static void
@@ -333,13 +349,21 @@ ch_backup_page_init (ChBackupPage *self)
     gtk_widget_add_css_class (list, "boxed-list");
     self->ok_row = ADW_ACTION_ROW (adw_action_row_new ());
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->ok_row), _("Last Good Backup"));
+    adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->ok_row), FALSE);
     self->ok_icon = GTK_IMAGE (gtk_image_new_from_icon_name ("emblem-ok-symbolic"));
     adw_action_row_add_prefix (self->ok_row, GTK_WIDGET (self->ok_icon));
     self->failed_row = ADW_ACTION_ROW (adw_action_row_new ());
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->failed_row), _("Last Failure"));
+    adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->failed_row), FALSE);
     adw_action_row_set_subtitle_lines (self->failed_row, 3);
     adw_action_row_add_prefix (self->failed_row,
                                gtk_image_new_from_icon_name ("dialog-error-symbolic"));
+    self->target_row = ADW_ACTION_ROW (adw_action_row_new ());
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->target_row), _("Target"));
+    adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->target_row), FALSE);
+    adw_action_row_add_prefix (self->target_row,
+                               gtk_image_new_from_icon_name ("drive-harddisk-symbolic"));
+    gtk_list_box_append (GTK_LIST_BOX (list), GTK_WIDGET (self->target_row));
     gtk_list_box_append (GTK_LIST_BOX (list), GTK_WIDGET (self->ok_row));
     gtk_list_box_append (GTK_LIST_BOX (list), GTK_WIDGET (self->failed_row));
     gtk_box_append (GTK_BOX (group), list);

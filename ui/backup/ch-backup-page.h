@@ -3,12 +3,10 @@
 
 #include <adwaita.h>
 
+#include "ch-backup.h"
 #include "ch-session.h"
 
 G_BEGIN_DECLS
-
-/* A backup older than this, or none at all, is overdue. */
-#define CH_BACKUP_OVERDUE_SECONDS (36 * 60 * 60)
 
 #define CH_TYPE_BACKUP_PAGE (ch_backup_page_get_type ())
 G_DECLARE_FINAL_TYPE (ChBackupPage, ch_backup_page, CH, BACKUP_PAGE, AdwBin)
