@@ -318,6 +318,31 @@ ch_db_audit_last (ChStore *store,
   return TRUE;
 }
 
+/* The hash of entry @id; *@out_found FALSE when there is none. */
+gboolean
+ch_db_audit_hash_at (ChStore   *store,
+                     gint64     id,
+                     guint8    *out_hash,
+                     gboolean  *out_found,
+                     GError   **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store, "SELECT hash FROM audit WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = ch_store_step (store, stmt, error);
+  if (rc < 0)
+    return FALSE;
+  *out_found = rc == SQLITE_ROW;
+  if (rc == SQLITE_ROW)
+    copy_hash (out_hash, stmt, 0);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
 gboolean
 ch_db_audit_insert (ChStore             *store,
                     const ChAuditRecord *record,

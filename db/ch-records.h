@@ -96,6 +96,11 @@ gboolean       ch_db_audit_last        (ChStore             *store,
                                         gint64              *out_id,
                                         guint8              *out_hash,
                                         GError             **error);
+gboolean       ch_db_audit_hash_at     (ChStore             *store,
+                                        gint64               id,
+                                        guint8              *out_hash,
+                                        gboolean            *out_found,
+                                        GError             **error);
 gboolean       ch_db_audit_insert      (ChStore             *store,
                                         const ChAuditRecord *record,
                                         GError             **error);

@@ -836,6 +836,63 @@ cmd_recover (Invocation *inv,
 
 /* ---- audit --------------------------------------------------------------- */
 
+static gboolean archive_credentials (const char          *user_opt,
+                                     const char          *password_file,
+                                     const char          *key_file,
+                                     ChSecret           **password,
+                                     ChSecret           **recovery_key,
+                                     ChBackupCredentials *credentials,
+                                     GError             **error);
+
+/* Each backup in @target recorded the trail's head when it was taken: the
+ * trail must still hold that entry with that hash. */
+static gboolean
+check_backup_anchors (AdminSession  *session,
+                      const char    *target,
+                      const char    *user,
+                      const char    *password_file,
+                      guint         *out_n_checked,
+                      GError       **error)
+{
+  g_autofree char *dir = ch_backup_parse_target (target, error);
+  g_autoptr (GPtrArray) infos = NULL;
+  g_autoptr (ChSecret) password = NULL;
+  g_autoptr (ChSecret) recovery_key = NULL;
+  ChBackupCredentials credentials;
+
+  *out_n_checked = 0;
+  if (dir == NULL)
+    return FALSE;
+  infos = ch_backup_list (dir, error);
+  if (infos == NULL)
+    return FALSE;
+  if (infos->len == 0)
+    return TRUE;
+  if (!archive_credentials (user, password_file, NULL, &password, &recovery_key, &credentials,
+                            error))
+    return FALSE;
+
+  for (guint i = 0; i < infos->len; i++)
+    {
+      ChBackupInfo *listed = g_ptr_array_index (infos, i);
+      g_autoptr (ChBackupInfo) info = ch_backup_verify (listed->path, &credentials, error);
+      g_autofree char *name = NULL;
+      g_autofree char *where = NULL;
+
+      if (info == NULL)
+        return FALSE;
+      if (info->audit_head == NULL)
+        continue;
+      name = g_path_get_basename (info->path);
+      /* TRANSLATORS: %s is a backup archive's file name */
+      where = g_strdup_printf (_("the backup %s"), name);
+      if (!ch_audit_check_anchor (ch_session_get_store (session), info->audit_head, where, error))
+        return FALSE;
+      (*out_n_checked)++;
+    }
+  return TRUE;
+}
+
 static gboolean
 cmd_audit_verify (Invocation *inv,
                   GError    **error)
@@ -844,9 +901,19 @@ cmd_audit_verify (Invocation *inv,
   g_autoptr (AdminSession) session = NULL;
   g_autoptr (ChAuditModel) model = NULL;
   g_autofree char *count = NULL;
+  g_autofree char *backups = NULL;
   gint64 n_entries = 0;
+  guint n_anchors = 0;
+  const GOptionEntry entries[] = {
+    { "backups", 0, 0, G_OPTION_ARG_STRING, &backups,
+      N_("Also check the trail against the heads recorded in the backups in TARGET "
+         "(dir:PATH): history rewritten since is found even if its hashes were recomputed"),
+      N_("TARGET") },
+    { NULL }
+  };
 
   add_login_options (inv, &opts);
+  g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
   if (!parse_args (inv, 0, 0, error))
     return FALSE;
 
@@ -861,11 +928,19 @@ cmd_audit_verify (Invocation *inv,
 
   if (!ch_audit_model_verify (model, &n_entries, error))
     return FALSE;
+  if (backups != NULL &&
+      !check_backup_anchors (session, backups, opts.user, opts.password_file, &n_anchors, error))
+    return FALSE;
 
   count = g_strdup_printf ("%" G_GINT64_FORMAT, n_entries);
   g_print (g_dngettext (GETTEXT_PACKAGE, "Audit trail intact: %s entry\n",
                         "Audit trail intact: %s entries\n", (gulong) n_entries),
            count);
+  if (backups != NULL)
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "It holds the head recorded in %u backup\n",
+                          "It holds the heads recorded in %u backups\n", n_anchors),
+             n_anchors);
   return TRUE;
 }
 

@@ -324,6 +324,60 @@ verify_head (ChStore           *store,
 }
 
 /**
+ * ch_audit_check_anchor:
+ * @anchor: "ID:HASH" as a backup's manifest recorded the trail's head
+ * @where: (nullable): names the backup, for the message
+ *
+ * Checks that entry ID is still there with the hash it had then. A chain
+ * that verifies may still have been rewritten by someone holding the key,
+ * who can recompute every hash; an anchor kept elsewhere (in a backup, on
+ * another machine) cannot be.
+ */
+gboolean
+ch_audit_check_anchor (ChStore     *store,
+                       const char  *anchor,
+                       const char  *where,
+                       GError     **error)
+{
+  guint8 hash[CH_AUDIT_HASH_BYTES];
+  char hex[CH_AUDIT_HASH_BYTES * 2 + 1];
+  const char *colon = anchor != NULL ? strchr (anchor, ':') : NULL;
+  gboolean found = FALSE;
+  char id_text[32];
+  gint64 id;
+
+  if (colon == NULL || colon == anchor)
+    {
+      g_set_error (error, CH_AUDIT_ERROR, CH_AUDIT_ERROR_FAILED,
+                   _("%s records no audit head that can be read"), where);
+      return FALSE;
+    }
+  id = g_ascii_strtoll (anchor, NULL, 10);
+  g_snprintf (id_text, sizeof id_text, "%" G_GINT64_FORMAT, id);
+  if (!ch_db_audit_hash_at (store, id, hash, &found, error))
+    return FALSE;
+  if (!found)
+    {
+      /* TRANSLATORS: the first %s is an audit entry's number, the second names a backup */
+      g_set_error (error, CH_AUDIT_ERROR, CH_AUDIT_ERROR_BROKEN,
+                   _("Audit trail broken at entry %s: %s recorded it, and it is gone"),
+                   id_text, where);
+      return FALSE;
+    }
+  sodium_bin2hex (hex, sizeof hex, hash, sizeof hash);
+  if (g_ascii_strcasecmp (colon + 1, hex) != 0)
+    {
+      /* TRANSLATORS: the first %s is an audit entry's number, the second names a backup */
+      g_set_error (error, CH_AUDIT_ERROR, CH_AUDIT_ERROR_BROKEN,
+                   _("Audit trail broken at entry %s: it is not the entry %s recorded, so the "
+                     "history up to it was rewritten"),
+                   id_text, where);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
  * ch_audit_verify:
  * @out_n_entries: (out) (optional): how many entries were proven
  *

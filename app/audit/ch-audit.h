@@ -66,6 +66,10 @@ gboolean            ch_audit_append_at    (ChStore             *store,
                                            gint64               patient_id,
                                            const char          *detail,
                                            GError             **error);
+gboolean            ch_audit_check_anchor (ChStore             *store,
+                                           const char          *anchor,
+                                           const char          *where,
+                                           GError             **error);
 gboolean            ch_audit_verify       (ChStore             *store,
                                            gint64              *out_n_entries,
                                            GError             **error);

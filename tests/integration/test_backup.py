@@ -102,6 +102,10 @@ class BackupTests(test_cli.DemoPracticeTestCase):
         self.assertIn('intact', proc.stdout)
         self.assertIn('Riverside', proc.stdout)
 
+        # The audit trail still holds the head the backup recorded.
+        proc = self.demo('admin', 'audit', 'verify', '--backups', 'dir:' + self.target)
+        self.assertIn('heads recorded in 1 backup', proc.stdout.replace('head recorded', 'heads recorded'))
+
         listing = json.loads(self.run_admin('backup', 'list', '--target', 'dir:' + self.target,
                                             '--json').stdout)
         self.assertEqual([b['path'] for b in listing], [archive])

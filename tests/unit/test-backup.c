@@ -9,10 +9,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ch-audit.h"
 #include "ch-backup.h"
 #include "ch-chart.h"
 #include "ch-documents.h"
 #include "ch-patients.h"
+#include "ch-records.h"
 #include "ch-test-util.h"
 #include "ch-users.h"
 
@@ -1170,6 +1172,67 @@ test_service_no_slot (Fixture      *f,
   g_assert_nonnull (strstr (error->message, "backup service"));
 }
 
+/* The head a backup recorded catches a history rewritten afterwards by
+ * someone holding the key, who recomputes every hash so that the chain
+ * itself verifies. */
+static void
+test_audit_anchor (Fixture      *f,
+                   gconstpointer data)
+{
+  g_autofree char *archive = backup_now (f, 7);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ChBackupInfo) info = ch_backup_verify (archive, &admin_credentials, &error);
+  ChStore *store = ch_session_get_store (f->admin);
+  g_autoptr (GPtrArray) all = NULL;
+  guint8 prev[CH_AUDIT_HASH_BYTES] = { 0 };
+  char head[32 + CH_AUDIT_HASH_BYTES * 2 + 2];
+  char hex[CH_AUDIT_HASH_BYTES * 2 + 1];
+  gint64 n = 0;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (info->audit_head);
+  g_assert_true (ch_audit_check_anchor (store, info->audit_head, "the backup", &error));
+  g_assert_no_error (error);
+
+  /* The insider edits entry 2 and recomputes the whole chain and its head. */
+  all = ch_db_audit_page (store, NULL, 0, 100000, &error);
+  g_assert_no_error (error);
+  g_assert_true (ch_store_exec (store, "DROP TRIGGER audit_no_update;"
+                                       "DROP TRIGGER audit_no_delete;"
+                                       "DELETE FROM audit", &error));
+  g_assert_no_error (error);
+  for (guint i = all->len; i > 0; i--)
+    {
+      /* The page is newest first. */
+      ChAuditRecord *record = g_ptr_array_index (all, i - 1);
+
+      if (record->id == 2)
+        {
+          g_free (record->detail);
+          record->detail = g_strdup ("nothing to see here");
+        }
+      memcpy (record->prev_hash, prev, sizeof prev);
+      ch_audit_compute_hash (record, record->hash);
+      memcpy (prev, record->hash, sizeof prev);
+      g_assert_true (ch_db_audit_insert (store, record, &error));
+      g_assert_no_error (error);
+      if (i == 1)
+        {
+          sodium_bin2hex (hex, sizeof hex, record->hash, CH_AUDIT_HASH_BYTES);
+          g_snprintf (head, sizeof head, "%" G_GINT64_FORMAT ":%s", record->id, hex);
+        }
+    }
+  g_assert_true (ch_db_setting_set (store, "audit.head", head, &error));
+  g_assert_no_error (error);
+
+  /* The chain alone cannot tell; the backup's head can. */
+  g_assert_true (ch_audit_verify (store, &n, &error));
+  g_assert_no_error (error);
+  g_assert_false (ch_audit_check_anchor (store, info->audit_head, "the backup", &error));
+  g_assert_error (error, CH_AUDIT_ERROR, CH_AUDIT_ERROR_BROKEN);
+  g_assert_nonnull (strstr (error->message, "rewritten"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1191,6 +1254,7 @@ main (int    argc,
   ADD ("/backup/status-overdue", test_status_overdue);
   ADD ("/backup/service-session", test_service_session);
   ADD ("/backup/service-no-slot", test_service_no_slot);
+  ADD ("/backup/audit-anchor", test_audit_anchor);
   g_test_add_func ("/backup/retention-decide", test_retention_decide);
   g_test_add_func ("/backup/config-validate", test_config_validate);
   g_test_add_func ("/backup/next-run", test_next_run);
