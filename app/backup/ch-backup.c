@@ -2856,6 +2856,15 @@ ch_backup_run (ChSession               *session,
                         error);
 }
 
+/* Whether a last good backup finished at @last_ok_unix (0: none) is overdue
+ * at @now_unix: none, or older than CH_BACKUP_OVERDUE_SECONDS. */
+gboolean
+ch_backup_is_overdue (gint64 last_ok_unix,
+                      gint64 now_unix)
+{
+  return last_ok_unix <= 0 || now_unix - last_ok_unix > CH_BACKUP_OVERDUE_SECONDS;
+}
+
 /**
  * ch_backup_get_status:
  * @now: Unix seconds (g_get_real_time () / G_USEC_PER_SEC)
@@ -2884,7 +2893,7 @@ ch_backup_get_status (ChSession *session,
 
   status->target = g_strdup (config->target);
   status->next_run = config->target != NULL ? ch_backup_next_run (config, now, NULL) : 0;
-  status->overdue = status->last_ok == NULL
-                    || now - status->last_ok->finished_at > CH_BACKUP_OVERDUE_SECONDS;
+  status->overdue = ch_backup_is_overdue (status->last_ok != NULL ? status->last_ok->finished_at
+                                                                : 0, now);
   return g_steal_pointer (&status);
 }

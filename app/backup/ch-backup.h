@@ -186,6 +186,8 @@ typedef struct
 void            ch_backup_status_free   (ChBackupStatus      *status);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChBackupStatus, ch_backup_status_free)
 
+gboolean        ch_backup_is_overdue    (gint64               last_ok_unix,
+                                         gint64               now_unix);
 ChBackupStatus *ch_backup_get_status    (ChSession           *session,
                                          gint64               now,
                                          GError             **error);

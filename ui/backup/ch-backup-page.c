@@ -42,7 +42,7 @@ ch_backup_overdue (gint64   last_ok_unix,
                    char   **out_message)
 {
   gint64 age = now_unix - last_ok_unix;
-  gboolean overdue = last_ok_unix <= 0 || age > CH_BACKUP_OVERDUE_SECONDS;
+  gboolean overdue = ch_backup_is_overdue (last_ok_unix, now_unix);
 
   if (out_message == NULL)
     return overdue;
