@@ -355,6 +355,7 @@ ch_documents_list_fill (ChDocumentsList *self)
   const char *category = ch_documents_list_filter_category (self);
   GtkWidget *child;
   guint shown = 0;
+  guint standalone = 0;   /* the documents on their own: a study's images count as it */
   guint n_studies = 0;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
@@ -378,9 +379,10 @@ ch_documents_list_fill (ChDocumentsList *self)
       g_autofree char *subtitle = NULL;
       GtkWidget *row, *icon;
 
-      if (category != NULL && g_strcmp0 (document->category, category) != 0)
-        continue;
       if (!in_error && ch_documents_list_in_study (self, document->id))
+        continue;
+      standalone++;
+      if (category != NULL && g_strcmp0 (document->category, category) != 0)
         continue;
 
       subtitle = ch_documents_ui_describe (document);
@@ -405,19 +407,9 @@ ch_documents_list_fill (ChDocumentsList *self)
 
   if (self->loaded)
     {
-      guint n = 0;
+      guint n = standalone;
       guint all_studies = self->studies != NULL ? self->studies->len : 0;
       GString *text = g_string_new (NULL);
-
-      /* The documents on their own (the images of a study count as it). */
-      for (guint i = 0; self->documents != NULL && i < self->documents->len; i++)
-        {
-          ChDocument *document = g_ptr_array_index (self->documents, i);
-
-          if (g_strcmp0 (document->status, "entered-in-error") == 0 ||
-              !ch_documents_list_in_study (self, document->id))
-            n++;
-        }
 
       g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u document",
                                                  "%u documents", n), n);
