@@ -684,6 +684,26 @@ ch_store_rollback (ChStore *self)
   self->tx_depth--;
 }
 
+/**
+ * ch_store_commit_or_rollback:
+ * @ok: whether the work of the transaction went well
+ *
+ * Ends the transaction ch_store_begin() opened: commits it when @ok (and
+ * the commit works), else rolls it back.
+ *
+ * Returns: whether it was committed
+ */
+gboolean
+ch_store_commit_or_rollback (ChStore  *self,
+                             gboolean  ok,
+                             GError  **error)
+{
+  if (ok && ch_store_commit (self, error))
+    return TRUE;
+  ch_store_rollback (self);
+  return FALSE;
+}
+
 gboolean
 ch_store_in_transaction (ChStore *self)
 {

@@ -58,6 +58,9 @@ gboolean     ch_store_begin                (ChStore       *self,
 gboolean     ch_store_commit               (ChStore       *self,
                                             GError       **error);
 void         ch_store_rollback             (ChStore       *self);
+gboolean     ch_store_commit_or_rollback   (ChStore       *self,
+                                            gboolean       ok,
+                                            GError       **error);
 gboolean     ch_store_in_transaction       (ChStore       *self);
 
 gboolean     ch_store_exec                 (ChStore       *self,

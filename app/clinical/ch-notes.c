@@ -29,18 +29,6 @@ audit_note (ChSession          *session,
   return ch_session_audit (session, action, "note", id, note->patient_id, detail, error);
 }
 
-/* Runs @change and its audit entry in one transaction. */
-static gboolean
-commit_or_rollback (ChStore  *store,
-                    gboolean  ok,
-                    GError  **error)
-{
-  if (ok && ch_store_commit (store, error))
-    return TRUE;
-  ch_store_rollback (store);
-  return FALSE;
-}
-
 /**
  * ch_notes_create_draft:
  * @note: its patient_id, kind (soap or free) and text; on success its id, author
@@ -78,7 +66,7 @@ ch_notes_create_draft (ChSession    *session,
   ok = patient != NULL
        && ch_db_note_insert (store, note, error)
        && audit_note (session, CH_AUDIT_CREATE, note, "draft", error);
-  return commit_or_rollback (store, ok, error);
+  return ch_store_commit_or_rollback (store, ok, error);
 }
 
 static ChNoteRecord *
@@ -130,7 +118,7 @@ ch_notes_update_draft (ChSession    *session,
   note->patient_id = current->patient_id;
   ok = ch_db_note_update_draft (store, note, error)
        && audit_note (session, CH_AUDIT_UPDATE, note, "draft", error);
-  return commit_or_rollback (store, ok, error);
+  return ch_store_commit_or_rollback (store, ok, error);
 }
 
 gboolean
@@ -164,7 +152,7 @@ ch_notes_sign (ChSession *session,
     return FALSE;
   ok = ch_db_note_set_state (store, note, error)
        && audit_note (session, CH_AUDIT_SIGN, note, "signed", error);
-  return commit_or_rollback (store, ok, error);
+  return ch_store_commit_or_rollback (store, ok, error);
 }
 
 /* A physician co-signs a signed note that needs it, and not their own. */
@@ -206,7 +194,7 @@ ch_notes_cosign (ChSession *session,
     return FALSE;
   ok = ch_db_note_set_state (store, note, error)
        && audit_note (session, CH_AUDIT_SIGN, note, "co-signed", error);
-  return commit_or_rollback (store, ok, error);
+  return ch_store_commit_or_rollback (store, ok, error);
 }
 
 gboolean
@@ -238,7 +226,7 @@ ch_notes_add_addendum (ChSession  *session,
     return FALSE;
   ok = ch_db_note_add_addendum (store, note_id, ch_session_get_username (session), text, &id, error)
        && audit_note (session, CH_AUDIT_CREATE, note, "addendum", error);
-  return commit_or_rollback (store, ok, error);
+  return ch_store_commit_or_rollback (store, ok, error);
 }
 
 gboolean
@@ -283,7 +271,7 @@ ch_notes_entered_in_error (ChSession  *session,
     return FALSE;
   ok = ch_db_note_set_state (store, note, error)
        && audit_note (session, CH_AUDIT_DELETE, note, reason, error);
-  return commit_or_rollback (store, ok, error);
+  return ch_store_commit_or_rollback (store, ok, error);
 }
 
 /* Returns: (transfer full): the note with its addenda; the reading is audited */

@@ -715,17 +715,6 @@ audit_document (ChSession         *session,
   return ch_session_audit (session, action, "document", id, d->patient_id, detail, error);
 }
 
-static gboolean
-commit_or_rollback (ChStore  *store,
-                    gboolean  ok,
-                    GError  **error)
-{
-  if (ok && ch_store_commit (store, error))
-    return TRUE;
-  ch_store_rollback (store);
-  return FALSE;
-}
-
 static char *
 dup_text (const char *text)
 {
@@ -950,7 +939,7 @@ ch_documents_import (ChSession             *session,
     ok = ch_db_document_insert (store, d, ch_session_get_username (session), error)
          && audit_document (session, CH_AUDIT_CREATE, d, detail, error);
   }
-  if (!commit_or_rollback (store, ok, error))
+  if (!ch_store_commit_or_rollback (store, ok, error))
     return FALSE;
 
   if (out_id != NULL)
@@ -1218,7 +1207,7 @@ ch_documents_update_meta (ChSession   *session,
     return FALSE;
   ok = ch_db_document_update (store, changed, ch_session_get_username (session), "", error)
        && audit_document (session, CH_AUDIT_UPDATE, changed, changed->title, error);
-  if (!commit_or_rollback (store, ok, error))
+  if (!ch_store_commit_or_rollback (store, ok, error))
     return FALSE;
 
   g_free (document->title);
@@ -1270,7 +1259,7 @@ ch_documents_mark_entered_in_error (ChSession   *session,
   detail = g_strdup_printf ("entered in error: %s", d->status_reason);
   ok = ch_db_document_update (store, d, ch_session_get_username (session), d->status_reason, error)
        && audit_document (session, CH_AUDIT_UPDATE, d, detail, error);
-  return commit_or_rollback (store, ok, error);
+  return ch_store_commit_or_rollback (store, ok, error);
 }
 
 /* ---- blobs without a document -------------------------------------------- */

@@ -354,17 +354,6 @@ audit_imaging (ChSession   *session,
   return ch_session_audit (session, action, object_type, object_id, patient_id, detail, error);
 }
 
-static gboolean
-commit_or_rollback (ChStore  *store,
-                    gboolean  ok,
-                    GError  **error)
-{
-  if (ok && ch_store_commit (store, error))
-    return TRUE;
-  ch_store_rollback (store);
-  return FALSE;
-}
-
 static char *
 make_title (const ChImagingInstance *i)
 {
@@ -528,7 +517,7 @@ ch_imaging_store_instance (ChSession             *session,
         return FALSE;
       ok = file_in_chart (session, bytes, &p, patient_id, calling_ae, source, "received from",
                           error);
-      if (!commit_or_rollback (store, ok, error))
+      if (!ch_store_commit_or_rollback (store, ok, error))
         return FALSE;
       result.outcome = CH_IMAGING_STORED;
       result.patient_id = patient_id;
@@ -570,7 +559,7 @@ ch_imaging_store_instance (ChSession             *session,
                                     e->reason);
           ok = audit_imaging (session, CH_AUDIT_CREATE, "dicom-inbox", id, 0, detail, error);
         }
-      if (!commit_or_rollback (store, ok, error))
+      if (!ch_store_commit_or_rollback (store, ok, error))
         return FALSE;
       result.outcome = CH_IMAGING_QUEUED;
       result.inbox_id = e->id;
@@ -698,7 +687,7 @@ ch_imaging_import_path (ChSession            *session,
       ok = audit_imaging (session, CH_AUDIT_CREATE, "dicom-instance",
                           p.instance->sop_instance_uid, patient_id, detail, error);
     }
-  if (!commit_or_rollback (store, ok, error))
+  if (!ch_store_commit_or_rollback (store, ok, error))
     return FALSE;
   if (out_document_id != NULL)
     *out_document_id = document_id;
@@ -977,7 +966,7 @@ ch_imaging_inbox_assign (ChSession   *session,
                                 entries->len, first->study_uid);
       ok = audit_imaging (session, CH_AUDIT_UPDATE, "dicom-inbox", id, patient_id, detail, error);
     }
-  if (!commit_or_rollback (store, ok, error))
+  if (!ch_store_commit_or_rollback (store, ok, error))
     return FALSE;
   if (out_n_moved != NULL)
     *out_n_moved = entries->len;
@@ -1027,7 +1016,7 @@ ch_imaging_inbox_discard (ChSession   *session,
   detail = g_strdup_printf ("discarded %u instances of study %s: %s", entries->len,
                             first->study_uid, why);
   ok = ok && audit_imaging (session, CH_AUDIT_UPDATE, "dicom-inbox", id, 0, detail, error);
-  return commit_or_rollback (store, ok, error);
+  return ch_store_commit_or_rollback (store, ok, error);
 }
 
 /* ---- receiver settings ----------------------------------------------------- */
@@ -1122,5 +1111,5 @@ ch_imaging_set_receiver_settings (ChSession                        *session,
        && ch_db_setting_set (store, KEY_PEERS, peers, error)
        && audit_imaging (session, CH_AUDIT_SETTINGS, "setting", "imaging.receiver", 0, detail,
                          error);
-  return commit_or_rollback (store, ok, error);
+  return ch_store_commit_or_rollback (store, ok, error);
 }
