@@ -134,6 +134,9 @@ wait_patient_shown (Fixture *f,
                    g_strcmp0 (ch_patients_page_get_visible (f->page), "patient") == 0 &&
                    ch_patient_view_get_record (view (f)) != NULL &&
                    ch_patient_view_get_record (view (f))->id == id);
+  /* The view's pages (chart, notes, documents) read on the session's worker
+   * one after the other; the window's commands wait for them. */
+  CH_UI_TEST_WAIT (!ch_ui_session_is_busy (f->session));
   ch_ui_test_spin (20);
 }
 
@@ -174,6 +177,8 @@ open_patient_dialog (Fixture    *f,
 {
   ChPatientDialog *dialog;
 
+  /* The commands wait while a worker has the session. */
+  CH_UI_TEST_WAIT (!ch_ui_session_is_busy (f->session));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), action, NULL));
   ch_ui_test_spin (20);
   dialog = CH_PATIENT_DIALOG (ch_ui_test_find_toplevel (CH_TYPE_PATIENT_DIALOG,
