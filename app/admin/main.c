@@ -3845,6 +3845,7 @@ cmd_backup_config (Invocation *inv,
   g_autofree char *weekly = NULL;
   g_autofree char *monthly = NULL;
   g_autofree char *shown = NULL;
+  gboolean forget = FALSE;
   const GOptionEntry entries[] = {
     { "identity", 0, 0, G_OPTION_ARG_FILENAME, &identity,
       N_("SFTP targets: the private key file that logs in"), N_("KEYFILE") },
@@ -3856,6 +3857,9 @@ cmd_backup_config (Invocation *inv,
       N_("Keep the newest backup of each of the last N weeks (default: 4)"), N_("N") },
     { "keep-monthly", 0, 0, G_OPTION_ARG_STRING, &monthly,
       N_("Keep the newest backup of each of the last N months (default: 12)"), N_("N") },
+    { "forget-host-key", 0, 0, G_OPTION_ARG_NONE, &forget,
+      N_("Forget the SFTP server's pinned host key (after the server was reinstalled): the "
+         "next backup pins the key it then shows"), NULL },
     { NULL }
   };
   const GOptionEntry target_entries[] = {
@@ -3909,11 +3913,25 @@ cmd_backup_config (Invocation *inv,
         return FALSE;
       g_printerr ("%s\n", _("The backup configuration is saved."));
     }
+  if (forget)
+    {
+      if (config->target == NULL)
+        return usage_error (error, _("No backup target is configured"));
+      if (!ch_backup_forget_host_key (session, config->target, error))
+        return FALSE;
+      g_clear_pointer (&config->host_key, g_free);
+      g_printerr ("%s\n", _("The server’s host key is forgotten: the next backup pins the key "
+                             "it then shows."));
+    }
 
   shown = format_backup_target (config->target);
   g_print (_("Target:   %s\n"), shown);
   if (config->identity != NULL)
     g_print (_("Identity: %s\n"), config->identity);
+  if (config->target != NULL && g_str_has_prefix (config->target, "sftp://"))
+    g_print (_("Host key: %s\n"), config->host_key != NULL
+                                   ? config->host_key
+                                   : _("not pinned yet (the next backup pins the server’s)"));
   g_print (_("Time:     %02u:%02u (local time)\n"), config->hour, config->minute);
   g_print (_("Keep:     %u daily, %u weekly, %u monthly\n"), config->retention.daily,
            config->retention.weekly, config->retention.monthly);

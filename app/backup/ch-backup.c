@@ -23,6 +23,7 @@
 #include "ch-records.h"
 #include "ch-roles.h"
 #include "ch-session-private.h"
+#include "ch-sftp.h"
 
 /* Backups of a practice: one archive file a backup.
  *
@@ -395,7 +396,8 @@ remove_stale_temps (const char *dir)
 
 typedef struct
 {
-  int          fd;
+  int          fd;      /* where the archive goes: a file, */
+  ChSftp      *sftp;    /* or a file open on an SFTP server */
   const char  *name;    /* for messages */
   crypto_secretstream_xchacha20poly1305_state state;
   ZSTD_CCtx   *cctx;
@@ -422,6 +424,17 @@ writer_clear (Writer *w)
 }
 
 static gboolean
+writer_out (Writer       *w,
+            const guint8 *data,
+            gsize         len,
+            GError      **error)
+{
+  if (w->sftp != NULL)
+    return ch_sftp_write (w->sftp, data, len, error);
+  return write_all (w->fd, data, len, w->name, error);
+}
+
+static gboolean
 writer_push (Writer      *w,
              const guint8 *data,
              gsize         len,
@@ -439,7 +452,7 @@ writer_push (Writer      *w,
                                               ad, ad_len, tag);
   w->first = FALSE;
   put_le (w->frame, clen, 4);
-  return write_all (w->fd, w->frame, 4 + (gsize) clen, w->name, error);
+  return writer_out (w, w->frame, 4 + (gsize) clen, error);
 }
 
 static gboolean
@@ -521,6 +534,7 @@ make_header (const char   *key_id,
 static gboolean
 writer_begin (Writer         *w,
               int             fd,
+              ChSftp         *sftp,
               const char     *name,
               const ChSecret *backup_key,
               GBytes         *header,
@@ -531,6 +545,7 @@ writer_begin (Writer         *w,
   const guint8 *data = g_bytes_get_data (header, &len);
 
   w->fd = fd;
+  w->sftp = sftp;
   w->name = name;
   w->cctx = ZSTD_createCCtx ();
   w->zout = g_malloc (CHUNK_SIZE);
@@ -548,8 +563,8 @@ writer_begin (Writer         *w,
   ZSTD_CCtx_setParameter (w->cctx, ZSTD_c_checksumFlag, 1);
 
   crypto_secretstream_xchacha20poly1305_init_push (&w->state, ss_header, backup_key->data);
-  return write_all (fd, data, len, name, error)
-         && write_all (fd, ss_header, sizeof ss_header, name, error);
+  return writer_out (w, data, len, error)
+         && writer_out (w, ss_header, sizeof ss_header, error);
 }
 
 typedef struct
@@ -1669,15 +1684,14 @@ progress_say (ChBackupProgress progress,
     progress (message, user_data);
 }
 
-/* A name that sorts after every archive already in @target_dir: a second
- * backup within the same second gets "-2", and so on. */
+/* A name that sorts after every archive in @names (those in the target): a
+ * second backup within the same second gets "-2", and so on. */
 static char *
-archive_name_for (const char *target_dir,
-                  GDateTime  *when)
+archive_name_for (GPtrArray *names,
+                  GDateTime *when)
 {
   g_autofree char *stamp = g_date_time_format (when, "%Y%m%d-%H%M%S");
   g_autofree char *prefix = g_strconcat (ARCHIVE_PREFIX, stamp, NULL);
-  g_autoptr (GPtrArray) names = list_archive_names (target_dir, NULL);
   guint64 next = 1;
 
   for (guint i = 0; names != NULL && i < names->len; i++)
@@ -1849,17 +1863,50 @@ archive_name_time (const char *name)
   return when != NULL ? g_date_time_to_unix (when) : 0;
 }
 
-/* Deletes the archives retention lets go, only ever those a successful run
- * recorded writing into this folder. The newest it wrote is the one just
- * written and verified, so the last good backup always stays. */
+typedef gboolean (*RemoveFunc) (gpointer    target,
+                                const char *name,
+                                GError    **error);
+
+static gboolean
+remove_from_dir (gpointer    target_dir,
+                 const char *name,
+                 GError    **error)
+{
+  g_autofree char *path = g_build_filename (target_dir, name, NULL);
+
+  if (g_unlink (path) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET, "%s: %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+remove_from_sftp (gpointer    sftp,
+                  const char *name,
+                  GError    **error)
+{
+  return ch_sftp_remove (sftp, name, error);
+}
+
+/* Deletes the archives retention lets go of @names (those in @target, where
+ * @where shows it to a person), only ever those a successful run recorded
+ * writing there. The newest it wrote is the one just written and verified,
+ * so the last good backup always stays. */
 static void
 apply_retention (ChStore                 *store,
-                 const char              *target_dir,
+                 const char              *target,
+                 const char              *where,
+                 GPtrArray               *names,
+                 RemoveFunc               remove,
+                 gpointer                 remove_data,
                  const ChBackupRetention *retention,
                  ChBackupProgress         progress,
                  gpointer                 user_data)
 {
-  g_autoptr (GPtrArray) names = list_archive_names (target_dir, NULL);
   g_autofree ChBackupArchiveItem *items = NULL;
 
   if (names == NULL || names->len == 0)
@@ -1872,7 +1919,7 @@ apply_retention (ChStore                 *store,
 
       items[i].name = g_ptr_array_index (names, i);
       items[i].time = archive_name_time (items[i].name);
-      items[i].good = ch_db_backup_run_wrote (store, target_dir, items[i].name, &wrote, NULL)
+      items[i].good = ch_db_backup_run_wrote (store, target, items[i].name, &wrote, NULL)
                       && wrote;
     }
 
@@ -1880,18 +1927,20 @@ apply_retention (ChStore                 *store,
 
   for (guint i = 0; i < names->len; i++)
     {
+      g_autoptr (GError) local_error = NULL;
       g_autofree char *path = NULL;
+      g_autofree char *line = NULL;
 
       if (items[i].keep || !items[i].good)
         continue;
-      path = g_build_filename (target_dir, items[i].name, NULL);
-      if (g_unlink (path) != 0)
-        g_warning ("Could not remove the old backup %s: %s", path, g_strerror (errno));
-      else
+      path = g_build_filename (where, items[i].name, NULL);
+      if (!remove (remove_data, items[i].name, &local_error))
         {
-          g_autofree char *line = g_strdup_printf (_("Removed the old backup %s"), path);
-          progress_say (progress, user_data, line);
+          g_warning ("Could not remove the old backup %s: %s", path, local_error->message);
+          continue;
         }
+      line = g_strdup_printf (_("Removed the old backup %s"), path);
+      progress_say (progress, user_data, line);
     }
 }
 
@@ -1920,9 +1969,11 @@ record_run (ChStore    *store,
     g_warning ("Could not record the backup run: %s", local_error->message);
 }
 
+/* Writes the archive to @fd, or to the file open in @sftp. */
 static gboolean
 write_archive (ChSession        *session,
                int               fd,
+               ChSftp           *sftp,
                const char       *tmp_path,
                gint64            created,
                ChBackupProgress  progress,
@@ -1959,7 +2010,7 @@ write_archive (ChSession        *session,
   backup_key = ch_master_derive (master, CH_SUBKEY_BACKUP);
   header = make_header (key_id, created, g_bytes_get_data (keyring, NULL), keyring_len);
 
-  if (!writer_begin (&w, fd, tmp_path, backup_key, header, error))
+  if (!writer_begin (&w, fd, sftp, tmp_path, backup_key, header, error))
     goto out;
 
   progress_say (progress, user_data, _("Copying the database…"));
@@ -1985,7 +2036,12 @@ write_archive (ChSession        *session,
   if (!write_manifest (&w, created, key_id, &info, error) || !writer_finish (&w, error))
     goto out;
 
-  if (fsync (fd) != 0)
+  if (sftp != NULL)
+    {
+      if (!ch_sftp_finish (sftp, error))
+        goto out;
+    }
+  else if (fsync (fd) != 0)
     {
       int saved = errno;
       g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
@@ -2032,6 +2088,7 @@ ch_backup_now (ChSession        *session,
   g_autoptr (GError) local_error = NULL;
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr (ChBackupInfo) verified = NULL;
+  g_autoptr (GPtrArray) names = NULL;
   g_autofree char *tmp_path = NULL;
   g_autofree char *name = NULL;
   g_autofree char *final_path = NULL;
@@ -2071,7 +2128,7 @@ ch_backup_now (ChSession        *session,
   /* Tells the next run that this temporary file is not a leftover. */
   flock (fd, LOCK_EX | LOCK_NB);
 
-  if (!write_archive (session, fd, tmp_path, g_date_time_to_unix (now), progress, user_data,
+  if (!write_archive (session, fd, NULL, tmp_path, g_date_time_to_unix (now), progress, user_data,
                       &local_error))
     goto fail;
 
@@ -2081,7 +2138,8 @@ ch_backup_now (ChSession        *session,
   if (verified == NULL)
     goto fail;
 
-  name = archive_name_for (target_dir, now);
+  names = list_archive_names (target_dir, NULL);
+  name = archive_name_for (names, now);
   final_path = g_build_filename (target_dir, name, NULL);
   if (g_rename (tmp_path, final_path) != 0 || !fsync_dir (target_dir))
     {
@@ -2102,7 +2160,10 @@ ch_backup_now (ChSession        *session,
       ch_backup_retention_default (&default_retention);
       retention = &default_retention;
     }
-  apply_retention (store, target_dir, retention, progress, user_data);
+  g_clear_pointer (&names, g_ptr_array_unref);
+  names = list_archive_names (target_dir, NULL);
+  apply_retention (store, target_dir, target_dir, names, remove_from_dir, (gpointer) target_dir,
+                   retention, progress, user_data);
   return g_steal_pointer (&final_path);
 
 fail:
@@ -2363,6 +2424,8 @@ ch_backup_status_free (ChBackupStatus *status)
 #define KEY_KEEP_DAILY    "backup.keep-daily"
 #define KEY_KEEP_WEEKLY   "backup.keep-weekly"
 #define KEY_KEEP_MONTHLY  "backup.keep-monthly"
+/* "HOST:PORT TYPE SHA256:…" a line, one for each SFTP server seen */
+#define KEY_HOST_KEYS     "backup.sftp-host-keys"
 
 static gboolean
 invalid (GError    **error,
@@ -2391,6 +2454,7 @@ ch_backup_config_free (ChBackupConfig *config)
     return;
   g_free (config->target);
   g_free (config->identity);
+  g_free (config->host_key);
   g_free (config);
 }
 
@@ -2618,6 +2682,11 @@ setting_uint (ChStore    *store,
   return (guint) number;
 }
 
+static char *sftp_host_port  (const char *url);
+static char *pinned_host_key (ChStore    *store,
+                              const char *host_port,
+                              GError    **error);
+
 /**
  * ch_backup_config_load:
  *
@@ -2665,6 +2734,12 @@ ch_backup_config_load (ChSession *session,
     g_clear_pointer (&config->target, g_free);
   if (config->identity != NULL && *config->identity == '\0')
     g_clear_pointer (&config->identity, g_free);
+  if (config->target != NULL && g_str_has_prefix (config->target, "sftp://"))
+    {
+      g_autofree char *host_port = sftp_host_port (config->target);
+
+      config->host_key = pinned_host_key (store, host_port, NULL);
+    }
   if (time != NULL && !ch_backup_parse_time (time, &config->hour, &config->minute, NULL))
     {
       config->hour = CH_BACKUP_DEFAULT_HOUR;
@@ -2778,6 +2853,307 @@ ch_backup_next_run (const ChBackupConfig *config,
   return now + 24 * 60 * 60;
 }
 
+/* ---- SFTP targets --------------------------------------------------------- */
+
+/* A temporary file on a server that nothing has touched for this long is the
+ * leftover of a run that died (a lock cannot be seen over SFTP). */
+#define STALE_REMOTE_TEMP_SECONDS (12 * 60 * 60)
+
+/* "HOST:PORT" of "sftp://USER@HOST[:PORT]/PATH" (normalized). */
+static char *
+sftp_host_port (const char *url)
+{
+  const char *at = strchr (url + strlen ("sftp://"), '@');
+  const char *slash = at != NULL ? strchr (at, '/') : NULL;
+  g_autofree char *host_port = NULL;
+  const char *bracket, *colon;
+
+  if (slash == NULL)
+    return g_strdup (url);
+  host_port = g_strndup (at + 1, (gsize) (slash - at - 1));
+  bracket = strrchr (host_port, ']');
+  colon = strrchr (host_port, ':');
+  if (colon == NULL || (bracket != NULL && colon < bracket))
+    return g_strconcat (host_port, ":22", NULL);
+  return g_steal_pointer (&host_port);
+}
+
+/* The host key pinned for @host_port, or %NULL. */
+static char *
+pinned_host_key (ChStore    *store,
+                 const char *host_port,
+                 GError    **error)
+{
+  g_autofree char *all = ch_db_setting_get (store, KEY_HOST_KEYS, error);
+  g_auto (GStrv) lines = NULL;
+  gsize len = strlen (host_port);
+
+  if (all == NULL)
+    return NULL;
+  lines = g_strsplit (all, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strncmp (lines[i], host_port, len) == 0 && lines[i][len] == ' ')
+      return g_strdup (lines[i] + len + 1);
+  return NULL;
+}
+
+/* Replaces the pins of @host_port with @host_key (%NULL: none). */
+static gboolean
+set_host_key (ChSession  *session,
+              const char *host_port,
+              const char *host_key,
+              GError    **error)
+{
+  ChStore *store = ch_session_get_store (session);
+  g_autoptr (GString) kept = g_string_new (NULL);
+  g_autofree char *all = NULL;
+  g_autofree char *detail = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GError) local_error = NULL;
+  gsize len = strlen (host_port);
+
+  if (!ch_store_begin (store, error))
+    return FALSE;
+  all = ch_db_setting_get (store, KEY_HOST_KEYS, &local_error);
+  if (local_error != NULL)
+    {
+      ch_store_rollback (store);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  lines = g_strsplit (all != NULL ? all : "", "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*lines[i] != '\0' && !(strncmp (lines[i], host_port, len) == 0 && lines[i][len] == ' '))
+      g_string_append_printf (kept, "%s\n", lines[i]);
+  if (host_key != NULL)
+    g_string_append_printf (kept, "%s %s\n", host_port, host_key);
+
+  if (host_key != NULL)
+    detail = g_strdup_printf ("backup: pinned the host key of %s on first use: %s", host_port,
+                              host_key);
+  else
+    detail = g_strdup_printf ("backup: forgot the host key of %s", host_port);
+  return ch_store_commit_or_rollback (store,
+                                      ch_db_setting_set (store, KEY_HOST_KEYS, kept->str, error)
+                                      && ch_session_audit (session, CH_AUDIT_SETTINGS, "setting",
+                                                           "backup", 0, detail, error),
+                                      error);
+}
+
+/**
+ * ch_backup_forget_host_key:
+ * @target: an SFTP target
+ *
+ * Forgets the host key pinned for @target's server, so that the next backup
+ * pins the one it then shows (after the server was reinstalled). Needs the
+ * right to configure backups.
+ *
+ * Returns: %TRUE, or %FALSE with an error
+ */
+gboolean
+ch_backup_forget_host_key (ChSession  *session,
+                           const char *target,
+                           GError    **error)
+{
+  g_autofree char *normalized = NULL;
+  g_autofree char *host_port = NULL;
+  ChBackupTargetKind kind;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+
+  if (!ch_session_check (session, CH_AREA_BACKUP, CH_ACCESS_WRITE, error)
+      || !ch_session_check (session, CH_AREA_USERS, CH_ACCESS_WRITE, error))
+    return FALSE;
+  if (!ch_backup_normalize_target (target, &kind, &normalized, error))
+    return FALSE;
+  if (kind != CH_BACKUP_TARGET_SFTP)
+    return invalid (error, _("Only SFTP targets have a host key"));
+  host_port = sftp_host_port (normalized);
+  return set_host_key (session, host_port, NULL, error);
+}
+
+/* Removes what runs that died left on the server. */
+static void
+remove_stale_remote_temps (ChSftp    *sftp,
+                           GPtrArray *entries,
+                           gint64     now)
+{
+  for (guint i = 0; i < entries->len; i++)
+    {
+      ChSftpEntry *entry = g_ptr_array_index (entries, i);
+      g_autoptr (GError) local_error = NULL;
+
+      if (g_str_has_prefix (entry->name, TEMP_PREFIX) && g_str_has_suffix (entry->name, TEMP_SUFFIX)
+          && now - entry->mtime > STALE_REMOTE_TEMP_SECONDS
+          && !ch_sftp_remove (sftp, entry->name, &local_error))
+        g_debug ("could not remove %s: %s", entry->name, local_error->message);
+    }
+}
+
+/* Returns: (transfer container): the archive names of @entries, newest first */
+static GPtrArray *
+archive_names_of (GPtrArray *entries)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      ChSftpEntry *entry = g_ptr_array_index (entries, i);
+
+      if (is_archive_name (entry->name))
+        g_ptr_array_add (names, g_strdup (entry->name));
+    }
+  g_ptr_array_sort (names, compare_archive_names);
+  return names;
+}
+
+static char *
+random_temp_name (void)
+{
+  static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  char suffix[11];
+
+  for (guint i = 0; i < sizeof suffix - 1; i++)
+    suffix[i] = chars[randombytes_uniform (sizeof chars - 1)];
+  suffix[sizeof suffix - 1] = '\0';
+  return g_strconcat (TEMP_PREFIX, suffix, TEMP_SUFFIX, NULL);
+}
+
+/* Like ch_backup_now(), to a folder on an SFTP server: written under a
+ * temporary name, read back whole into a private temporary folder (still
+ * encrypted) and verified there, then renamed. */
+static char *
+backup_to_sftp (ChSession               *session,
+                const char              *url,
+                const char              *identity,
+                const ChBackupRetention *retention,
+                ChBackupProgress         progress,
+                gpointer                 user_data,
+                GError                 **error)
+{
+  ChStore *store = ch_session_get_store (session);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (ChSftp) sftp = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GPtrArray) names = NULL;
+  g_autoptr (ChBackupInfo) verified = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *host_port = sftp_host_port (url);
+  g_autofree char *pinned = NULL;
+  g_autofree char *seen = NULL;
+  g_autofree char *tmp_name = random_temp_name ();
+  g_autofree char *shown = NULL;
+  g_autofree char *verify_dir = NULL;
+  g_autofree char *local_copy = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *line = NULL;
+  gint64 started = g_get_real_time ();
+  gboolean created = FALSE;
+  struct stat st;
+  gint64 size = 0;
+  int dir_fd = -1;
+  int fd = -1;
+
+  pinned = pinned_host_key (store, host_port, &local_error);
+  if (local_error != NULL)
+    goto fail;
+
+  line = g_strdup_printf (_("Connecting to %s…"), host_port);
+  progress_say (progress, user_data, line);
+  sftp = ch_sftp_connect (url, identity, pinned, &seen, &local_error);
+  if (sftp == NULL)
+    goto fail;
+  if (pinned == NULL)
+    {
+      if (!set_host_key (session, host_port, seen, &local_error))
+        goto fail;
+      g_free (line);
+      line = g_strdup_printf (_("First connection to %s: its host key %s is pinned; a "
+                                "different key will be refused"), host_port, seen);
+      progress_say (progress, user_data, line);
+    }
+
+  entries = ch_sftp_list (sftp, &local_error);
+  if (entries == NULL)
+    goto fail;
+  remove_stale_remote_temps (sftp, entries, g_date_time_to_unix (now));
+
+  if (!ch_sftp_create (sftp, tmp_name, &local_error))
+    goto fail;
+  created = TRUE;
+  shown = g_strdup_printf ("%s/%s", ch_sftp_get_label (sftp), tmp_name);
+  if (!write_archive (session, -1, sftp, shown, g_date_time_to_unix (now), progress, user_data,
+                      &local_error))
+    goto fail;
+
+  progress_say (progress, user_data, _("Reading the backup back from the server…"));
+  remove_stale_verify_dirs ();
+  verify_dir = g_dir_make_tmp (VERIFY_PREFIX "XXXXXX", &local_error);
+  if (verify_dir == NULL)
+    goto fail;
+  dir_fd = open (verify_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0)
+    flock (dir_fd, LOCK_EX | LOCK_NB);
+  local_copy = g_build_filename (verify_dir, tmp_name + 1, NULL);
+  fd = open (local_copy, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (&local_error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_FAILED,
+                   _("Could not keep a copy of %s to verify it: %s"), shown, g_strerror (saved));
+      goto fail;
+    }
+  if (!ch_sftp_download (sftp, tmp_name, fd, &local_error))
+    goto fail;
+  size = fstat (fd, &st) == 0 ? (gint64) st.st_size : 0;
+  close (fd);
+  fd = -1;
+
+  progress_say (progress, user_data, _("Verifying the backup…"));
+  verified = read_archive (local_copy, ch_session_get_master_key (session), NULL, NULL, NULL,
+                           &local_error);
+  if (verified == NULL)
+    {
+      g_prefix_error (&local_error, _("Read back from %s: "), shown);
+      goto fail;
+    }
+  remove_tree (verify_dir);
+  g_clear_pointer (&verify_dir, g_free);
+
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  entries = ch_sftp_list (sftp, &local_error);
+  if (entries == NULL)
+    goto fail;
+  names = archive_names_of (entries);
+  name = archive_name_for (names, now);
+  if (!ch_sftp_rename (sftp, tmp_name, name, &local_error))
+    goto fail;
+  created = FALSE;
+  if (dir_fd >= 0)
+    close (dir_fd);
+
+  record_run (store, url, started, name, size, NULL);
+  g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_archive_names);
+  apply_retention (store, url, ch_sftp_get_label (sftp), names, remove_from_sftp, sftp,
+                   retention, progress, user_data);
+  return g_strdup_printf ("%s/%s", url, name);
+
+fail:
+  if (fd >= 0)
+    close (fd);
+  if (verify_dir != NULL)
+    remove_tree (verify_dir);
+  if (dir_fd >= 0)
+    close (dir_fd);
+  /* Best effort: the connection may be what failed. */
+  if (created)
+    ch_sftp_remove (sftp, tmp_name, NULL);
+  record_run (store, url, started, NULL, 0, local_error);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
+}
+
 /* ---- running the configured backup ---------------------------------------- */
 
 static void
@@ -2794,12 +3170,12 @@ record_failure (ChStore    *store,
  * @retention: (nullable): what to keep, overriding the configured retention
  *
  * The backup "charta-admin backup now" and charta-backupd run: to @target,
- * or the configured one, with the configured retention. An SFTP target is
- * refused for now (CH_BACKUP_ERROR_UNSUPPORTED), and the refusal recorded
- * like any failed run.
+ * or the configured one, with the configured retention; an SFTP target with
+ * the configured identity, its server's host key pinned on first use.
  *
  * Returns: (transfer full): the archive's path, or %NULL with
- *   CH_BACKUP_ERROR_NOT_CONFIGURED, _UNSUPPORTED, or ch_backup_now()'s errors
+ *   CH_BACKUP_ERROR_NOT_CONFIGURED, _HOST_KEY, or ch_backup_now()'s errors;
+ *   an SFTP target's archive is "sftp://USER@HOST[:PORT]/PATH/NAME"
  */
 char *
 ch_backup_run (ChSession               *session,
@@ -2843,14 +3219,8 @@ ch_backup_run (ChSession               *session,
       return NULL;
     }
   if (kind == CH_BACKUP_TARGET_SFTP)
-    {
-      g_set_error (&local_error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_UNSUPPORTED,
-                   _("SFTP targets are not supported yet (“%s”): configure a folder, "
-                     "dir:PATH, for example a mounted NAS"), normalized);
-      record_failure (ch_session_get_store (session), normalized, local_error);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
+    return backup_to_sftp (session, normalized, config->identity, retention, progress, user_data,
+                           error);
 
   return ch_backup_now (session, normalized + strlen ("dir:"), retention, progress, user_data,
                         error);

@@ -21,6 +21,7 @@ typedef enum
   CH_BACKUP_ERROR_INVALID,     /* a configuration value is malformed or out of range */
   CH_BACKUP_ERROR_UNSUPPORTED, /* a target kind this version cannot write to yet (SFTP) */
   CH_BACKUP_ERROR_NOT_CONFIGURED, /* no target given and none configured */
+  CH_BACKUP_ERROR_HOST_KEY,    /* the SFTP server's host key is not the one pinned */
 } ChBackupError;
 
 /* The archive format's version, in the plaintext header. */
@@ -109,6 +110,8 @@ typedef struct
 {
   char              *target;    /* "dir:/ABSOLUTE/PATH" or "sftp://USER@HOST[:PORT]/PATH"; NULL: none */
   char              *identity;  /* SFTP only: the private key file */
+  char              *host_key;  /* SFTP only: the server's key as first seen, "TYPE SHA256:…";
+                                 * pinned by the first connection, not by saving */
   guint              hour;      /* the nightly run, local time */
   guint              minute;
   ChBackupRetention  retention;
@@ -132,6 +135,9 @@ ChBackupConfig *ch_backup_config_load   (ChSession           *session,
                                          GError             **error);
 gboolean      ch_backup_config_save     (ChSession           *session,
                                          const ChBackupConfig *config,
+                                         GError             **error);
+gboolean      ch_backup_forget_host_key (ChSession         *session,
+                                         const char          *target,
                                          GError             **error);
 gint64        ch_backup_next_run        (const ChBackupConfig *config,
                                          gint64               now,

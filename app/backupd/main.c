@@ -42,7 +42,35 @@
 
 #define CHECK_SECONDS (5 * 60)
 
-static const guint retry_minutes[] = { 5, 15, 60 };
+/* After a failure, tries again after these many seconds, then waits for the
+ * schedule. CHARTA_BACKUPD_RETRY_SECONDS ("5,10,20") sets others, for tests. */
+#define MAX_RETRIES 8
+static guint retry_seconds[MAX_RETRIES] = { 5 * 60, 15 * 60, 60 * 60 };
+static guint n_retries = 3;
+
+static void
+load_retry_seconds (void)
+{
+  const char *env = g_getenv ("CHARTA_BACKUPD_RETRY_SECONDS");
+  g_auto (GStrv) parts = NULL;
+  guint n = 0;
+
+  if (env == NULL || *env == '\0')
+    return;
+  parts = g_strsplit (env, ",", -1);
+  for (guint i = 0; parts[i] != NULL && n < MAX_RETRIES; i++)
+    {
+      guint64 value;
+
+      if (!g_ascii_string_to_unsigned (g_strstrip (parts[i]), 10, 1, 24 * 60 * 60, &value, NULL))
+        {
+          g_printerr ("charta-backupd: ignoring CHARTA_BACKUPD_RETRY_SECONDS=%s\n", env);
+          return;
+        }
+      retry_seconds[n++] = (guint) value;
+    }
+  n_retries = n;
+}
 
 typedef struct
 {
@@ -149,9 +177,11 @@ run_backup (Daemon *self)
 }
 
 /* Re-reads the configuration; when the time changed (or at the first
- * read), plans the next scheduled run from it. */
+ * read), plans the next scheduled run from it, and with @announce says when
+ * that is. */
 static void
-reload_config (Daemon *self)
+reload_config (Daemon   *self,
+               gboolean  announce)
 {
   g_autoptr (ServiceSession) session = NULL;
   g_autoptr (ChBackupConfig) config = NULL;
@@ -181,10 +211,11 @@ reload_config (Daemon *self)
   self->scheduled = ch_backup_next_run (config, now, NULL);
   if (self->failures == 0 || self->next_run > self->scheduled)
     self->next_run = self->scheduled;
-  {
-    g_autofree char *when = format_time (self->next_run);
-    say (_("Next backup: %s"), when);
-  }
+  if (announce)
+    {
+      g_autofree char *when = format_time (self->next_run);
+      say (_("Next backup: %s"), when);
+    }
 }
 
 static gboolean on_timeout (gpointer user_data);
@@ -211,12 +242,12 @@ run_and_plan (Daemon *self)
 
   /* The next scheduled run is after this one, even when it ran early. */
   self->have_config = FALSE;
-  reload_config (self);
+  reload_config (self, FALSE);
   now = now_seconds ();
 
-  if (self->failures > 0 && self->failures <= G_N_ELEMENTS (retry_minutes))
+  if (self->failures > 0 && self->failures <= n_retries)
     {
-      gint64 retry = now + (gint64) retry_minutes[self->failures - 1] * 60;
+      gint64 retry = now + (gint64) retry_seconds[self->failures - 1];
       g_autofree char *when = NULL;
 
       if (retry < self->scheduled)
@@ -227,7 +258,7 @@ run_and_plan (Daemon *self)
           return;
         }
     }
-  if (self->failures > G_N_ELEMENTS (retry_minutes))
+  if (self->failures > n_retries)
     self->failures = 0;
   self->next_run = self->scheduled;
   {
@@ -242,7 +273,7 @@ on_timeout (gpointer user_data)
   Daemon *self = user_data;
 
   self->timeout_id = 0;
-  reload_config (self);
+  reload_config (self, TRUE);
   if (now_seconds () >= self->next_run)
     run_and_plan (self);
   arm_timer (self);
@@ -266,7 +297,7 @@ on_hangup (gpointer user_data)
 
   say ("%s", _("Reading the configuration again"));
   self->have_config = FALSE;
-  reload_config (self);
+  reload_config (self, TRUE);
   arm_timer (self);
   return G_SOURCE_CONTINUE;
 }
@@ -311,6 +342,7 @@ main (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   args = g_strdupv (argv);
+  load_retry_seconds ();
   if (!g_option_context_parse_strv (context, &args, &error))
     {
       complain ("charta-backupd: %s", error->message);
@@ -358,7 +390,7 @@ main (int    argc,
   if (now)
     run_and_plan (&self);
   else
-    reload_config (&self);
+    reload_config (&self, TRUE);
   arm_timer (&self);
 
   g_main_loop_run (self.loop);

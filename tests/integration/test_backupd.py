@@ -4,8 +4,8 @@
 a demo practice. The daemon, with the backup service's key slot and no
 password, writes a verified archive to the configured folder and records it
 where "backup status --json" shows it; a target it cannot write makes --once
-exit 1 with the reason in the status; SIGTERM stops it cleanly; an SFTP target
-is configurable but refused by name. The systemd units pass
+exit 1 with the reason in the status; SIGTERM stops it cleanly. (SFTP targets:
+test_backup_sftp.py.) The systemd units pass
 "systemd-analyze verify" where that tool is installed.
 
 Usage: test_backupd.py PATH/TO/charta-admin PATH/TO/charta-backupd [unittest arguments]
@@ -140,18 +140,6 @@ class BackupdTests(test_cli.DemoPracticeTestCase):
         self.assertIn('No backup target', self.status()['last_failure']['reason'])
         proc = self.demo('admin', 'backup', 'now', expect=1)
         self.assert_failure_message(proc, 'backup config')
-
-    def test_sftp_target_refused_for_now(self):
-        self.configure('--target', 'sftp://backup@nas.local:2222/srv/charta',
-                       '--identity', '/etc/charta/backup_key')
-        shown = self.configure().stdout
-        self.assertIn('sftp://backup@nas.local:2222/srv/charta', shown)
-        self.assertIn('/etc/charta/backup_key', shown)
-        proc = self.demo('admin', 'backup', 'now', expect=1)
-        self.assert_failure_message(proc, 'SFTP targets are not supported yet')
-        proc = self.backupd('--once', expect=1)
-        self.assertIn('SFTP targets are not supported yet', proc.stderr)
-        self.assertIn('not supported yet', self.status()['last_failure']['reason'])
 
     def test_sigterm_stops_cleanly(self):
         self.configure('--target', 'dir:' + self.target)

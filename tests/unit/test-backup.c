@@ -1140,17 +1140,17 @@ test_service_session (Fixture      *f,
   g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_PERMISSION_DENIED);
   g_clear_error (&error);
 
-  /* An SFTP target is accepted in the configuration, refused by the run. */
-  save_target (f, "sftp://backup@nas.local:2222/srv/charta", "/etc/charta/backup_key");
+  /* An SFTP server that is not there: the run fails with the reason, recorded. */
+  save_target (f, "sftp://backup@127.0.0.1:1/srv/charta", "/etc/charta/backup_key");
   g_assert_null (ch_backup_run (service, NULL, NULL, NULL, NULL, &error));
-  g_assert_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_UNSUPPORTED);
-  g_assert_nonnull (strstr (error->message, "SFTP targets are not supported yet"));
+  g_assert_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET);
+  g_assert_nonnull (strstr (error->message, "Could not reach the backup server"));
   g_clear_error (&error);
   g_clear_pointer (&status, ch_backup_status_free);
   status = ch_backup_get_status (f->admin, g_get_real_time () / G_USEC_PER_SEC, &error);
   g_assert_no_error (error);
-  g_assert_nonnull (strstr (status->last_failed->reason, "not supported yet"));
-  g_assert_cmpstr (status->last_failed->target, ==, "sftp://backup@nas.local:2222/srv/charta");
+  g_assert_nonnull (strstr (status->last_failed->reason, "127.0.0.1:1"));
+  g_assert_cmpstr (status->last_failed->target, ==, "sftp://backup@127.0.0.1:1/srv/charta");
 
   ch_session_logout (service);
 }
