@@ -1944,6 +1944,21 @@ apply_retention (ChStore                 *store,
     }
 }
 
+/* A backup takes the whole practice elsewhere: the audit trail says so. */
+static void
+audit_backup (ChSession  *session,
+              const char *where,
+              const char *name,
+              gint64      size)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *detail = g_strdup_printf ("backup: written and verified, %s/%s, %"
+                                             G_GINT64_FORMAT " bytes", where, name, size);
+
+  if (!ch_session_audit (session, CH_AUDIT_EXPORT, "backup", name, 0, detail, &local_error))
+    g_warning ("Could not record the backup in the audit trail: %s", local_error->message);
+}
+
 static void
 record_run (ChStore    *store,
             const char *target_dir,
@@ -2155,6 +2170,7 @@ ch_backup_now (ChSession        *session,
 
   record_run (store, target_dir, started, name,
               g_stat (final_path, &st) == 0 ? (gint64) st.st_size : 0, NULL);
+  audit_backup (session, target_dir, name, g_stat (final_path, &st) == 0 ? st.st_size : 0);
   if (retention == NULL)
     {
       ch_backup_retention_default (&default_retention);
@@ -2217,6 +2233,29 @@ ch_backup_list (const char *target_dir,
 
 /* ---- restoring ----------------------------------------------------------- */
 
+/* Takes the practice lock in @dir exclusively: every session holds it shared.
+ * Returns: its descriptor, -1 when @dir has no lock file, or -2 with
+ *   CH_BACKUP_ERROR_EXISTS while the practice is open */
+static int
+lock_practice_exclusive (const char *dir,
+                         GError    **error)
+{
+  g_autofree char *path = g_build_filename (dir, "practice.lock", NULL);
+  int fd = open (path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+
+  if (fd < 0)
+    return -1;
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      close (fd);
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_EXISTS,
+                   _("The practice in “%s” is open (a window, a desk, charta-admin or the "
+                     "backup service): close it everywhere, then restore over it"), dir);
+      return -2;
+    }
+  return fd;
+}
+
 static gboolean
 dir_is_empty (const char *path)
 {
@@ -2261,6 +2300,7 @@ ch_backup_restore (const char                *archive,
   g_autoptr (ChKeyring) keyring = NULL;
   g_autoptr (GError) local_error = NULL;
   gboolean exists;
+  int lock_fd = -1;
 
   g_return_val_if_fail (archive != NULL && to_dir != NULL && credentials != NULL, NULL);
 
@@ -2281,6 +2321,16 @@ ch_backup_restore (const char                *archive,
                    _("Cannot restore into “%s”: the folder is not empty (give --replace to "
                      "move what is there aside)"), target);
       return NULL;
+    }
+  /* Refused at once rather than after reading the whole archive. */
+  if (exists && replace)
+    {
+      lock_fd = lock_practice_exclusive (target, error);
+      if (lock_fd == -2)
+        return NULL;
+      if (lock_fd >= 0)
+        close (lock_fd);
+      lock_fd = -1;
     }
 
   if (g_mkdir_with_parents (parent, 0700) != 0)
@@ -2333,6 +2383,11 @@ ch_backup_restore (const char                *archive,
       else
         {
           g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+          /* Not from under anyone: every session holds the lock shared, and
+           * keeps it held while the folder moves. */
+          lock_fd = lock_practice_exclusive (target, error);
+          if (lock_fd == -2)
+            goto fail;
           g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
 
           aside = g_strdup_printf ("%s.before-restore-%s", target, stamp);
@@ -2357,12 +2412,16 @@ ch_backup_restore (const char                *archive,
       goto fail;
     }
   fsync_dir (parent);
+  if (lock_fd >= 0)
+    close (lock_fd);
 
   if (out_moved_aside != NULL)
     *out_moved_aside = g_steal_pointer (&aside);
   return g_steal_pointer (&info);
 
 fail:
+  if (lock_fd >= 0)
+    close (lock_fd);
   remove_tree (staging);
   return NULL;
 }
@@ -3133,6 +3192,7 @@ backup_to_sftp (ChSession               *session,
     close (dir_fd);
 
   record_run (store, url, started, name, size, NULL);
+  audit_backup (session, url, name, size);
   g_ptr_array_add (names, g_strdup (name));
   g_ptr_array_sort (names, compare_archive_names);
   apply_retention (store, url, ch_sftp_get_label (sftp), names, remove_from_sftp, sftp,

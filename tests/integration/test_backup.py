@@ -11,6 +11,7 @@ the archive or the target.
 Usage: test_backup.py PATH/TO/charta-admin [unittest arguments]
 """
 
+import fcntl
 import glob
 import json
 import os
@@ -132,6 +133,16 @@ class BackupTests(test_cli.DemoPracticeTestCase):
         self.assertEqual(len(aside), 1)
         self.assert_same_practice(restored, ids, files)
         self.assert_same_practice(aside[0], ids, files)
+        # Never from under a session that has it open: every session holds
+        # the practice lock shared, as this test does here.
+        with open(os.path.join(restored, 'practice.lock'), 'a+') as lock:
+            fcntl.flock(lock, fcntl.LOCK_SH)
+            proc = self.run_admin('backup', 'restore', archive, '--to', restored, '--replace',
+                                  *self.archive_args(), expect=1)
+            self.assert_failure_message(proc, restored, 'is open')
+        self.assertEqual(glob.glob(restored + '.before-restore-*'), aside)
+        self.assertEqual([n for n in os.listdir(self.tmp) if '.restore-' in n], [])
+        self.assert_same_practice(restored, ids, files)
 
         # A physician's password is not enough; a wrong one is refused.
         proc = self.run_admin('backup', 'restore', archive, '--to', os.path.join(self.tmp, 'x'),
@@ -140,6 +151,9 @@ class BackupTests(test_cli.DemoPracticeTestCase):
         wrong = self.write('wrong', 'not the password\n')
         proc = self.run_admin('backup', 'verify', archive, '--user', 'admin',
                               '--password-file', wrong, expect=1)
+        self.assert_failure_message(proc, archive)
+        proc = self.run_admin('backup', 'restore', archive, '--to', os.path.join(self.tmp, 'x'),
+                              '--user', 'admin', '--password-file', wrong, expect=1)
         self.assert_failure_message(proc, archive)
         self.assertFalse(os.path.exists(os.path.join(self.tmp, 'x')))
 

@@ -216,6 +216,7 @@ class SftpBackupTests(test_cli.DemoPracticeTestCase):
         self.assertIn('ssh-ed25519 ' + self.sshd.fingerprint(), shown)
         audit = self.demo('admin', 'audit', 'list', '--limit', '20').stdout
         self.assertIn('pinned the host key', audit)
+        self.assertIn('written and verified, %s/%s' % (self.url, names[0]), audit)
 
         status = self.status()
         self.assertEqual(status['last_success']['target'], self.url)

@@ -113,6 +113,12 @@ class BackupdTests(test_cli.DemoPracticeTestCase):
         text = self.demo('manager', 'backup', 'status').stdout
         self.assertIn('Next run', text)
         self.assertNotIn('OVERDUE', text)
+        # The audit trail shows the practice leaving, by whom.
+        audit = self.demo('admin', 'audit', 'list', '--limit', '10').stdout
+        line = [l for l in audit.splitlines() if 'written and verified' in l]
+        self.assertEqual(len(line), 1, audit)
+        self.assertIn(os.path.basename(archives[0]), line[0])
+        self.assertIn('backup', line[0])
 
         # "backup now" uses the configured target too.
         proc = self.demo('admin', 'backup', 'now')
