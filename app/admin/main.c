@@ -3761,7 +3761,9 @@ add_target_option (Invocation *inv,
 {
   const GOptionEntry entries[] = {
     { "target", 't', 0, G_OPTION_ARG_FILENAME, target,
-      N_("Where the backups go: dir:PATH, a folder (a mounted NAS or another disk)"),
+      N_("Where the backups go: dir:PATH, a folder (a mounted NAS or another disk), or "
+         "sftp://USER@HOST[:PORT]/PATH (with the configured identity); default: the "
+         "configured target"),
       N_("TARGET") },
     { NULL }
   };
@@ -3942,9 +3944,12 @@ static gboolean
 cmd_backup_list (Invocation *inv,
                  GError    **error)
 {
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
   g_autofree char *target = NULL;
   g_autofree char *dir = NULL;
   g_autoptr (GPtrArray) infos = NULL;
+  g_autoptr (ChBackupConfig) config = NULL;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
@@ -3952,16 +3957,38 @@ cmd_backup_list (Invocation *inv,
   };
 
   add_target_option (inv, &target);
+  add_login_options (inv, &opts);
   g_option_context_add_main_entries (inv->context, entries, GETTEXT_PACKAGE);
   if (!parse_args (inv, 0, 0, error))
     return FALSE;
-  if (target == NULL)
-    return usage_error (error, _("Missing --target dir:PATH"));
 
-  dir = ch_backup_parse_target (target, error);
-  if (dir == NULL)
-    return FALSE;
-  infos = ch_backup_list (dir, error);
+  /* A folder is read as it is; an SFTP server, or the configured target,
+   * through the practice (its identity and the server's pinned key). */
+  if (target == NULL || g_str_has_prefix (target, "sftp://"))
+    {
+      session = login (&opts, NULL, error);
+      if (session == NULL)
+        return FALSE;
+      config = ch_backup_config_load (session, error);
+      if (config == NULL)
+        return FALSE;
+      if (target == NULL && config->target == NULL)
+        return usage_error (error, _("No backup target is configured: give --target dir:PATH"));
+      if (target == NULL && g_str_has_prefix (config->target, "dir:"))
+        target = g_strdup (config->target);
+    }
+  if (target != NULL && !g_str_has_prefix (target, "sftp://"))
+    {
+      dir = ch_backup_parse_target (target, error);
+      if (dir == NULL)
+        return FALSE;
+      infos = ch_backup_list (dir, error);
+    }
+  else
+    {
+      infos = ch_backup_list_sftp (session, target, error);
+      dir = g_strdup (target != NULL ? target : config->target);
+    }
   if (infos == NULL)
     return FALSE;
 

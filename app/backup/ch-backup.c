@@ -887,6 +887,54 @@ corrupt (Reader     *r,
 
 /* The plaintext header. Returns the info, the keyring's bytes and the header
  * as authenticated. */
+/* The fixed part of an archive's header, @len bytes read of it, into @info. */
+static gboolean
+parse_fixed_header (const guint8 *fixed,
+                    gssize        len,
+                    const char   *path,
+                    ChBackupInfo *info,
+                    guint32      *out_keyring_len,
+                    GError      **error)
+{
+  guint32 keyring_len;
+
+  if (len != FIXED_HEADER_LEN || memcmp (fixed, MAGIC, MAGIC_LEN) != 0)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
+                   _("“%s” is not a Charta backup, or is damaged: its header is unreadable"),
+                   path);
+      return FALSE;
+    }
+
+  info->format_version = (int) get_le (fixed + MAGIC_LEN, 2);
+  if (info->format_version != CH_BACKUP_FORMAT_VERSION)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
+                   _("The backup “%s” has format %d, which this version of Charta cannot read"),
+                   path, info->format_version);
+      return FALSE;
+    }
+
+  info->key_id = g_strndup ((const char *) fixed + MAGIC_LEN + 4, KEY_ID_LEN);
+  for (const char *p = info->key_id; *p != '\0'; p++)
+    if (!g_ascii_isxdigit (*p))
+      {
+        g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
+                     _("The backup “%s” is damaged: its header is unreadable"), path);
+        return FALSE;
+      }
+  info->created = (gint64) get_le (fixed + MAGIC_LEN + 4 + KEY_ID_LEN, 8);
+  keyring_len = (guint32) get_le (fixed + MAGIC_LEN + 4 + KEY_ID_LEN + 8, 4);
+  if (keyring_len == 0 || keyring_len > KEYRING_MAX || strlen (info->key_id) != KEY_ID_LEN)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
+                   _("The backup “%s” is damaged: its header is unreadable"), path);
+      return FALSE;
+    }
+  *out_keyring_len = keyring_len;
+  return TRUE;
+}
+
 static ChBackupInfo *
 read_header (int          fd,
              const char  *path,
@@ -906,39 +954,8 @@ read_header (int          fd,
     info->size = st.st_size;
 
   n = read_full (fd, fixed, sizeof fixed);
-  if (n != (gssize) sizeof fixed || memcmp (fixed, MAGIC, MAGIC_LEN) != 0)
-    {
-      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
-                   _("“%s” is not a Charta backup, or is damaged: its header is unreadable"),
-                   path);
-      return NULL;
-    }
-
-  info->format_version = (int) get_le (fixed + MAGIC_LEN, 2);
-  if (info->format_version != CH_BACKUP_FORMAT_VERSION)
-    {
-      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
-                   _("The backup “%s” has format %d, which this version of Charta cannot read"),
-                   path, info->format_version);
-      return NULL;
-    }
-
-  info->key_id = g_strndup ((const char *) fixed + MAGIC_LEN + 4, KEY_ID_LEN);
-  for (const char *p = info->key_id; *p != '\0'; p++)
-    if (!g_ascii_isxdigit (*p))
-      {
-        g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
-                     _("The backup “%s” is damaged: its header is unreadable"), path);
-        return NULL;
-      }
-  info->created = (gint64) get_le (fixed + MAGIC_LEN + 4 + KEY_ID_LEN, 8);
-  keyring_len = (guint32) get_le (fixed + MAGIC_LEN + 4 + KEY_ID_LEN + 8, 4);
-  if (keyring_len == 0 || keyring_len > KEYRING_MAX || strlen (info->key_id) != KEY_ID_LEN)
-    {
-      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_CORRUPT,
-                   _("The backup “%s” is damaged: its header is unreadable"), path);
-      return NULL;
-    }
+  if (!parse_fixed_header (fixed, n, path, info, &keyring_len, error))
+    return NULL;
 
   keyring = g_malloc (keyring_len);
   if (read_full (fd, keyring, keyring_len) != (gssize) keyring_len)
@@ -3078,6 +3095,131 @@ random_temp_name (void)
   return g_strconcat (TEMP_PREFIX, suffix, TEMP_SUFFIX, NULL);
 }
 
+/* Connects to the server of @url, its host key checked against the pin, or
+ * pinned when it is the first connection. */
+static ChSftp *
+connect_sftp (ChSession        *session,
+              const char       *url,
+              const char       *identity,
+              ChBackupProgress  progress,
+              gpointer          user_data,
+              GError          **error)
+{
+  g_autofree char *host_port = sftp_host_port (url);
+  g_autofree char *pinned = NULL;
+  g_autofree char *seen = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (ChSftp) sftp = NULL;
+
+  pinned = pinned_host_key (ch_session_get_store (session), host_port, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  line = g_strdup_printf (_("Connecting to %s…"), host_port);
+  progress_say (progress, user_data, line);
+  sftp = ch_sftp_connect (url, identity, pinned, &seen, error);
+  if (sftp == NULL)
+    return NULL;
+  if (pinned == NULL)
+    {
+      if (!set_host_key (session, host_port, seen, error))
+        return NULL;
+      g_free (line);
+      line = g_strdup_printf (_("First connection to %s: its host key %s is pinned; a "
+                                "different key will be refused"), host_port, seen);
+      progress_say (progress, user_data, line);
+    }
+  return g_steal_pointer (&sftp);
+}
+
+/**
+ * ch_backup_list_sftp:
+ * @target: (nullable): an SFTP target (%NULL: the configured one)
+ *
+ * The archives on an SFTP server, with the configured identity, as
+ * ch_backup_list() gives them for a folder; each path is the archive's
+ * sftp:// address. Needs read access to backups.
+ *
+ * Returns: (transfer full) (element-type ChBackupInfo): newest first, or
+ *   %NULL with an error
+ */
+GPtrArray *
+ch_backup_list_sftp (ChSession  *session,
+                     const char *target,
+                     GError    **error)
+{
+  g_autoptr (ChBackupConfig) config = NULL;
+  g_autoptr (ChSftp) sftp = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GPtrArray) names = NULL;
+  g_autoptr (GPtrArray) infos = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_backup_info_free);
+  g_autofree char *normalized = NULL;
+  ChBackupTargetKind kind;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  config = ch_backup_config_load (session, error);
+  if (config == NULL)
+    return NULL;
+  if (target == NULL)
+    target = config->target;
+  if (target == NULL)
+    {
+      g_set_error_literal (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_NOT_CONFIGURED,
+                           _("No backup target is configured"));
+      return NULL;
+    }
+  if (!ch_backup_normalize_target (target, &kind, &normalized, error))
+    return NULL;
+  if (kind != CH_BACKUP_TARGET_SFTP)
+    {
+      g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_INVALID,
+                   _("“%s” is not an SFTP target"), normalized);
+      return NULL;
+    }
+
+  sftp = connect_sftp (session, normalized, config->identity, NULL, NULL, error);
+  if (sftp == NULL)
+    return NULL;
+  entries = ch_sftp_list (sftp, error);
+  if (entries == NULL)
+    return NULL;
+  names = archive_names_of (entries);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_autoptr (ChBackupInfo) info = g_new0 (ChBackupInfo, 1);
+      g_autoptr (GBytes) head = ch_sftp_read_prefix (sftp, name, FIXED_HEADER_LEN, NULL);
+      guint32 keyring_len;
+
+      info->path = g_strdup_printf ("%s/%s", normalized, name);
+      for (guint j = 0; j < entries->len; j++)
+        {
+          ChSftpEntry *entry = g_ptr_array_index (entries, j);
+
+          if (strcmp (entry->name, name) == 0)
+            info->size = entry->size;
+        }
+      if (head == NULL
+          || !parse_fixed_header (g_bytes_get_data (head, NULL),
+                                  (gssize) g_bytes_get_size (head), info->path, info,
+                                  &keyring_len, NULL))
+        {
+          /* Unreadable: shown as such, as for a folder. */
+          g_clear_pointer (&info->key_id, g_free);
+          info->format_version = 0;
+          info->created = 0;
+        }
+      g_ptr_array_add (infos, g_steal_pointer (&info));
+    }
+  return g_steal_pointer (&infos);
+}
+
 /* Like ch_backup_now(), to a folder on an SFTP server: written under a
  * temporary name, read back whole into a private temporary folder (still
  * encrypted) and verified there, then renamed. */
@@ -3097,15 +3239,11 @@ backup_to_sftp (ChSession               *session,
   g_autoptr (GPtrArray) names = NULL;
   g_autoptr (ChBackupInfo) verified = NULL;
   g_autoptr (GError) local_error = NULL;
-  g_autofree char *host_port = sftp_host_port (url);
-  g_autofree char *pinned = NULL;
-  g_autofree char *seen = NULL;
   g_autofree char *tmp_name = random_temp_name ();
   g_autofree char *shown = NULL;
   g_autofree char *verify_dir = NULL;
   g_autofree char *local_copy = NULL;
   g_autofree char *name = NULL;
-  g_autofree char *line = NULL;
   gint64 started = g_get_real_time ();
   gboolean created = FALSE;
   struct stat st;
@@ -3113,24 +3251,9 @@ backup_to_sftp (ChSession               *session,
   int dir_fd = -1;
   int fd = -1;
 
-  pinned = pinned_host_key (store, host_port, &local_error);
-  if (local_error != NULL)
-    goto fail;
-
-  line = g_strdup_printf (_("Connecting to %s…"), host_port);
-  progress_say (progress, user_data, line);
-  sftp = ch_sftp_connect (url, identity, pinned, &seen, &local_error);
+  sftp = connect_sftp (session, url, identity, progress, user_data, &local_error);
   if (sftp == NULL)
     goto fail;
-  if (pinned == NULL)
-    {
-      if (!set_host_key (session, host_port, seen, &local_error))
-        goto fail;
-      g_free (line);
-      line = g_strdup_printf (_("First connection to %s: its host key %s is pinned; a "
-                                "different key will be refused"), host_port, seen);
-      progress_say (progress, user_data, line);
-    }
 
   entries = ch_sftp_list (sftp, &local_error);
   if (entries == NULL)

@@ -163,6 +163,9 @@ ChBackupInfo *ch_backup_read_header   (const char          *archive,
                                        GError             **error);
 GPtrArray    *ch_backup_list          (const char          *target_dir,
                                        GError             **error);
+GPtrArray    *ch_backup_list_sftp     (ChSession           *session,
+                                       const char          *target,
+                                       GError             **error);
 ChBackupInfo *ch_backup_verify        (const char          *archive,
                                        const ChBackupCredentials *credentials,
                                        GError             **error);

@@ -485,6 +485,41 @@ ch_sftp_download (ChSftp     *sftp,
   return TRUE;
 }
 
+GBytes *
+ch_sftp_read_prefix (ChSftp     *sftp,
+                     const char *name,
+                     gsize       max,
+                     GError    **error)
+{
+  g_autofree char *path = remote_path (sftp, name);
+  g_autofree guint8 *buffer = g_malloc (max);
+  sftp_file file = sftp_open (sftp->sftp, path, O_RDONLY, 0);
+  gsize have = 0;
+
+  if (file == NULL)
+    {
+      file_failed (sftp, error, g_strdup_printf (_("Could not read %s/%s"), sftp->label, name));
+      return NULL;
+    }
+  while (have < max)
+    {
+      ssize_t n = sftp_read (file, buffer + have, MIN (max - have, IO_CHUNK));
+
+      if (n == 0)
+        break;
+      if (n < 0)
+        {
+          file_failed (sftp, error, g_strdup_printf (_("Could not read %s/%s"), sftp->label,
+                                                     name));
+          sftp_close (file);
+          return NULL;
+        }
+      have += (gsize) n;
+    }
+  sftp_close (file);
+  return g_bytes_new (buffer, have);
+}
+
 gboolean
 ch_sftp_rename (ChSftp     *sftp,
                 const char *from,

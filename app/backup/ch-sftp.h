@@ -56,6 +56,11 @@ gboolean      ch_sftp_download       (ChSftp       *sftp,
                                       const char   *name,
                                       int           fd,
                                       GError      **error);
+/* Up to @max bytes from the start of @name. */
+GBytes       *ch_sftp_read_prefix    (ChSftp       *sftp,
+                                      const char   *name,
+                                      gsize         max,
+                                      GError      **error);
 gboolean      ch_sftp_rename         (ChSftp       *sftp,
                                       const char   *from,
                                       const char   *to,

@@ -218,6 +218,14 @@ class SftpBackupTests(test_cli.DemoPracticeTestCase):
         self.assertIn('pinned the host key', audit)
         self.assertIn('written and verified, %s/%s' % (self.url, names[0]), audit)
 
+        # Listed from the server, through the practice's identity and pin.
+        listing = json.loads(self.demo('manager', 'backup', 'list', '--json').stdout)
+        self.assertEqual([b['path'] for b in listing], [self.url + '/' + names[0]])
+        self.assertTrue(listing[0]['readable'])
+        self.assertEqual(listing[0]['size'], os.path.getsize(os.path.join(self.remote, names[0])))
+        shown = self.demo('manager', 'backup', 'list', '--target', self.url).stdout
+        self.assertIn(names[0], shown)
+
         status = self.status()
         self.assertEqual(status['last_success']['target'], self.url)
         self.assertEqual(status['last_success']['archive'], names[0])
