@@ -132,6 +132,16 @@ test_recent_and_old (Fixture       *f,
   page = show_backups (f, main_page);
   g_assert_false (ch_backup_page_get_overdue (page));
   g_assert_nonnull (strstr (ch_backup_page_get_summary (page), "charta-20261124-020000.chbk"));
+  /* The failure since is shown as standing… */
+  g_assert_nonnull (strstr (ch_backup_page_get_failure (page), "is not mounted"));
+  g_assert_null (strstr (ch_backup_page_get_failure (page), "later backup succeeded"));
+
+  /* … until a backup succeeds after it. */
+  record_run (f, TRUE, 1.0, NULL);
+  main_page = sign_in (f, "manager");
+  page = show_backups (f, main_page);
+  g_assert_nonnull (strstr (ch_backup_page_get_failure (page), "is not mounted"));
+  g_assert_nonnull (strstr (ch_backup_page_get_failure (page), "a later backup succeeded"));
 
   /* The administrator sees it too. */
   main_page = sign_in (f, "admin");

@@ -135,9 +135,15 @@ ch_backup_page_show (ChBackupPage      *self,
   if (last_failed != NULL)
     {
       g_autofree char *when = format_time (last_failed->finished_at);
-      g_autofree char *text = g_strdup_printf ("%s · %s", when,
-                                               last_failed->reason != NULL ? last_failed->reason
-                                                                           : "");
+      const char *reason = last_failed->reason != NULL ? last_failed->reason : "";
+      gboolean resolved = last_ok != NULL && last_ok->finished_at >= last_failed->finished_at;
+      g_autofree char *text = NULL;
+
+      if (resolved)
+        /* TRANSLATORS: when a backup failed, and why; one after it succeeded */
+        text = g_strdup_printf (_("%s · %s · a later backup succeeded"), when, reason);
+      else
+        text = g_strdup_printf ("%s · %s", when, reason);
 
       adw_action_row_set_subtitle (self->failed_row, text);
     }
@@ -255,6 +261,17 @@ ch_backup_page_get_summary (ChBackupPage *self)
   g_return_val_if_fail (CH_IS_BACKUP_PAGE (self), NULL);
 
   return self->summary;
+}
+
+/* What the "Last Failure" row says, or %NULL when it is not shown. */
+const char *
+ch_backup_page_get_failure (ChBackupPage *self)
+{
+  g_return_val_if_fail (CH_IS_BACKUP_PAGE (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->failed_row)))
+    return NULL;
+  return adw_action_row_get_subtitle (self->failed_row);
 }
 
 /* ---- GObject ---------------------------------------------------------------- */

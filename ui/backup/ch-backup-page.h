@@ -16,6 +16,7 @@ void       ch_backup_page_reload      (ChBackupPage *self);
 gboolean   ch_backup_page_get_busy    (ChBackupPage *self);
 gboolean   ch_backup_page_get_overdue (ChBackupPage *self);
 const char *ch_backup_page_get_summary (ChBackupPage *self);
+const char *ch_backup_page_get_failure (ChBackupPage *self);
 
 /* Whether the last good backup (finished at @last_ok_unix, 0 for none) is
  * overdue at @now_unix; and a sentence saying so for a banner (transfer
