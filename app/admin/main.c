@@ -5,10 +5,12 @@
 
 #include <glib/gi18n.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 #include <gio/gunixoutputstream.h>
 #include <json-glib/json-glib.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <locale.h>
 #include <math.h>
@@ -854,16 +856,23 @@ check_backup_anchors (AdminSession  *session,
                       guint         *out_n_checked,
                       GError       **error)
 {
-  g_autofree char *dir = ch_backup_parse_target (target, error);
+  gboolean sftp = g_str_has_prefix (target, "sftp://");
+  g_autofree char *dir = NULL;
   g_autoptr (GPtrArray) infos = NULL;
   g_autoptr (ChSecret) password = NULL;
   g_autoptr (ChSecret) recovery_key = NULL;
   ChBackupCredentials credentials;
 
   *out_n_checked = 0;
-  if (dir == NULL)
-    return FALSE;
-  infos = ch_backup_list (dir, error);
+  if (sftp)
+    infos = ch_backup_list_sftp (session, target, error);
+  else
+    {
+      dir = ch_backup_parse_target (target, error);
+      if (dir == NULL)
+        return FALSE;
+      infos = ch_backup_list (dir, error);
+    }
   if (infos == NULL)
     return FALSE;
   if (infos->len == 0)
@@ -875,15 +884,38 @@ check_backup_anchors (AdminSession  *session,
   for (guint i = 0; i < infos->len; i++)
     {
       ChBackupInfo *listed = g_ptr_array_index (infos, i);
-      g_autoptr (ChBackupInfo) info = ch_backup_verify (listed->path, &credentials, error);
-      g_autofree char *name = NULL;
+      g_autoptr (ChBackupInfo) info = NULL;
+      g_autofree char *name = g_path_get_basename (listed->path);
       g_autofree char *where = NULL;
+
+      if (sftp)
+        {
+          /* Fetched (still encrypted) into a private folder, checked there. */
+          g_autofree char *folder = g_dir_make_tmp ("charta-fetch-XXXXXX", error);
+          g_autofree char *copy = NULL;
+          int fd;
+
+          if (folder == NULL)
+            return FALSE;
+          copy = g_build_filename (folder, name, NULL);
+          fd = open (copy, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+          if (fd >= 0 && ch_backup_fetch_sftp (session, listed->path, fd, error))
+            info = ch_backup_verify (copy, &credentials, error);
+          else if (fd < 0)
+            g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", copy,
+                         g_strerror (errno));
+          if (fd >= 0)
+            close (fd);
+          g_unlink (copy);
+          g_rmdir (folder);
+        }
+      else
+        info = ch_backup_verify (listed->path, &credentials, error);
 
       if (info == NULL)
         return FALSE;
       if (info->audit_head == NULL)
         continue;
-      name = g_path_get_basename (info->path);
       /* TRANSLATORS: %s is a backup archive's file name */
       where = g_strdup_printf (_("the backup %s"), name);
       if (!ch_audit_check_anchor (ch_session_get_store (session), info->audit_head, where, error))

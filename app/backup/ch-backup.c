@@ -3220,6 +3220,47 @@ ch_backup_list_sftp (ChSession  *session,
   return g_steal_pointer (&infos);
 }
 
+/**
+ * ch_backup_fetch_sftp:
+ * @archive: "sftp://USER@HOST[:PORT]/PATH/NAME", as ch_backup_list_sftp() gives it
+ * @fd: where to copy it
+ *
+ * Copies an archive (encrypted as it is) from an SFTP server with the
+ * configured identity, the server's host key checked against the pin.
+ * Needs read access to backups.
+ */
+gboolean
+ch_backup_fetch_sftp (ChSession  *session,
+                      const char *archive,
+                      int         fd,
+                      GError    **error)
+{
+  g_autoptr (ChBackupConfig) config = NULL;
+  g_autoptr (ChSftp) sftp = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *normalized = NULL;
+  const char *slash;
+  ChBackupTargetKind kind;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (archive != NULL, FALSE);
+
+  config = ch_backup_config_load (session, error);
+  if (config == NULL)
+    return FALSE;
+  slash = strrchr (archive, '/');
+  if (slash == NULL || !is_archive_name (slash + 1))
+    return invalid (error, _("Not the address of a backup on an SFTP server"));
+  folder = g_strndup (archive, (gsize) (slash - archive));
+  if (!ch_backup_normalize_target (folder, &kind, &normalized, error))
+    return FALSE;
+  if (kind != CH_BACKUP_TARGET_SFTP)
+    return invalid (error, _("Not the address of a backup on an SFTP server"));
+
+  sftp = connect_sftp (session, normalized, config->identity, NULL, NULL, error);
+  return sftp != NULL && ch_sftp_download (sftp, slash + 1, fd, error);
+}
+
 /* Like ch_backup_now(), to a folder on an SFTP server: written under a
  * temporary name, read back whole into a private temporary folder (still
  * encrypted) and verified there, then renamed. */

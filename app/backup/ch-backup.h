@@ -166,6 +166,10 @@ GPtrArray    *ch_backup_list          (const char          *target_dir,
 GPtrArray    *ch_backup_list_sftp     (ChSession           *session,
                                        const char          *target,
                                        GError             **error);
+gboolean      ch_backup_fetch_sftp    (ChSession           *session,
+                                       const char          *archive,
+                                       int                  fd,
+                                       GError             **error);
 ChBackupInfo *ch_backup_verify        (const char          *archive,
                                        const ChBackupCredentials *credentials,
                                        GError             **error);

@@ -231,6 +231,12 @@ class SftpBackupTests(test_cli.DemoPracticeTestCase):
         self.assertEqual(status['last_success']['archive'], names[0])
         self.assertFalse(status['overdue'])
 
+        # The audit trail checks against the head anchored in the backup on
+        # the server, fetched (encrypted) into a private folder and removed.
+        proc = self.demo('admin', 'audit', 'verify', '--backups', self.url)
+        self.assertIn('recorded in 1 backup', proc.stdout)
+        self.assertEqual(os.listdir(self.tmpdir), [])
+
         # What the server holds verifies and restores anywhere.
         self.verify(names[0])
         restored = os.path.join(self.tmp, 'restored')
