@@ -329,6 +329,37 @@ ch_db_backup_run_last (ChStore  *store,
   return record;
 }
 
+/* Marks @archive in @target as being named by a run under way (see
+ * schema/0012-backup-pending.sql), or with @started_at 0 clears the mark. */
+gboolean
+ch_db_backup_pending_set (ChStore    *store,
+                          const char *target,
+                          const char *archive,
+                          gint64      started_at,
+                          GError    **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (CH_IS_STORE (store), FALSE);
+
+  stmt = ch_store_prepare (store,
+                           started_at != 0
+                           ? "INSERT OR REPLACE INTO backup_pending (target, archive, started_at) "
+                             "VALUES (?1, ?2, ?3)"
+                           : "DELETE FROM backup_pending WHERE target = ?1 AND archive = ?2",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  ch_store_bind_text (stmt, 1, target);
+  ch_store_bind_text (stmt, 2, archive);
+  if (started_at != 0)
+    sqlite3_bind_int64 (stmt, 3, started_at);
+  rc = ch_store_step (store, stmt, error);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE;
+}
+
 gboolean
 ch_db_backup_run_wrote (ChStore    *store,
                         const char *target,
@@ -342,7 +373,9 @@ ch_db_backup_run_wrote (ChStore    *store,
   g_return_val_if_fail (CH_IS_STORE (store), FALSE);
 
   stmt = ch_store_prepare (store,
-                           "SELECT 1 FROM backup_runs WHERE ok = 1 AND target = ? AND archive = ? "
+                           "SELECT 1 FROM backup_runs WHERE ok = 1 AND target = ?1 AND archive = ?2 "
+                           "UNION ALL "
+                           "SELECT 1 FROM backup_pending WHERE target = ?1 AND archive = ?2 "
                            "LIMIT 1",
                            error);
   if (stmt == NULL)
@@ -355,4 +388,155 @@ ch_db_backup_run_wrote (ChStore    *store,
     return FALSE;
   *out_wrote = rc == SQLITE_ROW;
   return TRUE;
+}
+
+/* ---- the online backup API, for comparison ------------------------------- */
+
+static gboolean
+fsync_path (const char *path,
+            GError    **error)
+{
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  int saved;
+
+  if (fd >= 0 && fsync (fd) == 0)
+    {
+      close (fd);
+      return TRUE;
+    }
+  saved = errno;
+  if (fd >= 0)
+    close (fd);
+  g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_FAILED,
+               _("Could not write “%s”: %s"), path, g_strerror (saved));
+  return FALSE;
+}
+
+/* Whether the file starts as a plaintext SQLite database does. */
+static gboolean
+is_plaintext_db (const char *path)
+{
+  static const char magic[16] = "SQLite format 3";
+  char head[16] = { 0 };
+  gboolean plain = FALSE;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    return FALSE;
+  if (read (fd, head, sizeof head) == (ssize_t) sizeof head)
+    plain = memcmp (head, magic, sizeof magic) == 0;
+  close (fd);
+  return plain;
+}
+
+/**
+ * ch_db_backup_keyed_copy:
+ * @key: the store's key (%CH_STORE_KEY_BYTES), as @store was opened with
+ * @dest_path: a file that does not exist yet
+ *
+ * Copies the database with SQLCipher's online backup API (sqlite3_backup_*)
+ * into a new database at @dest_path, opened and keyed by ch_store_open() as
+ * @store's own connection is: the same raw key and cipher settings, so that
+ * every page is encrypted again on its way out. (Into an unkeyed destination
+ * SQLCipher 3.4 would write every page in plaintext.) The copy is synced.
+ * Charta's backups do not use this: the backup benchmark compares it with
+ * ch_db_backup_snapshot().
+ *
+ * Returns: %TRUE, or %FALSE with a CH_STORE_ERROR; on failure nothing is
+ *   left at @dest_path
+ */
+gboolean
+ch_db_backup_keyed_copy (ChStore      *store,
+                         const guint8 *key,
+                         const char   *dest_path,
+                         GError      **error)
+{
+  g_autoptr (ChStore) dest = NULL;
+  g_autoptr (ChStore) check = NULL;
+  sqlite3_stmt *stmt;
+  sqlite3_backup *backup;
+  sqlite3 *src_db;
+  sqlite3 *dest_db;
+  gboolean ok = FALSE;
+  int rc;
+
+  g_return_val_if_fail (CH_IS_STORE (store), FALSE);
+  g_return_val_if_fail (key != NULL && dest_path != NULL, FALSE);
+  g_return_val_if_fail (!ch_store_in_transaction (store), FALSE);
+
+  if (g_file_test (dest_path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_FAILED,
+                   _("Could not copy the practice database: “%s” exists"), dest_path);
+      return FALSE;
+    }
+
+  stmt = ch_store_prepare (store, "SELECT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  src_db = sqlite3_db_handle (stmt);
+
+  /* Keyed exactly as the store's connection: ch_store_open() keys it with
+   * the raw key and sets the cipher page size before the first page. */
+  dest = ch_store_open (dest_path, key, CH_STORE_FLAGS_CREATE | CH_STORE_FLAGS_NO_MIGRATE, error);
+  if (dest == NULL)
+    goto out;
+  /* A new copy needs no journal: a crash leaves a file to delete. */
+  if (!ch_store_exec (dest, "PRAGMA journal_mode = OFF", error)
+      || !ch_store_exec (dest, "PRAGMA synchronous = OFF", error))
+    goto out;
+  stmt = ch_store_prepare (dest, "SELECT 1", error);
+  if (stmt == NULL)
+    goto out;
+  dest_db = sqlite3_db_handle (stmt);
+
+  backup = sqlite3_backup_init (dest_db, "main", src_db, "main");
+  if (backup == NULL)
+    {
+      ch_store_set_error (dest, sqlite3_errcode (dest_db), error,
+                          _("Could not copy the practice database"));
+      goto out;
+    }
+  /* All pages in one step: one read transaction on the source, so the copy
+   * is consistent and never restarts. */
+  do
+    rc = sqlite3_backup_step (backup, -1);
+  while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+  sqlite3_backup_finish (backup);
+  if (rc != SQLITE_DONE)
+    {
+      ch_store_set_error (dest, rc, error, _("Could not copy the practice database"));
+      goto out;
+    }
+  ch_store_close (dest);
+  g_clear_object (&dest);
+
+  if (is_plaintext_db (dest_path))
+    {
+      g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_FAILED,
+                   _("The copy of the practice database is not encrypted"));
+      goto out;
+    }
+  /* The copy opens with the key: the pages were encrypted with the store's. */
+  check = ch_store_open (dest_path, key, CH_STORE_FLAGS_NO_MIGRATE, error);
+  if (check == NULL)
+    goto out;
+  ch_store_close (check);
+
+  ok = fsync_path (dest_path, error);
+
+out:
+  if (dest != NULL)
+    ch_store_close (dest);
+  if (!ok)
+    {
+      static const char * const suffixes[] = { "", "-journal", "-wal", "-shm" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+        {
+          g_autofree char *path = g_strconcat (dest_path, suffixes[i], NULL);
+          g_unlink (path);
+        }
+    }
+  return ok;
 }

@@ -57,11 +57,26 @@ gboolean           ch_db_backup_run_insert   (ChStore                 *store,
 ChBackupRunRecord *ch_db_backup_run_last     (ChStore                 *store,
                                               gboolean                 ok,
                                               GError                 **error);
-/* Whether a successful run wrote @archive into @target. */
+/* Marks @archive as about to be named in @target by a run under way;
+ * @started_at 0 clears the mark. */
+gboolean           ch_db_backup_pending_set  (ChStore                 *store,
+                                              const char              *target,
+                                              const char              *archive,
+                                              gint64                   started_at,
+                                              GError                 **error);
+/* Whether a successful run wrote @archive into @target, or a run was about to
+ * name it when it stopped. */
 gboolean           ch_db_backup_run_wrote    (ChStore                 *store,
                                               const char              *target,
                                               const char              *archive,
                                               gboolean                *out_wrote,
+                                              GError                 **error);
+
+/* For the backup benchmark only: the database through SQLCipher's online
+ * backup API into a new file keyed like the store (see ch-backup-db.c). */
+gboolean           ch_db_backup_keyed_copy   (ChStore                 *store,
+                                              const guint8            *key,
+                                              const char              *dest_path,
                                               GError                 **error);
 
 G_END_DECLS

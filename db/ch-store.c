@@ -308,6 +308,10 @@ configure_connection (ChStore  *self,
   if (!exec_internal (self, "PRAGMA cipher_page_size = " G_STRINGIFY (CIPHER_PAGE_SIZE), error))
     return FALSE;
 
+  /* Before the first read: another process may hold a lock for a moment
+   * (a connection closing and checkpointing, a backup's checkpoint). */
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
   /* The first read proves the key: with a wrong one the header does not decrypt. */
   rc = sqlite3_exec (self->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
   if (rc != SQLITE_OK)
@@ -319,8 +323,6 @@ configure_connection (ChStore  *self,
         ch_store_set_error (self, rc, error, _("Could not read the practice database"));
       return FALSE;
     }
-
-  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
 
   cache = g_strdup_printf ("PRAGMA cache_size = -%d", CACHE_KIB);
   if (!exec_internal (self, cache, error)

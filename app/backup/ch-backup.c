@@ -150,8 +150,14 @@ write_all (int           fd,
           if (saved == EINTR)
             continue;
           if (saved == ENOSPC || saved == EDQUOT)
-            g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
-                         _("Could not write “%s”: the disk is full"), name);
+            {
+              g_autofree char *folder = g_path_get_dirname (name);
+
+              g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
+                           _("The backup folder “%s” is full (its disk is full or over "
+                             "quota): this backup was not kept; older ones are untouched"),
+                           folder);
+            }
           else
             g_set_error (error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
                          _("Could not write “%s”: %s"), name, g_strerror (saved));
@@ -2173,9 +2179,13 @@ ch_backup_now (ChSession        *session,
   names = list_archive_names (target_dir, NULL);
   name = archive_name_for (names, now);
   final_path = g_build_filename (target_dir, name, NULL);
+  /* Killed between the rename and the record, the archive is still known
+   * as this practice's own to retention. */
+  ch_db_backup_pending_set (store, target_dir, name, started / G_USEC_PER_SEC, NULL);
   if (g_rename (tmp_path, final_path) != 0 || !fsync_dir (target_dir))
     {
       int saved = errno;
+      ch_db_backup_pending_set (store, target_dir, name, 0, NULL);
       g_set_error (&local_error, CH_BACKUP_ERROR, CH_BACKUP_ERROR_TARGET,
                    _("Could not name the backup “%s”: %s"), final_path, g_strerror (saved));
       g_clear_pointer (&final_path, g_free);
@@ -2187,6 +2197,7 @@ ch_backup_now (ChSession        *session,
 
   record_run (store, target_dir, started, name,
               g_stat (final_path, &st) == 0 ? (gint64) st.st_size : 0, NULL);
+  ch_db_backup_pending_set (store, target_dir, name, 0, NULL);
   audit_backup (session, target_dir, name, g_stat (final_path, &st) == 0 ? st.st_size : 0);
   if (retention == NULL)
     {
@@ -3349,13 +3360,18 @@ backup_to_sftp (ChSession               *session,
     goto fail;
   names = archive_names_of (entries);
   name = archive_name_for (names, now);
+  ch_db_backup_pending_set (store, url, name, started / G_USEC_PER_SEC, NULL);
   if (!ch_sftp_rename (sftp, tmp_name, name, &local_error))
-    goto fail;
+    {
+      ch_db_backup_pending_set (store, url, name, 0, NULL);
+      goto fail;
+    }
   created = FALSE;
   if (dir_fd >= 0)
     close (dir_fd);
 
   record_run (store, url, started, name, size, NULL);
+  ch_db_backup_pending_set (store, url, name, 0, NULL);
   audit_backup (session, url, name, size);
   g_ptr_array_add (names, g_strdup (name));
   g_ptr_array_sort (names, compare_archive_names);

@@ -543,6 +543,26 @@ test_retention (Fixture      *f,
   g_assert_true (g_file_test (g_ptr_array_index (archives, 4), G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (g_ptr_array_index (archives, 3), G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (foreign, G_FILE_TEST_EXISTS));
+
+  /* A run killed between naming its archive and recording it left an
+   * archive no run recorded: still its own to retention, not a success. */
+  {
+    g_autofree char *orphan = g_build_filename (f->target, "charta-20010101-000000.chbk", NULL);
+    g_autoptr (ChBackupRunRecord) last_ok = NULL;
+    g_autoptr (ChBackupRunRecord) last_failed = NULL;
+    ChStore *store = ch_session_get_store (f->admin);
+
+    g_assert_true (g_file_set_contents (orphan, "named, then killed", -1, &error));
+    g_assert_true (ch_db_backup_pending_set (store, f->target, "charta-20010101-000000.chbk",
+                                             978307200, &error));
+    g_assert_true (ch_backup_status (f->admin, &last_ok, &last_failed, &error));
+    g_assert_nonnull (last_ok);
+    g_assert_cmpstr (last_ok->archive, !=, "charta-20010101-000000.chbk");
+    g_ptr_array_add (archives, backup_now (f, 1));
+    g_assert_false (g_file_test (orphan, G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (foreign, G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (g_ptr_array_index (archives, 5), G_FILE_TEST_EXISTS));
+  }
 }
 
 static gboolean
