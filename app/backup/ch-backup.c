@@ -415,11 +415,49 @@ typedef struct
   GString     *manifest;
   guint        n_files;
   gint64       content_size;
+  /* To a file, the encryption and the writes run on a thread of their own
+   * (writer_thread) while the caller's reads, hashes and compresses. */
+  GThread     *thread;
+  GAsyncQueue *full;      /* Blocks to encrypt and write, in order */
+  GAsyncQueue *empty;     /* Blocks written, to be filled again */
+  GError      *thread_error;
+  gint         failed;    /* atomic: thread_error is set */
+  guint64      synced;    /* bytes written back, for sync_file_range() */
+  guint64      written;
 } Writer;
+
+/* A message for the writer thread: CHUNK_SIZE bytes of zstd output. */
+typedef struct
+{
+  guint8   *data;
+  gsize     len;
+  guint8    tag;
+  gboolean  stop;         /* no message: the thread is to end */
+} Block;
+
+#define PIPE_BLOCKS 8
+/* Start writing back every so many bytes, so that the last fsync has
+ * little left to do. */
+#define WRITEBACK_STEP (8 * 1024 * 1024)
+
+static void
+block_free (Block *block)
+{
+  if (block->data != NULL)
+    sodium_memzero (block->data, CHUNK_SIZE);
+  g_free (block->data);
+  g_free (block);
+}
+
+static void writer_join (Writer *w);
 
 static void
 writer_clear (Writer *w)
 {
+  writer_join (w);
+  g_clear_pointer (&w->full, g_async_queue_unref);
+  g_clear_pointer (&w->empty, g_async_queue_unref);
+  g_clear_error (&w->thread_error);
   g_clear_pointer (&w->cctx, ZSTD_freeCCtx);
   g_clear_pointer (&w->zout, g_free);
   g_clear_pointer (&w->frame, g_free);
@@ -458,7 +496,82 @@ writer_push (Writer      *w,
                                               ad, ad_len, tag);
   w->first = FALSE;
   put_le (w->frame, clen, 4);
-  return writer_out (w, w->frame, 4 + (gsize) clen, error);
+  if (!writer_out (w, w->frame, 4 + (gsize) clen, error))
+    return FALSE;
+
+  w->written += 4 + clen;
+  if (w->sftp == NULL && w->written - w->synced >= WRITEBACK_STEP)
+    {
+      /* Only a hint: the fsync at the end is what makes the archive safe. */
+      sync_file_range (w->fd, (off_t) w->synced, (off_t) (w->written - w->synced),
+                       SYNC_FILE_RANGE_WRITE);
+      w->synced = w->written;
+    }
+  return TRUE;
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  Writer *w = data;
+
+  for (;;)
+    {
+      Block *block = g_async_queue_pop (w->full);
+      gboolean last = block->stop || block->tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+
+      /* After a failure the blocks still go back, unwritten, so that the
+       * caller never waits for one. */
+      if (!block->stop && !g_atomic_int_get (&w->failed)
+          && !writer_push (w, block->data, block->len, block->tag, &w->thread_error))
+        g_atomic_int_set (&w->failed, 1);
+      g_async_queue_push (w->empty, block);
+      if (last)
+        return NULL;
+    }
+}
+
+/* Ends the writer thread, if it runs; its error stays in thread_error. */
+static void
+writer_join (Writer *w)
+{
+  Block *stop;
+
+  if (w->thread == NULL)
+    return;
+  stop = g_new0 (Block, 1);
+  stop->stop = TRUE;
+  g_async_queue_push (w->full, stop);
+  g_thread_join (g_steal_pointer (&w->thread));
+}
+
+/* Encrypts and writes the compressed bytes in w->zout: on the writer thread
+ * when there is one. */
+static gboolean
+writer_emit (Writer  *w,
+             guint8   tag,
+             GError **error)
+{
+  Block *block;
+  guint8 *spare;
+
+  if (w->full == NULL)
+    return writer_push (w, w->zout, w->zout_len, tag, error);
+
+  if (g_atomic_int_get (&w->failed))
+    {
+      writer_join (w);
+      g_propagate_error (error, g_steal_pointer (&w->thread_error));
+      return FALSE;
+    }
+  block = g_async_queue_pop (w->empty);
+  spare = block->data;
+  block->data = w->zout;
+  block->len = w->zout_len;
+  block->tag = tag;
+  w->zout = spare;
+  g_async_queue_push (w->full, block);
+  return TRUE;
 }
 
 static gboolean
@@ -484,7 +597,7 @@ writer_compress (Writer       *w,
       w->zout_len += out.pos;
       if (w->zout_len == CHUNK_SIZE)
         {
-          if (!writer_push (w, w->zout, w->zout_len, 0, error))
+          if (!writer_emit (w, 0, error))
             return FALSE;
           w->zout_len = 0;
         }
@@ -507,9 +620,18 @@ static gboolean
 writer_finish (Writer  *w,
                GError **error)
 {
-  return writer_compress (w, NULL, 0, ZSTD_e_end, error)
-         && writer_push (w, w->zout, w->zout_len,
-                         crypto_secretstream_xchacha20poly1305_TAG_FINAL, error);
+  if (!writer_compress (w, NULL, 0, ZSTD_e_end, error)
+      || !writer_emit (w, crypto_secretstream_xchacha20poly1305_TAG_FINAL, error))
+    return FALSE;
+  /* The thread ends after the final message. */
+  if (w->thread != NULL)
+    g_thread_join (g_steal_pointer (&w->thread));
+  if (w->thread_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&w->thread_error));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static GBytes *
@@ -569,8 +691,25 @@ writer_begin (Writer         *w,
   ZSTD_CCtx_setParameter (w->cctx, ZSTD_c_checksumFlag, 1);
 
   crypto_secretstream_xchacha20poly1305_init_push (&w->state, ss_header, backup_key->data);
-  return writer_out (w, data, len, error)
-         && writer_out (w, ss_header, sizeof ss_header, error);
+  if (!writer_out (w, data, len, error) || !writer_out (w, ss_header, sizeof ss_header, error))
+    return FALSE;
+  w->written = len + sizeof ss_header;
+
+  /* SFTP writes stay on the calling thread. */
+  if (sftp == NULL)
+    {
+      w->full = g_async_queue_new ();
+      w->empty = g_async_queue_new_full ((GDestroyNotify) block_free);
+      for (guint i = 0; i < PIPE_BLOCKS; i++)
+        {
+          Block *block = g_new0 (Block, 1);
+
+          block->data = g_malloc (CHUNK_SIZE);
+          g_async_queue_push (w->empty, block);
+        }
+      w->thread = g_thread_new ("ch-backup-writer", writer_thread, w);
+    }
+  return TRUE;
 }
 
 typedef struct
