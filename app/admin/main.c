@@ -22,6 +22,8 @@
 #include "ch-admin-chart.h"
 #include "ch-admin-csv-limit.h"
 #include "ch-admin-doc.h"
+#include "ch-admin-fhir.h"
+#include "ch-admin-hl7.h"
 #include "ch-admin-dicom.h"
 #include "ch-admin-json.h"
 #include "ch-admin-kb.h"
@@ -4292,6 +4294,89 @@ cmd_backup_status (Invocation *inv,
   return TRUE;
 }
 
+/* ---- export ------------------------------------------------------------- */
+
+static gboolean
+cmd_export_fhir (Invocation *inv,
+                 GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_auto (ChAdminFhirOptions) fhir = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+
+  add_login_options (inv, &opts);
+  ch_admin_fhir_add_options (inv->context, &fhir);
+  if (!parse_args (inv, 0, 0, error) || !ch_admin_fhir_check_options (&fhir, error))
+    return FALSE;
+  session = login (&opts, NULL, error);
+  return session != NULL && ch_admin_fhir_export (session, &fhir, error);
+}
+
+/* ---- hl7 and lab results ------------------------------------------------- */
+
+static gboolean
+run_hl7 (Invocation         *inv,
+         ChAdminHl7Command   command,
+         GError            **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_auto (ChAdminHl7Options) hl7 = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  guint min, max;
+
+  ch_admin_hl7_arity (command, &min, &max);
+  add_login_options (inv, &opts);
+  ch_admin_hl7_add_options (inv->context, command, &hl7);
+  if (!parse_args (inv, min, max, error) ||
+      !ch_admin_hl7_check (command, &hl7, (const char * const *) inv->args + 1, error))
+    return FALSE;
+  session = login (&opts, NULL, error);
+  return session != NULL &&
+         ch_admin_hl7_run (session, command, &hl7, (const char * const *) inv->args + 1, error);
+}
+
+static gboolean
+cmd_import_hl7 (Invocation *inv,
+                GError    **error)
+{
+  return run_hl7 (inv, CH_ADMIN_HL7_IMPORT, error);
+}
+
+static gboolean
+cmd_hl7_queue (Invocation *inv,
+               GError    **error)
+{
+  return run_hl7 (inv, CH_ADMIN_HL7_QUEUE, error);
+}
+
+static gboolean
+cmd_hl7_assign (Invocation *inv,
+                GError    **error)
+{
+  return run_hl7 (inv, CH_ADMIN_HL7_ASSIGN, error);
+}
+
+static gboolean
+cmd_hl7_reprocess (Invocation *inv,
+                   GError    **error)
+{
+  return run_hl7 (inv, CH_ADMIN_HL7_REPROCESS, error);
+}
+
+static gboolean
+cmd_hl7_log (Invocation *inv,
+             GError    **error)
+{
+  return run_hl7 (inv, CH_ADMIN_HL7_LOG, error);
+}
+
+static gboolean
+cmd_lab_results (Invocation *inv,
+                 GError    **error)
+{
+  return run_hl7 (inv, CH_ADMIN_LAB_RESULTS, error);
+}
+
 static const Command commands[] = {
   { NULL, "init", NULL, N_("Create a new practice with its administrator"), cmd_init },
   { "user", "add", N_("NAME"), N_("Add a user with a role and a password"), cmd_user_add },
@@ -4371,6 +4456,19 @@ static const Command commands[] = {
   { "backup", "config", NULL,
     N_("Show the backup configuration, or set its target, time and retention"),
     cmd_backup_config },
+  { "export", "fhir", NULL,
+    N_("Export a patient, or the whole practice, as FHIR R4 JSON (Bundle or NDJSON)"),
+    cmd_export_fhir },
+  { "import", "hl7", N_("FILE…"), N_("Import HL7 v2 lab results (ORU^R01) into the charts"),
+    cmd_import_hl7 },
+  { "hl7", "queue", NULL, N_("List the lab messages that wait for a patient"), cmd_hl7_queue },
+  { "hl7", "assign", N_("MESSAGE-ID"), N_("File a waiting lab message in a patient's chart"),
+    cmd_hl7_assign },
+  { "hl7", "reprocess", N_("MESSAGE-ID"), N_("Process a failed or waiting lab message again"),
+    cmd_hl7_reprocess },
+  { "hl7", "log", NULL, N_("List the HL7 messages received and what became of them"),
+    cmd_hl7_log },
+  { "lab", "results", NULL, N_("List a patient's lab results"), cmd_lab_results },
 };
 
 static char *

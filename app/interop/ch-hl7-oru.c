@@ -285,14 +285,10 @@ read_value (ChHl7Message     *msg,
   switch (obs->value_type)
     {
     case CH_HL7_VALUE_NM:
+      /* Labs do send "<5", ">1000" or "TNP" as NM: kept as the text it is
+       * (the import stores no numeric value for it) rather than losing the
+       * whole message. */
       obs->value = get (msg, pos, 5, 1, 0, 0);
-      if (obs->value != NULL && !is_number (obs->value))
-        {
-          g_set_error (error, CH_HL7_ERROR, CH_HL7_ERROR_INVALID,
-                       _("OBX-5 (segment %u): “%s” is not a number, but OBX-2 says NM"),
-                       pos + 1, obs->value);
-          return FALSE;
-        }
       return TRUE;
 
     case CH_HL7_VALUE_CE:

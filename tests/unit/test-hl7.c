@@ -955,8 +955,6 @@ test_oru_errors (void)
   assert_oru_fails (HDR PID "OBR|1|P|F\r", CH_HL7_ERROR_MISSING, "OBR-4");
   assert_oru_fails (HDR PID OBR "OBX|1|NM|||13|g/dL||||F\r", CH_HL7_ERROR_MISSING, "OBX-3");
   assert_oru_fails (HDR PID OBR "OBX|1|NM|718-7^Hgb^LN||13|g/dL\r", CH_HL7_ERROR_MISSING, "OBX-11");
-  assert_oru_fails (HDR PID OBR "OBX|1|NM|718-7^Hgb^LN||thirteen|g/dL||||F\r",
-                    CH_HL7_ERROR_INVALID, "OBX-5 (segment 4)");
   assert_oru_fails (HDR PID OBR "OBX|1||718-7^Hgb^LN||13|g/dL||||F\r", CH_HL7_ERROR_MISSING, "OBX-2");
   assert_oru_fails (HDR PID OBR "OBX|1|SN|718-7^Hgb^LN||<^ten||||F\r", CH_HL7_ERROR_INVALID, "OBX-5");
   assert_oru_fails (HDR PID OBR "OBX|1|ED|PDF^Report^L||^Application^PDF^Base64^JVBER!!!||||||F\r",
@@ -968,6 +966,21 @@ test_oru_errors (void)
   assert_oru_fails (HDR PID OBR "OBX|1|ED|PDF^Report^L||^Application^PDF^Base64||||||F\r",
                     CH_HL7_ERROR_MISSING, "OBX-5.5");
   assert_oru_fails (HDR PID "PID|2||MRN2\r" OBR, CH_HL7_ERROR_MISSING, "PID (segment 3)");
+
+  /* An NM value that is not a number ("<5", "thirteen") is kept as text,
+   * not a reason to lose the message. */
+  {
+    g_autoptr(ChHl7Message) msg = parse_text (HDR PID OBR
+                                              "OBX|1|NM|718-7^Hgb^LN||thirteen|g/dL|||||F\r"
+                                              "OBX|2|NM|2345-7^Glu^LN||<5|mg/dL|||||F\r");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ChHl7Oru) oru = ch_hl7_oru_from_message (msg, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (nth_obx (first_order (oru), 0)->value, ==, "thirteen");
+    g_assert_cmpstr (nth_obx (first_order (oru), 1)->value, ==, "<5");
+    g_assert_cmpint (nth_obx (first_order (oru), 1)->value_type, ==, CH_HL7_VALUE_NM);
+  }
 
   /* An NM result left empty (a cancelled test) is no error; NTEs after
    * other segments are not mistaken for result comments. */

@@ -1,0 +1,626 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "charta-admin"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ch-admin-hl7.h"
+#include "ch-admin-input.h"
+#include "ch-audit.h"
+#include "ch-labs.h"
+#include "ch-patients.h"
+
+/* Tables for people, JSON for scripts: every JSON key is always there,
+ * null when there is nothing, so that absent and empty can be told apart. */
+
+void
+ch_admin_hl7_options_clear (ChAdminHl7Options *opts)
+{
+  g_clear_pointer (&opts->patient, g_free);
+}
+
+void
+ch_admin_hl7_arity (ChAdminHl7Command  command,
+                    guint             *out_min,
+                    guint             *out_max)
+{
+  switch (command)
+    {
+    case CH_ADMIN_HL7_IMPORT:
+      *out_min = 1;
+      *out_max = G_MAXUINT;
+      break;
+    case CH_ADMIN_HL7_ASSIGN:
+    case CH_ADMIN_HL7_REPROCESS:
+      *out_min = *out_max = 1;
+      break;
+    case CH_ADMIN_HL7_QUEUE:
+    case CH_ADMIN_HL7_LOG:
+    case CH_ADMIN_LAB_RESULTS:
+    default:
+      *out_min = *out_max = 0;
+      break;
+    }
+}
+
+void
+ch_admin_hl7_add_options (GOptionContext    *context,
+                          ChAdminHl7Command  command,
+                          ChAdminHl7Options *opts)
+{
+  const GOptionEntry patient_entry[] = {
+    { "patient", 0, 0, G_OPTION_ARG_STRING, &opts->patient,
+      N_("The patient's medical record number"), N_("MRN") },
+    { NULL }
+  };
+  const GOptionEntry json_entry[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json, N_("Write a JSON array instead of a table"),
+      NULL },
+    { NULL }
+  };
+  const GOptionEntry limit_entry[] = {
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &opts->limit,
+      N_("Show the newest N messages only (default: 50; 0 for all)"), N_("N") },
+    { NULL }
+  };
+  const GOptionEntry history_entry[] = {
+    { "history", 0, 0, G_OPTION_ARG_NONE, &opts->history,
+      N_("Also list the results that corrections or later results replaced"), NULL },
+    { NULL }
+  };
+  const char *description = NULL;
+
+  opts->limit = -1;
+  switch (command)
+    {
+    case CH_ADMIN_HL7_IMPORT:
+      description = _("Imports HL7 v2 laboratory results (ORU^R01) from each FILE (- for the "
+                      "standard input): one message a file, or several, each starting with its "
+                      "MSH segment or each in an MLLP frame. Each message is logged with its "
+                      "outcome, and one line printed for it: imported (into the charts of the "
+                      "patients it names, matched by MRN or identifier, else by name and birth "
+                      "date), queued (no patient matched, or several: see “hl7 queue”), "
+                      "rejected (not a readable ORU^R01, or a duplicate) or error (storing "
+                      "failed; nothing of it was kept: see “hl7 reprocess”). Exits 1 when any "
+                      "message was rejected or failed. Needs write access to the clinical "
+                      "record; audited.");
+      break;
+    case CH_ADMIN_HL7_QUEUE:
+      g_option_context_add_main_entries (context, json_entry, GETTEXT_PACKAGE);
+      description = _("Lists the lab messages waiting for a patient, oldest first, with the "
+                      "message id “hl7 assign” takes and why each waits.");
+      break;
+    case CH_ADMIN_HL7_ASSIGN:
+      g_option_context_add_main_entries (context, patient_entry, GETTEXT_PACKAGE);
+      description = _("Files the results of a queued (or failed) message in the chart of the "
+                      "patient given, all or none, and prints what was filed. A message already "
+                      "imported is refused. Audited.");
+      break;
+    case CH_ADMIN_HL7_REPROCESS:
+      description = _("Processes a message that failed, or one still queued, again from the "
+                      "bytes kept in the log, matching its patients as on arrival. A message "
+                      "already imported is refused. Audited.");
+      break;
+    case CH_ADMIN_HL7_LOG:
+      g_option_context_add_main_entries (context, limit_entry, GETTEXT_PACKAGE);
+      g_option_context_add_main_entries (context, json_entry, GETTEXT_PACKAGE);
+      description = _("Lists the HL7 messages received, newest first, with their outcome.");
+      break;
+    case CH_ADMIN_LAB_RESULTS:
+      g_option_context_add_main_entries (context, patient_entry, GETTEXT_PACKAGE);
+      g_option_context_add_main_entries (context, history_entry, GETTEXT_PACKAGE);
+      g_option_context_add_main_entries (context, json_entry, GETTEXT_PACKAGE);
+      description = _("Lists a patient's lab results, newest first: value, units, reference "
+                      "range, abnormal flags and status (P preliminary, F final, C corrected, "
+                      "X cancelled). Audited.");
+      break;
+    default:
+      break;
+    }
+  if (description != NULL)
+    g_option_context_set_description (context, description);
+}
+
+static gboolean
+usage (GError    **error,
+       const char *message)
+{
+  g_set_error_literal (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_USAGE, message);
+  return FALSE;
+}
+
+static gboolean
+parse_message_id (const char  *text,
+                  gint64      *out_id)
+{
+  guint64 id = 0;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &id, NULL))
+    return FALSE;
+  *out_id = (gint64) id;
+  return TRUE;
+}
+
+gboolean
+ch_admin_hl7_check (ChAdminHl7Command         command,
+                    const ChAdminHl7Options  *opts,
+                    const char * const       *args,
+                    GError                  **error)
+{
+  gint64 id;
+
+  switch (command)
+    {
+    case CH_ADMIN_HL7_ASSIGN:
+      if (opts->patient == NULL)
+        return usage (error, _("Give --patient MRN"));
+      G_GNUC_FALLTHROUGH;
+    case CH_ADMIN_HL7_REPROCESS:
+      if (args[0] == NULL || !parse_message_id (args[0], &id))
+        return usage (error, _("Give the message id, a number as “hl7 queue” and “hl7 log” "
+                               "show it"));
+      return TRUE;
+    case CH_ADMIN_HL7_LOG:
+      if (opts->limit < -1)
+        return usage (error, _("Give --limit as 0 or more"));
+      return TRUE;
+    case CH_ADMIN_LAB_RESULTS:
+      if (opts->patient == NULL)
+        return usage (error, _("Give --patient MRN"));
+      return TRUE;
+    case CH_ADMIN_HL7_IMPORT:
+    case CH_ADMIN_HL7_QUEUE:
+    default:
+      return TRUE;
+    }
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *key,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, key);
+  if (value != NULL && *value != '\0')
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_id (JsonBuilder *builder,
+        const char  *key,
+        gint64       id)
+{
+  json_builder_set_member_name (builder, key);
+  if (id > 0)
+    json_builder_add_int_value (builder, id);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_time (JsonBuilder *builder,
+          const char  *key,
+          gint64       ts)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (ts / G_USEC_PER_SEC);
+  g_autofree char *text = dt != NULL ? g_date_time_format_iso8601 (dt) : NULL;
+
+  add_string (builder, key, text);
+}
+
+static char *
+builder_to_text (JsonBuilder *builder)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  return json_generator_to_data (generator, NULL);
+}
+
+static char *
+messages_json (GPtrArray *messages)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < messages->len; i++)
+    {
+      const ChLabMessage *m = messages->pdata[i];
+
+      json_builder_begin_object (builder);
+      add_id (builder, "id", m->id);
+      add_time (builder, "received_at", m->received_at);
+      add_string (builder, "source", m->source);
+      add_string (builder, "control_id", m->control_id);
+      add_string (builder, "sending_application", m->sending_application);
+      add_string (builder, "sending_facility", m->sending_facility);
+      add_string (builder, "message_type", m->message_type);
+      json_builder_set_member_name (builder, "size");
+      json_builder_add_int_value (builder, m->size);
+      add_string (builder, "patient_name", m->patient_name);
+      add_string (builder, "patient_ids", m->patient_ref);
+      add_string (builder, "birth_date", m->birth_date);
+      add_string (builder, "outcome", m->outcome);
+      add_string (builder, "reason", m->reason);
+      add_string (builder, "patient", m->patient_mrn);
+      add_time (builder, "processed_at", m->processed_at);
+      add_string (builder, "processed_by", m->processed_by);
+      json_builder_set_member_name (builder, "attempts");
+      json_builder_add_int_value (builder, m->attempts);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  return builder_to_text (builder);
+}
+
+static char *
+results_json (GPtrArray *results)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < results->len; i++)
+    {
+      const ChLabResult *r = results->pdata[i];
+
+      json_builder_begin_object (builder);
+      add_id (builder, "id", r->id);
+      add_id (builder, "report_id", r->report_id);
+      add_id (builder, "message_id", r->message_id);
+      add_string (builder, "test_code", r->test_code);
+      add_string (builder, "test_text", r->test_text);
+      add_string (builder, "placer_number", r->placer_number);
+      add_string (builder, "filler_number", r->filler_number);
+      add_string (builder, "code", r->code);
+      add_string (builder, "text", r->text);
+      add_string (builder, "system", r->system);
+      add_string (builder, "sub_id", r->sub_id);
+      add_string (builder, "value_type", r->value_type);
+      add_string (builder, "value", r->value);
+      json_builder_set_member_name (builder, "numeric_value");
+      if (r->has_numeric_value)
+        json_builder_add_double_value (builder, r->numeric_value);
+      else
+        json_builder_add_null_value (builder);
+      add_string (builder, "units", r->units);
+      add_string (builder, "reference_range", r->reference_range);
+      add_string (builder, "abnormal_flags", r->abnormal_flags);
+      add_string (builder, "status", r->status);
+      add_string (builder, "observed_at", r->observed_at);
+      add_string (builder, "comments", r->comments);
+      add_id (builder, "document_id", r->document_id);
+      json_builder_set_member_name (builder, "current");
+      json_builder_add_boolean_value (builder, r->current);
+      add_id (builder, "replaced_by", r->replaced_by);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  return builder_to_text (builder);
+}
+
+/* ---- tables ---------------------------------------------------------------- */
+
+/* Rows of @n_columns strings (the first the header) as aligned columns. */
+static void
+print_table (GPtrArray *rows,
+             guint      n_columns)
+{
+  g_autofree glong *widths = g_new0 (glong, n_columns);
+  g_autoptr (GString) line = g_string_new (NULL);
+
+  for (guint r = 0; r < rows->len; r++)
+    for (guint c = 0; c < n_columns; c++)
+      {
+        const char *text = ((char **) rows->pdata[r])[c];
+
+        widths[c] = MAX (widths[c], g_utf8_strlen (text != NULL ? text : "", -1));
+      }
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char **row = rows->pdata[r];
+
+      g_string_truncate (line, 0);
+      for (guint c = 0; c < n_columns; c++)
+        {
+          const char *text = row[c] != NULL ? row[c] : "";
+
+          g_string_append (line, text);
+          if (c + 1 < n_columns)
+            for (glong i = g_utf8_strlen (text, -1); i < widths[c] + 2; i++)
+              g_string_append_c (line, ' ');
+        }
+      g_print ("%s\n", g_strchomp (line->str));
+    }
+}
+
+static char *
+one_line (const char *text)
+{
+  char *line = g_strdup (text != NULL ? text : "");
+
+  g_strdelimit (line, "\r\n\t", ' ');
+  return line;
+}
+
+static void
+print_messages (GPtrArray *messages,
+                gboolean   queue)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+  if (queue)
+    g_ptr_array_add (rows, g_strsplit (_("ID|RECEIVED|FROM|PATIENT|PATIENT IDS|BORN|WHY"), "|", -1));
+  else
+    g_ptr_array_add (rows, g_strsplit (_("ID|RECEIVED|SOURCE|FROM|TYPE|CONTROL ID|OUTCOME|PATIENT|"
+                                         "WHY"), "|", -1));
+  for (guint i = 0; i < messages->len; i++)
+    {
+      const ChLabMessage *m = messages->pdata[i];
+      char **row = g_new0 (char *, 10);
+      guint c = 0;
+
+      row[c++] = g_strdup_printf ("%" G_GINT64_FORMAT, m->id);
+      row[c++] = ch_audit_format_time (m->received_at);
+      if (!queue)
+        row[c++] = g_strdup (m->source);
+      row[c++] = g_strdup (*m->sending_facility != '\0' ? m->sending_facility
+                                                        : m->sending_application);
+      if (queue)
+        {
+          row[c++] = g_strdup (m->patient_name);
+          row[c++] = g_strdup (m->patient_ref);
+          row[c++] = g_strdup (m->birth_date);
+        }
+      else
+        {
+          row[c++] = g_strdup (m->message_type);
+          row[c++] = g_strdup (m->control_id);
+          row[c++] = g_strdup (m->outcome);
+          row[c++] = g_strdup (m->patient_mrn);
+        }
+      row[c++] = one_line (m->reason);
+      g_ptr_array_add (rows, row);
+    }
+  print_table (rows, queue ? 7 : 9);
+}
+
+static void
+print_results (GPtrArray *results,
+               gboolean   history)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  guint n_columns = history ? 9 : 8;
+
+  g_ptr_array_add (rows, g_strsplit (history ? _("OBSERVED|TEST|RESULT|VALUE|UNITS|RANGE|FLAGS|"
+                                                 "STATUS|CURRENT")
+                                             : _("OBSERVED|TEST|RESULT|VALUE|UNITS|RANGE|FLAGS|"
+                                                 "STATUS"), "|", -1));
+  for (guint i = 0; i < results->len; i++)
+    {
+      const ChLabResult *r = results->pdata[i];
+      char **row = g_new0 (char *, n_columns + 1);
+
+      row[0] = g_strdup (r->observed_at);
+      row[1] = g_strdup (*r->test_text != '\0' ? r->test_text : r->test_code);
+      row[2] = *r->code != '\0' && *r->text != '\0' ? g_strdup_printf ("%s (%s)", r->text, r->code)
+                                                    : g_strdup (*r->text != '\0' ? r->text : r->code);
+      if (r->document_id > 0)
+        row[3] = g_strdup_printf (_("document %lld"), (long long) r->document_id);
+      else
+        row[3] = one_line (r->value);
+      row[4] = g_strdup (r->units);
+      row[5] = g_strdup (r->reference_range);
+      row[6] = g_strdup (r->abnormal_flags);
+      row[7] = g_strdup (r->status);
+      if (history)
+        row[8] = r->current ? g_strdup (_("yes"))
+                            : g_strdup_printf (_("replaced by %lld"),
+                                               (long long) r->replaced_by);
+      g_ptr_array_add (rows, row);
+    }
+  print_table (rows, n_columns);
+}
+
+/* ---- commands -------------------------------------------------------------- */
+
+static void
+print_outcome (const char               *label,
+               const ChLabsImportResult *r)
+{
+  switch (r->outcome)
+    {
+    case CH_LABS_OUTCOME_IMPORTED:
+      g_print (_("%s: message %lld imported for MRN %s: %u reports, %u results "
+                 "(%u replacing earlier ones), %u documents\n"),
+               label, (long long) r->message_id, r->mrns, r->n_reports, r->n_results, r->n_replaced,
+               r->n_documents);
+      break;
+    case CH_LABS_OUTCOME_QUEUED:
+      g_print (_("%s: message %lld queued: %s\n"), label, (long long) r->message_id,
+               r->reason);
+      break;
+    case CH_LABS_OUTCOME_REJECTED:
+      g_print (_("%s: message %lld rejected: %s\n"), label, (long long) r->message_id,
+               r->reason);
+      break;
+    case CH_LABS_OUTCOME_FAILED:
+    default:
+      g_print (_("%s: message %lld error: %s\n"), label, (long long) r->message_id,
+               r->reason);
+      break;
+    }
+  fflush (stdout);
+}
+
+static GBytes *
+read_input (const char  *path,
+            GError     **error)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  if (g_strcmp0 (path, "-") == 0)
+    {
+      g_autoptr (GByteArray) data = g_byte_array_new ();
+      guint8 buffer[65536];
+      size_t n;
+
+      while ((n = fread (buffer, 1, sizeof buffer, stdin)) > 0)
+        g_byte_array_append (data, buffer, (guint) n);
+      if (ferror (stdin))
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Cannot read the standard input"));
+          return NULL;
+        }
+      return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+    }
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+  return g_bytes_new_take (g_steal_pointer (&contents), len);
+}
+
+static gboolean
+run_import (ChSession           *session,
+            const char * const  *files,
+            GError             **error)
+{
+  guint n_messages = 0, n_failed = 0, n_unread = 0;
+
+  for (guint f = 0; files[f] != NULL; f++)
+    {
+      g_autoptr (GError) local_error = NULL;
+      g_autoptr (GBytes) data = read_input (files[f], &local_error);
+      g_autoptr (GPtrArray) messages = NULL;
+      g_autofree char *display = g_filename_display_name (files[f]);
+
+      if (data == NULL)
+        {
+          g_printerr ("charta-admin: %s\n", local_error->message);
+          n_unread++;
+          continue;
+        }
+      messages = ch_labs_split_batch (data);
+      for (guint i = 0; i < messages->len; i++)
+        {
+          g_auto (ChLabsImportResult) result = { 0 };
+          g_autofree char *label = messages->len > 1
+                                   ? g_strdup_printf ("%s (%u/%u)", display, i + 1, messages->len)
+                                   : g_strdup (display);
+
+          if (!ch_labs_import_message (session, messages->pdata[i],
+                                       g_strcmp0 (files[f], "-") == 0 ? CH_LABS_SOURCE_CLI
+                                                                      : CH_LABS_SOURCE_FILE,
+                                       &result, error))
+            return FALSE;
+          n_messages++;
+          print_outcome (label, &result);
+          if (result.outcome == CH_LABS_OUTCOME_REJECTED || result.outcome == CH_LABS_OUTCOME_FAILED)
+            n_failed++;
+        }
+    }
+  if (n_unread > 0)
+    {
+      g_set_error (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_FAILED,
+                   g_dngettext (GETTEXT_PACKAGE, "%u file could not be read",
+                                "%u files could not be read", n_unread), n_unread);
+      return FALSE;
+    }
+  if (n_failed > 0)
+    {
+      g_set_error (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_FAILED,
+                   g_dngettext (GETTEXT_PACKAGE, "%u of %u message was not imported (rejected "
+                                "or failed)", "%u of %u messages were not imported (rejected "
+                                "or failed)", n_messages), n_failed, n_messages);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ch_admin_hl7_run (ChSession                *session,
+                  ChAdminHl7Command         command,
+                  const ChAdminHl7Options  *opts,
+                  const char * const       *args,
+                  GError                  **error)
+{
+  g_autoptr (GPtrArray) list = NULL;
+  g_autoptr (ChPatientRecord) patient = NULL;
+  g_auto (ChLabsImportResult) result = { 0 };
+  gint64 id = 0;
+
+  switch (command)
+    {
+    case CH_ADMIN_HL7_IMPORT:
+      return run_import (session, args, error);
+
+    case CH_ADMIN_HL7_QUEUE:
+    case CH_ADMIN_HL7_LOG:
+      if (command == CH_ADMIN_HL7_QUEUE)
+        list = ch_labs_list_queue (session, error);
+      else
+        list = ch_labs_list_messages (session, opts->limit < 0 ? 50 : (guint) opts->limit, error);
+      if (list == NULL)
+        return FALSE;
+      if (opts->json)
+        {
+          g_autofree char *text = messages_json (list);
+
+          g_print ("%s\n", text);
+        }
+      else
+        print_messages (list, command == CH_ADMIN_HL7_QUEUE);
+      return TRUE;
+
+    case CH_ADMIN_HL7_ASSIGN:
+    case CH_ADMIN_HL7_REPROCESS:
+      if (!parse_message_id (args[0], &id))
+        return usage (error, _("Give the message id, a number as “hl7 queue” and “hl7 log” "
+                               "show it"));
+      if (command == CH_ADMIN_HL7_ASSIGN)
+        {
+          patient = ch_patients_get_by_mrn (session, opts->patient, error);
+          if (patient == NULL || !ch_labs_assign (session, id, patient->id, &result, error))
+            return FALSE;
+        }
+      else if (!ch_labs_reprocess (session, id, &result, error))
+        return FALSE;
+      print_outcome (args[0], &result);
+      if (result.outcome == CH_LABS_OUTCOME_IMPORTED)
+        return TRUE;
+      g_set_error (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_FAILED,
+                   _("Message %s was not imported: %s"), args[0], result.reason);
+      return FALSE;
+
+    case CH_ADMIN_LAB_RESULTS:
+      patient = ch_patients_get_by_mrn (session, opts->patient, error);
+      if (patient == NULL)
+        return FALSE;
+      list = ch_labs_list_results (session, patient->id, opts->history, error);
+      if (list == NULL)
+        return FALSE;
+      if (opts->json)
+        {
+          g_autofree char *text = results_json (list);
+
+          g_print ("%s\n", text);
+        }
+      else
+        print_results (list, opts->history);
+      return TRUE;
+
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+}
