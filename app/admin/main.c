@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ch-admin-ccda.h"
 #include "ch-admin-chart.h"
 #include "ch-admin-csv-limit.h"
 #include "ch-admin-doc.h"
@@ -4312,6 +4313,22 @@ cmd_export_fhir (Invocation *inv,
   return session != NULL && ch_admin_fhir_export (session, &fhir, error);
 }
 
+static gboolean
+cmd_export_ccd (Invocation *inv,
+                GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_auto (ChAdminCcdaOptions) ccda = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+
+  add_login_options (inv, &opts);
+  ch_admin_ccda_add_options (inv->context, &ccda);
+  if (!parse_args (inv, 0, 0, error) || !ch_admin_ccda_check_options (&ccda, error))
+    return FALSE;
+  session = login (&opts, NULL, error);
+  return session != NULL && ch_admin_ccda_export (session, &ccda, error);
+}
+
 /* ---- hl7 and lab results ------------------------------------------------- */
 
 static gboolean
@@ -4459,6 +4476,9 @@ static const Command commands[] = {
   { "export", "fhir", NULL,
     N_("Export a patient, or the whole practice, as FHIR R4 JSON (Bundle or NDJSON)"),
     cmd_export_fhir },
+  { "export", "ccd", NULL,
+    N_("Export a patient as a Continuity of Care Document (C-CDA R2.1 CCD, XML)"),
+    cmd_export_ccd },
   { "import", "hl7", N_("FILE…"), N_("Import HL7 v2 lab results (ORU^R01) into the charts"),
     cmd_import_hl7 },
   { "hl7", "queue", NULL, N_("List the lab messages that wait for a patient"), cmd_hl7_queue },
