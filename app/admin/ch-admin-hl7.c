@@ -4,7 +4,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 #include <json-glib/json-glib.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@
 #include "ch-admin-input.h"
 #include "ch-audit.h"
 #include "ch-labs.h"
+#include "ch-mllp.h"
 #include "ch-patients.h"
 
 /* Tables for people, JSON for scripts: every JSON key is always there,
@@ -21,6 +24,8 @@ void
 ch_admin_hl7_options_clear (ChAdminHl7Options *opts)
 {
   g_clear_pointer (&opts->patient, g_free);
+  g_clear_pointer (&opts->address, g_free);
+  g_clear_pointer (&opts->folder, g_free);
 }
 
 void
@@ -41,6 +46,7 @@ ch_admin_hl7_arity (ChAdminHl7Command  command,
     case CH_ADMIN_HL7_QUEUE:
     case CH_ADMIN_HL7_LOG:
     case CH_ADMIN_LAB_RESULTS:
+    case CH_ADMIN_HL7_LISTEN:
     default:
       *out_min = *out_max = 0;
       break;
@@ -72,9 +78,20 @@ ch_admin_hl7_add_options (GOptionContext    *context,
       N_("Also list the results that corrections or later results replaced"), NULL },
     { NULL }
   };
+  const GOptionEntry listen_entries[] = {
+    { "port", 0, 0, G_OPTION_ARG_INT, &opts->port,
+      N_("Listen for MLLP connections on port N (0: any free port, printed)"), N_("N") },
+    { "address", 0, 0, G_OPTION_ARG_STRING, &opts->address,
+      N_("Listen on this IP address only (default: every interface)"), N_("ADDRESS") },
+    { "folder", 0, 0, G_OPTION_ARG_FILENAME, &opts->folder,
+      N_("Watch DIR for files of results; each goes to DIR/processed or DIR/failed once read"),
+      N_("DIR") },
+    { NULL }
+  };
   const char *description = NULL;
 
   opts->limit = -1;
+  opts->port = -1;
   switch (command)
     {
     case CH_ADMIN_HL7_IMPORT:
@@ -117,6 +134,15 @@ ch_admin_hl7_add_options (GOptionContext    *context,
       description = _("Lists a patient's lab results, newest first: value, units, reference "
                       "range, abnormal flags and status (P preliminary, F final, C corrected, "
                       "X cancelled). Audited.");
+      break;
+    case CH_ADMIN_HL7_LISTEN:
+      g_option_context_add_main_entries (context, listen_entries, GETTEXT_PACKAGE);
+      description = _("Receives lab results until stopped with Ctrl+C or SIGTERM: over MLLP "
+                      "on --port (each message answered with an acknowledgement: AA when it "
+                      "was imported or queued, AR or AE with the reason when not), and from "
+                      "the files put in --folder. Prints “Listening on port N” and “Watching "
+                      "DIR”, then a line for each message. Needs write access to the clinical "
+                      "record.");
       break;
     default:
       break;
@@ -171,6 +197,12 @@ ch_admin_hl7_check (ChAdminHl7Command         command,
     case CH_ADMIN_LAB_RESULTS:
       if (opts->patient == NULL)
         return usage (error, _("Give --patient MRN"));
+      return TRUE;
+    case CH_ADMIN_HL7_LISTEN:
+      if (opts->port < -1 || opts->port > 65535)
+        return usage (error, _("Give the port as --port N, from 0 to 65535"));
+      if (opts->port < 0 && opts->folder == NULL)
+        return usage (error, _("Give --port N, --folder DIR or both"));
       return TRUE;
     case CH_ADMIN_HL7_IMPORT:
     case CH_ADMIN_HL7_QUEUE:
@@ -548,6 +580,140 @@ run_import (ChSession           *session,
   return TRUE;
 }
 
+/* ---- listening ------------------------------------------------------------- */
+
+/* The MLLP server's thread and the main thread's look at the folder take
+ * turns with the session. */
+typedef struct
+{
+  ChSession  *session;
+  GMutex      lock;
+  const char *folder;
+  GMainLoop  *loop;
+} Listener;
+
+static GBytes *
+on_mllp_message (GBytes     *message,
+                 const char *peer,
+                 gpointer    user_data)
+{
+  Listener *l = user_data;
+  g_auto (ChLabsImportResult) result = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ChHl7Message) ack = NULL;
+  gboolean logged;
+
+  g_mutex_lock (&l->lock);
+  logged = ch_labs_import_message (l->session, message, CH_LABS_SOURCE_MLLP, &result, &error);
+  g_mutex_unlock (&l->lock);
+
+  if (logged)
+    print_outcome (peer, &result);
+  else
+    {
+      g_printerr (_("%s: the message could not be stored: %s\n"), peer, error->message);
+      fflush (stderr);
+    }
+  ack = ch_labs_make_ack (message, logged ? &result : NULL);
+  return ch_hl7_message_to_bytes (ack);
+}
+
+static void
+on_folder_file (const char               *path,
+                const ChLabsImportResult *result,
+                const GError             *error,
+                gpointer                  user_data)
+{
+  g_autofree char *name = g_path_get_basename (path);
+
+  if (result != NULL)
+    print_outcome (name, result);
+  else
+    {
+      g_printerr ("%s: %s\n", name, error->message);
+      fflush (stderr);
+    }
+}
+
+static gboolean
+look_at_folder (gpointer user_data)
+{
+  Listener *l = user_data;
+  g_autoptr (GError) error = NULL;
+  gint taken;
+
+  g_mutex_lock (&l->lock);
+  taken = ch_labs_import_folder (l->session, l->folder, on_folder_file, NULL, &error);
+  g_mutex_unlock (&l->lock);
+  if (taken < 0)
+    {
+      g_printerr (_("%s: %s (trying again)\n"), l->folder, error->message);
+      fflush (stderr);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_stop_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+run_listen (ChSession                *session,
+            const ChAdminHl7Options  *opts,
+            GError                  **error)
+{
+  g_autoptr (ChMllpServer) server = NULL;
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Listener l = { .session = session, .folder = opts->folder, .loop = loop };
+  guint sigint, sigterm, timer = 0;
+
+  if (!ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_WRITE, error))
+    return FALSE;
+  if (opts->folder != NULL && !g_file_test (opts->folder, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_FAILED,
+                   _("The drop folder “%s” does not exist"), opts->folder);
+      return FALSE;
+    }
+  g_mutex_init (&l.lock);
+
+  if (opts->port >= 0)
+    {
+      server = ch_mllp_server_new (opts->address, (guint16) opts->port, on_mllp_message, &l,
+                                   error);
+      if (server == NULL)
+        {
+          g_mutex_clear (&l.lock);
+          return FALSE;
+        }
+      g_print (_("Listening on port %u\n"), ch_mllp_server_get_port (server));
+    }
+  if (opts->folder != NULL)
+    {
+      g_print (_("Watching %s\n"), opts->folder);
+      look_at_folder (&l);
+      timer = g_timeout_add_seconds (1, look_at_folder, &l);
+    }
+  fflush (stdout);
+
+  sigint = g_unix_signal_add (SIGINT, on_stop_signal, loop);
+  sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, loop);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  if (timer != 0)
+    g_source_remove (timer);
+
+  /* Waits for a message being filed, if one is. */
+  g_clear_pointer (&server, ch_mllp_server_free);
+  g_mutex_clear (&l.lock);
+  g_print ("%s\n", _("Stopped"));
+  return TRUE;
+}
+
 gboolean
 ch_admin_hl7_run (ChSession                *session,
                   ChAdminHl7Command         command,
@@ -564,6 +730,9 @@ ch_admin_hl7_run (ChSession                *session,
     {
     case CH_ADMIN_HL7_IMPORT:
       return run_import (session, args, error);
+
+    case CH_ADMIN_HL7_LISTEN:
+      return run_listen (session, opts, error);
 
     case CH_ADMIN_HL7_QUEUE:
     case CH_ADMIN_HL7_LOG:

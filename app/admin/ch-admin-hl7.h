@@ -20,6 +20,7 @@ typedef enum
   CH_ADMIN_HL7_REPROCESS,
   CH_ADMIN_HL7_LOG,
   CH_ADMIN_LAB_RESULTS,
+  CH_ADMIN_HL7_LISTEN,
 } ChAdminHl7Command;
 
 typedef struct
@@ -28,6 +29,9 @@ typedef struct
   gboolean  history;   /* --history */
   gboolean  json;      /* --json */
   gint      limit;     /* --limit N; 0: the default */
+  gint      port;      /* listen: --port N; -1: none */
+  char     *address;   /* listen: --address ADDRESS */
+  char     *folder;    /* listen: --folder DIR */
 } ChAdminHl7Options;
 
 void     ch_admin_hl7_options_clear (ChAdminHl7Options       *opts);

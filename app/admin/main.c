@@ -4381,6 +4381,13 @@ cmd_hl7_reprocess (Invocation *inv,
 }
 
 static gboolean
+cmd_hl7_listen (Invocation *inv,
+                GError    **error)
+{
+  return run_hl7 (inv, CH_ADMIN_HL7_LISTEN, error);
+}
+
+static gboolean
 cmd_hl7_log (Invocation *inv,
              GError    **error)
 {
@@ -4488,6 +4495,8 @@ static const Command commands[] = {
     cmd_hl7_reprocess },
   { "hl7", "log", NULL, N_("List the HL7 messages received and what became of them"),
     cmd_hl7_log },
+  { "hl7", "listen", NULL, N_("Receive lab results over MLLP and from a drop folder until stopped"),
+    cmd_hl7_listen },
   { "lab", "results", NULL, N_("List a patient's lab results"), cmd_lab_results },
 };
 

@@ -5,6 +5,8 @@
 
 #include <glib/gi18n.h>
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1304,4 +1306,161 @@ ch_labs_make_ack (GBytes                   *raw,
     default:
       return ch_hl7_make_ack (received, "AE", result->reason, "207");
     }
+}
+
+/* ---- the drop folder --------------------------------------------------------- */
+
+/* A file this recently changed may still be being written by the lab's
+ * interface engine: it waits for the next look. */
+#define FOLDER_SETTLE_SECONDS 1
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Moves @path into @dir/@sub, under another name when the name is taken. */
+static gboolean
+move_into (const char  *dir,
+           const char  *sub,
+           const char  *name,
+           const char  *path,
+           char       **out_moved,
+           GError     **error)
+{
+  g_autofree char *folder = g_build_filename (dir, sub, NULL);
+  g_autofree char *dest = NULL;
+
+  if (g_mkdir_with_parents (folder, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Could not create “%s”: %s"), folder, g_strerror (saved));
+      return FALSE;
+    }
+  dest = g_build_filename (folder, name, NULL);
+  for (guint n = 2; g_file_test (dest, G_FILE_TEST_EXISTS); n++)
+    {
+      g_autofree char *other = g_strdup_printf ("%s-%u", name, n);
+
+      g_free (dest);
+      dest = g_build_filename (folder, other, NULL);
+    }
+  if (g_rename (path, dest) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Could not move “%s” to “%s”: %s"), path, dest, g_strerror (saved));
+      return FALSE;
+    }
+  if (out_moved != NULL)
+    *out_moved = g_steal_pointer (&dest);
+  return TRUE;
+}
+
+/**
+ * ch_labs_import_folder:
+ * @dir: the drop folder
+ * @callback: (nullable): told what became of each message and file
+ *
+ * Imports every file in @dir (not those starting with a dot, nor ones
+ * changed within the last second, which may still be being written): each
+ * message in it is logged and filed as by ch_labs_import_message(). A file
+ * whose messages were all imported or queued then moves to
+ * @dir/processed/, one with a message rejected or failed to @dir/failed/
+ * (the log says why, and the message can be processed again from there or
+ * from the log). Nothing is deleted.
+ *
+ * Returns: the number of files taken, or -1 with an error (the folder is
+ *   unreadable, or the user may not import)
+ */
+gint
+ch_labs_import_folder (ChSession              *session,
+                       const char             *dir,
+                       ChLabsFolderCallback    callback,
+                       gpointer                user_data,
+                       GError                **error)
+{
+  g_autoptr (GDir) d = NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+  gint taken = 0;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), -1);
+  g_return_val_if_fail (dir != NULL, -1);
+
+  if (!ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_WRITE, error))
+    return -1;
+  d = g_dir_open (dir, 0, error);
+  if (d == NULL)
+    return -1;
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (name[0] != '.')
+      g_ptr_array_add (names, g_strdup (name));
+  /* In the order the lab wrote them, as far as names tell. */
+  g_ptr_array_sort (names, compare_names);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *file = g_ptr_array_index (names, i);
+      g_autofree char *path = g_build_filename (dir, file, NULL);
+      g_autofree char *moved = NULL;
+      g_autoptr (GError) local_error = NULL;
+      g_autoptr (GBytes) data = NULL;
+      g_autoptr (GPtrArray) messages = NULL;
+      g_autofree char *contents = NULL;
+      gboolean all_good = TRUE;
+      GStatBuf st;
+      gsize len;
+
+      if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode)
+          || now - (gint64) st.st_mtime < FOLDER_SETTLE_SECONDS)
+        continue;
+      if (st.st_size > CH_HL7_MAX_MESSAGE_SIZE * (gint64) 16)
+        {
+          g_set_error (&local_error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       _("“%s” is too large to be lab results"), path);
+          all_good = FALSE;
+        }
+      else if (!g_file_get_contents (path, &contents, &len, &local_error))
+        all_good = FALSE;
+      else
+        {
+          data = g_bytes_new_take (g_steal_pointer (&contents), len);
+          messages = ch_labs_split_batch (data);
+          for (guint m = 0; m < messages->len; m++)
+            {
+              g_auto (ChLabsImportResult) result = { 0 };
+
+              if (!ch_labs_import_message (session, g_ptr_array_index (messages, m),
+                                           CH_LABS_SOURCE_FOLDER, &result, error))
+                return -1;   /* not logged at all: leave the file for later */
+              if (result.outcome != CH_LABS_OUTCOME_IMPORTED
+                  && result.outcome != CH_LABS_OUTCOME_QUEUED)
+                all_good = FALSE;
+              if (callback != NULL)
+                callback (path, &result, NULL, user_data);
+            }
+        }
+
+      if (!move_into (dir, all_good ? "processed" : "failed", file, path, &moved,
+                      local_error == NULL ? &local_error : NULL))
+        {
+          /* It cannot leave the folder: it would be read again and again. */
+          if (local_error == NULL)
+            g_set_error (&local_error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                         _("Could not move “%s” out of the drop folder"), path);
+          if (callback != NULL)
+            callback (path, NULL, local_error, user_data);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return -1;
+        }
+      if (local_error != NULL && callback != NULL)
+        callback (moved, NULL, local_error, user_data);
+      taken++;
+    }
+  return taken;
 }

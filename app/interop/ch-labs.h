@@ -191,6 +191,20 @@ GPtrArray  *ch_labs_list_results         (ChSession          *session,
 ChHl7Message *ch_labs_make_ack           (GBytes                   *raw,
                                           const ChLabsImportResult *result);
 
+/* Told, for each message of a file in the drop folder, what became of it
+ * (@result), or that the file itself could not be read or moved (@error;
+ * @result NULL). @path is where the file was, or where it went. */
+typedef void (*ChLabsFolderCallback) (const char               *path,
+                                      const ChLabsImportResult *result,
+                                      const GError             *error,
+                                      gpointer                  user_data);
+
+gint        ch_labs_import_folder        (ChSession              *session,
+                                          const char             *dir,
+                                          ChLabsFolderCallback    callback,
+                                          gpointer                user_data,
+                                          GError                **error);
+
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ChLabsImportResult, ch_labs_import_result_clear)
 
 G_END_DECLS

@@ -48,6 +48,8 @@ COMMANDS = [
     ['doc', 'import'], ['doc', 'list'], ['doc', 'export'],
     ['backup', 'now'], ['backup', 'list'], ['backup', 'verify'], ['backup', 'restore'],
     ['backup', 'status'], ['backup', 'config'],
+    ['import', 'hl7'], ['hl7', 'queue'], ['hl7', 'assign'], ['hl7', 'reprocess'], ['hl7', 'log'],
+    ['hl7', 'listen'], ['lab', 'results'], ['export', 'fhir'], ['export', 'ccd'],
 ]
 RECOVERY_RE = re.compile(r'^Recovery key: (\S+)$', re.M)
 # The drug knowledge base shipped with Charta, as resources/data/drugs/README.md describes it.
