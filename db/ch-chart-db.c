@@ -263,9 +263,19 @@ ch_db_chart_insert (ChStore     *store,
                     const char  *changed_by,
                     GError     **error)
 {
+  return ch_db_chart_insert_recorded (store, item, changed_by, 0, error);
+}
+
+gboolean
+ch_db_chart_insert_recorded (ChStore     *store,
+                             ChChartItem *item,
+                             const char  *changed_by,
+                             gint64       recorded_at,
+                             GError     **error)
+{
   g_autofree char *details = details_text (item);
   sqlite3_stmt *stmt;
-  gint64 now = g_get_real_time ();
+  gint64 now = recorded_at > 0 ? recorded_at : g_get_real_time ();
 
   if (item->effective_at == 0)
     item->effective_at = now;

@@ -128,6 +128,14 @@ gboolean     ch_db_chart_insert        (ChStore           *store,
                                         ChChartItem       *item,
                                         const char        *changed_by,
                                         GError           **error);
+/* The same, for a record brought from another system: @recorded_at (µs,
+ * UTC) is when it was first recorded there — history an import must keep —
+ * or 0 for now. */
+gboolean     ch_db_chart_insert_recorded (ChStore         *store,
+                                          ChChartItem     *item,
+                                          const char      *changed_by,
+                                          gint64           recorded_at,
+                                          GError         **error);
 gboolean     ch_db_chart_update        (ChStore           *store,
                                         ChChartItem       *item,
                                         const char        *changed_by,

@@ -511,8 +511,10 @@ ch_db_lab_result_find_current (ChStore     *store,
   if (match_key == NULL || *match_key == '\0')
     return NULL;
   stmt = ch_store_prepare (store,
+                           /* The terms of lab_results_current's WHERE, so
+                            * that the partial index is used. */
                            RESULT_SELECT " WHERE r.patient_id = ? AND r.match_key = ?"
-                           " AND r.current = 1",
+                           " AND r.current = 1 AND r.match_key <> ''",
                            error);
   if (stmt == NULL)
     return NULL;
@@ -630,4 +632,137 @@ ch_db_lab_result_list (ChStore   *store,
     g_ptr_array_add (list, read_result (stmt));
   sqlite3_reset (stmt);
   return rc == SQLITE_DONE ? g_steal_pointer (&list) : NULL;
+}
+
+/* ---- reports, by patient (appended for the FHIR export) --------------------- */
+
+GPtrArray *
+ch_db_lab_report_list (ChStore  *store,
+                       gint64    patient_id,
+                       GError  **error)
+{
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_lab_report_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store,
+                           "SELECT id, patient_id, message_id, placer_number, filler_number,"
+                           " test_code, test_text, test_system, observed_at, observed_ts,"
+                           " reported_at, result_status, comments, created_at"
+                           " FROM lab_reports WHERE patient_id = ?1 ORDER BY id",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      ChLabReport *r = ch_lab_report_new ();
+
+      r->id = sqlite3_column_int64 (stmt, 0);
+      r->patient_id = sqlite3_column_int64 (stmt, 1);
+      r->message_id = sqlite3_column_int64 (stmt, 2);
+      r->placer_number = column_dup (stmt, 3);
+      r->filler_number = column_dup (stmt, 4);
+      r->test_code = column_dup (stmt, 5);
+      r->test_text = column_dup (stmt, 6);
+      r->test_system = column_dup (stmt, 7);
+      r->observed_at = column_dup (stmt, 8);
+      r->has_observed_ts = sqlite3_column_type (stmt, 9) != SQLITE_NULL;
+      r->observed_ts = sqlite3_column_int64 (stmt, 9);
+      r->reported_at = column_dup (stmt, 10);
+      r->result_status = column_dup (stmt, 11);
+      r->comments = column_dup (stmt, 12);
+      r->created_at = sqlite3_column_int64 (stmt, 13);
+      g_ptr_array_add (list, r);
+    }
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE ? g_steal_pointer (&list) : NULL;
+}
+
+/* ---- the latest result of each test (appended for the chart summary) -------- */
+
+/* What makes two results the same test for "the latest of each": the
+ * code in its system and the sub-ID; the name when the lab sent no code. */
+static char *
+latest_key (const ChLabResult *r)
+{
+  return g_strdup_printf ("%s\x1f%s\x1f%s", r->system,
+                          r->code[0] != '\0' ? r->code : r->text, r->sub_id);
+}
+
+/* Adds to @list the rows of @stmt (bound) whose test is not in @seen yet,
+ * until @list holds @limit (0: no end). */
+static int
+collect_latest (ChStore      *store,
+                sqlite3_stmt *stmt,
+                GHashTable   *seen,
+                GPtrArray    *list,
+                guint         limit,
+                GError      **error)
+{
+  int rc = SQLITE_DONE;
+
+  while ((limit == 0 || list->len < limit)
+         && (rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      ChLabResult *r = read_result (stmt);
+      char *key = latest_key (r);
+
+      if (g_hash_table_add (seen, key))
+        g_ptr_array_add (list, r);
+      else
+        ch_lab_result_free (r);
+    }
+  if (limit != 0 && list->len >= limit)
+    rc = SQLITE_DONE;
+  sqlite3_reset (stmt);
+  return rc;
+}
+
+GPtrArray *
+ch_db_lab_result_list_latest (ChStore  *store,
+                              gint64    patient_id,
+                              gint64    since,
+                              guint     limit,
+                              GError  **error)
+{
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_lab_result_free);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3_stmt *stmt;
+
+  /* Walks lab_results_patient backwards (newest observation first) and
+   * stops once @limit tests are found: only the results of one time are
+   * sorted (by report, then in the lab's order), however long the
+   * history. A result with no value, cancelled, deleted or entered in
+   * error says nothing about the patient and is passed over. The bound on
+   * observed_ts also leaves out untimed results, whose place in a NULL
+   * ordering SQLite and PostgreSQL disagree on: they come after, below. */
+  stmt = ch_store_prepare (store,
+                           RESULT_SELECT " WHERE r.patient_id = ?1 AND r.current = 1"
+                           " AND r.observed_ts >= ?2 AND r.value IS NOT NULL"
+                           " AND r.status NOT IN ('X', 'D', 'W')"
+                           " ORDER BY r.observed_ts DESC, r.report_id DESC, r.set_id, r.id DESC",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  sqlite3_bind_int64 (stmt, 2, since > 0 ? since : G_MININT64);
+  if (collect_latest (store, stmt, seen, list, limit, error) != SQLITE_DONE)
+    return NULL;
+
+  if (since <= 0 && (limit == 0 || list->len < limit))
+    {
+      stmt = ch_store_prepare (store,
+                               RESULT_SELECT " WHERE r.patient_id = ?1 AND r.current = 1"
+                               " AND r.observed_ts IS NULL AND r.value IS NOT NULL"
+                               " AND r.status NOT IN ('X', 'D', 'W')"
+                               " ORDER BY r.report_id DESC, r.set_id, r.id DESC",
+                               error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, patient_id);
+      if (collect_latest (store, stmt, seen, list, limit, error) != SQLITE_DONE)
+        return NULL;
+    }
+  return g_steal_pointer (&list);
 }

@@ -182,4 +182,22 @@ GPtrArray    *ch_db_lab_result_list      (ChStore       *store,
                                           gboolean       include_history,
                                           GError       **error);
 
+/* The reports of @patient_id, oldest first (by id: as received).
+ * Returns: (transfer full) (element-type ChLabReport) (nullable) */
+GPtrArray    *ch_db_lab_report_list      (ChStore       *store,
+                                          gint64         patient_id,
+                                          GError       **error);
+
+/* The current result of each test (code and system, sub-ID) of
+ * @patient_id, the newest observation first: the newest of each only,
+ * those with a value and neither cancelled, deleted nor entered in error.
+ * @since: µs, only results observed since then, 0 for all (those with no
+ * time last); @limit: at most that many tests, 0 for all.
+ * Returns: (transfer full) (element-type ChLabResult) (nullable) */
+GPtrArray    *ch_db_lab_result_list_latest (ChStore     *store,
+                                            gint64       patient_id,
+                                            gint64       since,
+                                            guint        limit,
+                                            GError     **error);
+
 G_END_DECLS

@@ -38,6 +38,10 @@ struct _ChStore
   GHashTable   *stmt_cache;  /* SQL text → sqlite3_stmt */
   ChStoreFlags  flags;
   guint         tx_depth;
+  /* A batch transaction (ch_store_begin_batch()): nested transactions are
+   * not savepoints, and one rolled back spoils the whole batch. */
+  gboolean      batch;
+  gboolean      batch_spoiled;
 };
 
 G_DEFINE_TYPE (ChStore, ch_store, G_TYPE_OBJECT)
@@ -62,6 +66,7 @@ ch_store_close (ChStore *self)
       if (self->tx_depth > 0)
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       self->tx_depth = 0;
+      self->batch = self->batch_spoiled = FALSE;
       sqlite3_close_v2 (self->db);
       self->db = NULL;
     }
@@ -623,6 +628,12 @@ ch_store_begin (ChStore *self,
   if (!check_open (self, error))
     return FALSE;
 
+  if (self->tx_depth > 0 && self->batch)
+    {
+      self->tx_depth++;
+      return TRUE;
+    }
+
   if (self->tx_depth == 0)
     sql = g_strdup ("BEGIN IMMEDIATE");
   else
@@ -647,6 +658,19 @@ ch_store_commit (ChStore *self,
   if (!check_open (self, error))
     return FALSE;
 
+  if (self->tx_depth > 1 && self->batch)
+    {
+      self->tx_depth--;
+      return TRUE;
+    }
+  if (self->tx_depth == 1 && self->batch_spoiled)
+    {
+      ch_store_rollback (self);
+      g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_FAILED,
+                   "a part of the batch failed: nothing of it was kept");
+      return FALSE;
+    }
+
   if (self->tx_depth == 1)
     sql = g_strdup ("COMMIT");
   else
@@ -661,6 +685,8 @@ ch_store_commit (ChStore *self,
     }
 
   self->tx_depth--;
+  if (self->tx_depth == 0)
+    self->batch = FALSE;
   return TRUE;
 }
 
@@ -674,6 +700,14 @@ ch_store_rollback (ChStore *self)
   if (self->db == NULL || self->tx_depth == 0)
     return;
 
+  if (self->tx_depth > 1 && self->batch)
+    {
+      /* Nothing to roll back to: the batch as a whole fails. */
+      self->batch_spoiled = TRUE;
+      self->tx_depth--;
+      return;
+    }
+
   if (self->tx_depth == 1)
     sql = g_strdup ("ROLLBACK");
   else
@@ -684,6 +718,50 @@ ch_store_rollback (ChStore *self)
     g_debug ("rollback: %s", sqlite3_errmsg (self->db));
 
   self->tx_depth--;
+  if (self->tx_depth == 0)
+    self->batch = self->batch_spoiled = FALSE;
+}
+
+/**
+ * ch_store_begin_batch:
+ *
+ * Begins a transaction for many small units of work at once (messages of
+ * a lab's batch, say), committed together: one commit, and none of the
+ * savepoints nested ch_store_begin() calls would otherwise make — with
+ * SQLCipher every page a savepoint first touches is encrypted into its
+ * journal, which costs more than the work itself. The price: a nested
+ * transaction rolled back cannot be undone on its own, so it spoils the
+ * batch, ch_store_batch_spoiled() says so, and ch_store_commit() then
+ * rolls everything back and fails. Callers redo the work unit by unit.
+ *
+ * Returns: FALSE with @error set when a transaction is open already or
+ * the store cannot begin one
+ */
+gboolean
+ch_store_begin_batch (ChStore *self,
+                      GError **error)
+{
+  g_return_val_if_fail (CH_IS_STORE (self), FALSE);
+
+  if (self->tx_depth > 0)
+    {
+      g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_FAILED,
+                   "a batch cannot be begun inside another transaction");
+      return FALSE;
+    }
+  if (!ch_store_begin (self, error))
+    return FALSE;
+  self->batch = TRUE;
+  self->batch_spoiled = FALSE;
+  return TRUE;
+}
+
+gboolean
+ch_store_batch_spoiled (ChStore *self)
+{
+  g_return_val_if_fail (CH_IS_STORE (self), FALSE);
+
+  return self->batch && self->batch_spoiled;
 }
 
 /**

@@ -62,6 +62,9 @@ gboolean     ch_store_commit_or_rollback   (ChStore       *self,
                                             gboolean       ok,
                                             GError       **error);
 gboolean     ch_store_in_transaction       (ChStore       *self);
+gboolean     ch_store_begin_batch          (ChStore       *self,
+                                            GError       **error);
+gboolean     ch_store_batch_spoiled        (ChStore       *self);
 
 gboolean     ch_store_exec                 (ChStore       *self,
                                             const char    *sql,

@@ -8,6 +8,7 @@
 
 #include "ch-admin-fhir.h"
 #include "ch-admin-input.h"
+#include "ch-fhir-import.h"
 #include "ch-fhir.h"
 #include "ch-patients.h"
 
@@ -135,4 +136,65 @@ ch_admin_fhir_export (ChSession                *session,
         }
       return TRUE;
     }
+}
+
+/* ---- import ------------------------------------------------------------------ */
+
+void
+ch_admin_fhir_import_add_options (GOptionContext *context)
+{
+  g_option_context_set_description (
+    context, _("Reads FHIR R4 JSON as “export fhir” writes it: a Bundle file, an NDJSON file, or "
+               "a folder of NDJSON files (export fhir --all). Each patient is imported whole or "
+               "not at all; a patient whose MRN the practice already has is skipped, so importing "
+               "the same files again adds nothing. Practitioners are matched to the practice’s "
+               "accounts by user name, appointments to the calendar’s providers and rooms. "
+               "Documents come with their content only when the export held it "
+               "(--with-documents). Needs write access to demographics and the chart (and to the "
+               "schedule and prescribing for appointments and prescriptions); every patient "
+               "imported is audited. Exits 1, having imported the rest, when anything was "
+               "rejected."));
+}
+
+static void
+print_issues (GPtrArray  *issues,
+              const char *label)
+{
+  for (guint i = 0; i < issues->len; i++)
+    {
+      const ChFhirImportIssue *issue = issues->pdata[i];
+
+      if (*issue->resource != '\0')
+        g_printerr ("%s: %s: %s: %s\n", label, issue->where, issue->resource, issue->message);
+      else
+        g_printerr ("%s: %s: %s\n", label, issue->where, issue->message);
+    }
+}
+
+gboolean
+ch_admin_fhir_import (ChSession  *session,
+                      const char *path,
+                      GError    **error)
+{
+  g_auto (ChFhirImportResult) result = { 0 };
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+
+  if (!ch_fhir_import_path (session, path, &result, error))
+    return FALSE;
+
+  print_issues (result.notes, _("skipped"));
+  print_issues (result.rejected, _("rejected"));
+  g_print (_("Imported %u patients (%u resources); %u already in the practice, skipped\n"),
+           result.n_patients, result.n_resources, result.n_skipped);
+  if (result.rejected->len > 0)
+    {
+      g_set_error (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_FAILED,
+                   ngettext ("%u problem: see above; what had none was imported",
+                             "%u problems: see above; what had none was imported",
+                             result.rejected->len),
+                   result.rejected->len);
+      return FALSE;
+    }
+  return TRUE;
 }

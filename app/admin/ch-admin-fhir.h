@@ -32,4 +32,15 @@ gboolean ch_admin_fhir_export        (ChSession                *session,
                                       const ChAdminFhirOptions *opts,
                                       GError                  **error);
 
+/* "import fhir FILE|DIR": a Bundle, an NDJSON file or a folder of them
+ * (app/interop/ch-fhir-import.h). */
+void     ch_admin_fhir_import_add_options (GOptionContext     *context);
+/* Imports @path, prints what was imported ("imported N patients, M
+ * resources; skipped K") and, on the standard error, every resource
+ * rejected or skipped with why. CH_ADMIN_ERROR_FAILED when anything was
+ * rejected (the rest is imported all the same). */
+gboolean ch_admin_fhir_import      (ChSession                *session,
+                                    const char               *path,
+                                    GError                  **error);
+
 G_END_DECLS

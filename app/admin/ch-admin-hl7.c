@@ -12,6 +12,7 @@
 
 #include "ch-admin-hl7.h"
 #include "ch-admin-input.h"
+#include "ch-admin-json.h"
 #include "ch-audit.h"
 #include "ch-labs.h"
 #include "ch-mllp.h"
@@ -213,41 +214,6 @@ ch_admin_hl7_check (ChAdminHl7Command         command,
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-static void
-add_string (JsonBuilder *builder,
-            const char  *key,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, key);
-  if (value != NULL && *value != '\0')
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_id (JsonBuilder *builder,
-        const char  *key,
-        gint64       id)
-{
-  json_builder_set_member_name (builder, key);
-  if (id > 0)
-    json_builder_add_int_value (builder, id);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_time (JsonBuilder *builder,
-          const char  *key,
-          gint64       ts)
-{
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (ts / G_USEC_PER_SEC);
-  g_autofree char *text = dt != NULL ? g_date_time_format_iso8601 (dt) : NULL;
-
-  add_string (builder, key, text);
-}
-
 static char *
 builder_to_text (JsonBuilder *builder)
 {
@@ -271,23 +237,23 @@ messages_json (GPtrArray *messages)
       const ChLabMessage *m = messages->pdata[i];
 
       json_builder_begin_object (builder);
-      add_id (builder, "id", m->id);
-      add_time (builder, "received_at", m->received_at);
-      add_string (builder, "source", m->source);
-      add_string (builder, "control_id", m->control_id);
-      add_string (builder, "sending_application", m->sending_application);
-      add_string (builder, "sending_facility", m->sending_facility);
-      add_string (builder, "message_type", m->message_type);
+      ch_admin_json_add_id (builder, "id", m->id);
+      ch_admin_json_add_time (builder, "received_at", m->received_at);
+      ch_admin_json_add_string (builder, "source", m->source);
+      ch_admin_json_add_string (builder, "control_id", m->control_id);
+      ch_admin_json_add_string (builder, "sending_application", m->sending_application);
+      ch_admin_json_add_string (builder, "sending_facility", m->sending_facility);
+      ch_admin_json_add_string (builder, "message_type", m->message_type);
       json_builder_set_member_name (builder, "size");
       json_builder_add_int_value (builder, m->size);
-      add_string (builder, "patient_name", m->patient_name);
-      add_string (builder, "patient_ids", m->patient_ref);
-      add_string (builder, "birth_date", m->birth_date);
-      add_string (builder, "outcome", m->outcome);
-      add_string (builder, "reason", m->reason);
-      add_string (builder, "patient", m->patient_mrn);
-      add_time (builder, "processed_at", m->processed_at);
-      add_string (builder, "processed_by", m->processed_by);
+      ch_admin_json_add_string (builder, "patient_name", m->patient_name);
+      ch_admin_json_add_string (builder, "patient_ids", m->patient_ref);
+      ch_admin_json_add_string (builder, "birth_date", m->birth_date);
+      ch_admin_json_add_string (builder, "outcome", m->outcome);
+      ch_admin_json_add_string (builder, "reason", m->reason);
+      ch_admin_json_add_string (builder, "patient", m->patient_mrn);
+      ch_admin_json_add_time (builder, "processed_at", m->processed_at);
+      ch_admin_json_add_string (builder, "processed_by", m->processed_by);
       json_builder_set_member_name (builder, "attempts");
       json_builder_add_int_value (builder, m->attempts);
       json_builder_end_object (builder);
@@ -307,34 +273,34 @@ results_json (GPtrArray *results)
       const ChLabResult *r = results->pdata[i];
 
       json_builder_begin_object (builder);
-      add_id (builder, "id", r->id);
-      add_id (builder, "report_id", r->report_id);
-      add_id (builder, "message_id", r->message_id);
-      add_string (builder, "test_code", r->test_code);
-      add_string (builder, "test_text", r->test_text);
-      add_string (builder, "placer_number", r->placer_number);
-      add_string (builder, "filler_number", r->filler_number);
-      add_string (builder, "code", r->code);
-      add_string (builder, "text", r->text);
-      add_string (builder, "system", r->system);
-      add_string (builder, "sub_id", r->sub_id);
-      add_string (builder, "value_type", r->value_type);
-      add_string (builder, "value", r->value);
+      ch_admin_json_add_id (builder, "id", r->id);
+      ch_admin_json_add_id (builder, "report_id", r->report_id);
+      ch_admin_json_add_id (builder, "message_id", r->message_id);
+      ch_admin_json_add_string (builder, "test_code", r->test_code);
+      ch_admin_json_add_string (builder, "test_text", r->test_text);
+      ch_admin_json_add_string (builder, "placer_number", r->placer_number);
+      ch_admin_json_add_string (builder, "filler_number", r->filler_number);
+      ch_admin_json_add_string (builder, "code", r->code);
+      ch_admin_json_add_string (builder, "text", r->text);
+      ch_admin_json_add_string (builder, "system", r->system);
+      ch_admin_json_add_string (builder, "sub_id", r->sub_id);
+      ch_admin_json_add_string (builder, "value_type", r->value_type);
+      ch_admin_json_add_string (builder, "value", r->value);
       json_builder_set_member_name (builder, "numeric_value");
       if (r->has_numeric_value)
         json_builder_add_double_value (builder, r->numeric_value);
       else
         json_builder_add_null_value (builder);
-      add_string (builder, "units", r->units);
-      add_string (builder, "reference_range", r->reference_range);
-      add_string (builder, "abnormal_flags", r->abnormal_flags);
-      add_string (builder, "status", r->status);
-      add_string (builder, "observed_at", r->observed_at);
-      add_string (builder, "comments", r->comments);
-      add_id (builder, "document_id", r->document_id);
+      ch_admin_json_add_string (builder, "units", r->units);
+      ch_admin_json_add_string (builder, "reference_range", r->reference_range);
+      ch_admin_json_add_string (builder, "abnormal_flags", r->abnormal_flags);
+      ch_admin_json_add_string (builder, "status", r->status);
+      ch_admin_json_add_string (builder, "observed_at", r->observed_at);
+      ch_admin_json_add_string (builder, "comments", r->comments);
+      ch_admin_json_add_id (builder, "document_id", r->document_id);
       json_builder_set_member_name (builder, "current");
       json_builder_add_boolean_value (builder, r->current);
-      add_id (builder, "replaced_by", r->replaced_by);
+      ch_admin_json_add_id (builder, "replaced_by", r->replaced_by);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -535,6 +501,7 @@ run_import (ChSession           *session,
       g_autoptr (GError) local_error = NULL;
       g_autoptr (GBytes) data = read_input (files[f], &local_error);
       g_autoptr (GPtrArray) messages = NULL;
+      g_autoptr (GArray) results = NULL;
       g_autofree char *display = g_filename_display_name (files[f]);
 
       if (data == NULL)
@@ -544,21 +511,23 @@ run_import (ChSession           *session,
           continue;
         }
       messages = ch_labs_split_batch (data);
-      for (guint i = 0; i < messages->len; i++)
+      /* A file's messages are stored together (each one whole or not at
+       * all): a lab's batch file of thousands takes seconds, not minutes. */
+      if (!ch_labs_import_messages (session, messages,
+                                    g_strcmp0 (files[f], "-") == 0 ? CH_LABS_SOURCE_CLI
+                                                                   : CH_LABS_SOURCE_FILE,
+                                    &results, error))
+        return FALSE;
+      for (guint i = 0; i < results->len; i++)
         {
-          g_auto (ChLabsImportResult) result = { 0 };
+          ChLabsImportResult *result = &g_array_index (results, ChLabsImportResult, i);
           g_autofree char *label = messages->len > 1
                                    ? g_strdup_printf ("%s (%u/%u)", display, i + 1, messages->len)
                                    : g_strdup (display);
 
-          if (!ch_labs_import_message (session, messages->pdata[i],
-                                       g_strcmp0 (files[f], "-") == 0 ? CH_LABS_SOURCE_CLI
-                                                                      : CH_LABS_SOURCE_FILE,
-                                       &result, error))
-            return FALSE;
           n_messages++;
-          print_outcome (label, &result);
-          if (result.outcome == CH_LABS_OUTCOME_REJECTED || result.outcome == CH_LABS_OUTCOME_FAILED)
+          print_outcome (label, result);
+          if (result->outcome == CH_LABS_OUTCOME_REJECTED || result->outcome == CH_LABS_OUTCOME_FAILED)
             n_failed++;
         }
     }

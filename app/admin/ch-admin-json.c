@@ -11,10 +11,10 @@
  * Every key is always there, null when the record leaves it unset, so that a
  * script can tell "not given" from "not printed". */
 
-static void
-add_string (JsonBuilder *builder,
-            const char  *key,
-            const char  *value)
+void
+ch_admin_json_add_string (JsonBuilder *builder,
+                          const char  *key,
+                          const char  *value)
 {
   json_builder_set_member_name (builder, key);
   if (value != NULL && *value != '\0')
@@ -23,17 +23,39 @@ add_string (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
+void
+ch_admin_json_add_id (JsonBuilder *builder,
+                      const char  *key,
+                      gint64       id)
+{
+  json_builder_set_member_name (builder, key);
+  if (id > 0)
+    json_builder_add_int_value (builder, id);
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+ch_admin_json_add_time (JsonBuilder *builder,
+                        const char  *key,
+                        gint64       usec)
+{
+  g_autofree char *text = usec > 0 ? ch_admin_format_utc (usec) : NULL;
+
+  ch_admin_json_add_string (builder, key, text);
+}
+
 static void
 add_address (JsonBuilder           *builder,
              const ChPatientRecord *record)
 {
   json_builder_set_member_name (builder, "address");
   json_builder_begin_object (builder);
-  add_string (builder, "line", record->address_line);
-  add_string (builder, "city", record->city);
-  add_string (builder, "region", record->region);
-  add_string (builder, "postal_code", record->postal_code);
-  add_string (builder, "country", record->country);
+  ch_admin_json_add_string (builder, "line", record->address_line);
+  ch_admin_json_add_string (builder, "city", record->city);
+  ch_admin_json_add_string (builder, "region", record->region);
+  ch_admin_json_add_string (builder, "postal_code", record->postal_code);
+  ch_admin_json_add_string (builder, "country", record->country);
   json_builder_end_object (builder);
 }
 
@@ -48,8 +70,8 @@ add_phones (JsonBuilder           *builder,
       const ChPhone *phone = g_ptr_array_index (record->phones, i);
 
       json_builder_begin_object (builder);
-      add_string (builder, "kind", phone->kind);
-      add_string (builder, "number", phone->number);
+      ch_admin_json_add_string (builder, "kind", phone->kind);
+      ch_admin_json_add_string (builder, "number", phone->number);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -66,8 +88,8 @@ add_identifiers (JsonBuilder           *builder,
       const ChIdentifier *identifier = g_ptr_array_index (record->identifiers, i);
 
       json_builder_begin_object (builder);
-      add_string (builder, "system", identifier->system);
-      add_string (builder, "value", identifier->value);
+      ch_admin_json_add_string (builder, "system", identifier->system);
+      ch_admin_json_add_string (builder, "value", identifier->value);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -79,9 +101,9 @@ add_emergency_contact (JsonBuilder           *builder,
 {
   json_builder_set_member_name (builder, "emergency_contact");
   json_builder_begin_object (builder);
-  add_string (builder, "name", record->emergency_name);
-  add_string (builder, "relation", record->emergency_relation);
-  add_string (builder, "phone", record->emergency_phone);
+  ch_admin_json_add_string (builder, "name", record->emergency_name);
+  ch_admin_json_add_string (builder, "relation", record->emergency_relation);
+  ch_admin_json_add_string (builder, "phone", record->emergency_phone);
   json_builder_end_object (builder);
 }
 
@@ -98,14 +120,14 @@ add_insurance (JsonBuilder *builder,
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "priority");
       json_builder_add_int_value (builder, policy->priority);
-      add_string (builder, "payer", policy->payer);
-      add_string (builder, "plan", policy->plan);
-      add_string (builder, "member_id", policy->member_id);
-      add_string (builder, "group_id", policy->group_id);
-      add_string (builder, "subscriber_name", policy->subscriber_name);
-      add_string (builder, "subscriber_relation", policy->subscriber_relation);
-      add_string (builder, "start_date", policy->start_date);
-      add_string (builder, "end_date", policy->end_date);
+      ch_admin_json_add_string (builder, "payer", policy->payer);
+      ch_admin_json_add_string (builder, "plan", policy->plan);
+      ch_admin_json_add_string (builder, "member_id", policy->member_id);
+      ch_admin_json_add_string (builder, "group_id", policy->group_id);
+      ch_admin_json_add_string (builder, "subscriber_name", policy->subscriber_name);
+      ch_admin_json_add_string (builder, "subscriber_relation", policy->subscriber_relation);
+      ch_admin_json_add_string (builder, "start_date", policy->start_date);
+      ch_admin_json_add_string (builder, "end_date", policy->end_date);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -124,16 +146,6 @@ add_number (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
-static void
-add_time (JsonBuilder *builder,
-          const char  *key,
-          gint64       usec)
-{
-  g_autofree char *text = ch_admin_format_utc (usec);
-
-  add_string (builder, key, text);
-}
-
 /* A result's value: its number, else its text, else null. */
 static void
 add_value (JsonBuilder       *builder,
@@ -142,7 +154,7 @@ add_value (JsonBuilder       *builder,
   if (item->has_value)
     add_number (builder, "value", TRUE, item->value_num);
   else
-    add_string (builder, "value", item->value_text);
+    ch_admin_json_add_string (builder, "value", item->value_text);
 }
 
 static void
@@ -156,11 +168,11 @@ add_problems (JsonBuilder          *builder,
       const ChChartItem *item = g_ptr_array_index (summary->problems, i);
 
       json_builder_begin_object (builder);
-      add_string (builder, "code", item->code);
-      add_string (builder, "display", item->display);
-      add_string (builder, "status", item->clinical_status);
-      add_string (builder, "onset", item->start_date);
-      add_string (builder, "resolved", item->end_date);
+      ch_admin_json_add_string (builder, "code", item->code);
+      ch_admin_json_add_string (builder, "display", item->display);
+      ch_admin_json_add_string (builder, "status", item->clinical_status);
+      ch_admin_json_add_string (builder, "onset", item->start_date);
+      ch_admin_json_add_string (builder, "resolved", item->end_date);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -177,10 +189,10 @@ add_allergies (JsonBuilder          *builder,
       const ChChartItem *item = g_ptr_array_index (summary->allergies, i);
 
       json_builder_begin_object (builder);
-      add_string (builder, "substance", item->display);
-      add_string (builder, "reaction", item->reaction);
-      add_string (builder, "severity", item->severity);
-      add_string (builder, "kind", item->kind);
+      ch_admin_json_add_string (builder, "substance", item->display);
+      ch_admin_json_add_string (builder, "reaction", item->reaction);
+      ch_admin_json_add_string (builder, "severity", item->severity);
+      ch_admin_json_add_string (builder, "kind", item->kind);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -199,9 +211,9 @@ add_medications (JsonBuilder          *builder,
       const ChChartItem *item = g_ptr_array_index (summary->medications, i);
 
       json_builder_begin_object (builder);
-      add_string (builder, "name", item->display);
-      add_string (builder, "dose", ch_chart_item_get_detail (item, "dose"));
-      add_string (builder, "start", item->start_date);
+      ch_admin_json_add_string (builder, "name", item->display);
+      ch_admin_json_add_string (builder, "dose", ch_chart_item_get_detail (item, "dose"));
+      ch_admin_json_add_string (builder, "start", item->start_date);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -221,15 +233,15 @@ add_vitals (JsonBuilder        *builder,
       const ChVitalSummary *vital = g_ptr_array_index (vitals, i);
 
       json_builder_begin_object (builder);
-      add_string (builder, "code", vital->latest->code);
+      ch_admin_json_add_string (builder, "code", vital->latest->code);
       add_value (builder, vital->latest);
-      add_string (builder, "unit", vital->latest->unit);
+      ch_admin_json_add_string (builder, "unit", vital->latest->unit);
       json_builder_set_member_name (builder, "trend");
       if (chart->trend_known[i])
         json_builder_add_int_value (builder, vital->trend);
       else
         json_builder_add_null_value (builder);
-      add_time (builder, "effective_at", vital->latest->effective_at);
+      ch_admin_json_add_time (builder, "effective_at", vital->latest->effective_at);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -246,14 +258,14 @@ add_results (JsonBuilder          *builder,
       const ChChartItem *item = g_ptr_array_index (summary->recent_results, i);
 
       json_builder_begin_object (builder);
-      add_string (builder, "code", item->code);
-      add_string (builder, "display", item->display);
+      ch_admin_json_add_string (builder, "code", item->code);
+      ch_admin_json_add_string (builder, "display", item->display);
       add_value (builder, item);
-      add_string (builder, "unit", item->unit);
-      add_string (builder, "flag", item->flag);
+      ch_admin_json_add_string (builder, "unit", item->unit);
+      ch_admin_json_add_string (builder, "flag", item->flag);
       add_number (builder, "low", item->has_range, item->ref_low);
       add_number (builder, "high", item->has_range, item->ref_high);
-      add_time (builder, "effective_at", item->effective_at);
+      ch_admin_json_add_time (builder, "effective_at", item->effective_at);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -270,10 +282,10 @@ add_immunizations (JsonBuilder          *builder,
       const ChChartItem *item = g_ptr_array_index (summary->immunizations, i);
 
       json_builder_begin_object (builder);
-      add_string (builder, "cvx", item->code);
-      add_string (builder, "display", item->display);
-      add_string (builder, "date", item->start_date);
-      add_string (builder, "status", item->clinical_status);
+      ch_admin_json_add_string (builder, "cvx", item->code);
+      ch_admin_json_add_string (builder, "display", item->display);
+      ch_admin_json_add_string (builder, "date", item->start_date);
+      ch_admin_json_add_string (builder, "status", item->clinical_status);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -290,9 +302,9 @@ add_encounters (JsonBuilder          *builder,
       const ChEncounterRecord *encounter = g_ptr_array_index (summary->encounters, i);
 
       json_builder_begin_object (builder);
-      add_time (builder, "start", encounter->start_at);
-      add_string (builder, "kind", encounter->kind);
-      add_string (builder, "reason", encounter->reason);
+      ch_admin_json_add_time (builder, "start", encounter->start_at);
+      ch_admin_json_add_string (builder, "kind", encounter->kind);
+      ch_admin_json_add_string (builder, "reason", encounter->reason);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -308,7 +320,7 @@ add_notes (JsonBuilder *builder,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "count");
   json_builder_add_int_value (builder, notes->len);
-  add_string (builder, "latest_state", latest != NULL ? latest->state : NULL);
+  ch_admin_json_add_string (builder, "latest_state", latest != NULL ? latest->state : NULL);
   json_builder_end_object (builder);
 }
 
@@ -356,20 +368,20 @@ ch_admin_patient_to_json (const ChPatientRecord *record,
   g_return_val_if_fail (record != NULL, NULL);
 
   json_builder_begin_object (builder);
-  add_string (builder, "mrn", record->mrn);
-  add_string (builder, "given_name", record->given_name);
-  add_string (builder, "family_name", record->family_name);
-  add_string (builder, "preferred_name", record->preferred_name);
-  add_string (builder, "birth_date", record->birth_date);
-  add_string (builder, "sex", record->sex);
-  add_string (builder, "gender_identity", record->gender_identity);
-  add_string (builder, "pronouns", record->pronouns);
+  ch_admin_json_add_string (builder, "mrn", record->mrn);
+  ch_admin_json_add_string (builder, "given_name", record->given_name);
+  ch_admin_json_add_string (builder, "family_name", record->family_name);
+  ch_admin_json_add_string (builder, "preferred_name", record->preferred_name);
+  ch_admin_json_add_string (builder, "birth_date", record->birth_date);
+  ch_admin_json_add_string (builder, "sex", record->sex);
+  ch_admin_json_add_string (builder, "gender_identity", record->gender_identity);
+  ch_admin_json_add_string (builder, "pronouns", record->pronouns);
   add_address (builder, record);
   add_phones (builder, record);
-  add_string (builder, "email", record->email);
-  add_string (builder, "language", record->language);
+  ch_admin_json_add_string (builder, "email", record->email);
+  ch_admin_json_add_string (builder, "language", record->language);
   add_emergency_contact (builder, record);
-  add_string (builder, "primary_provider", record->primary_provider);
+  ch_admin_json_add_string (builder, "primary_provider", record->primary_provider);
   add_identifiers (builder, record);
   add_insurance (builder, policies);
   add_chart (builder, chart);

@@ -20,11 +20,14 @@
 #include <unistd.h>
 
 #include "ch-admin-ccda.h"
+#include "ch-admin-ccda-import.h"
 #include "ch-admin-chart.h"
 #include "ch-admin-csv-limit.h"
 #include "ch-admin-doc.h"
 #include "ch-admin-fhir.h"
 #include "ch-admin-hl7.h"
+#include "ch-admin-lab-orders.h"
+#include "ch-admin-import-csv.h"
 #include "ch-admin-dicom.h"
 #include "ch-admin-json.h"
 #include "ch-admin-kb.h"
@@ -4314,6 +4317,21 @@ cmd_export_fhir (Invocation *inv,
 }
 
 static gboolean
+cmd_import_fhir (Invocation *inv,
+                 GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+
+  add_login_options (inv, &opts);
+  ch_admin_fhir_import_add_options (inv->context);
+  if (!parse_args (inv, 1, 1, error))
+    return FALSE;
+  session = login (&opts, NULL, error);
+  return session != NULL && ch_admin_fhir_import (session, inv->args[1], error);
+}
+
+static gboolean
 cmd_export_ccd (Invocation *inv,
                 GError    **error)
 {
@@ -4350,6 +4368,24 @@ run_hl7 (Invocation         *inv,
   session = login (&opts, NULL, error);
   return session != NULL &&
          ch_admin_hl7_run (session, command, &hl7, (const char * const *) inv->args + 1, error);
+}
+
+/* ---- migration from CSV exports --------------------------------------- */
+
+static gboolean
+cmd_import_csv (Invocation *inv,
+                GError    **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_auto (ChAdminImportCsvOptions) csv = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+
+  add_login_options (inv, &opts);
+  ch_admin_import_csv_add_options (inv->context, &csv);
+  if (!parse_args (inv, 1, 1, error) || !ch_admin_import_csv_check (&csv, inv->args[1], error))
+    return FALSE;
+  session = login (&opts, NULL, error);
+  return session != NULL && ch_admin_import_csv_run (session, &csv, inv->args[1], error);
 }
 
 static gboolean
@@ -4399,6 +4435,117 @@ cmd_lab_results (Invocation *inv,
                  GError    **error)
 {
   return run_hl7 (inv, CH_ADMIN_LAB_RESULTS, error);
+}
+
+/* ---- lab orders ----------------------------------------------------------- */
+
+static gboolean
+run_lab_order (Invocation              *inv,
+               ChAdminLabOrderCommand   command,
+               GError                 **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_auto (ChAdminLabOrderOptions) orders = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  guint min, max;
+
+  ch_admin_lab_order_arity (command, &min, &max);
+  add_login_options (inv, &opts);
+  ch_admin_lab_order_add_options (inv->context, command, &orders);
+  if (!parse_args (inv, min, max, error) ||
+      !ch_admin_lab_order_check (command, &orders, (const char * const *) inv->args + 1, error))
+    return FALSE;
+  session = login (&opts, NULL, error);
+  return session != NULL &&
+         ch_admin_lab_order_run (session, command, &orders, (const char * const *) inv->args + 1,
+                                 error);
+}
+
+static gboolean
+cmd_lab_order (Invocation *inv,
+               GError    **error)
+{
+  return run_lab_order (inv, CH_ADMIN_LAB_ORDER, error);
+}
+
+static gboolean
+cmd_lab_orders (Invocation *inv,
+                GError    **error)
+{
+  return run_lab_order (inv, CH_ADMIN_LAB_ORDERS, error);
+}
+
+static gboolean
+cmd_lab_order_resend (Invocation *inv,
+                      GError    **error)
+{
+  return run_lab_order (inv, CH_ADMIN_LAB_ORDER_RESEND, error);
+}
+
+static gboolean
+cmd_lab_order_cancel (Invocation *inv,
+                      GError    **error)
+{
+  return run_lab_order (inv, CH_ADMIN_LAB_ORDER_CANCEL, error);
+}
+
+static gboolean
+cmd_lab_order_target (Invocation *inv,
+                      GError    **error)
+{
+  return run_lab_order (inv, CH_ADMIN_LAB_ORDER_TARGET, error);
+}
+
+/* ---- outside records: CCD import and reconciliation ---------------------- */
+
+static gboolean
+run_ccda_import (Invocation                *inv,
+                 ChAdminCcdaImportCommand   command,
+                 GError                   **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_auto (ChAdminCcdaImportOptions) ccda = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  guint min, max;
+
+  ch_admin_ccda_import_arity (command, &min, &max);
+  add_login_options (inv, &opts);
+  ch_admin_ccda_import_add_options (inv->context, command, &ccda);
+  if (!parse_args (inv, min, max, error) ||
+      !ch_admin_ccda_import_check (command, &ccda, (const char * const *) inv->args + 1, error))
+    return FALSE;
+  session = login (&opts, NULL, error);
+  return session != NULL &&
+         ch_admin_ccda_import_run (session, command, &ccda, (const char * const *) inv->args + 1,
+                                   error);
+}
+
+static gboolean
+cmd_import_ccd (Invocation *inv,
+                GError    **error)
+{
+  return run_ccda_import (inv, CH_ADMIN_CCDA_IMPORT, error);
+}
+
+static gboolean
+cmd_reconcile_list (Invocation *inv,
+                    GError    **error)
+{
+  return run_ccda_import (inv, CH_ADMIN_RECONCILE_LIST, error);
+}
+
+static gboolean
+cmd_reconcile_accept (Invocation *inv,
+                      GError    **error)
+{
+  return run_ccda_import (inv, CH_ADMIN_RECONCILE_ACCEPT, error);
+}
+
+static gboolean
+cmd_reconcile_decline (Invocation *inv,
+                       GError    **error)
+{
+  return run_ccda_import (inv, CH_ADMIN_RECONCILE_DECLINE, error);
 }
 
 static const Command commands[] = {
@@ -4483,11 +4630,17 @@ static const Command commands[] = {
   { "export", "fhir", NULL,
     N_("Export a patient, or the whole practice, as FHIR R4 JSON (Bundle or NDJSON)"),
     cmd_export_fhir },
+  { "import", "fhir", N_("FILE|DIR"),
+    N_("Import FHIR R4 JSON (a Bundle, NDJSON, or a folder of NDJSON files)"),
+    cmd_import_fhir },
   { "export", "ccd", NULL,
     N_("Export a patient as a Continuity of Care Document (C-CDA R2.1 CCD, XML)"),
     cmd_export_ccd },
   { "import", "hl7", N_("FILE…"), N_("Import HL7 v2 lab results (ORU^R01) into the charts"),
     cmd_import_hl7 },
+  { "import", "csv", N_("DIR"),
+    N_("Migrate another EHR's CSV exports (patients, charts, appointments, balances)"),
+    cmd_import_csv },
   { "hl7", "queue", NULL, N_("List the lab messages that wait for a patient"), cmd_hl7_queue },
   { "hl7", "assign", N_("MESSAGE-ID"), N_("File a waiting lab message in a patient's chart"),
     cmd_hl7_assign },
@@ -4498,6 +4651,23 @@ static const Command commands[] = {
   { "hl7", "listen", NULL, N_("Receive lab results over MLLP and from a drop folder until stopped"),
     cmd_hl7_listen },
   { "lab", "results", NULL, N_("List a patient's lab results"), cmd_lab_results },
+  { "lab", "order", NULL, N_("Order lab tests for a patient and send the order (HL7 ORM^O01)"),
+    cmd_lab_order },
+  { "lab", "orders", NULL, N_("List lab orders and what became of them"), cmd_lab_orders },
+  { "lab", "order-resend", N_("NUMBER"), N_("Send a lab order that failed again"),
+    cmd_lab_order_resend },
+  { "lab", "order-cancel", N_("NUMBER"), N_("Cancel a lab order, telling the lab"),
+    cmd_lab_order_cancel },
+  { "lab", "order-target", N_("[TARGET]"), N_("Show or set where lab orders go"),
+    cmd_lab_order_target },
+  { "import", "ccd", N_("FILE"),
+    N_("Stage a CCD's problems, allergies and medications for reconciliation"), cmd_import_ccd },
+  { "reconcile", "list", NULL, N_("List a patient's outside record items and their status"),
+    cmd_reconcile_list },
+  { "reconcile", "accept", N_("ITEM…"), N_("Add outside record items to the chart"),
+    cmd_reconcile_accept },
+  { "reconcile", "decline", N_("ITEM…"), N_("Decline outside record items, with a reason"),
+    cmd_reconcile_decline },
 };
 
 static char *

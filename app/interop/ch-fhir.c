@@ -11,7 +11,9 @@
 #include "ch-audit.h"
 #include "ch-chart.h"
 #include "ch-documents.h"
+#include "ch-fhir-db.h"
 #include "ch-fhir.h"
+#include "ch-lab-db.h"
 #include "ch-patients.h"
 #include "ch-prescribing.h"
 #include "ch-records.h"
@@ -46,6 +48,8 @@ G_DEFINE_QUARK (ch-fhir-error-quark, ch_fhir_error)
 #define SYSTEM_SUBSCRIBER   "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
 #define SYSTEM_COV_CLASS    "http://terminology.hl7.org/CodeSystem/coverage-class"
 #define SYSTEM_PART_TYPE    "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+/* Charta's own codes of how often a dose is taken (daily, bid, tid …). */
+#define SYSTEM_FREQUENCY    "urn:charta:frequency"
 
 #define LOINC_BP_PANEL      "85354-9"
 #define LOINC_SPO2_ARTERIAL "2708-6"
@@ -56,7 +60,7 @@ G_DEFINE_QUARK (ch-fhir-error-quark, ch_fhir_error)
 static const char * const resource_types[] = {
   "Organization", "Practitioner", "Patient", "Coverage", "Encounter", "Condition",
   "AllergyIntolerance", "MedicationStatement", "MedicationRequest", "Immunization",
-  "Observation", "DocumentReference", "Appointment",
+  "Observation", "DiagnosticReport", "DocumentReference", "Appointment",
 };
 
 typedef struct _Export Export;
@@ -87,6 +91,8 @@ struct _Export
   GHashTable        *providers;     /* schedule provider ids without an account, referred to */
   GHashTable        *calendar;      /* schedule resource id → ChResource: providers, rooms */
   GHashTable        *appointments;  /* patient id (gint64 *) → GPtrArray of ChAppointment */
+  GHashTable        *ids;           /* local id → FHIR id, of records imported from FHIR */
+  GHashTable        *taken;         /* those FHIR ids (set) */
   EmitFunc           emit;
   JsonArray         *entries;       /* Bundle: its entries */
   GHashTable        *sinks;         /* NDJSON: resource type → Sink */
@@ -112,6 +118,8 @@ export_clear (Export *ex)
   g_clear_pointer (&ex->providers, g_hash_table_unref);
   g_clear_pointer (&ex->calendar, g_hash_table_unref);
   g_clear_pointer (&ex->appointments, g_hash_table_unref);
+  g_clear_pointer (&ex->ids, g_hash_table_unref);
+  g_clear_pointer (&ex->taken, g_hash_table_unref);
   g_clear_pointer (&ex->entries, json_array_unref);
   g_clear_pointer (&ex->sinks, g_hash_table_unref);
 }
@@ -423,11 +431,31 @@ item_concept_new (const ChChartItem *item)
   return concept_new (system_uri (item->code_system), item->code, item->display, item->display);
 }
 
+/* The id of row @id: "prefix-ID", or, for a record imported from FHIR, the
+ * id it came with (fhir_ids), so that an export imported elsewhere exports
+ * again to the same ids. A row of our own whose id an imported record
+ * already took gets a suffix no imported id of ours can have. */
 static char *
-resource_id (const char *prefix,
+resource_id (Export     *ex,
+             const char *prefix,
              gint64      id)
 {
-  return g_strdup_printf ("%s-%" G_GINT64_FORMAT, prefix, id);
+  char *local = g_strdup_printf ("%s-%" G_GINT64_FORMAT, prefix, id);
+  const char *imported = g_hash_table_lookup (ex->ids, local);
+
+  if (imported != NULL)
+    {
+      g_free (local);
+      return g_strdup (imported);
+    }
+  if (g_hash_table_contains (ex->taken, local))
+    {
+      char *renamed = g_strconcat (local, "-local", NULL);
+
+      g_free (local);
+      return renamed;
+    }
+  return local;
 }
 
 static JsonObject *
@@ -447,22 +475,24 @@ reference_new (const char *type,
 }
 
 static JsonObject *
-reference_to (const char *type,
+reference_to (Export     *ex,
+              const char *type,
               const char *prefix,
               gint64      id,
               const char *display)
 {
-  g_autofree char *target = resource_id (prefix, id);
+  g_autofree char *target = resource_id (ex, prefix, id);
 
   return reference_new (type, target, display);
 }
 
 static JsonObject *
-patient_reference (const ChPatientRecord *patient)
+patient_reference (Export                *ex,
+                   const ChPatientRecord *patient)
 {
   g_autofree char *name = ch_patient_record_display_name (patient);
 
-  return reference_to ("Patient", "patient", patient->id, name);
+  return reference_to (ex, "Patient", "patient", patient->id, name);
 }
 
 static JsonObject *
@@ -488,8 +518,9 @@ practitioner_reference (Export     *ex,
     return reference_new ("Practitioner", NULL, username);
 
   g_hash_table_add (ex->referenced, g_strdup (username));
-  return reference_to ("Practitioner", "practitioner", user->id,
-                       ch_has_text (user->display_name) ? user->display_name : user->username);
+  return reference_to (ex, "Practitioner", "practitioner", user->id,
+                       ch_has_text (user->display_name) ? user->display_name
+                                                        : user->username);
 }
 
 /* µs since the epoch as a FHIR instant (UTC, to the second). */
@@ -543,12 +574,13 @@ quantity_new (double      value,
 }
 
 static JsonObject *
-resource_new (const char *type,
+resource_new (Export     *ex,
+              const char *type,
               const char *prefix,
               gint64      id)
 {
   JsonObject *resource = json_object_new ();
-  g_autofree char *rid = resource_id (prefix, id);
+  g_autofree char *rid = resource_id (ex, prefix, id);
 
   json_object_set_string_member (resource, "resourceType", type);
   json_object_set_string_member (resource, "id", rid);
@@ -603,7 +635,7 @@ emit_practitioner (Export             *ex,
                    const ChUserRecord *user,
                    GError            **error)
 {
-  JsonObject *practitioner = resource_new ("Practitioner", "practitioner", user->id);
+  JsonObject *practitioner = resource_new (ex, "Practitioner", "practitioner", user->id);
   g_autofree char *licence = ch_prescribing_get_licence (ex->store, user->username);
   JsonObject *identifier = json_object_new ();
   JsonObject *name = json_object_new ();
@@ -747,7 +779,7 @@ emit_patient (Export                *ex,
               const ChPatientRecord *p,
               GError               **error)
 {
-  JsonObject *patient = resource_new ("Patient", "patient", p->id);
+  JsonObject *patient = resource_new (ex, "Patient", "patient", p->id);
   JsonObject *identifier = json_object_new ();
   JsonObject *name = json_object_new ();
 
@@ -890,17 +922,17 @@ emit_coverages (Export                *ex,
   for (guint i = 0; i < policies->len; i++)
     {
       const ChPolicyRecord *policy = policies->pdata[i];
-      JsonObject *coverage = resource_new ("Coverage", "coverage", policy->id);
+      JsonObject *coverage = resource_new (ex, "Coverage", "coverage", policy->id);
       JsonObject *payor = json_object_new ();
 
       json_object_set_string_member (coverage, "status", "active");
       if (g_strcmp0 (policy->subscriber_relation, "self") == 0)
-        set_object (coverage, "subscriber", patient_reference (p));
+        set_object (coverage, "subscriber", patient_reference (ex, p));
       else if (ch_has_text (policy->subscriber_name))
         set_object (coverage, "subscriber", reference_new ("RelatedPerson", NULL,
                                                            policy->subscriber_name));
       set_string (coverage, "subscriberId", policy->member_id);
-      set_object (coverage, "beneficiary", patient_reference (p));
+      set_object (coverage, "beneficiary", patient_reference (ex, p));
       if (ch_has_text (policy->subscriber_relation))
         set_object (coverage, "relationship",
                     concept_new (SYSTEM_SUBSCRIBER, policy->subscriber_relation, NULL, NULL));
@@ -957,7 +989,7 @@ emit_encounters (Export                *ex,
   for (guint n = encounters->len; n > 0; n--)
     {
       const ChEncounterRecord *e = encounters->pdata[n - 1];
-      JsonObject *encounter = resource_new ("Encounter", "encounter", e->id);
+      JsonObject *encounter = resource_new (ex, "Encounter", "encounter", e->id);
       JsonObject *period = json_object_new ();
       const char *act = "AMB", *act_display = "ambulatory";
       JsonObject *participant;
@@ -970,7 +1002,7 @@ emit_encounters (Export                *ex,
       json_object_set_string_member (encounter, "status", "finished");
       set_object (encounter, "class", coding_new (SYSTEM_ACT_CODE, act, act_display));
       append_object (encounter, "type", text_concept_new (e->kind));
-      set_object (encounter, "subject", patient_reference (p));
+      set_object (encounter, "subject", patient_reference (ex, p));
       participant = practitioner_reference (ex, e->provider);
       if (participant != NULL)
         {
@@ -994,13 +1026,14 @@ emit_encounters (Export                *ex,
 }
 
 static void
-set_encounter (JsonObject        *resource,
+set_encounter (Export            *ex,
+               JsonObject        *resource,
                const ChChartItem *item,
                GHashTable        *encounters)
 {
   if (item->encounter_id != 0 && g_hash_table_contains (encounters, &item->encounter_id))
-    set_object (resource, "encounter", reference_to ("Encounter", "encounter", item->encounter_id,
-                                                     NULL));
+    set_object (resource, "encounter", reference_to (ex, "Encounter", "encounter",
+                                                     item->encounter_id, NULL));
 }
 
 /* ---- the chart: problems, allergies, medications, immunizations ------------------ */
@@ -1015,7 +1048,7 @@ emit_conditions (Export                *ex,
   for (guint i = 0; i < items->len; i++)
     {
       const ChChartItem *item = items->pdata[i];
-      JsonObject *condition = resource_new ("Condition", "condition", item->id);
+      JsonObject *condition = resource_new (ex, "Condition", "condition", item->id);
       const char *status = g_strcmp0 (item->clinical_status, "resolved") == 0 ? "resolved"
                                                                                : "active";
 
@@ -1025,8 +1058,8 @@ emit_conditions (Export                *ex,
       append_object (condition, "category", concept_new (SYSTEM_COND_CAT, "problem-list-item",
                                                          "Problem List Item", NULL));
       set_object (condition, "code", item_concept_new (item));
-      set_object (condition, "subject", patient_reference (p));
-      set_encounter (condition, item, encounters);
+      set_object (condition, "subject", patient_reference (ex, p));
+      set_encounter (ex, condition, item, encounters);
       set_date (condition, "onsetDateTime", item->start_date);
       set_date (condition, "abatementDateTime", item->end_date);
       set_instant (condition, "recordedDate", item->recorded_at);
@@ -1050,7 +1083,7 @@ emit_allergies (Export                *ex,
   for (guint i = 0; i < items->len; i++)
     {
       const ChChartItem *item = items->pdata[i];
-      JsonObject *allergy = resource_new ("AllergyIntolerance", "allergy", item->id);
+      JsonObject *allergy = resource_new (ex, "AllergyIntolerance", "allergy", item->id);
       const char *status = g_strcmp0 (item->clinical_status, "inactive") == 0 ? "inactive"
                                                                                : "active";
       const char *category = NULL;
@@ -1069,7 +1102,7 @@ emit_allergies (Export                *ex,
       if (g_strcmp0 (item->severity, "severe") == 0)
         json_object_set_string_member (allergy, "criticality", "high");
       set_object (allergy, "code", item_concept_new (item));
-      set_object (allergy, "patient", patient_reference (p));
+      set_object (allergy, "patient", patient_reference (ex, p));
       set_date (allergy, "onsetDateTime", item->start_date);
       set_instant (allergy, "recordedDate", item->recorded_at);
       set_object (allergy, "recorder", practitioner_reference (ex, item->recorded_by));
@@ -1093,7 +1126,7 @@ emit_allergies (Export                *ex,
   if (nka != NULL && !any_active)
     {
       JsonObject *allergy = json_object_new ();
-      g_autofree char *id = resource_id ("allergy-nka", p->id);
+      g_autofree char *id = resource_id (ex, "allergy-nka", p->id);
 
       json_object_set_string_member (allergy, "resourceType", "AllergyIntolerance");
       json_object_set_string_member (allergy, "id", id);
@@ -1103,7 +1136,7 @@ emit_allergies (Export                *ex,
                   concept_new (SYSTEM_ALLERGY_VER, "confirmed", "Confirmed", NULL));
       set_object (allergy, "code", concept_new (SYSTEM_SNOMED, "716186003", "No known allergy",
                                                 "No known allergies"));
-      set_object (allergy, "patient", patient_reference (p));
+      set_object (allergy, "patient", patient_reference (ex, p));
       if (!emit (ex, allergy, error))
         return FALSE;
     }
@@ -1124,14 +1157,15 @@ emit_medication_statements (Export                *ex,
   for (guint i = 0; i < items->len; i++)
     {
       const ChChartItem *item = items->pdata[i];
-      JsonObject *statement = resource_new ("MedicationStatement", "medicationstatement", item->id);
+      JsonObject *statement = resource_new (ex, "MedicationStatement", "medicationstatement",
+                                            item->id);
       const char *dose = ch_chart_item_get_detail (item, "dose");
 
       json_object_set_string_member (statement, "status",
                                      g_strcmp0 (item->clinical_status, "stopped") == 0
                                      ? "stopped" : "active");
       set_object (statement, "medicationCodeableConcept", item_concept_new (item));
-      set_object (statement, "subject", patient_reference (p));
+      set_object (statement, "subject", patient_reference (ex, p));
       if (item->start_date != NULL || item->end_date != NULL)
         {
           JsonObject *period = json_object_new ();
@@ -1150,7 +1184,8 @@ emit_medication_statements (Export                *ex,
 
           if (rx->medication_item_id == item->id && request_status (rx->state) != NULL)
             append_object (statement, "basedOn",
-                           reference_to ("MedicationRequest", "medicationrequest", rx->id, NULL));
+                           reference_to (ex, "MedicationRequest", "medicationrequest", rx->id,
+                                         NULL));
         }
       set_instant (statement, "dateAsserted", item->recorded_at);
       set_object (statement, "informationSource", practitioner_reference (ex, item->recorded_by));
@@ -1178,7 +1213,7 @@ emit_immunizations (Export                *ex,
   for (guint i = 0; i < items->len; i++)
     {
       const ChChartItem *item = items->pdata[i];
-      JsonObject *immunization = resource_new ("Immunization", "immunization", item->id);
+      JsonObject *immunization = resource_new (ex, "Immunization", "immunization", item->id);
       gboolean refused = g_strcmp0 (item->clinical_status, "refused") == 0;
       JsonObject *vaccine = item_concept_new (item);
       const char *lot = ch_chart_item_get_detail (item, "lot");
@@ -1190,8 +1225,8 @@ emit_immunizations (Export                *ex,
                                  "patient objection", NULL));
       set_object (immunization, "vaccineCode",
                   vaccine != NULL ? vaccine : text_concept_new ("unknown vaccine"));
-      set_object (immunization, "patient", patient_reference (p));
-      set_encounter (immunization, item, encounters);
+      set_object (immunization, "patient", patient_reference (ex, p));
+      set_encounter (ex, immunization, item, encounters);
       set_date (immunization, "occurrenceDateTime", item->start_date);
       if (!json_object_has_member (immunization, "occurrenceDateTime"))
         set_instant (immunization, "occurrenceDateTime", item->effective_at);
@@ -1265,9 +1300,10 @@ vital_quantity_new (const ChChartItem *item)
 }
 
 static JsonObject *
-observation_new (const ChChartItem *item)
+observation_new (Export            *ex,
+                 const ChChartItem *item)
 {
-  JsonObject *observation = resource_new ("Observation", "observation", item->id);
+  JsonObject *observation = resource_new (ex, "Observation", "observation", item->id);
   gboolean survey = g_strcmp0 (item->code, CH_LOINC_PAIN) == 0;
 
   json_object_set_string_member (observation, "status", "final");
@@ -1284,8 +1320,8 @@ observation_finish (Export                *ex,
                     const ChChartItem     *item,
                     GHashTable            *encounters)
 {
-  set_object (observation, "subject", patient_reference (p));
-  set_encounter (observation, item, encounters);
+  set_object (observation, "subject", patient_reference (ex, p));
+  set_encounter (ex, observation, item, encounters);
   set_instant (observation, "effectiveDateTime", item->effective_at);
   set_instant (observation, "issued", item->recorded_at);
   append_object (observation, "performer", practitioner_reference (ex, item->recorded_by));
@@ -1330,7 +1366,7 @@ emit_vitals (Export                *ex,
               diastolic = other;
           }
 
-      observation = observation_new (item);
+      observation = observation_new (ex, item);
       if (diastolic != NULL)
         {
           JsonObject *component;
@@ -1359,6 +1395,338 @@ emit_vitals (Export                *ex,
         }
 
       if (!emit (ex, observation, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- laboratory results ------------------------------------------------------------------ */
+
+/* Only the current result of each test is exported: one a corrected or a
+ * final result replaced stays in Charta as history but would, in FHIR, be a
+ * second live Observation of the same test, which a client would read as
+ * two results. The one exported carries the status that says it was
+ * corrected. */
+
+#define SYSTEM_INTERP  "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+#define SYSTEM_V2_0074 "http://terminology.hl7.org/CodeSystem/v2-0074"
+#define SYSTEM_LAB_CODE_PREFIX "urn:charta:code-system:"
+
+/* OBR-25 (HL7 table 0123) as a DiagnosticReport status. */
+static const char *
+report_status (const char *status)
+{
+  static const char * const map[][2] = {
+    { "F", "final" }, { "C", "corrected" }, { "A", "partial" }, { "P", "preliminary" },
+    { "R", "preliminary" }, { "I", "registered" }, { "O", "registered" }, { "S", "registered" },
+    { "X", "cancelled" }, { "Y", "unknown" }, { "Z", "unknown" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
+    if (g_strcmp0 (status, map[i][0]) == 0)
+      return map[i][1];
+  return "unknown";
+}
+
+/* OBX-11 (HL7 table 0085) as an Observation status. */
+static const char *
+result_status (const char *status)
+{
+  static const char * const map[][2] = {
+    { "F", "final" }, { "U", "final" }, { "C", "corrected" }, { "P", "preliminary" },
+    { "R", "preliminary" }, { "S", "preliminary" }, { "I", "registered" }, { "O", "registered" },
+    { "X", "cancelled" }, { "N", "cancelled" }, { "D", "entered-in-error" },
+    { "W", "entered-in-error" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
+    if (g_strcmp0 (status, map[i][0]) == 0)
+      return map[i][1];
+  return "unknown";
+}
+
+/* An HL7 coding system as a FHIR one: LOINC by its URI, a lab's own (or
+ * another) by a URN that keeps its name; none when it has none. */
+static char *
+lab_system_uri (const char *system)
+{
+  if (!ch_has_text (system))
+    return NULL;
+  if (g_ascii_strcasecmp (system, "LN") == 0)
+    return g_strdup (SYSTEM_LOINC);
+  for (const char *c = system; *c != '\0'; c++)
+    if (!g_ascii_isalnum (*c) && *c != '-' && *c != '.' && *c != '_')
+      return NULL;
+  return g_strconcat (SYSTEM_LAB_CODE_PREFIX, system, NULL);
+}
+
+static JsonObject *
+lab_concept_new (const char *system,
+                 const char *code,
+                 const char *text)
+{
+  g_autofree char *uri = lab_system_uri (system);
+  JsonObject *concept = json_object_new ();
+
+  if (ch_has_text (code))
+    {
+      JsonObject *coding = json_object_new ();
+
+      set_string (coding, "system", uri);
+      set_code (coding, "code", code);
+      set_string (coding, "display", text);
+      append_object (concept, "coding", coding);
+    }
+  set_string (concept, "text", ch_has_text (text) ? text : code);
+  if (json_object_get_size (concept) == 0)
+    json_object_set_string_member (concept, "text", "unknown test");
+  return concept;
+}
+
+/* A lab's time as a FHIR dateTime: as the lab wrote it when that is a date
+ * (or part of one), else — it may have no zone, which FHIR requires with a
+ * time — the instant it was read as. */
+static void
+set_lab_time (JsonObject *object,
+              const char *name,
+              const char *iso,
+              gboolean    has_ts,
+              gint64      ts)
+{
+  if (ch_has_text (iso) && strlen (iso) <= 10 && strchr (iso, 'T') == NULL)
+    json_object_set_string_member (object, name, iso);
+  else if (has_ts)
+    set_instant (object, name, ts);
+}
+
+/* OBR-22 as an instant, when it can be read as one (a time without a zone
+ * in the practice's). */
+static void
+set_lab_instant (JsonObject *object,
+                 const char *name,
+                 const char *iso)
+{
+  g_autoptr (GTimeZone) tz = NULL;
+  g_autoptr (GDateTime) dt = NULL;
+  g_autofree char *text = NULL;
+
+  if (!ch_has_text (iso) || strchr (iso, 'T') == NULL)
+    return;
+  tz = g_time_zone_new_local ();
+  /* GLib wants the seconds. */
+  if (strlen (iso) == 16 || (strlen (iso) > 16 && (iso[16] == '+' || iso[16] == '-'
+                                                   || iso[16] == 'Z')))
+    text = g_strdup_printf ("%.16s:00%s", iso, iso + 16);
+  else
+    text = g_strdup (iso);
+  dt = g_date_time_new_from_iso8601 (text, tz);
+  if (dt != NULL)
+    set_instant (object, name, g_date_time_to_unix (dt) * G_USEC_PER_SEC);
+}
+
+static void
+append_interpretations (JsonObject *observation,
+                        const char *flags)
+{
+  static const char * const known[][2] = {
+    { "H", "High" }, { "L", "Low" }, { "A", "Abnormal" }, { "HH", "Critical high" },
+    { "LL", "Critical low" }, { "N", "Normal" }, { "AA", "Critical abnormal" },
+    { "HU", "Significantly high" }, { "LU", "Significantly low" }, { "U", "Significant change up" },
+    { "D", "Significant change down" }, { "B", "Better" }, { "W", "Worse" },
+    { "S", "Susceptible" }, { "R", "Resistant" }, { "I", "Intermediate" },
+    { "POS", "Positive" }, { "NEG", "Negative" }, { "IND", "Indeterminate" },
+    { "DET", "Detected" }, { "ND", "Not detected" }, { "<", "Off scale low" },
+    { ">", "Off scale high" },
+  };
+  g_auto (GStrv) parts = NULL;
+
+  if (!ch_has_text (flags))
+    return;
+  parts = g_strsplit (flags, "~", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      const char *flag = g_strstrip (parts[i]);
+      JsonObject *concept = NULL;
+
+      if (*flag == '\0')
+        continue;
+      for (guint j = 0; j < G_N_ELEMENTS (known) && concept == NULL; j++)
+        if (g_str_equal (flag, known[j][0]))
+          concept = concept_new (SYSTEM_INTERP, flag, known[j][1], NULL);
+      if (concept == NULL)
+        concept = text_concept_new (flag);
+      append_object (observation, "interpretation", concept);
+    }
+}
+
+static void
+append_order_identifiers (JsonObject        *resource,
+                          const ChLabReport *report)
+{
+  if (ch_has_text (report->placer_number))
+    {
+      JsonObject *identifier = json_object_new ();
+
+      set_object (identifier, "type", concept_new (SYSTEM_V2_0203, "PLAC", "Placer Identifier",
+                                                   NULL));
+      json_object_set_string_member (identifier, "value", report->placer_number);
+      append_object (resource, "identifier", identifier);
+    }
+  if (ch_has_text (report->filler_number))
+    {
+      JsonObject *identifier = json_object_new ();
+
+      set_object (identifier, "type", concept_new (SYSTEM_V2_0203, "FILL", "Filler Identifier",
+                                                   NULL));
+      json_object_set_string_member (identifier, "value", report->filler_number);
+      append_object (resource, "identifier", identifier);
+    }
+}
+
+static void
+append_note (JsonObject *resource,
+             const char *comments)
+{
+  if (ch_has_text (comments))
+    {
+      JsonObject *note = json_object_new ();
+
+      json_object_set_string_member (note, "text", comments);
+      append_object (resource, "note", note);
+    }
+}
+
+/* By OBX set id, then as stored. */
+static int
+compare_lab_results (gconstpointer a,
+                     gconstpointer b)
+{
+  const ChLabResult *x = *(ChLabResult * const *) a;
+  const ChLabResult *y = *(ChLabResult * const *) b;
+  gint xs = x->has_set_id ? x->set_id : G_MAXINT;
+  gint ys = y->has_set_id ? y->set_id : G_MAXINT;
+
+  if (xs != ys)
+    return xs < ys ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static JsonObject *
+lab_observation_new (Export                *ex,
+                     const ChPatientRecord *p,
+                     const ChLabResult     *r,
+                     GHashTable            *documents)
+{
+  JsonObject *observation = resource_new (ex, "Observation", "labresult", r->id);
+
+  json_object_set_string_member (observation, "status", result_status (r->status));
+  append_object (observation, "category",
+                 concept_new (SYSTEM_OBS_CATEGORY, "laboratory", "Laboratory", NULL));
+  set_object (observation, "code", lab_concept_new (r->system, r->code, r->text));
+  set_object (observation, "subject", patient_reference (ex, p));
+  set_lab_time (observation, "effectiveDateTime", r->observed_at, r->has_observed_ts,
+                r->observed_ts);
+  if (r->has_numeric_value && isfinite (r->numeric_value))
+    {
+      JsonObject *quantity = json_object_new ();
+
+      json_object_set_double_member (quantity, "value", r->numeric_value);
+      if (ch_has_text (r->units))
+        {
+          json_object_set_string_member (quantity, "unit", r->units);
+          json_object_set_string_member (quantity, "system", SYSTEM_UCUM);
+          set_code (quantity, "code", r->units);
+        }
+      set_object (observation, "valueQuantity", quantity);
+    }
+  else if (ch_has_text (r->value))
+    json_object_set_string_member (observation, "valueString", r->value);
+  append_interpretations (observation, r->abnormal_flags);
+  append_note (observation, r->comments);
+  if (ch_has_text (r->reference_range))
+    {
+      JsonObject *range = json_object_new ();
+
+      json_object_set_string_member (range, "text", r->reference_range);
+      append_object (observation, "referenceRange", range);
+    }
+  /* The report the lab sent as a document (an ED result), filed in the
+   * chart. */
+  if (r->document_id != 0 && g_hash_table_contains (documents, &r->document_id))
+    append_object (observation, "derivedFrom",
+                   reference_to (ex, "DocumentReference", "documentreference", r->document_id,
+                                 NULL));
+  return observation;
+}
+
+static gboolean
+emit_labs (Export                *ex,
+           const ChPatientRecord *p,
+           GHashTable            *documents,
+           GError               **error)
+{
+  g_autoptr (GPtrArray) reports = ch_db_lab_report_list (ex->store, p->id, error);
+  g_autoptr (GPtrArray) results = NULL;
+  g_autoptr (GHashTable) by_report = NULL;
+
+  if (reports == NULL)
+    return FALSE;
+  if (reports->len == 0)
+    return TRUE;
+  results = ch_db_lab_result_list (ex->store, p->id, FALSE, error);
+  if (results == NULL)
+    return FALSE;
+
+  /* The results of each report, in the order the lab sent them. */
+  by_report = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                     (GDestroyNotify) g_ptr_array_unref);
+  for (guint i = 0; i < reports->len; i++)
+    {
+      ChLabReport *report = reports->pdata[i];
+      g_hash_table_insert (by_report, &report->id, g_ptr_array_new ());
+    }
+  for (guint i = 0; i < results->len; i++)
+    {
+      ChLabResult *r = results->pdata[i];
+      GPtrArray *list = g_hash_table_lookup (by_report, &r->report_id);
+
+      if (list != NULL)
+        g_ptr_array_add (list, r);
+    }
+
+  for (guint i = 0; i < reports->len; i++)
+    {
+      const ChLabReport *report = reports->pdata[i];
+      GPtrArray *list = g_hash_table_lookup (by_report, &report->id);
+      JsonObject *diagnostic;
+
+      g_ptr_array_sort (list, compare_lab_results);
+      for (guint j = 0; j < list->len; j++)
+        if (!emit (ex, lab_observation_new (ex, p, list->pdata[j], documents), error))
+          return FALSE;
+
+      diagnostic = resource_new (ex, "DiagnosticReport", "labreport", report->id);
+      append_order_identifiers (diagnostic, report);
+      json_object_set_string_member (diagnostic, "status", report_status (report->result_status));
+      append_object (diagnostic, "category",
+                     concept_new (SYSTEM_V2_0074, "LAB", "Laboratory", NULL));
+      set_object (diagnostic, "code",
+                  lab_concept_new (report->test_system, report->test_code, report->test_text));
+      set_object (diagnostic, "subject", patient_reference (ex, p));
+      set_lab_time (diagnostic, "effectiveDateTime", report->observed_at,
+                    report->has_observed_ts, report->observed_ts);
+      set_lab_instant (diagnostic, "issued", report->reported_at);
+      for (guint j = 0; j < list->len; j++)
+        {
+          const ChLabResult *r = list->pdata[j];
+
+          append_object (diagnostic, "result",
+                         reference_to (ex, "Observation", "labresult", r->id, NULL));
+        }
+      if (ch_has_text (report->comments))
+        set_string (diagnostic, "conclusion", report->comments);
+
+      if (!emit (ex, diagnostic, error))
         return FALSE;
     }
   return TRUE;
@@ -1412,7 +1780,7 @@ emit_medication_requests (Export                *ex,
       if (status == NULL)
         continue;
 
-      request = resource_new ("MedicationRequest", "medicationrequest", rx->id);
+      request = resource_new (ex, "MedicationRequest", "medicationrequest", rx->id);
       if (ch_has_text (rx->number))
         {
           JsonObject *identifier = json_object_new ();
@@ -1431,7 +1799,7 @@ emit_medication_requests (Export                *ex,
       g_strstrip (medication);
       set_object (request, "medicationCodeableConcept",
                   text_concept_new (ch_has_text (medication) ? medication : rx->drug_name));
-      set_object (request, "subject", patient_reference (p));
+      set_object (request, "subject", patient_reference (ex, p));
       set_instant (request, "authoredOn", rx->signed_at != 0 ? rx->signed_at : rx->created_at);
       set_object (request, "requester", practitioner_reference (ex, rx->prescriber));
       if (ch_has_text (rx->drafted_by) && g_strcmp0 (rx->drafted_by, rx->prescriber) != 0)
@@ -1442,6 +1810,16 @@ emit_medication_requests (Export                *ex,
       sig = ch_prescription_sig_text (rx);
       set_string (dosage, "text", sig);
       set_string (dosage, "patientInstruction", rx->instructions);
+      if (ch_has_text (rx->frequency))
+        {
+          const ChFrequency *frequency = ch_prescribing_find_frequency (rx->frequency);
+          JsonObject *timing = json_object_new ();
+
+          set_object (timing, "code",
+                      concept_new (SYSTEM_FREQUENCY, rx->frequency, NULL,
+                                   frequency != NULL ? frequency->label : NULL));
+          set_object (dosage, "timing", timing);
+        }
       json_object_set_boolean_member (dosage, "asNeededBoolean", rx->as_needed);
       set_object (dosage, "route", text_concept_new (rx->route));
       if (isfinite (rx->dose) && rx->dose > 0)
@@ -1480,7 +1858,8 @@ emit_medication_requests (Export                *ex,
       }
       if (rx->replaces_id != 0 && g_hash_table_contains (exported, &rx->replaces_id))
         set_object (request, "priorPrescription",
-                    reference_to ("MedicationRequest", "medicationrequest", rx->replaces_id, NULL));
+                    reference_to (ex, "MedicationRequest", "medicationrequest", rx->replaces_id,
+                                  NULL));
 
       if (!emit (ex, request, error))
         return FALSE;
@@ -1510,17 +1889,13 @@ document_type_new (const char *category)
 static gboolean
 emit_documents (Export                *ex,
                 const ChPatientRecord *p,
+                GPtrArray             *documents,
                 GError               **error)
 {
-  g_autoptr (GPtrArray) documents = ch_documents_list (ex->session, p->id, FALSE, error);
-
-  if (documents == NULL)
-    return FALSE;
-
   for (guint i = 0; i < documents->len; i++)
     {
       const ChDocument *d = documents->pdata[i];
-      JsonObject *reference = resource_new ("DocumentReference", "documentreference", d->id);
+      JsonObject *reference = resource_new (ex, "DocumentReference", "documentreference", d->id);
       JsonObject *content = json_object_new ();
       JsonObject *attachment = json_object_new ();
 
@@ -1530,7 +1905,7 @@ emit_documents (Export                *ex,
       append_object (reference, "category",
                      concept_new ("urn:charta:document-category", d->category,
                                   ch_documents_category_label (d->category), NULL));
-      set_object (reference, "subject", patient_reference (p));
+      set_object (reference, "subject", patient_reference (ex, p));
       set_instant (reference, "date", d->created_at);
       if (ch_has_text (d->author))
         append_object (reference, "author", reference_new ("Practitioner", NULL, d->author));
@@ -1678,7 +2053,7 @@ emit_appointments (Export                *ex,
   for (guint i = 0; list != NULL && i < list->len; i++)
     {
       const ChAppointment *a = list->pdata[i];
-      JsonObject *appointment = resource_new ("Appointment", "appointment", a->id);
+      JsonObject *appointment = resource_new (ex, "Appointment", "appointment", a->id);
       const char *status = appointment_status (a->status);
       const ChResource *provider = g_hash_table_lookup (ex->calendar,
                                                         a->provider_id ? a->provider_id : "");
@@ -1697,8 +2072,8 @@ emit_appointments (Export                *ex,
         json_object_set_int_member (appointment, "minutesDuration", a->duration_min);
       set_string (appointment, "comment", a->notes);
 
-      append_object (appointment, "participant", participant_new (patient_reference (p), NULL,
-                                                                  NULL));
+      append_object (appointment, "participant",
+                     participant_new (patient_reference (ex, p), NULL, NULL));
       if (provider != NULL && ch_has_text (provider->username)
           && g_hash_table_contains (ex->users, provider->username))
         actor = practitioner_reference (ex, provider->username);
@@ -1747,6 +2122,9 @@ emit_patient_compartment (Export                *ex,
   };
   GPtrArray *items[G_N_ELEMENTS (sections)] = { NULL };
   g_autoptr (GPtrArray) prescriptions = NULL;
+  g_autoptr (GPtrArray) documents = NULL;
+  g_autoptr (GHashTable) document_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                               NULL);
   g_autofree char *detail = NULL;
   gboolean ok = FALSE;
 
@@ -1762,6 +2140,15 @@ emit_patient_compartment (Export                *ex,
           items[i]->pdata[a] = items[i]->pdata[b - 1];
           items[i]->pdata[b - 1] = tmp;
         }
+    }
+
+  documents = ch_documents_list (ex->session, p->id, FALSE, error);
+  if (documents == NULL)
+    goto out;
+  for (guint i = 0; i < documents->len; i++)
+    {
+      const ChDocument *d = documents->pdata[i];
+      g_hash_table_add (document_ids, g_memdup2 (&d->id, sizeof d->id));
     }
 
   /* Prescriptions only for those who may read them. */
@@ -1781,7 +2168,8 @@ emit_patient_compartment (Export                *ex,
        && emit_medication_requests (ex, p, prescriptions, error)
        && emit_immunizations (ex, p, items[3], encounters, error)
        && emit_vitals (ex, p, items[4], encounters, error)
-       && emit_documents (ex, p, error)
+       && emit_labs (ex, p, document_ids, error)
+       && emit_documents (ex, p, documents, error)
        && emit_appointments (ex, p, error);
   if (!ok)
     goto out;
@@ -1829,6 +2217,18 @@ export_begin (Export            *ex,
   users = ch_db_user_list (ex->store, error);
   if (users == NULL)
     return FALSE;
+  ex->ids = ch_db_fhir_id_map (ex->store, error);
+  if (ex->ids == NULL)
+    return FALSE;
+  ex->taken = g_hash_table_new (g_str_hash, g_str_equal);
+  {
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, ex->ids);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      g_hash_table_add (ex->taken, value);
+  }
   for (guint i = 0; i < users->len; i++)
     {
       ChUserRecord *user = g_steal_pointer (&users->pdata[i]);
@@ -1883,7 +2283,7 @@ bundle_patient (Export  *ex,
   }
 
   bundle = json_object_new ();
-  id = resource_id ("bundle-patient", patient->id);
+  id = resource_id (ex, "bundle-patient", patient->id);
   json_object_set_string_member (bundle, "resourceType", "Bundle");
   json_object_set_string_member (bundle, "id", id);
   json_object_set_string_member (bundle, "type", "collection");

@@ -20,8 +20,16 @@ G_BEGIN_DECLS
  * Observation (vital signs: LOINC codes, UCUM units; blood pressure as the
  * 85354-9 panel), DocumentReference (the bytes only when asked),
  * Appointment, Practitioner (the users a record names, and the calendar's
- * providers who have no account) and Organization (the practice). Lab
- * results (Observation "laboratory", DiagnosticReport) are not exported yet.
+ * providers who have no account), Organization (the practice), and lab
+ * results: each report as a DiagnosticReport (category LAB), each result
+ * as an Observation "laboratory" — LOINC when the lab coded it so, UCUM
+ * quantities, reference range, interpretation from the abnormal flags, the
+ * lab's PDF as the DocumentReference it was filed as (derivedFrom). Only
+ * the current result of a test is exported; the ones a correction replaced
+ * stay in Charta as history.
+ *
+ * A record imported from FHIR (ch-fhir-import.h) exports under the id it
+ * came with, so that an export, imported elsewhere, exports again the same.
  *
  * Needs read access to demographics and to the clinical record; the
  * appointments come along where the session may read the schedule, the

@@ -573,6 +573,16 @@ to_utf8 (ChHl7Message *msg,
     }
   if (g_utf8_validate (text, len, NULL))
     return g_strndup (text, len);
+  /* Not UTF-8 although MSH-18 says nothing (or says UTF-8): what labs send
+   * then is almost always Windows-1252 or Latin-1 (raw, or as \Xhh\
+   * escapes) — "Lef\XE8\vre" is Lefèvre, not "Lef?vre". Every byte has a
+   * meaning in Windows-1252 but five; those fall back to U+FFFD. */
+  {
+    g_autofree char *converted = g_convert (text, len, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
+
+    if (converted != NULL)
+      return g_steal_pointer (&converted);
+  }
   return g_utf8_make_valid (text, len);
 }
 

@@ -94,7 +94,8 @@ int           ch_hl7_message_find               (ChHl7Message  *msg,
                                                  guint          index);
 
 /* One element of the segment at position @pos, escapes decoded, in UTF-8
- * (invalid bytes replaced). @rep, @comp and @sub count from 1; 0 means
+ * (from MSH-18's character set; bytes that are not UTF-8 where MSH-18 names
+ * none are read as Windows-1252). @rep, @comp and @sub count from 1; 0 means
  * "the whole": @rep 0 is every repetition, @comp 0 the whole repetition,
  * @sub 0 the whole component (delimiters inside stay, escapes are still
  * decoded). MSH-1 is the field separator and MSH-2 the encoding characters,

@@ -15,8 +15,10 @@
 #include "ch-documents.h"
 #include "ch-hl7-oru.h"
 #include "ch-imaging-db.h"
+#include "ch-lab-order-db.h"
 #include "ch-labs.h"
 #include "ch-patient-db.h"
+#include "ch-records.h"
 #include "ch-validate.h"
 
 /* Results in: the log first, then the chart.
@@ -748,6 +750,7 @@ store_group (ChSession       *session,
       const ChHl7Order *order = g->group->orders->pdata[o];
       g_autoptr (ChLabReport) report = ch_lab_report_new ();
       gint64 ts = 0;
+      gint64 order_id = 0;
 
       report->patient_id = g->patient_id;
       report->message_id = message_id;
@@ -773,6 +776,11 @@ store_group (ChSession       *session,
       if (!ch_db_lab_report_insert (store, report, error))
         return FALSE;
       g->n_reports++;
+      /* A report answering one of our orders (ch-lab-orders.h) marks it. */
+      if (!ch_db_lab_order_link_report (store, report->placer_number, g->patient_id, report->id,
+                                        report->test_code, report->result_status, &order_id,
+                                        error))
+        return FALSE;
 
       for (guint i = 0; i < order->observations->len; i++)
         if (!store_result (session, oru, order, order->observations->pdata[i], report, g, error))
@@ -1007,12 +1015,13 @@ process (ChSession           *session,
   return TRUE;
 }
 
-gboolean
-ch_labs_import_message (ChSession           *session,
-                        GBytes              *raw,
-                        ChLabsSource         source,
-                        ChLabsImportResult  *out,
-                        GError             **error)
+/* Logs @raw in a commit of its own, then processes it (in another). */
+static gboolean
+import_message_in_steps (ChSession           *session,
+                         GBytes              *raw,
+                         ChLabsSource         source,
+                         ChLabsImportResult  *out,
+                         GError             **error)
 {
   g_auto (ChLabsImportResult) result = { 0 };
   g_autoptr (ChLabMessage) header = ch_lab_message_new ();
@@ -1078,6 +1087,168 @@ ch_labs_import_message (ChSession           *session,
       *out = result;
       memset (&result, 0, sizeof result);
     }
+  return TRUE;
+}
+
+gboolean
+ch_labs_import_message (ChSession           *session,
+                        GBytes              *raw,
+                        ChLabsSource         source,
+                        ChLabsImportResult  *out,
+                        GError             **error)
+{
+  ChStore *store;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (raw != NULL, FALSE);
+
+  if (!ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_WRITE, error))
+    return FALSE;
+  store = ch_session_get_store (session);
+
+  /* Alone, the message is logged and processed under one commit (each
+   * commit waits for the disk: an MLLP peer waits for its ACK that long).
+   * Should storing its results fail, that rolls everything back, and the
+   * steps are taken again with a commit each, so that the message is kept,
+   * logged as failed, to be processed again. */
+  if (!ch_store_in_transaction (store) && ch_store_begin_batch (store, NULL))
+    {
+      g_auto (ChLabsImportResult) result = { 0 };
+      g_autoptr (GError) local_error = NULL;
+      gboolean ok;
+
+      ok = import_message_in_steps (session, raw, source, &result, &local_error) &&
+           !ch_store_batch_spoiled (store);
+      if (ok && ch_store_commit (store, &local_error))
+        {
+          if (out != NULL)
+            {
+              *out = result;
+              memset (&result, 0, sizeof result);
+            }
+          return TRUE;
+        }
+      ch_store_rollback (store);
+      g_debug ("a message could not be stored under one commit (%s): in steps instead",
+               local_error != NULL ? local_error->message : "its results failed");
+    }
+
+  return import_message_in_steps (session, raw, source, out, error);
+}
+
+/* Messages a transaction: a file of thousands is not one huge WAL. */
+#define LABS_BATCH 200
+
+static void
+clear_result_element (gpointer data)
+{
+  ch_labs_import_result_clear (data);
+}
+
+static GArray *
+new_result_array (guint n)
+{
+  GArray *results = g_array_sized_new (FALSE, TRUE, sizeof (ChLabsImportResult), n);
+
+  g_array_set_clear_func (results, clear_result_element);
+  return results;
+}
+
+/* One at a time: each message commits on its own. */
+static gboolean
+import_one_by_one (ChSession     *session,
+                   GPtrArray     *messages,
+                   guint          first,
+                   guint          end,
+                   ChLabsSource   source,
+                   GArray        *results,
+                   GError       **error)
+{
+  for (guint i = first; i < end; i++)
+    {
+      ChLabsImportResult result = { 0 };
+      g_autoptr (GError) local_error = NULL;
+
+      if (!ch_labs_import_message (session, messages->pdata[i], source, &result, &local_error))
+        {
+          if (results->len == 0 || g_error_matches (local_error, CH_AUTH_ERROR,
+                                                    CH_AUTH_ERROR_PERMISSION_DENIED))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          result.outcome = CH_LABS_OUTCOME_FAILED;
+          result.reason = g_strdup (local_error->message);
+        }
+      g_array_append_val (results, result);
+    }
+  return TRUE;
+}
+
+/* Messages first to end in one transaction without savepoints (under
+ * SQLCipher a savepoint costs more than the work: every page it first
+ * touches is encrypted into its journal). A message that fails to be
+ * stored spoils the batch; FALSE then, with nothing kept. */
+static gboolean
+import_together (ChSession     *session,
+                 GPtrArray     *messages,
+                 guint          first,
+                 guint          end,
+                 ChLabsSource   source,
+                 GArray        *results)
+{
+  ChStore *store = ch_session_get_store (session);
+  g_autoptr (GError) local_error = NULL;
+  guint before = results->len;
+  gboolean ok = TRUE;
+
+  if (end - first < 2 || ch_store_in_transaction (store) ||
+      !ch_store_begin_batch (store, NULL))
+    return FALSE;
+  for (guint i = first; ok && i < end; i++)
+    {
+      ChLabsImportResult result = { 0 };
+
+      ok = ch_labs_import_message (session, messages->pdata[i], source, &result, &local_error) &&
+           !ch_store_batch_spoiled (store);
+      g_array_append_val (results, result);
+    }
+  if (ok && ch_store_commit (store, &local_error))
+    return TRUE;
+  ch_store_rollback (store);
+  g_debug ("importing %u messages together failed (%s): one at a time instead", end - first,
+           local_error != NULL ? local_error->message : "a message could not be stored");
+  g_array_set_size (results, before);
+  return FALSE;
+}
+
+gboolean
+ch_labs_import_messages (ChSession    *session,
+                         GPtrArray    *messages,
+                         ChLabsSource  source,
+                         GArray      **out_results,
+                         GError      **error)
+{
+  g_autoptr (GArray) results = NULL;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (messages != NULL, FALSE);
+
+  if (!ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_WRITE, error))
+    return FALSE;
+  results = new_result_array (messages->len);
+
+  for (guint first = 0; first < messages->len; first += LABS_BATCH)
+    {
+      guint end = MIN (first + LABS_BATCH, messages->len);
+
+      if (!import_together (session, messages, first, end, source, results) &&
+          !import_one_by_one (session, messages, first, end, source, results, error))
+        return FALSE;
+    }
+
+  if (out_results != NULL)
+    *out_results = g_steal_pointer (&results);
   return TRUE;
 }
 
@@ -1429,20 +1600,22 @@ ch_labs_import_folder (ChSession              *session,
         all_good = FALSE;
       else
         {
+          g_autoptr (GArray) results = NULL;
+
           data = g_bytes_new_take (g_steal_pointer (&contents), len);
           messages = ch_labs_split_batch (data);
-          for (guint m = 0; m < messages->len; m++)
+          if (!ch_labs_import_messages (session, messages, CH_LABS_SOURCE_FOLDER, &results,
+                                        error))
+            return -1;   /* not logged at all: leave the file for later */
+          for (guint m = 0; m < results->len; m++)
             {
-              g_auto (ChLabsImportResult) result = { 0 };
+              ChLabsImportResult *result = &g_array_index (results, ChLabsImportResult, m);
 
-              if (!ch_labs_import_message (session, g_ptr_array_index (messages, m),
-                                           CH_LABS_SOURCE_FOLDER, &result, error))
-                return -1;   /* not logged at all: leave the file for later */
-              if (result.outcome != CH_LABS_OUTCOME_IMPORTED
-                  && result.outcome != CH_LABS_OUTCOME_QUEUED)
+              if (result->outcome != CH_LABS_OUTCOME_IMPORTED
+                  && result->outcome != CH_LABS_OUTCOME_QUEUED)
                 all_good = FALSE;
               if (callback != NULL)
-                callback (path, &result, NULL, user_data);
+                callback (path, result, NULL, user_data);
             }
         }
 
@@ -1463,4 +1636,171 @@ ch_labs_import_folder (ChSession              *session,
       taken++;
     }
   return taken;
+}
+
+/* ---- the listener's settings ------------------------------------------------- */
+
+#define KEY_LISTENER_ENABLED "labs.listener.enabled"
+#define KEY_LISTENER_PORT    "labs.listener.port"
+#define KEY_LISTENER_ADDRESS "labs.listener.address"
+#define KEY_LISTENER_FOLDER  "labs.listener.folder"
+#define KEY_LISTENER_SENDERS "labs.listener.allowed-senders"
+
+void
+ch_labs_listener_settings_free (ChLabsListenerSettings *settings)
+{
+  if (settings == NULL)
+    return;
+  g_free (settings->address);
+  g_free (settings->folder);
+  g_strfreev (settings->allowed_senders);
+  g_free (settings);
+}
+
+ChLabsListenerSettings *
+ch_labs_get_listener_settings (ChSession  *session,
+                               GError    **error)
+{
+  g_autoptr (ChLabsListenerSettings) s = g_new0 (ChLabsListenerSettings, 1);
+  g_autofree char *enabled = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *senders = NULL;
+  GError *local_error = NULL;
+  ChStore *store;
+  gint64 value;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  store = ch_session_get_store (session);
+  if (store == NULL)
+    {
+      g_set_error_literal (error, CH_AUTH_ERROR, CH_AUTH_ERROR_LOCKED, _("The screen is locked"));
+      return NULL;
+    }
+  enabled = ch_db_setting_get (store, KEY_LISTENER_ENABLED, &local_error);
+  if (local_error == NULL)
+    port = ch_db_setting_get (store, KEY_LISTENER_PORT, &local_error);
+  if (local_error == NULL)
+    address = ch_db_setting_get (store, KEY_LISTENER_ADDRESS, &local_error);
+  if (local_error == NULL)
+    folder = ch_db_setting_get (store, KEY_LISTENER_FOLDER, &local_error);
+  if (local_error == NULL)
+    senders = ch_db_setting_get (store, KEY_LISTENER_SENDERS, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+
+  s->enabled = g_strcmp0 (enabled, "1") == 0;
+  value = port != NULL ? g_ascii_strtoll (port, NULL, 10) : 0;
+  s->port = value >= 1 && value <= 65535 ? (guint) value : CH_LABS_DEFAULT_PORT;
+  s->address = g_strdup (address != NULL ? address : "");
+  s->folder = g_strdup (folder != NULL ? folder : "");
+  /* Comma-separated: no IP address holds one. */
+  s->allowed_senders = senders != NULL && *senders != '\0' ? g_strsplit (senders, ",", -1)
+                                                           : g_new0 (char *, 1);
+  return g_steal_pointer (&s);
+}
+
+gboolean
+ch_labs_set_listener_settings (ChSession                     *session,
+                               const ChLabsListenerSettings  *settings,
+                               GError                       **error)
+{
+  g_autofree char *port = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *senders = NULL;
+  const char *address;
+  const char *folder;
+  ChStore *store;
+  gboolean ok;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (settings != NULL, FALSE);
+
+  if (!ch_session_check (session, CH_AREA_USERS, CH_ACCESS_WRITE, error))
+    return FALSE;
+  address = settings->address != NULL ? settings->address : "";
+  folder = settings->folder != NULL ? settings->folder : "";
+  if (settings->port < 1 || settings->port > 65535)
+    return ch_invalid (error, _("The port is a number from 1 to 65535"));
+  if (*address != '\0' && !g_hostname_is_ip_address (address))
+    {
+      g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                   _("“%s” is not an IP address (leave it empty to listen on every address)"),
+                   address);
+      return FALSE;
+    }
+  /* The listener runs in every clinician's window: a relative path would
+   * name a different folder for each. */
+  if (*folder != '\0' && !g_path_is_absolute (folder))
+    {
+      g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                   _("The drop folder “%s” is not a full path (one starting with /)"), folder);
+      return FALSE;
+    }
+  if (*folder != '\0' && !g_file_test (folder, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                   _("The drop folder “%s” does not exist"), folder);
+      return FALSE;
+    }
+
+  for (guint i = 0; settings->allowed_senders != NULL && settings->allowed_senders[i] != NULL; i++)
+    if (!g_hostname_is_ip_address (settings->allowed_senders[i]))
+      {
+        g_set_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_INVALID,
+                     _("“%s” is not an IP address (the lab's interface engine is named by "
+                       "its address)"), settings->allowed_senders[i]);
+        return FALSE;
+      }
+
+  port = g_strdup_printf ("%u", settings->port);
+  senders = settings->allowed_senders != NULL ? g_strjoinv (",", settings->allowed_senders)
+                                              : g_strdup ("");
+  detail = g_strdup_printf ("lab listener: %s, port %u, address %s, folder %s, senders %s",
+                            settings->enabled ? "on" : "off", settings->port,
+                            *address != '\0' ? address : "(any)",
+                            *folder != '\0' ? folder : "(none)",
+                            *senders != '\0' ? senders : "(any)");
+
+  store = ch_session_get_store (session);
+  if (!ch_store_begin (store, error))
+    return FALSE;
+  ok = ch_db_setting_set (store, KEY_LISTENER_ENABLED, settings->enabled ? "1" : "0", error)
+       && ch_db_setting_set (store, KEY_LISTENER_PORT, port, error)
+       && ch_db_setting_set (store, KEY_LISTENER_ADDRESS, address, error)
+       && ch_db_setting_set (store, KEY_LISTENER_FOLDER, folder, error)
+       && ch_db_setting_set (store, KEY_LISTENER_SENDERS, senders, error)
+       && ch_session_audit (session, CH_AUDIT_SETTINGS, "setting", "labs.listener", 0, detail,
+                            error);
+  return ch_store_commit_or_rollback (store, ok, error);
+}
+
+/* ---- the chart summary's results (appended) -------------------------------------- */
+
+GPtrArray *
+ch_labs_list_latest (ChSession  *session,
+                     gint64      patient_id,
+                     gint64      since,
+                     guint       limit,
+                     GError    **error)
+{
+  g_autoptr (ChPatientRecord) patient = NULL;
+  ChStore *store;
+
+  g_return_val_if_fail (CH_IS_SESSION (session), NULL);
+
+  if (!ch_session_check (session, CH_AREA_CLINICAL, CH_ACCESS_READ, error))
+    return NULL;
+  store = ch_session_get_store (session);
+  patient = ch_db_patient_get (store, patient_id, error);
+  if (patient == NULL)
+    return NULL;
+  /* Not audited here: these are part of the chart's summary, whose
+   * opening ch_chart_open() audits once, as the other sections' lists. */
+  return ch_db_lab_result_list_latest (store, patient_id, since, limit, error);
 }

@@ -108,7 +108,10 @@ GPtrArray  *ch_labs_split_batch          (GBytes             *data);
  * @raw: one message, framed or not
  * @out: (out caller-allocates) (optional): what became of it
  *
- * Logs @raw and files its results (see above).
+ * Logs @raw and files its results (see above), under one commit — a
+ * commit waits for the disk, and an MLLP peer for its ACK; should storing
+ * the results fail, the message is logged (as failed) in a commit of its
+ * own. Within a transaction of the caller's, it commits nothing.
  *
  * Returns: TRUE when the message was logged, whatever its outcome; FALSE
  * with CH_AUTH_ERROR_PERMISSION_DENIED (nothing logged) or a store error.
@@ -117,6 +120,28 @@ gboolean    ch_labs_import_message       (ChSession          *session,
                                           GBytes             *raw,
                                           ChLabsSource        source,
                                           ChLabsImportResult *out,
+                                          GError            **error);
+
+/**
+ * ch_labs_import_messages:
+ * @messages: (element-type GBytes): messages, framed or not
+ * @results: (out) (optional) (transfer full) (element-type ChLabsImportResult):
+ *   what became of each, in order
+ *
+ * ch_labs_import_message() for many messages at once (a file, a drop
+ * folder's files, a batch), up to 200 under one commit (no savepoints:
+ * under SQLCipher they cost more than the work). Outcomes are those the
+ * messages would have had one at a time; should storing any of them fail,
+ * that batch is taken again one message at a time, so that the failure
+ * costs only the message it happened in, logged as failed.
+ *
+ * Returns: FALSE with @error set when no message could be logged
+ * (permission denied, or the store failing for the first message)
+ */
+gboolean    ch_labs_import_messages      (ChSession          *session,
+                                          GPtrArray          *messages,
+                                          ChLabsSource        source,
+                                          GArray            **results,
                                           GError            **error);
 
 /**
@@ -206,5 +231,69 @@ gint        ch_labs_import_folder        (ChSession              *session,
                                           GError                **error);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ChLabsImportResult, ch_labs_import_result_clear)
+
+/* The window's lab listener: practice policy kept in the database, changed
+ * by those who manage users (administrator, office manager), read by any
+ * signed-in user. */
+#define CH_LABS_DEFAULT_PORT 2575
+
+typedef struct
+{
+  gboolean  enabled;
+  guint     port;        /* MLLP, 1–65535, default CH_LABS_DEFAULT_PORT */
+  char     *address;     /* the address to listen on, "" for every one */
+  char     *folder;      /* the drop folder, an absolute path, "" for none */
+  GStrv     allowed_senders; /* IP addresses the MLLP listener answers; empty: any */
+} ChLabsListenerSettings;
+
+void        ch_labs_listener_settings_free (ChLabsListenerSettings *settings);
+
+/**
+ * ch_labs_get_listener_settings:
+ *
+ * Returns: (transfer full) (nullable): the stored settings, defaults where
+ *   none are; NULL with CH_AUTH_ERROR_LOCKED or a store error
+ */
+ChLabsListenerSettings *ch_labs_get_listener_settings (ChSession  *session,
+                                                       GError    **error);
+
+/**
+ * ch_labs_set_listener_settings:
+ *
+ * Checks and stores @settings (a port from 1 to 65535, an IP address or
+ * none, an existing folder given by its absolute path or none, IP
+ * addresses as allowed senders), audited.
+ * Needs write access to users. A running listener picks them up when it
+ * is next started (sign-in, unlock).
+ *
+ * Errors: CH_AUTH_ERROR_INVALID, CH_AUTH_ERROR_PERMISSION_DENIED, store
+ * errors.
+ */
+gboolean    ch_labs_set_listener_settings (ChSession                    *session,
+                                           const ChLabsListenerSettings *settings,
+                                           GError                      **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChLabsListenerSettings, ch_labs_listener_settings_free)
+
+/**
+ * ch_labs_list_latest:
+ * @since: µs since the epoch: only results observed since then; 0 for all
+ * @limit: at most that many tests, 0 for all
+ *
+ * The current result of each test of @patient_id (the newest of a code),
+ * newest observation first, for the chart's summary: those with a value,
+ * not cancelled, deleted nor entered in error. Needs read access to the
+ * clinical record. Not audited: a part of the chart ch_chart_open() opens
+ * (and audits).
+ *
+ * Errors: CH_STORE_ERROR_NOT_FOUND (no such patient), CH_AUTH_ERROR_*.
+ *
+ * Returns: (transfer full) (element-type ChLabResult) (nullable)
+ */
+GPtrArray  *ch_labs_list_latest          (ChSession          *session,
+                                          gint64              patient_id,
+                                          gint64              since,
+                                          guint               limit,
+                                          GError            **error);
 
 G_END_DECLS

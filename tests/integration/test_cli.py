@@ -50,6 +50,9 @@ COMMANDS = [
     ['backup', 'status'], ['backup', 'config'],
     ['import', 'hl7'], ['hl7', 'queue'], ['hl7', 'assign'], ['hl7', 'reprocess'], ['hl7', 'log'],
     ['hl7', 'listen'], ['lab', 'results'], ['export', 'fhir'], ['export', 'ccd'],
+    ['import', 'fhir'], ['import', 'csv'], ['import', 'ccd'],
+    ['lab', 'order'], ['lab', 'orders'], ['lab', 'order-resend'], ['lab', 'order-cancel'],
+    ['lab', 'order-target'], ['reconcile', 'list'], ['reconcile', 'accept'], ['reconcile', 'decline'],
 ]
 RECOVERY_RE = re.compile(r'^Recovery key: (\S+)$', re.M)
 # The drug knowledge base shipped with Charta, as resources/data/drugs/README.md describes it.

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""charta-admin export fhir: the real binary on a demo practice. One patient
+"""charta-admin export fhir and import fhir: the real binary on a demo practice. One patient
 as a Bundle and the whole practice as bulk NDJSON; every resource, and the
 Bundle, valid against the official FHIR R4 JSON schema (Debian's
 python3-jsonschema, Draft 6); the content the same as the chart shows it
@@ -8,11 +8,18 @@ python3-jsonschema, Draft 6); the content the same as the chart shows it
 pressure as a panel; references that resolve within the export; documents'
 bytes when asked; files readable by their owner only; bad usage, unwritable
 targets and roles without chart access refused; every export audited.
+Lab results (received as HL7 ORU^R01, built with Debian's python-hl7) as
+DiagnosticReport and Observation "laboratory", the current ones only. Import:
+the bulk export and a Bundle into an empty practice export again to the same
+text; a second import adds nothing; broken JSON, a resource missing what
+Charta needs, a reference to a patient not in the import reject that patient
+whole and no other; roles without write access refused.
 
 Usage: test_fhir.py PATH/TO/charta-admin [unittest arguments]
 """
 
 import base64
+import collections
 import csv
 import glob
 import hashlib
@@ -28,6 +35,7 @@ import jsonschema
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_cli  # noqa: E402
+import test_labs  # noqa: E402
 
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, 'data', 'fhir',
                            'fhir-r4.schema.json')
@@ -46,7 +54,7 @@ VITAL_UNITS = {
 RESOURCE_TYPES = {
     'Organization', 'Practitioner', 'Patient', 'Coverage', 'Encounter', 'Condition',
     'AllergyIntolerance', 'MedicationStatement', 'MedicationRequest', 'Immunization',
-    'Observation', 'DocumentReference', 'Appointment',
+    'Observation', 'DiagnosticReport', 'DocumentReference', 'Appointment',
 }
 NKA_CODE = '716186003'  # SNOMED CT: no known allergy
 
@@ -567,6 +575,379 @@ class FhirExportTests(test_cli.DemoPracticeTestCase):
         self.assertEqual(len({e['patient_id'] for e in entries if e['object_id'] != 'all'}),
                          self.demo_patients)
         self.demo('admin', 'audit', 'verify')
+
+
+# ---- import ----------------------------------------------------------------------------
+
+# What an import cannot keep, and so the only field two exports around an
+# import may differ in: when a document was filed into the practice's store
+# (the store stamps that itself). When chart entries were first recorded,
+# who recorded them, what they say and when it happened are all kept.
+RECORDED_AT = {
+    'DocumentReference': 'date',
+}
+LAB = 'laboratory'
+PDF = (b'%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]'
+       b'/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n')
+
+
+def without_recorded_at(resource):
+    """@resource without the time its entry was written into the database."""
+    resource = dict(resource)
+    resource.pop(RECORDED_AT.get(resource['resourceType'], ''), None)
+    return resource
+
+
+def lab_message(control, mrn, chart, order, observations, extra=''):
+    message = test_labs.build_oru(control, mrn, chart['family_name'], chart['given_name'],
+                                  chart['birth_date'], order, observations,
+                                  order_comment='Fasting sample')
+    return message + extra
+
+
+@unittest.skipIf(test_labs.hl7 is None, 'python3-hl7 is not installed')
+class FhirImportTests(test_cli.DemoPracticeTestCase):
+
+    demo_patients = 6
+
+    @classmethod
+    def setUpClass(cls):
+        global SCHEMA
+        super().setUpClass()
+        if SCHEMA is None:
+            SCHEMA = Schema()
+        # The empty practice imports go into: the demo's staff, calendar and
+        # name (what the records name), no patients.
+        cls.empty_dir = os.path.join(cls.class_tmp, 'empty')
+        proc = test_cli.subprocess.run(
+            [test_cli.ADMIN, 'demo', '--practice', cls.empty_dir, '--patients', '0',
+             '--seed', str(cls.demo_seed)],
+            env=test_cli.base_env(cls.class_tmp), stdin=test_cli.subprocess.DEVNULL,
+            capture_output=True, text=True, timeout=300)
+        if proc.returncode != 0:
+            raise RuntimeError('demo failed (%d): %s' % (proc.returncode, proc.stderr))
+
+    def setUp(self):
+        super().setUp()
+        self.empty = os.path.join(self.tmp, 'empty')
+        test_cli.shutil.copytree(self.empty_dir, self.empty, symlinks=True)
+        # Labs for patient 2: a panel, then a correction of one result, and
+        # the lab's PDF report; documents for patient 1.
+        self.lab_mrn = demo_mrn(2)
+        chart = json.loads(self.demo('doctor', 'patient', 'show', self.lab_mrn,
+                                     '--json').stdout)
+        pdf = base64.b64encode(PDF).decode()
+        first = lab_message('FHIR1', self.lab_mrn, chart, '7001', [
+            ('NM', '2093-3', 'Cholesterol', '212', 'mg/dL', '<200', 'H', 'F'),
+            ('NM', '2085-9', 'HDL Cholesterol', '45', 'mg/dL', '>40', 'N', 'F'),
+            ('ST', '8251-1', 'Service comment', 'Lipemic sample', '', '', 'A', 'P'),
+        ], extra='\rOBX|4|ED|PDF^Lipid report^L||LAB^application^pdf^Base64^%s||||||F' % pdf)
+        correction = lab_message('FHIR2', self.lab_mrn, chart, '7001', [
+            ('NM', '2093-3', 'Cholesterol', '198', 'mg/dL', '<200', 'N', 'C'),
+        ])
+        path = os.path.join(self.tmp, 'labs.hl7')
+        with open(path, 'w') as f:
+            f.write(first.replace('\n', '\r') + '\r\n' + correction.replace('\n', '\r') + '\r\n')
+        self.demo('doctor', 'import', 'hl7', path)
+        letter = self.write('letter.txt', 'Dear colleague,\nthank you.\n')
+        self.demo('doctor', 'doc', 'import', '--patient', demo_mrn(1), '--category', 'referral',
+                  '--title', 'Referral letter', letter)
+
+    def as_empty(self, user, *command, expect=0):
+        return self.as_user(self.empty, user, test_cli.DEMO_PASSWORD, *command, expect=expect)
+
+    def bulk(self, practice, out, user='doctor'):
+        self.as_user(practice, user, test_cli.DEMO_PASSWORD, 'export', 'fhir', '--all',
+                     '--out', out, '--with-documents')
+        files = {}
+        for path in sorted(glob.glob(os.path.join(out, '*.ndjson'))):
+            with open(path) as f:
+                files[os.path.basename(path)] = f.read().splitlines()
+        return files
+
+    def assert_same_export(self, before, after):
+        self.assertEqual(sorted(before), sorted(after))
+        for name in before:
+            self.assertEqual(len(before[name]), len(after[name]), name)
+            for a, b in zip(before[name], after[name]):
+                if a == b:
+                    continue
+                self.assertEqual(without_recorded_at(json.loads(a)),
+                                 without_recorded_at(json.loads(b)), name)
+
+    # ---- lab results out ---------------------------------------------------------------
+
+    def test_lab_results_exported(self):
+        bundle = json.loads(self.demo('doctor', 'export', 'fhir', '--patient', self.lab_mrn,
+                                      '--out', '-').stdout)
+        resources = [e['resource'] for e in bundle['entry']]
+        for resource in resources:
+            errors = SCHEMA.errors(resource)
+            self.assertEqual(errors, [], resource['resourceType'])
+        reports = [r for r in resources if r['resourceType'] == 'DiagnosticReport']
+        labs = {r['id']: r for r in resources if r['resourceType'] == 'Observation'
+                and LAB in [c for cat in r['category'] for c in codes(cat)]}
+        self.assertEqual(len(reports), 2)
+        panel = reports[0]
+        self.assertEqual(codes(panel['category'][0]), ['LAB'])
+        self.assertEqual(panel['code']['text'], 'Lipid panel')
+        self.assertEqual(panel['status'], 'final')
+        self.assertEqual(panel['effectiveDateTime'], '2024-04-05T08:00:00Z')
+        self.assertEqual(panel['conclusion'], 'Fasting sample')
+        self.assertEqual(sorted(i['value'] for i in panel['identifier']),
+                         ['FIL-7001', 'ORD-7001'])
+        # The current results only: the corrected cholesterol, not the one it replaced.
+        results = [labs[ref['reference'].split('/')[1]]
+                   for report in reports for ref in report['result']]
+        self.assertEqual(len(results), len(labs))
+        cholesterol = [r for r in results if codes(r['code'], LOINC) == ['2093-3']]
+        self.assertEqual(len(cholesterol), 1)
+        self.assertEqual(cholesterol[0]['valueQuantity'],
+                         {'value': 198, 'unit': 'mg/dL', 'system': UCUM, 'code': 'mg/dL'})
+        self.assertEqual(cholesterol[0]['status'], 'corrected')
+        self.assertEqual(codes(cholesterol[0]['interpretation'][0]), ['N'])
+        hdl = [r for r in results if codes(r['code'], LOINC) == ['2085-9']][0]
+        self.assertEqual(hdl['referenceRange'], [{'text': '>40'}])
+        self.assertEqual(hdl['status'], 'final')
+        comment = [r for r in results if codes(r['code'], LOINC) == ['8251-1']][0]
+        self.assertEqual(comment['valueString'], 'Lipemic sample')
+        self.assertEqual(comment['status'], 'preliminary')
+        self.assertEqual(codes(comment['interpretation'][0]), ['A'])
+        # The PDF the lab sent: filed as a document, the result derived from it.
+        pdf = [r for r in results if r.get('derivedFrom')]
+        self.assertEqual(len(pdf), 1)
+        target = pdf[0]['derivedFrom'][0]['reference']
+        documents = {'DocumentReference/' + r['id']: r for r in resources
+                     if r['resourceType'] == 'DocumentReference'}
+        self.assertIn(target, documents)
+        self.assertEqual(documents[target]['content'][0]['attachment']['contentType'],
+                         'application/pdf')
+        ids = {'%s/%s' % (r['resourceType'], r['id']) for r in resources}
+        for resource in resources:
+            for ref in references(resource):
+                self.assertIn(ref, ids, resource['id'])
+
+    # ---- the round trip ----------------------------------------------------------------
+
+    def test_round_trip_bulk(self):
+        before = self.bulk(self.practice, os.path.join(self.tmp, 'before'))
+        self.assertIn('DiagnosticReport.ndjson', before)
+        for name, lines in before.items():
+            for line in lines:
+                resource = json.loads(line)
+                if resource['resourceType'] in ('DiagnosticReport', 'Observation'):
+                    self.assertEqual(SCHEMA.errors(resource), [], resource['id'])
+
+        proc = self.as_empty('doctor', 'import', 'fhir', os.path.join(self.tmp, 'before'))
+        self.assertIn('Imported %d patients' % self.demo_patients, proc.stdout)
+        after = self.bulk(self.empty, os.path.join(self.tmp, 'after'))
+        self.assert_same_export(before, after)
+        # Byte for byte, but for the times the import wrote the entries.
+        for name in ('Patient.ndjson', 'Coverage.ndjson', 'Encounter.ndjson',
+                     'DiagnosticReport.ndjson', 'Appointment.ndjson', 'Practitioner.ndjson',
+                     'Organization.ndjson'):
+            self.assertEqual(before[name], after[name], name)
+
+        # The same import again adds nothing.
+        proc = self.as_empty('doctor', 'import', 'fhir', os.path.join(self.tmp, 'before'))
+        self.assertIn('Imported 0 patients', proc.stdout)
+        self.assertIn('%d already in the practice' % self.demo_patients, proc.stdout)
+        again = self.bulk(self.empty, os.path.join(self.tmp, 'again'))
+        self.assertEqual(again, after)
+
+        # Imported, and audited as such, once a patient.
+        entries = [e for e in self.audit_entries_of(self.empty) if e['object_type'] == 'fhir']
+        self.assertEqual(len([e for e in entries if e['action'] == 'create']),
+                         self.demo_patients)
+        self.as_empty('admin', 'audit', 'verify')
+
+    def test_round_trip_bundle(self):
+        out = os.path.join(self.tmp, 'bundle.json')
+        self.demo('doctor', 'export', 'fhir', '--patient', self.lab_mrn, '--out', out,
+                  '--with-documents')
+        with open(out) as f:
+            before = json.load(f)
+        self.as_empty('doctor', 'import', 'fhir', out)
+        again = os.path.join(self.tmp, 'again.json')
+        self.as_empty('doctor', 'export', 'fhir', '--patient', self.lab_mrn, '--out', again,
+                      '--with-documents')
+        with open(again) as f:
+            after = json.load(f)
+        # The Bundle's own time is when it was made.
+        self.assertEqual(before['id'], after['id'])
+        self.assertEqual(len(before['entry']), len(after['entry']))
+        for a, b in zip(before['entry'], after['entry']):
+            self.assertEqual(without_recorded_at(a['resource']),
+                             without_recorded_at(b['resource']))
+
+        # The lab's results, in the chart and the message log; and a
+        # correction the lab sends later by HL7 replaces the imported one.
+        chart = json.loads(self.as_empty('doctor', 'patient', 'show', self.lab_mrn,
+                                         '--json').stdout)
+        correction = lab_message('FHIR3', self.lab_mrn, chart, '7001', [
+            ('NM', '2085-9', 'HDL Cholesterol', '52', 'mg/dL', '>40', 'N', 'C'),
+        ])
+        path = self.write('correction.hl7', correction.replace('\n', '\r') + '\r\n')
+        self.as_empty('doctor', 'import', 'hl7', path)
+        results = json.loads(self.as_empty('doctor', 'lab', 'results', '--patient',
+                                           self.lab_mrn, '--json').stdout)
+        hdl = [r for r in results if r['code'] == '2085-9']
+        self.assertEqual([(r['value'], r['status'], r['current']) for r in hdl],
+                         [('52', 'C', True)])
+        log = json.loads(self.as_empty('doctor', 'hl7', 'log', '--json').stdout)
+        self.assertIn('FHIR R4 DiagnosticReport', json.dumps(log))
+
+    def test_documents_without_their_content_are_skipped(self):
+        out = os.path.join(self.tmp, 'plain')
+        self.demo('doctor', 'export', 'fhir', '--all', '--out', out)
+        proc = self.as_empty('doctor', 'import', 'fhir', out)
+        self.assertIn('Imported %d patients' % self.demo_patients, proc.stdout)
+        self.assertIn('DocumentReference', proc.stderr)
+        self.assertIn('--with-documents', proc.stderr)
+        self.assertTrue(all(line.startswith('skipped: ') for line in proc.stderr.splitlines()),
+                        proc.stderr)
+        after = self.bulk(self.empty, os.path.join(self.tmp, 'after'))
+        self.assertNotIn('DocumentReference.ndjson', after)
+        # The lab results came all the same, no longer linked to the PDF.
+        labs = [json.loads(line) for line in after['Observation.ndjson']
+                if '"laboratory"' in line]
+        self.assertEqual(len(labs), 4)
+        self.assertFalse(any('derivedFrom' in r for r in labs))
+
+    def test_import_beside_own_records(self):
+        """A patient from elsewhere whose ids this practice's own records
+        have: theirs stay as they were exported, the newcomer gets others."""
+        out = os.path.join(self.tmp, 'bundle.json')
+        self.demo('doctor', 'export', 'fhir', '--patient', self.lab_mrn, '--out', out,
+                  '--with-documents')
+        with open(out) as f:
+            bundle = json.loads(f.read().replace('"%s"' % self.lab_mrn, '"55555557"'))
+        # Their appointments would be the same provider's same times: the
+        # calendar refuses those (as it does any double booking).
+        bundle['entry'] = [e for e in bundle['entry']
+                           if e['resource']['resourceType'] != 'Appointment']
+        moved = self.write('moved.json', json.dumps(bundle))
+        before = self.bulk(self.practice, os.path.join(self.tmp, 'before'))
+        proc = self.demo('doctor', 'import', 'fhir', moved)
+        self.assertIn('Imported 1 patients', proc.stdout)
+        after = self.bulk(self.practice, os.path.join(self.tmp, 'after'))
+        ids = collections.Counter()
+        for name, lines in after.items():
+            if name != 'Practitioner.ndjson':
+                self.assertEqual(after[name][:len(before.get(name, []))],
+                                 before.get(name, []), name)
+            for line in lines:
+                resource = json.loads(line)
+                ids['%s/%s' % (resource['resourceType'], resource['id'])] += 1
+        self.assertEqual([k for k, n in ids.items() if n > 1], [])
+        for name, lines in after.items():
+            for line in lines:
+                for ref in references(json.loads(line)):
+                    self.assertIn(ref, ids, name)
+
+    # ---- bad input -----------------------------------------------------------------------
+
+    def test_bad_input_rejects_that_patient_only(self):
+        source = os.path.join(self.tmp, 'source')
+        files = self.bulk(self.practice, source)
+        patients = [json.loads(line) for line in files['Patient.ndjson']]
+        good, bad = patients[0], patients[1]
+        good_mrn = [i['value'] for i in good['identifier'] if 'MR' in codes(i.get('type'))][0]
+        bad_mrn = [i['value'] for i in bad['identifier'] if 'MR' in codes(i.get('type'))][0]
+
+        folder = os.path.join(self.tmp, 'broken')
+        os.makedirs(folder)
+        keep = {'Patient/' + good['id'], 'Patient/' + bad['id']}
+
+        def mine(resource):
+            return resource['resourceType'] in ('Practitioner', 'Organization') or \
+                set(references(resource)) & keep or \
+                'Patient/%s' % resource['id'] in keep
+
+        for name, lines in files.items():
+            with open(os.path.join(folder, name), 'w') as f:
+                for line in lines:
+                    resource = json.loads(line)
+                    if not mine(resource):
+                        continue
+                    if resource['resourceType'] == 'Condition' and \
+                            resource['subject']['reference'] == 'Patient/' + bad['id']:
+                        del resource['code']     # what the problem is: required
+                    f.write(json.dumps(resource) + '\n')
+        with open(os.path.join(folder, 'Condition.ndjson'), 'a') as f:
+            f.write('{"resourceType": "Condition", "id": "broken", \n')
+            orphan = {'resourceType': 'Condition', 'id': 'orphan',
+                      'code': {'text': 'Gout'}, 'subject': {'reference': 'Patient/nobody'}}
+            f.write(json.dumps(orphan) + '\n')
+            bad_condition = {'resourceType': 'Condition', 'id': 'nameless',
+                             'subject': {'reference': 'Patient/' + bad['id']}}
+            f.write(json.dumps(bad_condition) + '\n')
+
+        proc = self.as_empty('doctor', 'import', 'fhir', folder, expect=1)
+        self.assertIn('Not valid JSON', proc.stderr)
+        self.assertIn('Patient/nobody, which is not in the import', proc.stderr)
+        self.assertIn('Condition/nameless', proc.stderr)
+        self.assertIn('The condition has no name', proc.stderr)
+        self.assertIn('Nothing of this patient was imported', proc.stderr)
+        self.assertIn('Imported 1 patients', proc.stdout)
+        # The good patient whole; nothing of the bad one.
+        shown = json.loads(self.as_empty('doctor', 'patient', 'show', good_mrn,
+                                         '--json').stdout)
+        self.assertEqual(shown['mrn'], good_mrn)
+        self.as_empty('doctor', 'patient', 'show', bad_mrn, '--json', expect=1)
+        after = self.bulk(self.empty, os.path.join(self.tmp, 'after'))
+        self.assertEqual([json.loads(line)['id'] for line in after['Patient.ndjson']],
+                         [good['id']])
+        for name, lines in after.items():
+            for line in lines:
+                self.assertNotIn('Patient/' + bad['id'], line, name)
+
+        # Without the bad conditions, the other comes in; the one imported is skipped.
+        os.remove(os.path.join(folder, 'Condition.ndjson'))
+        proc = self.as_empty('doctor', 'import', 'fhir', folder)
+        self.assertIn('Imported 1 patients', proc.stdout)
+        self.assertIn('1 already in the practice', proc.stdout)
+        self.as_empty('doctor', 'patient', 'show', bad_mrn, '--json')
+
+    def test_unreadable_input(self):
+        broken = self.write('broken.json', '{"resourceType": "Bundle", "entry": [')
+        proc = self.as_empty('doctor', 'import', 'fhir', broken, expect=1)
+        self.assertIn('Not valid JSON', proc.stderr)
+        proc = self.as_empty('doctor', 'import', 'fhir', os.path.join(self.tmp, 'missing.json'),
+                             expect=1)
+        self.assert_failure_message(proc, 'missing.json')
+        empty_dir = os.path.join(self.tmp, 'nothing')
+        os.makedirs(empty_dir)
+        proc = self.as_empty('doctor', 'import', 'fhir', empty_dir, expect=1)
+        self.assert_failure_message(proc, 'NDJSON')
+        proc = self.as_empty('doctor', 'import', 'fhir', expect=2)
+        # A report naming a result the import does not hold.
+        bundle = {'resourceType': 'Bundle', 'type': 'collection', 'entry': [
+            {'resource': {'resourceType': 'Patient', 'id': 'p1',
+                          'identifier': [{'system': 'urn:charta:mrn', 'value': 'X-1'}],
+                          'name': [{'family': 'Doe', 'given': ['Jane']}]}},
+            {'resource': {'resourceType': 'DiagnosticReport', 'id': 'r1', 'status': 'final',
+                          'code': {'text': 'CBC'}, 'subject': {'reference': 'Patient/p1'},
+                          'result': [{'reference': 'Observation/missing'}]}},
+        ]}
+        path = self.write('report.json', json.dumps(bundle))
+        proc = self.as_empty('doctor', 'import', 'fhir', path, expect=1)
+        self.assertIn('Observation/missing, which is not in the import', proc.stderr)
+        self.as_empty('doctor', 'patient', 'show', 'X-1', expect=1)
+
+    def test_roles_without_write_access_are_refused(self):
+        out = os.path.join(self.tmp, 'before')
+        self.bulk(self.practice, out)
+        for user in ('frontdesk', 'manager', 'admin'):
+            proc = self.as_empty(user, 'import', 'fhir', out, expect=1)
+            self.assertTrue(proc.stderr.startswith('charta-admin: '), proc.stderr)
+        self.as_empty('doctor', 'patient', 'show', demo_mrn(1), expect=1)
+
+    def audit_entries_of(self, practice):
+        proc = self.as_user(practice, 'admin', test_cli.DEMO_PASSWORD, 'audit', 'list', '--csv',
+                            raw=True)
+        rows = list(csv.reader(io.StringIO(proc.stdout.decode(), newline='')))
+        return [dict(zip(rows[0], row)) for row in rows[1:]]
 
 
 def main():

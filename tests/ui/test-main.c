@@ -56,8 +56,8 @@ test_main_navigation_by_role (Fixture       *f,
                               gconstpointer  data)
 {
   static const struct { const char *user; const char *sections; } cases[] = {
-    { "nurse", "patients,refills,schedule,today,lists,imaging" },
-    { "doctor", "patients,refills,schedule,today,lists,billing,reports,imaging" },
+    { "nurse", "patients,refills,schedule,today,lists,imaging,labs" },
+    { "doctor", "patients,refills,schedule,today,lists,billing,reports,imaging,labs" },
     { "frontdesk", "patients,schedule,today,lists,billing" },
     { "manager", "patients,schedule,today,lists,billing,reports,users,audit,backups" },
     { "admin", "reports,users,audit,backups" },

@@ -383,7 +383,7 @@ test_parse_charset (void)
     assert_get (msg, "PID", 0, 5, 1, 2, 1, "Renée");
     assert_get (msg, "NTE", 0, 3, 1, 1, 1, "été");
   }
-  /* No MSH-18: UTF-8, and invalid bytes replaced, not passed on. */
+  /* No MSH-18: UTF-8, and what is not UTF-8 never passed on as it is. */
   {
     const char bad[] =
       "MSH|^~\\&|A|B|C|D|20240101||ORU^R01|1|P|2.5.1\r"
@@ -395,6 +395,19 @@ test_parse_charset (void)
     g_assert_true (g_utf8_validate (name, -1, NULL));
     g_assert_true (g_str_has_prefix (name, "Bad"));
     g_assert_true (g_str_has_suffix (name, "byte"));
+  }
+  /* No MSH-18 and not UTF-8: read as Windows-1252, as labs that leave
+   * MSH-18 out write (raw bytes, or \Xhh\ escapes of them). */
+  {
+    const char legacy[] =
+      "MSH|^~\\&|A|B|C|D|20240101||ORU^R01|1|P|2.5.1\r"
+      "PID|1||X||Lef\\XE8\\vre^Ren\xe9" "e\r"
+      "NTE|1||5 \\XB5\\g \x96 see \\X80\\";
+    g_autoptr(ChHl7Message) msg = parse_text (legacy);
+
+    assert_get (msg, "PID", 0, 5, 1, 1, 1, "Lefèvre");
+    assert_get (msg, "PID", 0, 5, 1, 2, 1, "Renée");
+    assert_get (msg, "NTE", 0, 3, 1, 1, 1, "5 µg – see €");
   }
   /* The sample file. */
   {

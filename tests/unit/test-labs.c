@@ -21,8 +21,9 @@
  * assigning from it; corrections and finals replacing what was current
  * while the old stays as history; the embedded PDF in the document store;
  * unreadable messages logged as rejected with nothing stored; a failure
- * midway storing nothing, then processed again; permissions and the audit
- * trail. */
+ * midway storing nothing, then processed again; batches stored together
+ * with the same outcomes, a failure in one costing that message only;
+ * permissions and the audit trail. */
 
 typedef struct
 {
@@ -735,6 +736,108 @@ test_all_or_nothing (Fixture      *f,
   g_assert_cmpint (count (f, "SELECT count (*) FROM hl7_messages"), ==, 1);
 }
 
+/* ch_labs_import_messages(): a lab's batch in one transaction, each message
+ * still kept or not as a whole, with the same outcomes as one at a time —
+ * and when one of them fails to be stored, the batch is taken again one
+ * message at a time, so that the failure costs that message only. */
+static void
+import_batch (Fixture      *f,
+              GPtrArray    *raws,
+              GArray      **results)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ch_labs_import_messages (f->doctor, raws, CH_LABS_SOURCE_FOLDER, results,
+                                          &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint ((*results)->len, ==, raws->len);
+}
+
+#define BATCH_RESULT(a, i) (&g_array_index ((a), ChLabsImportResult, (i)))
+
+static void
+test_batch (Fixture      *f,
+            gconstpointer data)
+{
+  g_autoptr (GPtrArray) raws = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (GArray) results = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 maeve = insert_patient (f, "MRN20391", "Maeve", "Brennan", "1978-04-12");
+  gint64 audit_before;
+
+  g_ptr_array_add (raws, sample ("cbc-quest.hl7"));
+  g_ptr_array_add (raws, text_bytes ("this is not HL7 at all"));
+  g_ptr_array_add (raws, sample ("nte-comments.hl7"));   /* no such patient: queued */
+  g_ptr_array_add (raws, sample ("cbc-quest.hl7"));      /* a duplicate of the first */
+  audit_before = count (f, "SELECT count (*) FROM audit");
+
+  import_batch (f, raws, &results);
+  g_assert_cmpint (BATCH_RESULT (results, 0)->outcome, ==, CH_LABS_OUTCOME_IMPORTED);
+  g_assert_cmpint (BATCH_RESULT (results, 0)->patient_id, ==, maeve);
+  g_assert_cmpuint (BATCH_RESULT (results, 0)->n_results, ==, 10);
+  g_assert_cmpint (BATCH_RESULT (results, 1)->outcome, ==, CH_LABS_OUTCOME_REJECTED);
+  g_assert_cmpint (BATCH_RESULT (results, 2)->outcome, ==, CH_LABS_OUTCOME_QUEUED);
+  g_assert_cmpint (BATCH_RESULT (results, 3)->outcome, ==, CH_LABS_OUTCOME_REJECTED);
+  g_assert_nonnull (strstr (BATCH_RESULT (results, 3)->reason, "duplicate"));
+  for (guint i = 0; i < results->len; i++)
+    g_assert_cmpint (BATCH_RESULT (results, i)->message_id, >, 0);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM hl7_messages"), ==, 4);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM lab_results WHERE current = 1"), ==, 10);
+  /* Audited as one at a time would be: each received, each outcome. */
+  g_assert_cmpint (count (f, "SELECT count (*) FROM audit"), >=, audit_before + 4 + 4);
+  g_assert_true (ch_audit_verify (ch_session_get_store (f->admin), NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_batch_failure_one_at_a_time (Fixture      *f,
+                                  gconstpointer data)
+{
+  g_autoptr (GPtrArray) raws = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (GArray) outcomes = NULL;
+  g_autofree char *docs = ch_documents_dir (f->doctor);
+  g_autofree char *aside = g_strconcat (docs, ".aside", NULL);
+  gint64 maeve = insert_patient (f, "MRN20391", "Maeve", "Brennan", "1978-04-12");
+  gint64 rafael = insert_patient (f, "MRN77120", "Rafael", "Castellanos", "1965-09-03");
+  g_autoptr (GPtrArray) list = NULL;
+
+  /* The PDF of the second message cannot be filed (see all-or-nothing). */
+  g_mkdir_with_parents (docs, 0700);
+  g_assert_cmpint (g_rename (docs, aside), ==, 0);
+  g_assert_true (g_file_set_contents (docs, "in the way", -1, NULL));
+
+  g_ptr_array_add (raws, sample ("cbc-quest.hl7"));
+  g_ptr_array_add (raws, sample ("pdf-report.hl7"));
+  g_ptr_array_add (raws, sample ("corrected.hl7"));
+  import_batch (f, raws, &outcomes);
+
+  g_assert_cmpint (BATCH_RESULT (outcomes, 0)->outcome, ==, CH_LABS_OUTCOME_IMPORTED);
+  g_assert_cmpint (BATCH_RESULT (outcomes, 1)->outcome, ==, CH_LABS_OUTCOME_FAILED);
+  g_assert_nonnull (strstr (BATCH_RESULT (outcomes, 1)->reason, "nothing of them was kept"));
+  g_assert_cmpint (BATCH_RESULT (outcomes, 2)->outcome, ==, CH_LABS_OUTCOME_QUEUED);
+  /* Each message logged once: the spoiled batch left nothing behind. */
+  g_assert_cmpint (count (f, "SELECT count (*) FROM hl7_messages"), ==, 3);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM hl7_messages WHERE outcome = 'error'"), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM lab_results WHERE patient_id = "
+                             "(SELECT id FROM patients WHERE mrn = 'MRN77120')"), ==, 0);
+  list = results (f, maeve, FALSE);
+  g_assert_cmpuint (list->len, >=, 10);
+
+  /* Fixed, the failed one goes in. */
+  g_assert_cmpint (g_unlink (docs), ==, 0);
+  g_assert_cmpint (g_rename (aside, docs), ==, 0);
+  {
+    g_auto (ChLabsImportResult) again = { 0 };
+    g_autoptr (GError) error = NULL;
+
+    g_assert_true (ch_labs_reprocess (f->doctor, BATCH_RESULT (outcomes, 1)->message_id, &again,
+                                      &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (again.outcome, ==, CH_LABS_OUTCOME_IMPORTED);
+    g_assert_cmpint (again.patient_id, ==, rafael);
+  }
+}
+
 /* ---- permissions and audit ------------------------------------------------- */
 
 static void
@@ -914,6 +1017,8 @@ main (int   argc,
   ADD ("documents/pdf", test_pdf_into_documents);
   ADD ("failures/rejected", test_rejected);
   ADD ("failures/all-or-nothing", test_all_or_nothing);
+  ADD ("batch/outcomes", test_batch);
+  ADD ("batch/failure-one-at-a-time", test_batch_failure_one_at_a_time);
   ADD ("permissions", test_permissions);
   ADD ("audit", test_audit);
   g_test_add_func ("/labs/split-batch", test_split_batch);

@@ -318,6 +318,59 @@ test_transactions (Fixture      *f,
   g_assert_null (value);
 }
 
+/* A batch: nested transactions are not savepoints; all of it is committed
+ * together, and a nested one rolled back spoils the batch, whose commit then
+ * fails with nothing kept. */
+static void
+test_batch_transactions (Fixture      *f,
+                         gconstpointer data)
+{
+  g_autoptr (ChStore) store = open_store (f, CH_STORE_FLAGS_CREATE);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *value = NULL;
+
+  g_assert_true (ch_store_begin_batch (store, &error));
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("batch%d", i);
+
+      g_assert_true (ch_store_begin (store, &error));
+      g_assert_true (ch_db_setting_set (store, key, "1", &error));
+      g_assert_true (ch_store_commit (store, &error));
+    }
+  g_assert_false (ch_store_batch_spoiled (store));
+  g_assert_true (ch_store_commit (store, &error));
+  g_assert_false (ch_store_in_transaction (store));
+  value = ch_db_setting_get (store, "batch2", &error);
+  g_assert_cmpstr (value, ==, "1");
+  g_clear_pointer (&value, g_free);
+
+  g_assert_true (ch_store_begin_batch (store, &error));
+  g_assert_true (ch_store_begin (store, &error));
+  g_assert_true (ch_db_setting_set (store, "kept-if-whole", "1", &error));
+  g_assert_true (ch_store_commit (store, &error));
+  g_assert_true (ch_store_begin (store, &error));
+  g_assert_true (ch_db_setting_set (store, "failed", "1", &error));
+  ch_store_rollback (store);
+  g_assert_true (ch_store_batch_spoiled (store));
+  g_assert_true (ch_store_in_transaction (store));
+  g_assert_false (ch_store_commit (store, &error));
+  g_assert_error (error, CH_STORE_ERROR, CH_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_false (ch_store_in_transaction (store));
+  value = ch_db_setting_get (store, "kept-if-whole", &error);
+  g_assert_null (value);
+  g_assert_no_error (error);
+
+  /* Not inside another transaction; and ordinary ones nest as before. */
+  g_assert_true (ch_store_begin (store, &error));
+  g_assert_false (ch_store_begin_batch (store, &error));
+  g_assert_error (error, CH_STORE_ERROR, CH_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_true (ch_store_commit (store, &error));
+  g_assert_false (ch_store_batch_spoiled (store));
+}
+
 static void
 test_disk_full (Fixture      *f,
                 gconstpointer data)
@@ -436,6 +489,7 @@ main (int   argc,
   ADD ("/db/store/failed-upgrade", test_failed_upgrade_leaves_practice);
   ADD ("/db/store/newer-schema", test_newer_schema_refused);
   ADD ("/db/store/transactions", test_transactions);
+  ADD ("/db/store/batch-transactions", test_batch_transactions);
   ADD ("/db/store/disk-full", test_disk_full);
   ADD ("/db/store/rekey", test_rekey);
   ADD ("/db/store/reader", test_reader);

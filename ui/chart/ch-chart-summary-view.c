@@ -10,6 +10,9 @@
 #include "ch-chart-summary-view.h"
 #include "ch-chart-ui.h"
 #include "ch-encounter-dialog.h"
+#include "ch-incoming-dialog.h"
+#include "ch-labs.h"
+#include "ch-labs-ui.h"
 #include "ch-prescribe-dialog.h"
 #include "ch-prescribing.h"
 #include "ch-prescription-pdf.h"
@@ -25,6 +28,11 @@
  * history beside the latest vital signs, recent results, immunizations and
  * encounters, each section with its own "Add…" and each entry with "Edit…",
  * its earlier versions and "Entered in Error…".
+ *
+ * Recent results are the chart's own lab entries merged, by time, with the
+ * newest result of each test the lab sent (HL7); those are read-only here
+ * and lead to the Labs page, which says all about them. A critical lab
+ * result of the last days is an alert too.
  *
  * The chart is opened (and the opening audited) by ch_chart_open() on a
  * worker through the session gate; every change goes through the controller
@@ -60,6 +68,8 @@ struct _ChChartSummaryView
   GPtrArray           *history;      /* (element-type ChChartItem) */
   GPtrArray           *prescriptions; /* (element-type ChPrescription) newest first */
   GPtrArray           *drug_alerts;  /* (element-type ChDrugAlert) among current medications */
+  GPtrArray           *lab_latest;   /* (element-type ChLabResult) each test's newest */
+  GPtrArray           *lab_critical; /* (element-type ChLabResult) critical ones, CRITICAL_DAYS */
   gboolean            *trend_known;  /* per summary->vitals: a value came before */
   GHashTable          *items;        /* id → ChChartItem, borrowed from the lists */
   GPtrArray           *rows;         /* the rows shown, to take away on change */
@@ -69,6 +79,14 @@ struct _ChChartSummaryView
 };
 
 G_DEFINE_FINAL_TYPE (ChChartSummaryView, ch_chart_summary_view, ADW_TYPE_BIN)
+
+/* Rows of Recent Results, the chart's and the lab's together. */
+#define RECENT_RESULTS 10
+/* A critical lab result is an alert for this long after it was observed:
+ * long enough to be seen at the next visit, short enough not to cry wolf. */
+#define CRITICAL_DAYS 30
+/* Critical results named in the alert; the rest are counted. */
+#define CRITICAL_NAMED 3
 
 static gboolean
 ch_chart_summary_view_ready (ChChartSummaryView *self)
@@ -115,6 +133,7 @@ ch_chart_summary_view_update_actions (ChChartSummaryView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.print-prescription", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.request-refill", can_prescribe);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.reconcile", can_write);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.reconcile-outside", can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.discard-draft", can_prescribe);
 }
 
@@ -636,6 +655,19 @@ ch_chart_summary_view_fill_medications (ChChartSummaryView *self,
     prefix_icon (row, "edit-copy-symbolic", "dim-label");
     ch_chart_summary_view_add_row (self, self->medications_group, row);
   }
+
+  /* … and with a whole outside record: a CCD's problems, allergies and
+   * medications. */
+  {
+    GtkWidget *row = new_row (_("Reconcile Outside Record…"),
+                              _("Problems, allergies and medications from a CCD"));
+
+    gtk_widget_set_name (row, "reconcile-outside");
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "chart.reconcile-outside");
+    gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+    prefix_icon (row, "document-open-symbolic", "dim-label");
+    ch_chart_summary_view_add_row (self, self->medications_group, row);
+  }
 }
 
 static void
@@ -869,61 +901,169 @@ flag_class (const char *flag)
 }
 
 static void
+ch_chart_summary_view_add_chart_result (ChChartSummaryView *self,
+                                        const ChChartItem  *item,
+                                        gboolean            can_write)
+{
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+  g_autofree char *date = ch_chart_ui_format_date (item->effective_at);
+  g_autofree char *value = ch_chart_ui_format_value (item);
+  const char *css = flag_class (item->flag);
+  GtkWidget *row;
+  GtkWidget *label;
+
+  join (subtitle, date);
+  if (item->has_range)
+    {
+      g_autofree char *low = ch_chart_ui_format_number (item->ref_low, 2);
+      g_autofree char *high = ch_chart_ui_format_number (item->ref_high, 2);
+      /* Translators: a reference range, low–high */
+      g_autofree char *range = g_strdup_printf (_("range %s–%s"), low, high);
+
+      join (subtitle, range);
+    }
+
+  row = new_row (ch_chart_ui_has_text (item->display) ? item->display : item->code,
+                 subtitle->str);
+  label = suffix_label (row, value, "chart-value");
+  if (css != NULL)
+    {
+      GtkWidget *flag;
+
+      gtk_widget_add_css_class (label, css);
+      flag = suffix_label (row, item->flag, "chart-flag");
+      gtk_widget_add_css_class (flag, css);
+      gtk_widget_set_tooltip_text (flag,
+                                   g_str_has_prefix (item->flag, "H")
+                                   ? _("Above the reference range")
+                                   : g_str_has_prefix (item->flag, "L")
+                                   ? _("Below the reference range")
+                                   : _("Abnormal"));
+      gtk_widget_add_css_class (row, "chart-abnormal");
+    }
+  set_item_row_full (row, item, can_write,
+                     ch_chart_ui_has_text (item->code)
+                     ? trend_target (CH_SECTION_LAB, item->code,
+                                     ch_chart_ui_has_text (item->display) ? item->display
+                                                                          : item->code)
+                     : NULL);
+  ch_chart_summary_view_add_row (self, self->results_group, row);
+}
+
+static const char *
+lab_result_name (const ChLabResult *r)
+{
+  return ch_chart_ui_has_text (r->text) ? r->text : r->code;
+}
+
+/* "6.8 mmol/L" */
+static char *
+lab_result_value (const ChLabResult *r)
+{
+  if (r->document_id > 0)
+    return g_strdup (_("Report received"));
+  if (ch_chart_ui_has_text (r->units))
+    return g_strdup_printf ("%s %s", r->value != NULL ? r->value : "", r->units);
+  return g_strdup (r->value != NULL ? r->value : "");
+}
+
+static char *
+lab_result_date (const ChLabResult *r)
+{
+  if (r->has_observed_ts)
+    return ch_chart_ui_format_date (r->observed_ts);
+  return g_strdup (r->observed_at);
+}
+
+/* A result the lab sent: what the Labs page shows of it, with the same
+ * emphasis (the flag in words, the value bold and coloured, never colour
+ * alone). The lab's record is not the chart's to edit: no menu, and
+ * activating it shows the Labs page. */
+static void
+ch_chart_summary_view_add_lab_result (ChChartSummaryView *self,
+                                      const ChLabResult  *r)
+{
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+  g_autofree char *date = lab_result_date (r);
+  g_autofree char *value = lab_result_value (r);
+  g_autofree char *flag = ch_labs_ui_flag_label (r->abnormal_flags);
+  g_autofree char *name = g_strdup_printf ("lab-%" G_GINT64_FORMAT, r->id);
+  gboolean critical = ch_labs_ui_flag_critical (r->abnormal_flags);
+  GtkWidget *row;
+  GtkWidget *label;
+  GtkWidget *go;
+
+  join (subtitle, date);
+  if (ch_chart_ui_has_text (r->reference_range))
+    {
+      /* Translators: a lab result's reference range as the lab wrote it, "3.5-5.1" */
+      g_autofree char *range = g_strdup_printf (_("range %s"), r->reference_range);
+
+      join (subtitle, range);
+    }
+  /* Final is what a result is expected to be; anything else is said. */
+  if (g_strcmp0 (r->status, "F") != 0)
+    join (subtitle, ch_labs_ui_status_label (r->status));
+
+  row = new_row (lab_result_name (r), subtitle->str);
+  gtk_widget_set_name (row, name);
+
+  label = suffix_label (row, value, "chart-value");
+  gtk_widget_add_css_class (label, "lab-value");
+  gtk_widget_set_name (label, "lab-value");
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 24);
+  gtk_widget_set_tooltip_text (label, value);
+  if (flag[0] != '\0')
+    {
+      GtkWidget *flag_label = suffix_label (row, flag, "chart-flag");
+
+      gtk_widget_set_name (flag_label, "lab-flag");
+      gtk_widget_add_css_class (label, critical ? "lab-critical" : "lab-abnormal");
+      gtk_widget_add_css_class (flag_label, critical ? "error" : "warning");
+      gtk_widget_add_css_class (row, "chart-abnormal");
+    }
+
+  go = gtk_image_new_from_icon_name ("go-next-symbolic");
+  gtk_widget_add_css_class (go, "dim-label");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), go);
+  gtk_widget_set_tooltip_text (row, _("From the lab: show it on the Labs page"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "patient.show-labs");
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  ch_chart_summary_view_add_row (self, self->results_group, row);
+}
+
+/* The chart's lab entries and the lab's results, newest first, merged by
+ * time (a lab result with no time after the rest). */
+static void
 ch_chart_summary_view_fill_results (ChChartSummaryView *self,
                                     gboolean            can_write)
 {
-  GPtrArray *results = self->summary->recent_results;
+  GPtrArray *items = self->summary->recent_results;
+  guint n_labs = self->lab_latest != NULL ? self->lab_latest->len : 0;
+  guint i = 0, j = 0, shown = 0;
 
-  for (guint i = 0; i < results->len; i++)
+  while (shown < RECENT_RESULTS && (i < items->len || j < n_labs))
     {
-      const ChChartItem *item = g_ptr_array_index (results, i);
-      g_autoptr(GString) subtitle = g_string_new (NULL);
-      g_autofree char *date = ch_chart_ui_format_date (item->effective_at);
-      g_autofree char *value = ch_chart_ui_format_value (item);
-      const char *css = flag_class (item->flag);
-      GtkWidget *row;
-      GtkWidget *label;
+      const ChChartItem *item = i < items->len ? g_ptr_array_index (items, i) : NULL;
+      const ChLabResult *lab = j < n_labs ? g_ptr_array_index (self->lab_latest, j) : NULL;
 
-      join (subtitle, date);
-      if (item->has_range)
+      if (lab != NULL
+          && (item == NULL || (lab->has_observed_ts && lab->observed_ts > item->effective_at)))
         {
-          g_autofree char *low = ch_chart_ui_format_number (item->ref_low, 2);
-          g_autofree char *high = ch_chart_ui_format_number (item->ref_high, 2);
-          /* Translators: a reference range, low–high */
-          g_autofree char *range = g_strdup_printf (_("range %s–%s"), low, high);
-
-          join (subtitle, range);
+          ch_chart_summary_view_add_lab_result (self, lab);
+          j++;
         }
-
-      row = new_row (ch_chart_ui_has_text (item->display) ? item->display : item->code,
-                     subtitle->str);
-      label = suffix_label (row, value, "chart-value");
-      if (css != NULL)
+      else
         {
-          GtkWidget *flag;
-
-          gtk_widget_add_css_class (label, css);
-          flag = suffix_label (row, item->flag, "chart-flag");
-          gtk_widget_add_css_class (flag, css);
-          gtk_widget_set_tooltip_text (flag,
-                                       g_str_has_prefix (item->flag, "H")
-                                       ? _("Above the reference range")
-                                       : g_str_has_prefix (item->flag, "L")
-                                       ? _("Below the reference range")
-                                       : _("Abnormal"));
-          gtk_widget_add_css_class (row, "chart-abnormal");
+          ch_chart_summary_view_add_chart_result (self, item, can_write);
+          i++;
         }
-      set_item_row_full (row, item, can_write,
-                         ch_chart_ui_has_text (item->code)
-                         ? trend_target (CH_SECTION_LAB, item->code,
-                                         ch_chart_ui_has_text (item->display) ? item->display
-                                                                              : item->code)
-                         : NULL);
-      ch_chart_summary_view_add_row (self, self->results_group, row);
+      shown++;
     }
 
   adw_preferences_group_set_description (self->results_group,
-                                         results->len > 0 ? NULL : _("No results recorded."));
+                                         shown > 0 ? NULL : _("No results recorded."));
 }
 
 static void
@@ -1073,14 +1213,79 @@ ch_chart_summary_view_fill_encounters (ChChartSummaryView *self)
                                          encounters->len > 0 ? NULL : _("No encounters recorded."));
 }
 
-/* What needs a look before anything else: drug problems among what the
- * patient takes now, allergies the base could not check, overdue vaccines. */
+/* One alert for the critical lab results of the last CRITICAL_DAYS:
+ * "Critical lab result: Potassium 6.8 mmol/L (critically high), 2026-11-24",
+ * the first few named, the rest counted; it leads to the Labs page. */
+static GtkWidget *
+critical_labs_row (GPtrArray *critical)
+{
+  g_autoptr(GString) named = g_string_new (NULL);
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+  GtkWidget *row;
+
+  for (guint i = 0; i < critical->len && i < CRITICAL_NAMED; i++)
+    {
+      const ChLabResult *r = g_ptr_array_index (critical, i);
+      g_autofree char *value = lab_result_value (r);
+      g_autofree char *date = lab_result_date (r);
+      g_autofree char *flag = ch_labs_ui_flag_label (r->abnormal_flags);
+      g_autofree char *words = g_utf8_strdown (flag, -1);
+      /* Translators: a critical lab result: the test, its value with its
+       * units, its flag in words, the date: "Potassium 6.8 mmol/L
+       * (critically high), 2026-11-24" */
+      g_autofree char *one = g_strdup_printf (_("%s %s (%s), %s"), lab_result_name (r), value,
+                                              words, date);
+
+      if (named->len > 0)
+        g_string_append (named, "; ");
+      g_string_append (named, one);
+    }
+  if (critical->len > CRITICAL_NAMED)
+    {
+      guint more = critical->len - CRITICAL_NAMED;
+
+      g_string_append_c (named, ' ');
+      g_string_append_printf (named, g_dngettext (GETTEXT_PACKAGE, "and %u more", "and %u more",
+                                                  more),
+                              more);
+    }
+
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Critical lab result: %s",
+                                        "Critical lab results: %s", critical->len),
+                           named->str);
+  subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Flagged by the lab in the last %u day. "
+                                           "See the Labs page.",
+                                           "Flagged by the lab in the last %u days. "
+                                           "See the Labs page.", CRITICAL_DAYS),
+                              CRITICAL_DAYS);
+  row = new_row (title, subtitle);
+  gtk_widget_set_name (row, "lab-critical-alert");
+  gtk_widget_add_css_class (row, "chart-allergy");
+  prefix_icon (row, "dialog-warning-symbolic", "error");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "patient.show-labs");
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+
+  return row;
+}
+
+/* What needs a look before anything else: critical lab results, drug
+ * problems among what the patient takes now, allergies the base could not
+ * check, overdue vaccines. */
 static void
 ch_chart_summary_view_fill_alerts (ChChartSummaryView *self)
 {
   g_autoptr (GString) unchecked = g_string_new (NULL);
   guint overdue = 0;
   guint shown = 0;
+
+  if (self->lab_critical != NULL && self->lab_critical->len > 0)
+    {
+      ch_chart_summary_view_add_row (self, self->alerts_group,
+                                     critical_labs_row (self->lab_critical));
+      shown++;
+    }
 
   for (guint i = 0; self->drug_alerts != NULL && i < self->drug_alerts->len; i++)
     {
@@ -1188,6 +1393,8 @@ typedef struct
   GPtrArray      *history;
   GPtrArray      *prescriptions;
   GPtrArray      *drug_alerts;
+  GPtrArray      *lab_latest;
+  GPtrArray      *lab_critical;
   gboolean       *trend_known;
 } Load;
 
@@ -1203,6 +1410,8 @@ load_free (gpointer data)
   g_clear_pointer (&load->history, g_ptr_array_unref);
   g_clear_pointer (&load->prescriptions, g_ptr_array_unref);
   g_clear_pointer (&load->drug_alerts, g_ptr_array_unref);
+  g_clear_pointer (&load->lab_latest, g_ptr_array_unref);
+  g_clear_pointer (&load->lab_critical, g_ptr_array_unref);
   g_clear_pointer (&load->trend_known, g_free);
   g_free (load);
 }
@@ -1246,6 +1455,32 @@ load_thread (GTask        *task,
       if (load->drug_alerts == NULL)
         goto fail;
     }
+
+  /* The lab's results: as many as Recent Results can show, and, for the
+   * alert, each test's newest of the last days that is critical. Read
+   * with the chart (ch_chart_open() checked the access and audited the
+   * opening), not one audit entry a result. */
+  load->lab_latest = ch_labs_list_latest (load->session, load->patient_id, 0, RECENT_RESULTS,
+                                          &error);
+  if (load->lab_latest == NULL)
+    goto fail;
+  {
+    g_autoptr(GPtrArray) recent = ch_labs_list_latest (load->session, load->patient_id,
+                                                       g_get_real_time ()
+                                                       - CRITICAL_DAYS * G_TIME_SPAN_DAY,
+                                                       0, &error);
+
+    if (recent == NULL)
+      goto fail;
+    load->lab_critical = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_lab_result_free);
+    for (guint i = 0; i < recent->len; i++)
+      {
+        ChLabResult *r = g_ptr_array_index (recent, i);
+
+        if (ch_labs_ui_flag_critical (r->abnormal_flags))
+          g_ptr_array_add (load->lab_critical, g_steal_pointer (&recent->pdata[i]));
+      }
+  }
 
   /* A trend of 0 is "the same as before" or "nothing before": no arrow
    * for a first value. */
@@ -1318,8 +1553,12 @@ load_done (GObject      *object,
   g_clear_pointer (&self->history, g_ptr_array_unref);
   g_clear_pointer (&self->prescriptions, g_ptr_array_unref);
   g_clear_pointer (&self->drug_alerts, g_ptr_array_unref);
+  g_clear_pointer (&self->lab_latest, g_ptr_array_unref);
+  g_clear_pointer (&self->lab_critical, g_ptr_array_unref);
   g_clear_pointer (&self->trend_known, g_free);
   self->summary = g_steal_pointer (&load->summary);
+  self->lab_latest = g_steal_pointer (&load->lab_latest);
+  self->lab_critical = g_steal_pointer (&load->lab_critical);
   self->prescriptions = g_steal_pointer (&load->prescriptions);
   self->drug_alerts = g_steal_pointer (&load->drug_alerts);
   self->allergies = g_steal_pointer (&load->allergies);
@@ -1375,6 +1614,8 @@ ch_chart_summary_view_forget (ChChartSummaryView *self)
   g_clear_pointer (&self->history, g_ptr_array_unref);
   g_clear_pointer (&self->prescriptions, g_ptr_array_unref);
   g_clear_pointer (&self->drug_alerts, g_ptr_array_unref);
+  g_clear_pointer (&self->lab_latest, g_ptr_array_unref);
+  g_clear_pointer (&self->lab_critical, g_ptr_array_unref);
   g_clear_pointer (&self->trend_known, g_free);
   gtk_widget_set_visible (GTK_WIDGET (self->alerts_group), FALSE);
   ch_chart_summary_view_fill (self);
@@ -2161,6 +2402,22 @@ reconcile_activated (GtkWidget  *widget,
 }
 
 static void
+reconcile_outside_activated (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  ChChartSummaryView *self = CH_CHART_SUMMARY_VIEW (widget);
+  GtkWidget *dialog;
+
+  if (!ch_chart_summary_view_ready (self))
+    return;
+  dialog = ch_incoming_dialog_new (parent_window (self), self->session, self->patient);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_prescription_changed), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 print_thread (GTask        *task,
               gpointer      source_object,
               gpointer      task_data,
@@ -2217,6 +2474,8 @@ ch_chart_summary_view_finalize (GObject *object)
   g_clear_pointer (&self->history, g_ptr_array_unref);
   g_clear_pointer (&self->prescriptions, g_ptr_array_unref);
   g_clear_pointer (&self->drug_alerts, g_ptr_array_unref);
+  g_clear_pointer (&self->lab_latest, g_ptr_array_unref);
+  g_clear_pointer (&self->lab_critical, g_ptr_array_unref);
   g_clear_pointer (&self->trend_known, g_free);
   g_clear_pointer (&self->items, g_hash_table_unref);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
@@ -2276,6 +2535,8 @@ ch_chart_summary_view_class_init (ChChartSummaryViewClass *klass)
   gtk_widget_class_install_action (widget_class, "chart.request-refill", "x",
                                    request_refill_activated);
   gtk_widget_class_install_action (widget_class, "chart.reconcile", NULL, reconcile_activated);
+  gtk_widget_class_install_action (widget_class, "chart.reconcile-outside", NULL,
+                                   reconcile_outside_activated);
   gtk_widget_class_install_action (widget_class, "chart.discard-draft", "x",
                                    discard_draft_activated);
 

@@ -15,6 +15,8 @@
 #include "ch-backup-page.h"
 #include "ch-dicom-receiver.h"
 #include "ch-imaging-inbox-page.h"
+#include "ch-lab-listener.h"
+#include "ch-lab-queue-page.h"
 #include "ch-lists-page.h"
 #include "ch-schedule-page.h"
 #include "ch-ui.h"
@@ -50,6 +52,8 @@ static const Section sections[] = {
   /* Listed after the waitlist; last here for its shortcut, Alt+0. Studies of
    * patients not yet known: the role's own clinical access opens it. */
   { "imaging", CH_AREA_CLINICAL, FALSE, TRUE },
+  /* Listed after the Imaging Inbox, for the same people; Alt+L. */
+  { "labs", CH_AREA_CLINICAL, FALSE, TRUE },
   /* Listed with the administration; no Alt+number left for it. */
   { "backups", CH_AREA_BACKUP, TRUE },
 };
@@ -74,6 +78,7 @@ struct _ChMainPage
   AdwBin         *today_bin;
   AdwBin         *lists_bin;
   AdwBin         *imaging_bin;
+  AdwBin         *labs_bin;
   AdwBin         *backups_bin;
   GtkRevealer    *backup_banner;
   GtkLabel       *backup_banner_label;
@@ -89,6 +94,9 @@ struct _ChMainPage
   guint           received;    /* since the last word of it */
   guint           queued;
   guint           received_source;
+
+  ChLabListener  *lab_listener;  /* (nullable): while lab results may be received */
+  char           *lab_listener_error;
 };
 
 G_DEFINE_FINAL_TYPE (ChMainPage, ch_main_page, ADW_TYPE_BIN)
@@ -142,6 +150,8 @@ section_bin (ChMainPage *self,
     return self->lists_bin;
   if (g_strcmp0 (name, "imaging") == 0)
     return self->imaging_bin;
+  if (g_strcmp0 (name, "labs") == 0)
+    return self->labs_bin;
   if (g_strcmp0 (name, "backups") == 0)
     return self->backups_bin;
   if (g_strcmp0 (name, "users") == 0)
@@ -176,6 +186,8 @@ ensure_section_widget (ChMainPage *self,
         ch_backup_page_reload (CH_BACKUP_PAGE (adw_bin_get_child (bin)));
       else if (CH_IS_IMAGING_INBOX_PAGE (adw_bin_get_child (bin)))
         ch_imaging_inbox_page_reload (CH_IMAGING_INBOX_PAGE (adw_bin_get_child (bin)));
+      else if (CH_IS_LAB_QUEUE_PAGE (adw_bin_get_child (bin)))
+        ch_lab_queue_page_reload (CH_LAB_QUEUE_PAGE (adw_bin_get_child (bin)));
       return;
     }
 
@@ -191,6 +203,8 @@ ensure_section_widget (ChMainPage *self,
     adw_bin_set_child (bin, ch_lists_page_new (self->session));
   else if (g_strcmp0 (name, "imaging") == 0)
     adw_bin_set_child (bin, ch_imaging_inbox_page_new (self->session));
+  else if (g_strcmp0 (name, "labs") == 0)
+    adw_bin_set_child (bin, ch_lab_queue_page_new (self->session));
   else if (g_strcmp0 (name, "backups") == 0)
     adw_bin_set_child (bin, ch_backup_page_new (self->session));
   else if (g_strcmp0 (name, "users") == 0)
@@ -734,6 +748,33 @@ ch_main_page_get_receiver_error (ChMainPage *self)
   return self->receiver_error;
 }
 
+/* ---- the lab listener -------------------------------------------------------- */
+
+/* Said once the page is in its window, where toasts show. */
+static void
+tell_lab_listener_error (ChMainPage *self)
+{
+  g_signal_handlers_disconnect_by_func (self, tell_lab_listener_error, NULL);
+  ch_ui_toast (GTK_WIDGET (self), self->lab_listener_error);
+}
+
+/* Like the DICOM receiver: for someone who may file results, while the
+ * practice has it switched on, as long as the unlocked session. */
+static void
+ch_main_page_start_lab_listener (ChMainPage *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->lab_listener = ch_lab_listener_start (GTK_WIDGET (self), self->session, &error);
+  if (self->lab_listener != NULL || error == NULL)
+    return;
+
+  /* TRANSLATORS: %s says why, e.g. "Address already in use" */
+  self->lab_listener_error = g_strdup_printf (_("Lab results cannot be received: %s"),
+                                              error->message);
+  g_signal_connect_after (self, "map", G_CALLBACK (tell_lab_listener_error), NULL);
+}
+
 /* ---- the backup banner ------------------------------------------------------- */
 
 /* Whoever looks after backups is told, on every page, when the last good
@@ -835,6 +876,7 @@ ch_main_page_constructed (GObject *object)
   ch_main_page_update_gate (self);
   ch_main_page_refresh (self);
   ch_main_page_start_receiver (self);
+  ch_main_page_start_lab_listener (self);
   ch_main_page_check_backups (self);
 }
 
@@ -850,6 +892,10 @@ ch_main_page_dispose (GObject *object)
     ch_dicom_receiver_stop (self->receiver);
   g_clear_object (&self->receiver);
   g_clear_pointer (&self->receiver_error, g_free);
+  if (self->lab_listener != NULL)
+    ch_lab_listener_stop (self->lab_listener);
+  g_clear_object (&self->lab_listener);
+  g_clear_pointer (&self->lab_listener_error, g_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CH_TYPE_MAIN_PAGE);
 
@@ -934,6 +980,7 @@ ch_main_page_class_init (ChMainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, today_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, lists_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, imaging_bin);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, labs_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, backups_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, backup_banner);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, backup_banner_label);
@@ -949,6 +996,9 @@ ch_main_page_class_init (ChMainPageClass *klass)
     gtk_widget_class_add_binding_action (widget_class, i < 9 ? GDK_KEY_1 + i : GDK_KEY_0,
                                          GDK_ALT_MASK,
                                          "main.show-section", "s", sections[i].name);
+  /* The numbers are taken: L for labs. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_ALT_MASK,
+                                       "main.show-section", "s", "labs");
 }
 
 static void

@@ -7,6 +7,7 @@
 
 #include "ch-chart-summary-view.h"
 #include "ch-documents-list.h"
+#include "ch-lab-results-page.h"
 #include "ch-notes-list.h"
 #include "ch-patient-ui.h"
 #include "ch-patient-history.h"
@@ -42,6 +43,7 @@ struct _ChPatientView
   ChChartSummaryView  *chart_view;
   ChNotesList         *notes_list;
   ChDocumentsList     *documents_list;
+  ChLabResultsPage    *lab_results_page;
   AdwAvatar           *avatar;
   GtkLabel            *name_label;
   GtkLabel            *summary_label;
@@ -465,6 +467,7 @@ ch_patient_view_set_session (ChPatientView *self,
   ch_chart_summary_view_set_session (self->chart_view, session);
   ch_notes_list_set_session (self->notes_list, session);
   ch_documents_list_set_session (self->documents_list, session);
+  ch_lab_results_page_set_session (self->lab_results_page, session);
   ch_ui_session_watch_busy (session, G_OBJECT (self), G_CALLBACK (ch_patient_view_update_actions));
   ch_patient_view_update_actions (self);
 }
@@ -499,6 +502,9 @@ ch_patient_view_show_clinical (ChPatientView *self)
                               clinical);
   gtk_stack_page_set_visible (gtk_stack_get_page (self->pages, GTK_WIDGET (self->notes_list)),
                               clinical);
+  gtk_stack_page_set_visible (gtk_stack_get_page (self->pages,
+                                                  GTK_WIDGET (self->lab_results_page)),
+                              clinical);
   /* ID and insurance cards are the front desk's too. */
   gtk_stack_page_set_visible (gtk_stack_get_page (self->pages,
                                                   GTK_WIDGET (self->documents_list)),
@@ -512,11 +518,14 @@ ch_patient_view_show_clinical (ChPatientView *self)
     {
       ch_chart_summary_view_load (self->chart_view, self->record);
       ch_notes_list_load (self->notes_list, self->record);
+      /* Read when the Labs page is first shown, not now. */
+      ch_lab_results_page_load (self->lab_results_page, self->record);
     }
   else
     {
       ch_chart_summary_view_clear (self->chart_view);
       ch_notes_list_clear (self->notes_list);
+      ch_lab_results_page_clear (self->lab_results_page);
     }
 
   if (documents)
@@ -1028,6 +1037,19 @@ import_documents_shortcut (GtkWidget *widget,
   return gtk_widget_activate_action (GTK_WIDGET (self->documents_list), "documents.import", NULL);
 }
 
+/* The chart summary's lab results and critical lab alert lead here. */
+static void
+show_labs_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ChPatientView *self = CH_PATIENT_VIEW (widget);
+
+  if (gtk_stack_page_get_visible (gtk_stack_get_page (self->pages,
+                                                      GTK_WIDGET (self->lab_results_page))))
+    ch_ui_stack_show (self->pages, "labs");
+}
+
 static void
 add_shortcut (GtkEventController *controller,
               guint               keyval,
@@ -1081,6 +1103,7 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
   g_type_ensure (CH_TYPE_CHART_SUMMARY_VIEW);
   g_type_ensure (CH_TYPE_NOTES_LIST);
   g_type_ensure (CH_TYPE_DOCUMENTS_LIST);
+  g_type_ensure (CH_TYPE_LAB_RESULTS_PAGE);
 
   object_class->dispose = ch_patient_view_dispose;
   object_class->finalize = ch_patient_view_finalize;
@@ -1097,6 +1120,7 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, chart_view);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, notes_list);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, documents_list);
+  gtk_widget_class_bind_template_child (widget_class, ChPatientView, lab_results_page);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, add_policy_button);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, avatar);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, name_label);
@@ -1110,6 +1134,7 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_page_changed);
 
   gtk_widget_class_install_action (widget_class, "patient.history", NULL, history_activated);
+  gtk_widget_class_install_action (widget_class, "patient.show-labs", NULL, show_labs_activated);
   gtk_widget_class_install_action (widget_class, "patient.print-summary", NULL,
                                    print_summary_activated);
   gtk_widget_class_install_action (widget_class, "patient.add-policy", NULL,

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ch-imaging.h"
+#include "ch-labs.h"
 #include "ch-preferences-window.h"
 #include "ch-prescribing.h"
 #include "ch-ui.h"
@@ -28,6 +29,12 @@ struct _ChPreferencesWindow
   GtkWidget            *ae_row;
   GtkWidget            *port_row;
   GtkWidget            *peers_row;
+  GtkWidget            *labs_group;
+  GtkSwitch            *labs_switch;
+  GtkWidget            *labs_port_row;
+  GtkWidget            *labs_address_row;
+  GtkWidget            *labs_folder_row;
+  GtkWidget            *labs_senders_row;
 
   ChSession            *session;
   guint                 save_source;
@@ -129,6 +136,96 @@ on_receiver_apply (ChPreferencesWindow *self)
   ch_preferences_window_load_receiver (self);
 }
 
+/* The lab listener's settings: practice policy, for those who manage users
+ * (the controller decides) and no one else: an address or a folder path
+ * is no clinician's business. */
+static void
+ch_preferences_window_load_labs (ChPreferencesWindow *self)
+{
+  g_autoptr(ChLabsListenerSettings) settings = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *senders = NULL;
+  gboolean loading = self->loading;
+
+  if (!ch_session_can (self->session, CH_AREA_USERS, CH_ACCESS_WRITE))
+    {
+      gtk_widget_set_visible (self->labs_group, FALSE);
+      return;
+    }
+  settings = ch_labs_get_listener_settings (self->session, NULL);
+  if (settings == NULL)
+    {
+      gtk_widget_set_visible (self->labs_group, FALSE);
+      return;
+    }
+
+  self->loading = TRUE;
+  port = g_strdup_printf ("%u", settings->port);
+  gtk_switch_set_active (self->labs_switch, settings->enabled);
+  gtk_editable_set_text (GTK_EDITABLE (self->labs_port_row), port);
+  gtk_editable_set_text (GTK_EDITABLE (self->labs_address_row), settings->address);
+  gtk_editable_set_text (GTK_EDITABLE (self->labs_folder_row), settings->folder);
+  senders = g_strjoinv (", ", settings->allowed_senders);
+  gtk_editable_set_text (GTK_EDITABLE (self->labs_senders_row), senders);
+  self->loading = loading;
+}
+
+static void
+on_labs_apply (ChPreferencesWindow *self)
+{
+  ChLabsListenerSettings settings = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *folder = NULL;
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GPtrArray) senders = g_ptr_array_new_with_free_func (g_free);
+  const char *port_text;
+  char *end = NULL;
+  guint64 port;
+
+  if (self->loading)
+    return;
+  if (ch_ui_session_is_busy (self->session))
+    {
+      ch_ui_toast (GTK_WIDGET (self), _("Charta is busy; apply the change again in a moment"));
+      return;
+    }
+
+  port_text = gtk_editable_get_text (GTK_EDITABLE (self->labs_port_row));
+  port = g_ascii_strtoull (port_text, &end, 10);
+  if (end == port_text || *end != '\0' || port < 1 || port > 65535)
+    {
+      ch_ui_toast (GTK_WIDGET (self), _("The port is a number from 1 to 65535"));
+      ch_preferences_window_load_labs (self);
+      return;
+    }
+
+  address = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->labs_address_row))));
+  folder = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->labs_folder_row))));
+  settings.enabled = gtk_switch_get_active (self->labs_switch);
+  settings.port = (guint) port;
+  settings.address = address;
+  settings.folder = folder;
+  parts = g_strsplit (gtk_editable_get_text (GTK_EDITABLE (self->labs_senders_row)), ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (parts[i][0] != '\0')
+        g_ptr_array_add (senders, g_strdup (parts[i]));
+    }
+  g_ptr_array_add (senders, NULL);
+  settings.allowed_senders = (GStrv) senders->pdata;
+
+  if (!ch_labs_set_listener_settings (self->session, &settings, &error))
+    {
+      ch_ui_toast (GTK_WIDGET (self), error->message);
+      ch_preferences_window_load_labs (self);
+      return;
+    }
+  ch_ui_toast (GTK_WIDGET (self), _("Lab interface settings saved"));
+  ch_preferences_window_load_labs (self);
+}
+
 static void
 ch_preferences_window_load (ChPreferencesWindow *self)
 {
@@ -163,6 +260,7 @@ ch_preferences_window_load (ChPreferencesWindow *self)
       gtk_editable_set_text (GTK_EDITABLE (self->licence_row), licence);
     }
   ch_preferences_window_load_receiver (self);
+  ch_preferences_window_load_labs (self);
   self->loading = FALSE;
 }
 
@@ -321,8 +419,15 @@ ch_preferences_window_class_init (ChPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, ae_row);
   gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, port_row);
   gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, peers_row);
+  gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, labs_group);
+  gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, labs_switch);
+  gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, labs_port_row);
+  gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, labs_address_row);
+  gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, labs_folder_row);
+  gtk_widget_class_bind_template_child (widget_class, ChPreferencesWindow, labs_senders_row);
   gtk_widget_class_bind_template_callback (widget_class, on_licence_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_receiver_apply);
+  gtk_widget_class_bind_template_callback (widget_class, on_labs_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_idle_value_changed);
 }
 
