@@ -98,6 +98,25 @@ read_document (sqlite3_stmt *stmt)
 }
 
 gboolean
+ch_db_document_set_filed_at (ChStore  *store,
+                             gint64    id,
+                             gint64    filed_at,
+                             GError  **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = ch_store_prepare (store,
+                           "UPDATE documents SET created_at = ?2, updated_at = ?2"
+                           " WHERE id = ?1 AND version = 1",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, filed_at);
+  return ch_store_step_done (store, stmt, error);
+}
+
+gboolean
 ch_db_document_insert (ChStore     *store,
                        ChDocument  *d,
                        const char  *username,

@@ -40,6 +40,12 @@ gboolean    ch_db_document_insert      (ChStore      *store,
                                         ChDocument   *document,
                                         const char   *username,
                                         GError      **error);
+/* When a document brought from another system was first filed there (µs,
+ * UTC): set once, right after ch_db_document_insert(), in its transaction. */
+gboolean      ch_db_document_set_filed_at (ChStore     *store,
+                                           gint64       id,
+                                           gint64       filed_at,
+                                           GError     **error);
 /* Writes category, date, title, author, source, tags, content_type, status
  * and status_reason if the version is the one read (else
  * CH_STORE_ERROR_CONSTRAINT), keeping the earlier version in the item

@@ -11,6 +11,7 @@
 
 #include "ch-audit.h"
 #include "ch-chart.h"
+#include "ch-document-db.h"
 #include "ch-documents.h"
 #include "ch-fhir-db.h"
 #include "ch-fhir-import.h"
@@ -1328,6 +1329,7 @@ import_document (Import  *im,
   guchar *decoded;
   double declared = -1;
   ChDocumentMeta meta = { 0 };
+  gint64 filed_at;
   gint64 id = 0;
 
   decoded = g_base64_decode (data, &size);
@@ -1359,6 +1361,10 @@ import_document (Import  *im,
   meta.content_type = str (attachment, "contentType");
 
   if (!ch_documents_import (im->session, patient_id, &meta, NULL, bytes, &id, error))
+    return FALSE;
+  /* When it was filed in the system it comes from stays its history. */
+  filed_at = parse_instant (str (r, "date"));
+  if (filed_at > 0 && !ch_db_document_set_filed_at (im->store, id, filed_at, error))
     return FALSE;
   item->local_id = id;
   return remember_id (im, "documentreference", id, item->id, error);
