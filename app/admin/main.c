@@ -27,6 +27,7 @@
 #include "ch-admin-fhir.h"
 #include "ch-admin-hl7.h"
 #include "ch-admin-lab-orders.h"
+#include "ch-admin-billing.h"
 #include "ch-admin-import-csv.h"
 #include "ch-admin-dicom.h"
 #include "ch-admin-json.h"
@@ -4496,6 +4497,54 @@ cmd_lab_order_target (Invocation *inv,
   return run_lab_order (inv, CH_ADMIN_LAB_ORDER_TARGET, error);
 }
 
+/* ---- billing ------------------------------------------------------------------ */
+
+static gboolean
+run_billing (Invocation             *inv,
+             ChAdminBillingCommand   command,
+             GError                **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_auto (ChAdminBillingOptions) billing = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  guint min, max;
+
+  ch_admin_billing_arity (command, &min, &max);
+  add_login_options (inv, &opts);
+  ch_admin_billing_add_options (inv->context, command, &billing);
+  if (!parse_args (inv, min, max, error) ||
+      !ch_admin_billing_check (command, &billing, (const char * const *) inv->args + 1, error))
+    return FALSE;
+  session = login (&opts, NULL, error);
+  return session != NULL &&
+         ch_admin_billing_run (session, command, &billing, (const char * const *) inv->args + 1,
+                               error);
+}
+
+#define BILLING_COMMAND(name, command) \
+  static gboolean \
+  name (Invocation *inv, \
+        GError    **error) \
+  { \
+    return run_billing (inv, command, error); \
+  }
+
+BILLING_COMMAND (cmd_billing_fees_import, CH_ADMIN_BILLING_FEES_IMPORT)
+BILLING_COMMAND (cmd_billing_fees_list, CH_ADMIN_BILLING_FEES_LIST)
+BILLING_COMMAND (cmd_billing_encounters, CH_ADMIN_BILLING_ENCOUNTERS)
+BILLING_COMMAND (cmd_billing_charge, CH_ADMIN_BILLING_CHARGE)
+BILLING_COMMAND (cmd_billing_charges, CH_ADMIN_BILLING_CHARGES)
+BILLING_COMMAND (cmd_billing_ready, CH_ADMIN_BILLING_READY)
+BILLING_COMMAND (cmd_billing_pay, CH_ADMIN_BILLING_PAY)
+BILLING_COMMAND (cmd_billing_refund, CH_ADMIN_BILLING_REFUND)
+BILLING_COMMAND (cmd_billing_write_off, CH_ADMIN_BILLING_WRITE_OFF)
+BILLING_COMMAND (cmd_billing_adjust, CH_ADMIN_BILLING_ADJUST)
+BILLING_COMMAND (cmd_billing_reverse, CH_ADMIN_BILLING_REVERSE)
+BILLING_COMMAND (cmd_billing_ledger, CH_ADMIN_BILLING_LEDGER)
+BILLING_COMMAND (cmd_billing_post_openings, CH_ADMIN_BILLING_POST_OPENINGS)
+
+#undef BILLING_COMMAND
+
 /* ---- outside records: CCD import and reconciliation ---------------------- */
 
 static gboolean
@@ -4660,6 +4709,28 @@ static const Command commands[] = {
     cmd_lab_order_cancel },
   { "lab", "order-target", N_("[TARGET]"), N_("Show or set where lab orders go"),
     cmd_lab_order_target },
+  { "billing", "fees import", N_("FILE"), N_("Add a fee schedule from a CSV file"),
+    cmd_billing_fees_import },
+  { "billing", "fees list", NULL, N_("List the fee schedule"), cmd_billing_fees_list },
+  { "billing", "encounters", NULL, N_("List a patient's encounters and their billing status"),
+    cmd_billing_encounters },
+  { "billing", "charge", NULL, N_("Add a charge line to an encounter"), cmd_billing_charge },
+  { "billing", "charges", N_("ENCOUNTER"), N_("List an encounter's charge lines"),
+    cmd_billing_charges },
+  { "billing", "ready", N_("ENCOUNTER"), N_("Mark an encounter ready to bill"),
+    cmd_billing_ready },
+  { "billing", "pay", NULL, N_("Record a payment and allocate it to charge lines"),
+    cmd_billing_pay },
+  { "billing", "refund", NULL, N_("Record money paid back to a patient"), cmd_billing_refund },
+  { "billing", "write-off", NULL, N_("Write off part of a patient's balance"),
+    cmd_billing_write_off },
+  { "billing", "adjust", NULL, N_("Adjust a patient's balance, with a reason"),
+    cmd_billing_adjust },
+  { "billing", "reverse", N_("ENTRY"), N_("Correct a ledger entry with its reversing entry"),
+    cmd_billing_reverse },
+  { "billing", "ledger", NULL, N_("Show a patient's ledger and balance"), cmd_billing_ledger },
+  { "billing", "post-openings", NULL,
+    N_("Take a CSV migration's opening balances into the ledger"), cmd_billing_post_openings },
   { "import", "ccd", N_("FILE"),
     N_("Stage a CCD's problems, allergies and medications for reconciliation"), cmd_import_ccd },
   { "reconcile", "list", NULL, N_("List a patient's outside record items and their status"),

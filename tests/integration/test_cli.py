@@ -53,6 +53,10 @@ COMMANDS = [
     ['import', 'fhir'], ['import', 'csv'], ['import', 'ccd'],
     ['lab', 'order'], ['lab', 'orders'], ['lab', 'order-resend'], ['lab', 'order-cancel'],
     ['lab', 'order-target'], ['reconcile', 'list'], ['reconcile', 'accept'], ['reconcile', 'decline'],
+    ['billing', 'fees', 'import'], ['billing', 'fees', 'list'], ['billing', 'encounters'],
+    ['billing', 'charge'], ['billing', 'charges'], ['billing', 'ready'], ['billing', 'pay'],
+    ['billing', 'refund'], ['billing', 'write-off'], ['billing', 'adjust'], ['billing', 'reverse'],
+    ['billing', 'ledger'], ['billing', 'post-openings'],
 ]
 RECOVERY_RE = re.compile(r'^Recovery key: (\S+)$', re.M)
 # The drug knowledge base shipped with Charta, as resources/data/drugs/README.md describes it.
