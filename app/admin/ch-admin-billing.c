@@ -13,6 +13,7 @@
 #include "ch-admin-billing.h"
 #include "ch-admin-input.h"
 #include "ch-admin-json.h"
+#include "ch-admin-output.h"
 #include "ch-audit.h"
 #include "ch-billing.h"
 #include "ch-patients.h"
@@ -280,46 +281,6 @@ ch_admin_billing_check (ChAdminBillingCommand          command,
 /* ---- output ---------------------------------------------------------------- */
 
 static void
-print_rows (GPtrArray *rows,
-            guint      n_columns)
-{
-  g_autofree glong *widths = g_new0 (glong, n_columns);
-  g_autoptr (GString) line = g_string_new (NULL);
-
-  for (guint r = 0; r < rows->len; r++)
-    for (guint c = 0; c < n_columns; c++)
-      widths[c] = MAX (widths[c], g_utf8_strlen (((char **) rows->pdata[r])[c], -1));
-  for (guint r = 0; r < rows->len; r++)
-    {
-      char **row = rows->pdata[r];
-
-      g_string_truncate (line, 0);
-      for (guint c = 0; c < n_columns; c++)
-        {
-          g_string_append (line, row[c]);
-          if (c + 1 < n_columns)
-            for (glong i = g_utf8_strlen (row[c], -1); i < widths[c] + 2; i++)
-              g_string_append_c (line, ' ');
-        }
-      g_print ("%s\n", g_strchomp (line->str));
-    }
-}
-
-static void
-print_json (JsonBuilder *builder)
-{
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
-}
-
-static void
 add_int (JsonBuilder *builder,
          const char  *key,
          gint64       value)
@@ -356,7 +317,7 @@ run_fees_list (ChSession                    *session,
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
-      print_json (builder);
+      ch_admin_print_json (builder);
     }
   else
     {
@@ -375,7 +336,7 @@ run_fees_list (ChSession                    *session,
           row[4] = g_strdup (fee->description);
           g_ptr_array_add (rows, row);
         }
-      print_rows (rows, 5);
+      ch_admin_print_table (rows, 5);
     }
   return TRUE;
 }
@@ -410,7 +371,7 @@ run_encounters (ChSession                    *session,
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
-      print_json (builder);
+      ch_admin_print_json (builder);
     }
   else
     {
@@ -432,7 +393,7 @@ run_encounters (ChSession                    *session,
           row[6] = g_strdup (e->reason);
           g_ptr_array_add (rows, row);
         }
-      print_rows (rows, 7);
+      ch_admin_print_table (rows, 7);
     }
   return TRUE;
 }
@@ -473,7 +434,7 @@ run_charges (ChSession                    *session,
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
-      print_json (builder);
+      ch_admin_print_json (builder);
     }
   else
     {
@@ -496,7 +457,7 @@ run_charges (ChSession                    *session,
           row[7] = g_strdup (l->reversed ? _("reversed") : "");
           g_ptr_array_add (rows, row);
         }
-      print_rows (rows, 8);
+      ch_admin_print_table (rows, 8);
     }
   return TRUE;
 }
@@ -541,7 +502,7 @@ run_ledger (ChSession                    *session,
         }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      print_json (builder);
+      ch_admin_print_json (builder);
     }
   else
     {
@@ -569,7 +530,7 @@ run_ledger (ChSession                    *session,
             row[5] = g_strdup (*e->reason != '\0' ? e->reason : e->method);
           g_ptr_array_add (rows, row);
         }
-      print_rows (rows, 6);
+      ch_admin_print_table (rows, 6);
       g_print (_("Balance: %s\n"), total);
     }
   return TRUE;

@@ -11,6 +11,7 @@
 #include "ch-admin-ccda-import.h"
 #include "ch-admin-input.h"
 #include "ch-admin-json.h"
+#include "ch-admin-output.h"
 #include "ch-ccda-import.h"
 #include "ch-patients.h"
 
@@ -175,8 +176,6 @@ static char *
 items_json (GPtrArray *items)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_array (builder);
   for (guint i = 0; i < items->len; i++)
@@ -208,11 +207,7 @@ items_json (GPtrArray *items)
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  return json_generator_to_data (generator, NULL);
+  return ch_admin_json_text (builder);
 }
 
 static gboolean

@@ -13,6 +13,7 @@
 #include "ch-admin-hl7.h"
 #include "ch-admin-input.h"
 #include "ch-admin-json.h"
+#include "ch-admin-output.h"
 #include "ch-audit.h"
 #include "ch-labs.h"
 #include "ch-mllp.h"
@@ -215,18 +216,6 @@ ch_admin_hl7_check (ChAdminHl7Command         command,
 /* ---- JSON ------------------------------------------------------------------ */
 
 static char *
-builder_to_text (JsonBuilder *builder)
-{
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (builder);
-
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  return json_generator_to_data (generator, NULL);
-}
-
-static char *
 messages_json (GPtrArray *messages)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
@@ -259,7 +248,7 @@ messages_json (GPtrArray *messages)
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  return builder_to_text (builder);
+  return ch_admin_json_text (builder);
 }
 
 static char *
@@ -304,43 +293,10 @@ results_json (GPtrArray *results)
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  return builder_to_text (builder);
+  return ch_admin_json_text (builder);
 }
 
 /* ---- tables ---------------------------------------------------------------- */
-
-/* Rows of @n_columns strings (the first the header) as aligned columns. */
-static void
-print_table (GPtrArray *rows,
-             guint      n_columns)
-{
-  g_autofree glong *widths = g_new0 (glong, n_columns);
-  g_autoptr (GString) line = g_string_new (NULL);
-
-  for (guint r = 0; r < rows->len; r++)
-    for (guint c = 0; c < n_columns; c++)
-      {
-        const char *text = ((char **) rows->pdata[r])[c];
-
-        widths[c] = MAX (widths[c], g_utf8_strlen (text != NULL ? text : "", -1));
-      }
-  for (guint r = 0; r < rows->len; r++)
-    {
-      char **row = rows->pdata[r];
-
-      g_string_truncate (line, 0);
-      for (guint c = 0; c < n_columns; c++)
-        {
-          const char *text = row[c] != NULL ? row[c] : "";
-
-          g_string_append (line, text);
-          if (c + 1 < n_columns)
-            for (glong i = g_utf8_strlen (text, -1); i < widths[c] + 2; i++)
-              g_string_append_c (line, ' ');
-        }
-      g_print ("%s\n", g_strchomp (line->str));
-    }
-}
 
 static char *
 one_line (const char *text)
@@ -390,7 +346,7 @@ print_messages (GPtrArray *messages,
       row[c++] = one_line (m->reason);
       g_ptr_array_add (rows, row);
     }
-  print_table (rows, queue ? 7 : 9);
+  ch_admin_print_table (rows, queue ? 7 : 9);
 }
 
 static void
@@ -427,7 +383,7 @@ print_results (GPtrArray *results,
                                                (long long) r->replaced_by);
       g_ptr_array_add (rows, row);
     }
-  print_table (rows, n_columns);
+  ch_admin_print_table (rows, n_columns);
 }
 
 /* ---- commands -------------------------------------------------------------- */

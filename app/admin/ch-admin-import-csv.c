@@ -9,6 +9,7 @@
 
 #include "ch-admin-import-csv.h"
 #include "ch-admin-input.h"
+#include "ch-admin-output.h"
 #include "ch-csv-import.h"
 
 void
@@ -100,8 +101,6 @@ static char *
 report_json (const ChCsvImportReport *report)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "source");
@@ -148,11 +147,7 @@ report_json (const ChCsvImportReport *report)
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  return json_generator_to_data (generator, NULL);
+  return ch_admin_json_text (builder);
 }
 
 gboolean

@@ -11,6 +11,7 @@
 #include "ch-admin-input.h"
 #include "ch-admin-json.h"
 #include "ch-admin-lab-orders.h"
+#include "ch-admin-output.h"
 #include "ch-audit.h"
 #include "ch-lab-orders.h"
 #include "ch-patients.h"
@@ -186,8 +187,6 @@ static char *
 orders_json (GPtrArray *orders)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_array (builder);
   for (guint i = 0; i < orders->len; i++)
@@ -237,11 +236,7 @@ orders_json (GPtrArray *orders)
     }
   json_builder_end_array (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  return json_generator_to_data (generator, NULL);
+  return ch_admin_json_text (builder);
 }
 
 static char *
@@ -258,8 +253,6 @@ print_orders (GPtrArray *orders)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   const guint n_columns = 8;
-  g_autofree glong *widths = g_new0 (glong, n_columns);
-  g_autoptr (GString) line = g_string_new (NULL);
 
   g_ptr_array_add (rows, g_strsplit (_("NUMBER|ORDERED|PATIENT|TESTS|PRIORITY|BY|STATUS|WHY"),
                                      "|", -1));
@@ -290,24 +283,7 @@ print_orders (GPtrArray *orders)
                          : o->reason);
       g_ptr_array_add (rows, row);
     }
-
-  for (guint r = 0; r < rows->len; r++)
-    for (guint c = 0; c < n_columns; c++)
-      widths[c] = MAX (widths[c], g_utf8_strlen (((char **) rows->pdata[r])[c], -1));
-  for (guint r = 0; r < rows->len; r++)
-    {
-      char **row = rows->pdata[r];
-
-      g_string_truncate (line, 0);
-      for (guint c = 0; c < n_columns; c++)
-        {
-          g_string_append (line, row[c]);
-          if (c + 1 < n_columns)
-            for (glong i = g_utf8_strlen (row[c], -1); i < widths[c] + 2; i++)
-              g_string_append_c (line, ' ');
-        }
-      g_print ("%s\n", g_strchomp (line->str));
-    }
+  ch_admin_print_table (rows, n_columns);
 }
 
 /* Prints what became of sending @order (or its cancellation); FALSE with

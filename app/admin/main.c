@@ -32,6 +32,7 @@
 #include "ch-admin-dicom.h"
 #include "ch-admin-json.h"
 #include "ch-admin-kb.h"
+#include "ch-admin-output.h"
 #include "ch-admin-schedule.h"
 #include "ch-admin-input.h"
 #include "ch-audit-model.h"
@@ -363,54 +364,6 @@ print_recovery_key (const char *recovery_key)
              "every administrator\npassword is lost (charta-admin recover)."));
 }
 
-/* Returns: (transfer full): rows of @n_columns strings (the first row the
- * header) as aligned columns, two spaces apart, with no trailing blanks, one
- * line a row. */
-static char *
-format_table (GPtrArray *rows,
-              guint      n_columns)
-{
-  g_autofree glong *widths = g_new0 (glong, n_columns);
-  g_autoptr (GString) line = g_string_new (NULL);
-  GString *table = g_string_new (NULL);
-
-  for (guint r = 0; r < rows->len; r++)
-    {
-      char **row = g_ptr_array_index (rows, r);
-
-      for (guint c = 0; c < n_columns; c++)
-        widths[c] = MAX (widths[c], g_utf8_strlen (row[c] ? row[c] : "", -1));
-    }
-
-  for (guint r = 0; r < rows->len; r++)
-    {
-      char **row = g_ptr_array_index (rows, r);
-
-      g_string_truncate (line, 0);
-      for (guint c = 0; c < n_columns; c++)
-        {
-          const char *text = row[c] ? row[c] : "";
-
-          g_string_append (line, text);
-          if (c + 1 < n_columns)
-            for (glong i = g_utf8_strlen (text, -1); i < widths[c] + 2; i++)
-              g_string_append_c (line, ' ');
-        }
-      g_string_append_printf (table, "%s\n", g_strchomp (line->str));
-    }
-
-  return g_string_free (table, FALSE);
-}
-
-static void
-print_table (GPtrArray *rows,
-             guint      n_columns)
-{
-  g_autofree char *table = format_table (rows, n_columns);
-
-  g_print ("%s", table);
-}
-
 /* ---- init ---------------------------------------------------------------- */
 
 static gboolean
@@ -582,7 +535,7 @@ cmd_user_list (Invocation *inv,
       g_ptr_array_add (rows, g_strdupv (row));
     }
 
-  print_table (rows, 4);
+  ch_admin_print_table (rows, 4);
   return TRUE;
 }
 
@@ -756,7 +709,7 @@ cmd_whoami (Invocation *inv,
         (char *) ch_area_to_string (area), (char *) ch_access_to_string (access), NULL
       }));
     }
-  print_table (rows, 2);
+  ch_admin_print_table (rows, 2);
   return TRUE;
 }
 
@@ -1081,7 +1034,7 @@ audit_list_table (ChAuditModel *model,
       }));
     }
 
-  print_table (rows, 7);
+  ch_admin_print_table (rows, 7);
 }
 
 static gboolean
@@ -1258,7 +1211,7 @@ cmd_patient_search (Invocation *inv,
     }
 
   rows = hit_rows (hits);
-  print_table (rows, 5);
+  ch_admin_print_table (rows, 5);
   return TRUE;
 }
 
@@ -1398,7 +1351,7 @@ print_demographics (const ChPatientRecord *record)
   version = g_strdup_printf ("%" G_GINT64_FORMAT, record->version);
   add_field (rows, _("Version:"), version);
 
-  print_table (rows, 2);
+  ch_admin_print_table (rows, 2);
 }
 
 static char *
@@ -1430,7 +1383,7 @@ static void
 print_indented_table (GPtrArray *rows,
                       guint      n_columns)
 {
-  g_autofree char *table = format_table (rows, n_columns);
+  g_autofree char *table = ch_admin_format_table (rows, n_columns);
   g_auto (GStrv) lines = g_strsplit (table, "\n", -1);
 
   for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
@@ -1900,7 +1853,7 @@ cmd_patient_add (Invocation *inv,
       if (duplicates->len > 0)
         {
           g_autoptr (GPtrArray) rows = hit_rows (duplicates);
-          g_autofree char *table = format_table (rows, 5);
+          g_autofree char *table = ch_admin_format_table (rows, 5);
 
           g_printerr ("%s\n%s\n", _("Patients who may be the same person:"), table);
           g_set_error_literal (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_FAILED,
@@ -1994,7 +1947,7 @@ cmd_demo (Invocation *inv,
             user->display_name ? user->display_name : "", NULL
           }));
         }
-      print_table (rows, 4);
+      ch_admin_print_table (rows, 4);
       g_print ("\n");
       g_print (_("Open it with: charta --practice %s\n"), path);
     }
@@ -2597,7 +2550,7 @@ cmd_schedule_list (Invocation *inv,
       return TRUE;
     }
   rows = ch_admin_appointment_rows (list);
-  print_table (rows, 7);
+  ch_admin_print_table (rows, 7);
   return TRUE;
 }
 
@@ -2700,7 +2653,7 @@ cmd_schedule_find_slot (Invocation *inv,
     {
       g_autoptr (GPtrArray) rows = ch_admin_slot_rows (slots);
 
-      print_table (rows, 4);
+      ch_admin_print_table (rows, 4);
     }
   return TRUE;
 }
@@ -2837,7 +2790,7 @@ cmd_waitlist_list (Invocation *inv,
     {
       g_autoptr (GPtrArray) rows = ch_admin_waitlist_rows (entries, offers);
 
-      print_table (rows, 7);
+      ch_admin_print_table (rows, 7);
     }
   return TRUE;
 }
@@ -2955,7 +2908,7 @@ cmd_recall_list (Invocation *inv,
     {
       g_autoptr (GPtrArray) rows = ch_admin_recall_rows (recalls);
 
-      print_table (rows, 7);
+      ch_admin_print_table (rows, 7);
     }
   return TRUE;
 }
@@ -3300,7 +3253,7 @@ cmd_dicom_inbox (Invocation *inv,
           row[8] = g_strdup (item->reason);
           g_ptr_array_add (rows, row);
         }
-      print_table (rows, 9);
+      ch_admin_print_table (rows, 9);
     }
   return TRUE;
 }
@@ -3435,7 +3388,7 @@ cmd_dicom_studies (Invocation *inv,
           row[5] = g_strdup (study->study_uid);
           g_ptr_array_add (rows, row);
         }
-      print_table (rows, 6);
+      ch_admin_print_table (rows, 6);
     }
   return TRUE;
 }
@@ -3652,7 +3605,7 @@ cmd_doc_list (Invocation *inv,
     {
       g_autoptr (GPtrArray) rows = ch_admin_document_rows (documents);
 
-      print_table (rows, 7);
+      ch_admin_print_table (rows, 7);
     }
   return TRUE;
 }
@@ -3709,19 +3662,6 @@ format_unix_time_iso (gint64 seconds)
   g_autoptr (GDateTime) when = g_date_time_new_from_unix_utc (seconds);
 
   return when != NULL ? g_date_time_format_iso8601 (when) : g_strdup ("");
-}
-
-static void
-print_json (JsonBuilder *builder)
-{
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
 }
 
 /* What opens an archive: --recovery-key-file (or $CHARTA_RECOVERY_KEY with
@@ -4060,7 +4000,7 @@ cmd_backup_list (Invocation *inv,
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
-      print_json (builder);
+      ch_admin_print_json (builder);
       return TRUE;
     }
 
@@ -4087,7 +4027,7 @@ cmd_backup_list (Invocation *inv,
         row[2] = g_format_size (info->size);
         g_ptr_array_add (rows, row);
       }
-    print_table (rows, 3);
+    ch_admin_print_table (rows, 3);
   }
   return TRUE;
 }
@@ -4260,7 +4200,7 @@ cmd_backup_status (Invocation *inv,
       json_builder_set_member_name (builder, "overdue");
       json_builder_add_boolean_value (builder, status->overdue);
       json_builder_end_object (builder);
-      print_json (builder);
+      ch_admin_print_json (builder);
       return TRUE;
     }
 
