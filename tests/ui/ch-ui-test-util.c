@@ -8,6 +8,9 @@
 
 #include "ch-demo.h"
 #include "ch-login-page.h"
+#include "ch-main-page.h"
+#include "ch-patient-view.h"
+#include "ch-patients-page.h"
 #include "ch-practice.h"
 #include "ch-ui.h"
 #include "ch-ui-test-util.h"
@@ -333,4 +336,25 @@ ch_ui_test_click (gpointer widget,
       return TRUE;
     }
   return FALSE;
+}
+
+GtkWidget *
+ch_ui_test_open_chart (GtkWidget *main_page,
+                       ChSession *session,
+                       gint64     patient_id)
+{
+  ChPatientsPage *patients;
+  ChPatientView *view;
+
+  g_assert_true (gtk_widget_activate_action (main_page, "main.show-section", "s", "patients"));
+  CH_UI_TEST_WAIT (ch_main_page_get_section_widget (CH_MAIN_PAGE (main_page), "patients") != NULL);
+  patients = CH_PATIENTS_PAGE (ch_main_page_get_section_widget (CH_MAIN_PAGE (main_page),
+                                                                "patients"));
+  CH_UI_TEST_WAIT (!ch_ui_session_is_busy (session));
+  ch_patients_page_open_patient (patients, patient_id);
+  view = CH_PATIENT_VIEW (ch_patients_page_get_patient_view (patients));
+  CH_UI_TEST_WAIT (!ch_patients_page_get_busy (patients) &&
+                   ch_patient_view_get_record (view) != NULL &&
+                   !ch_ui_session_is_busy (session));
+  return GTK_WIDGET (view);
 }

@@ -57,5 +57,11 @@ gboolean       ch_ui_test_click           (gpointer      widget,
                                            double        y);
 gboolean       ch_ui_test_strv_contains   (char        **strv,
                                            const char   *str);
+/* Opens patient @patient_id's chart from the Patients section of
+ * @main_page (a ChMainPage) and waits until it and @session are idle.
+ * Returns: (transfer none): the ChPatientView */
+GtkWidget     *ch_ui_test_open_chart      (GtkWidget    *main_page,
+                                           ChSession    *session,
+                                           gint64        patient_id);
 
 G_END_DECLS

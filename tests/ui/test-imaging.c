@@ -14,7 +14,6 @@
 #include "ch-main-page.h"
 #include "ch-patient-picker.h"
 #include "ch-patient-view.h"
-#include "ch-patients-page.h"
 #include "ch-patients.h"
 #include "ch-preferences-window.h"
 #include "ch-ui.h"
@@ -170,7 +169,6 @@ test_inbox_assign (Fixture       *f,
   ChImagingInboxItem *item;
   AdwMessageDialog *dialog;
   ChPatientPicker *picker;
-  ChPatientsPage *patients;
   ChPatientView *view;
   ChDocumentsList *documents;
   ChDocumentWindow *window;
@@ -215,16 +213,7 @@ test_inbox_assign (Fixture       *f,
   g_assert_cmpuint (studies->len, ==, 1);
 
   /* In the chart, by study and series; the series opens in the viewer. */
-  g_assert_true (gtk_widget_activate_action (f->main_page, "main.show-section", "s", "patients"));
-  CH_UI_TEST_WAIT (ch_main_page_get_section_widget (CH_MAIN_PAGE (f->main_page), "patients") !=
-                   NULL);
-  patients = CH_PATIENTS_PAGE (ch_main_page_get_section_widget (CH_MAIN_PAGE (f->main_page),
-                                                                "patients"));
-  CH_UI_TEST_WAIT (!ch_ui_session_is_busy (f->session));
-  ch_patients_page_open_patient (patients, patient_id);
-  CH_UI_TEST_WAIT (!ch_patients_page_get_busy (patients) &&
-                   ch_patient_view_get_record (CH_PATIENT_VIEW (ch_patients_page_get_patient_view (patients))) != NULL);
-  view = CH_PATIENT_VIEW (ch_patients_page_get_patient_view (patients));
+  view = CH_PATIENT_VIEW (ch_ui_test_open_chart (f->main_page, f->session, patient_id));
   documents = CH_DOCUMENTS_LIST (ch_ui_test_child (view, CH_TYPE_PATIENT_VIEW, "documents_list"));
   CH_UI_TEST_WAIT (!ch_documents_list_get_busy (documents) && !ch_ui_session_is_busy (f->session));
 

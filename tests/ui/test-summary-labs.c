@@ -10,7 +10,6 @@
 #include "ch-labs.h"
 #include "ch-main-page.h"
 #include "ch-patient-view.h"
-#include "ch-patients-page.h"
 #include "ch-patients.h"
 #include "ch-store-private.h"
 #include "ch-ui.h"
@@ -221,21 +220,7 @@ count_audit (Fixture    *f,
 static ChPatientView *
 open_chart (Fixture *f)
 {
-  ChPatientsPage *patients;
-  ChPatientView *view;
-
-  g_assert_true (gtk_widget_activate_action (f->main_page, "main.show-section", "s", "patients"));
-  CH_UI_TEST_WAIT (ch_main_page_get_section_widget (CH_MAIN_PAGE (f->main_page), "patients") !=
-                   NULL);
-  patients = CH_PATIENTS_PAGE (ch_main_page_get_section_widget (CH_MAIN_PAGE (f->main_page),
-                                                                "patients"));
-  CH_UI_TEST_WAIT (!ch_ui_session_is_busy (f->session));
-  ch_patients_page_open_patient (patients, f->patient.id);
-  view = CH_PATIENT_VIEW (ch_patients_page_get_patient_view (patients));
-  CH_UI_TEST_WAIT (!ch_patients_page_get_busy (patients) &&
-                   ch_patient_view_get_record (view) != NULL &&
-                   !ch_ui_session_is_busy (f->session));
-  return view;
+  return CH_PATIENT_VIEW (ch_ui_test_open_chart (f->main_page, f->session, f->patient.id));
 }
 
 static ChChartSummaryView *
