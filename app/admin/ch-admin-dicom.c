@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ch-admin-dicom.h"
+#include "ch-admin-output.h"
 
 /* "charta-admin dicom …": a DICOM file looked at through the DCMTK shim,
  * with no practice involved. Every key of the JSON is always there, null
@@ -62,8 +63,6 @@ char *
 ch_admin_dicom_info_json (ChDcm *dcm)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
   g_autoptr (GError) problem = NULL;
   const ChDcmInfo *info;
   gboolean image;
@@ -134,11 +133,7 @@ ch_admin_dicom_info_json (ChDcm *dcm)
   add_string (builder, "problem", problem != NULL ? problem->message : NULL);
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  return json_generator_to_data (generator, NULL);
+  return ch_admin_json_text (builder);
 }
 
 gboolean
@@ -226,18 +221,6 @@ ch_admin_dicom_write_raw (ChDcm       *dcm,
   return g_file_set_contents (path, (const char *) out, (gssize) (n * sizeof (double)), error);
 }
 
-static char *
-generate (JsonBuilder *builder)
-{
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (builder);
-
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  return json_generator_to_data (generator, NULL);
-}
-
 static void
 add_text (JsonBuilder *builder,
           const char  *key,
@@ -292,7 +275,7 @@ ch_admin_dicom_inbox_json (GPtrArray *items)
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  return generate (builder);
+  return ch_admin_json_text (builder);
 }
 
 char *
@@ -348,5 +331,5 @@ ch_admin_dicom_studies_json (ChSession  *session,
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  return generate (builder);
+  return ch_admin_json_text (builder);
 }

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ch-admin-doc.h"
+#include "ch-admin-output.h"
 #include "ch-documents.h"
 
 GPtrArray *
@@ -42,8 +43,6 @@ char *
 ch_admin_documents_json (GPtrArray *documents)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_array (builder);
   for (guint i = 0; i < documents->len; i++)
@@ -82,8 +81,5 @@ ch_admin_documents_json (GPtrArray *documents)
     }
   json_builder_end_array (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  return json_generator_to_data (generator, NULL);
+  return ch_admin_json_text (builder);
 }

@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ch-admin-json.h"
+#include "ch-admin-output.h"
 
 /* The patient as scripts read it from "charta-admin patient show --json".
  * Every key is always there, null when the record leaves it unset, so that a
@@ -362,8 +363,6 @@ ch_admin_patient_to_json (const ChPatientRecord *record,
                           const ChAdminChart    *chart)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
 
   g_return_val_if_fail (record != NULL, NULL);
 
@@ -389,10 +388,5 @@ ch_admin_patient_to_json (const ChPatientRecord *record,
   json_builder_add_int_value (builder, record->version);
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-
-  return json_generator_to_data (generator, NULL);
+  return ch_admin_json_text (builder);
 }

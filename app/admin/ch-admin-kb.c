@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ch-admin-kb.h"
+#include "ch-admin-output.h"
 
 static void
 append_field (GString    *out,
@@ -48,8 +49,6 @@ ch_admin_kb_alerts_json (ChDrugKb  *kb,
                          GPtrArray *alerts)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "knowledge_base");
@@ -96,10 +95,7 @@ ch_admin_kb_alerts_json (ChDrugKb  *kb,
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  return json_generator_to_data (generator, NULL);
+  return ch_admin_json_text (builder);
 }
 
 char *

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ch-admin-schedule.h"
+#include "ch-admin-output.h"
 #include "ch-recall.h"
 #include "ch-schedule.h"
 #include "ch-waitlist.h"
@@ -46,8 +47,6 @@ char *
 ch_admin_appointments_json (GPtrArray *appointments)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_array (builder);
   for (guint i = 0; i < appointments->len; i++)
@@ -93,10 +92,7 @@ ch_admin_appointments_json (GPtrArray *appointments)
     }
   json_builder_end_array (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  return json_generator_to_data (generator, NULL);
+  return ch_admin_json_text (builder);
 }
 
 GPtrArray *
@@ -123,8 +119,6 @@ char *
 ch_admin_slots_json (GPtrArray *slots)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_array (builder);
   for (guint i = 0; i < slots->len; i++)
@@ -152,10 +146,7 @@ ch_admin_slots_json (GPtrArray *slots)
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  return json_generator_to_data (generator, NULL);
+  return ch_admin_json_text (builder);
 }
 
 /* ---- waitlist and recalls ------------------------------------------------------- */
@@ -198,12 +189,8 @@ add_id_or_null (JsonBuilder *builder,
 static char *
 builder_text (JsonBuilder *builder)
 {
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (builder);
 
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  return json_generator_to_data (generator, NULL);
+  return ch_admin_json_text (builder);
 }
 
 /* "mon,wed" (nullable: every day) */
