@@ -42,6 +42,8 @@ struct _ChStore
    * not savepoints, and one rolled back spoils the whole batch. */
   gboolean      batch;
   gboolean      batch_spoiled;
+  /* ch_store_set_cancellable(): interrupts long statements when cancelled */
+  GCancellable *cancellable;
 };
 
 G_DEFINE_TYPE (ChStore, ch_store, G_TYPE_OBJECT)
@@ -80,6 +82,7 @@ ch_store_finalize (GObject *object)
   ChStore *self = CH_STORE (object);
 
   ch_store_close (self);
+  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->stmt_cache, g_hash_table_unref);
   g_clear_pointer (&self->path, g_free);
 
@@ -136,6 +139,14 @@ ch_store_set_error (ChStore    *self,
 
   if (error == NULL)
     return;
+
+  /* Our own progress handler stopped it: the caller cancelled, nothing failed. */
+  if (rc == SQLITE_INTERRUPT && self != NULL && self->cancellable != NULL
+      && g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The query was cancelled"));
+      return;
+    }
 
   switch (code)
     {
@@ -476,6 +487,30 @@ ch_store_open_reader (ChStore *self,
   g_return_val_if_fail (self->key != NULL, NULL);
 
   return ch_store_open (self->path, self->key, CH_STORE_FLAGS_READ_ONLY, error);
+}
+
+static int
+progress_cancelled (void *user_data)
+{
+  ChStore *self = user_data;
+
+  return self->cancellable != NULL && g_cancellable_is_cancelled (self->cancellable);
+}
+
+/* Lets @cancellable stop a running statement (a report over a million rows):
+ * SQLite calls the handler every few thousand instructions, and a cancelled
+ * statement fails with G_IO_ERROR_CANCELLED. NULL removes it. */
+void
+ch_store_set_cancellable (ChStore      *self,
+                          GCancellable *cancellable)
+{
+  g_return_if_fail (CH_IS_STORE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  g_set_object (&self->cancellable, cancellable);
+  if (self->db != NULL)
+    sqlite3_progress_handler (self->db, cancellable != NULL ? 10000 : 0,
+                              cancellable != NULL ? progress_cancelled : NULL, self);
 }
 
 gboolean

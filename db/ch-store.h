@@ -42,6 +42,9 @@ ChStore     *ch_store_open_reader          (ChStore       *self,
                                             GError       **error);
 void         ch_store_close                (ChStore       *self);
 gboolean     ch_store_is_open              (ChStore       *self);
+/* @cancellable: (nullable): interrupts a running statement when cancelled */
+void         ch_store_set_cancellable      (ChStore       *self,
+                                            GCancellable  *cancellable);
 const char  *ch_store_get_path             (ChStore       *self);
 
 int          ch_store_get_schema_version   (ChStore       *self);

@@ -16,6 +16,7 @@
 #include "ch-admin-output.h"
 #include "ch-audit.h"
 #include "ch-billing.h"
+#include "ch-billing-docs.h"
 #include "ch-patients.h"
 
 /* Tables for people, JSON for scripts: every JSON key is always there,
@@ -35,6 +36,13 @@ ch_admin_billing_options_clear (ChAdminBillingOptions *opts)
   g_clear_pointer (&opts->reference, g_free);
   g_clear_pointer (&opts->allocations, g_strfreev);
   g_clear_pointer (&opts->reason, g_free);
+  g_clear_pointer (&opts->out, g_free);
+  g_clear_pointer (&opts->to, g_free);
+  g_clear_pointer (&opts->from, g_free);
+  g_clear_pointer (&opts->float_amount, g_free);
+  g_clear_pointer (&opts->counted, g_free);
+  g_clear_pointer (&opts->note, g_free);
+  g_clear_pointer (&opts->reopen_reason, g_free);
 }
 
 void
@@ -48,6 +56,9 @@ ch_admin_billing_arity (ChAdminBillingCommand  command,
     case CH_ADMIN_BILLING_CHARGES:
     case CH_ADMIN_BILLING_READY:
     case CH_ADMIN_BILLING_REVERSE:
+    case CH_ADMIN_BILLING_INVOICE:
+    case CH_ADMIN_BILLING_STATEMENT:
+    case CH_ADMIN_BILLING_CLOSE:
       *out_min = *out_max = 1;
       break;
     default:
@@ -114,6 +125,34 @@ ch_admin_billing_add_options (GOptionContext         *context,
   const GOptionEntry write_off_entries[] = {
     { "line", 0, 0, G_OPTION_ARG_INT64, &opts->line, N_("The charge line written off, if one"),
       N_("ID") },
+    { NULL }
+  };
+  const GOptionEntry out_entry[] = {
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &opts->out, N_("Where to write the PDF"), N_("FILE") },
+    { NULL }
+  };
+  const GOptionEntry invoice_entries[] = {
+    { "to", 0, 0, G_OPTION_ARG_STRING, &opts->to,
+      N_("Who is billed: patient (the default) or insurer"), N_("WHOM") },
+    { NULL }
+  };
+  const GOptionEntry statement_entries[] = {
+    { "from", 0, 0, G_OPTION_ARG_STRING, &opts->from,
+      N_("The first day of the period (default: 89 days before its end)"), N_("DATE") },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &opts->to,
+      N_("The last day of the period (default: today)"), N_("DATE") },
+    { NULL }
+  };
+  const GOptionEntry close_entries[] = {
+    { "float", 0, 0, G_OPTION_ARG_STRING, &opts->float_amount,
+      N_("The cash the drawer started the day with, like 100.00"), N_("AMOUNT") },
+    { "counted", 0, 0, G_OPTION_ARG_STRING, &opts->counted,
+      N_("The cash counted in the drawer at the close, like 123.45"), N_("AMOUNT") },
+    { "note", 0, 0, G_OPTION_ARG_STRING, &opts->note, N_("A note for the record"), N_("TEXT") },
+    { "reopen-reason", 0, 0, G_OPTION_ARG_STRING, &opts->reopen_reason,
+      N_("Close a day closed before again, saying why; the new close counts"), N_("TEXT") },
+    { "preview", 0, 0, G_OPTION_ARG_NONE, &opts->preview,
+      N_("Print the day without recording a close"), NULL },
     { NULL }
   };
   const char *description = NULL;
@@ -202,6 +241,35 @@ ch_admin_billing_add_options (GOptionContext         *context,
       description = _("Takes the opening balances of a CSV migration into the ledger, each "
                       "once (every patient's, or one's).");
       break;
+    case CH_ADMIN_BILLING_INVOICE:
+      g_option_context_add_main_entries (context, invoice_entries, GETTEXT_PACKAGE);
+      g_option_context_add_main_entries (context, out_entry, GETTEXT_PACKAGE);
+      description = _("Writes an encounter's invoice as a PDF, to the patient or to the "
+                      "insurer of their primary active policy: the lines, the diagnoses, the "
+                      "payments and adjustments applied and the amount due. Audited.");
+      break;
+    case CH_ADMIN_BILLING_STATEMENT:
+      g_option_context_add_main_entries (context, statement_entries, GETTEXT_PACKAGE);
+      g_option_context_add_main_entries (context, out_entry, GETTEXT_PACKAGE);
+      description = _("Writes a patient's statement (PATIENT is the MRN) as a PDF: the "
+                      "balance before the period, every entry with the running balance, the "
+                      "closing balance, its ageing and the amount due. Audited.");
+      break;
+    case CH_ADMIN_BILLING_CLOSE:
+      g_option_context_add_main_entries (context, close_entries, GETTEXT_PACKAGE);
+      g_option_context_add_main_entries (context, out_entry, GETTEXT_PACKAGE);
+      description = _("Closes a day (YYYY-MM-DD): records the float, the cash expected (float "
+                      "+ cash payments − cash refunds), the cash counted and the difference, "
+                      "and writes the daily close PDF; nothing is recorded when the PDF "
+                      "cannot be written. A day is closed once: closing it again needs "
+                      "--reopen-reason. With --preview, only prints the day. Closing needs "
+                      "write access to billing; audited.");
+      break;
+    case CH_ADMIN_BILLING_CLOSES:
+      g_option_context_add_main_entries (context, json_entry, GETTEXT_PACKAGE);
+      description = _("Lists the recorded closes of the cash drawer, those superseded by a "
+                      "later close of the same day included.");
+      break;
     default:
       break;
     }
@@ -259,6 +327,34 @@ ch_admin_billing_check (ChAdminBillingCommand          command,
           return usage (error, _("Give --reason TEXT"));
         return TRUE;
       }
+    case CH_ADMIN_BILLING_INVOICE:
+      {
+        gint64 id = g_ascii_strtoll (args[0], NULL, 10);
+        g_autofree char *back = g_strdup_printf ("%" PRId64, id);
+
+        if (id <= 0 || g_strcmp0 (back, args[0]) != 0)
+          return usage (error, _("Give the encounter's number"));
+        if (opts->to != NULL && !g_str_equal (opts->to, "patient")
+            && !g_str_equal (opts->to, "insurer"))
+          return usage (error, _("Give --to patient or --to insurer"));
+        if (!has_text (opts->out))
+          return usage (error, _("Give --out FILE"));
+        return TRUE;
+      }
+    case CH_ADMIN_BILLING_STATEMENT:
+      if (!has_text (opts->out))
+        return usage (error, _("Give --out FILE"));
+      return TRUE;
+    case CH_ADMIN_BILLING_CLOSE:
+      if (!has_text (opts->out))
+        return usage (error, _("Give --out FILE"));
+      if (opts->preview && (opts->counted != NULL || opts->note != NULL
+                            || opts->reopen_reason != NULL))
+        return usage (error, _("A preview records nothing: give no --counted, --note or "
+                               "--reopen-reason"));
+      if (!opts->preview && (!has_text (opts->float_amount) || !has_text (opts->counted)))
+        return usage (error, _("Give --float AMOUNT and --counted AMOUNT (or --preview)"));
+      return TRUE;
     case CH_ADMIN_BILLING_PAY:
     case CH_ADMIN_BILLING_REFUND:
     case CH_ADMIN_BILLING_WRITE_OFF:
@@ -556,6 +652,111 @@ parse_amount (const char  *text,
 }
 
 static gboolean
+run_closes (ChSession                    *session,
+            const ChAdminBillingOptions  *opts,
+            GError                      **error)
+{
+  g_autoptr (GPtrArray) closes = ch_billing_closes (session, NULL, error);
+
+  if (closes == NULL)
+    return FALSE;
+  if (opts->json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < closes->len; i++)
+        {
+          const ChCashClose *c = closes->pdata[i];
+
+          json_builder_begin_object (builder);
+          ch_admin_json_add_id (builder, "id", c->id);
+          ch_admin_json_add_string (builder, "day", c->day);
+          add_int (builder, "float_cents", c->float_cents);
+          add_int (builder, "expected_cents", c->expected_cents);
+          add_int (builder, "counted_cents", c->counted_cents);
+          add_int (builder, "difference_cents", c->difference_cents);
+          ch_admin_json_add_string (builder, "note", c->note);
+          ch_admin_json_add_id (builder, "supersedes", c->supersedes);
+          ch_admin_json_add_id (builder, "superseded_by", c->superseded_by);
+          ch_admin_json_add_string (builder, "reopen_reason", c->reopen_reason);
+          ch_admin_json_add_time (builder, "closed_at", c->closed_at);
+          ch_admin_json_add_string (builder, "closed_by", c->closed_by);
+          json_builder_set_member_name (builder, "current");
+          json_builder_add_boolean_value (builder, c->superseded_by == 0);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      ch_admin_print_json (builder);
+    }
+  else
+    {
+      g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+      g_ptr_array_add (rows,
+                       g_strsplit (_("ID|DAY|FLOAT|EXPECTED|COUNTED|DIFFERENCE|CLOSED|BY|NOTE"),
+                                   "|", -1));
+      for (guint i = 0; i < closes->len; i++)
+        {
+          const ChCashClose *c = closes->pdata[i];
+          char **row = g_new0 (char *, 10);
+
+          row[0] = g_strdup_printf ("%" PRId64, c->id);
+          row[1] = g_strdup (c->day);
+          row[2] = ch_billing_format_amount (c->float_cents);
+          row[3] = ch_billing_format_amount (c->expected_cents);
+          row[4] = ch_billing_format_amount (c->counted_cents);
+          row[5] = ch_billing_format_amount (c->difference_cents);
+          row[6] = ch_audit_format_time (c->closed_at);
+          row[7] = g_strdup (c->closed_by);
+          if (c->superseded_by != 0)
+            row[8] = g_strdup_printf (_("superseded by %" PRId64 "; %s"), c->superseded_by,
+                                      c->note);
+          else if (*c->reopen_reason != '\0')
+            row[8] = g_strdup_printf (_("reopened: %s; %s"), c->reopen_reason, c->note);
+          else
+            row[8] = g_strdup (c->note);
+          g_ptr_array_add (rows, row);
+        }
+      ch_admin_print_table (rows, 9);
+    }
+  return TRUE;
+}
+
+static gboolean
+run_close (ChSession                    *session,
+           const ChAdminBillingOptions  *opts,
+           const char                   *day,
+           GError                      **error)
+{
+  g_autoptr (ChCashClose) close = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *difference = NULL;
+  gint64 float_cents = -1, counted = 0;
+
+  if (opts->float_amount != NULL && !parse_amount (opts->float_amount, FALSE, &float_cents, error))
+    return FALSE;
+  if (opts->preview)
+    {
+      if (!ch_billing_close_write (session, day, float_cents, opts->out, error))
+        return FALSE;
+      g_print (_("Daily close of %s written to %s (preview: nothing recorded)\n"), day, opts->out);
+      return TRUE;
+    }
+  if (!parse_amount (opts->counted, FALSE, &counted, error))
+    return FALSE;
+  close = ch_billing_close_day (session, day, float_cents, counted, opts->note,
+                                opts->reopen_reason, opts->out, error);
+  if (close == NULL)
+    return FALSE;
+  expected = ch_billing_format_amount (close->expected_cents);
+  difference = ch_billing_format_amount (close->difference_cents);
+  g_print (_("Close %" PRId64 " of %s: expected %s, difference %s; written to %s\n"),
+           close->id, close->day, expected, difference, opts->out);
+  return TRUE;
+}
+
+static gboolean
 print_balance (ChSession  *session,
                gint64      patient_id,
                GError    **error)
@@ -699,6 +900,34 @@ ch_admin_billing_run (ChSession                    *session,
         g_print (_("Opening balances posted: %u\n"), posted);
         return TRUE;
       }
+    case CH_ADMIN_BILLING_INVOICE:
+      {
+        ChInvoiceRecipient to = g_strcmp0 (opts->to, "insurer") == 0 ? CH_INVOICE_TO_INSURER
+                                                                     : CH_INVOICE_TO_PATIENT;
+        g_autofree char *number = NULL;
+        gint64 id = g_ascii_strtoll (args[0], NULL, 10);
+
+        if (!ch_billing_invoice_write (session, id, to, opts->out, error))
+          return FALSE;
+        number = ch_billing_invoice_number (id);
+        g_print (_("Invoice %s written to %s\n"), number, opts->out);
+        return TRUE;
+      }
+    case CH_ADMIN_BILLING_STATEMENT:
+      {
+        g_autoptr (ChPatientRecord) subject = ch_patients_get_by_mrn (session, args[0], error);
+
+        if (subject == NULL
+            || !ch_billing_statement_write (session, subject->id, opts->from, opts->to, opts->out,
+                                            error))
+          return FALSE;
+        g_print (_("Statement for %s written to %s\n"), args[0], opts->out);
+        return TRUE;
+      }
+    case CH_ADMIN_BILLING_CLOSE:
+      return run_close (session, opts, args[0], error);
+    case CH_ADMIN_BILLING_CLOSES:
+      return run_closes (session, opts, error);
     default:
       g_return_val_if_reached (FALSE);
     }

@@ -10,8 +10,10 @@ G_BEGIN_DECLS
 /* The billing commands of charta-admin over app/billing/ch-billing.h:
  * "billing fees import", "billing fees list", "billing encounters",
  * "billing charge", "billing charges", "billing ready", "billing pay", "billing refund",
- * "billing write-off", "billing adjust", "billing reverse", "billing ledger"
- * and "billing post-openings". main.c logs in; these add their options,
+ * "billing write-off", "billing adjust", "billing reverse", "billing ledger",
+ * "billing post-openings", and the print-outs and the cash drawer
+ * (app/billing/ch-billing-docs.h): "billing invoice", "billing statement",
+ * "billing close" and "billing closes". main.c logs in; these add their options,
  * check them and run. */
 
 typedef enum
@@ -29,6 +31,10 @@ typedef enum
   CH_ADMIN_BILLING_REVERSE,
   CH_ADMIN_BILLING_LEDGER,
   CH_ADMIN_BILLING_POST_OPENINGS,
+  CH_ADMIN_BILLING_INVOICE,
+  CH_ADMIN_BILLING_STATEMENT,
+  CH_ADMIN_BILLING_CLOSE,
+  CH_ADMIN_BILLING_CLOSES,
 } ChAdminBillingCommand;
 
 typedef struct
@@ -47,6 +53,14 @@ typedef struct
   gint64    line;         /* --line ID */
   char     *reason;       /* --reason */
   gboolean  json;         /* --json */
+  char     *out;          /* --out FILE: invoice, statement, close */
+  char     *to;           /* --to: patient|insurer (invoice), DATE (statement) */
+  char     *from;         /* --from DATE */
+  char     *float_amount; /* --float 100.00 */
+  char     *counted;      /* --counted 123.45 */
+  char     *note;         /* --note */
+  char     *reopen_reason; /* --reopen-reason */
+  gboolean  preview;      /* --preview */
 } ChAdminBillingOptions;
 
 void     ch_admin_billing_options_clear (ChAdminBillingOptions *opts);

@@ -28,6 +28,8 @@
 #include "ch-admin-hl7.h"
 #include "ch-admin-lab-orders.h"
 #include "ch-admin-billing.h"
+#include "ch-admin-report.h"
+#include "ch-admin-claims.h"
 #include "ch-admin-import-csv.h"
 #include "ch-admin-dicom.h"
 #include "ch-admin-json.h"
@@ -1891,9 +1893,16 @@ cmd_demo (Invocation *inv,
   char *recovery_key = NULL;
   gint64 n_patients = CH_DEMO_DEFAULT_PATIENTS;
   gint64 seed = 1;
+  gint64 history_years = CH_DEMO_DEFAULT_HISTORY_YEARS;
+  gint64 visits = CH_DEMO_DEFAULT_VISITS;
+  ChDemoOptions demo_options;
   const GOptionEntry entries[] = {
     { "patients", 0, 0, G_OPTION_ARG_INT64, &n_patients,
       N_("How many synthetic patients (default: 250)"), N_("N") },
+    { "history-years", 0, 0, G_OPTION_ARG_INT64, &history_years,
+      N_("Years of past visits, charges and payments; 0 for none (default: 3)"), N_("N") },
+    { "visits", 0, 0, G_OPTION_ARG_INT64, &visits,
+      N_("Past visits a patient over those years, on average (default: 6)"), N_("N") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
       N_("The seed the data is drawn from; the same seed gives the same practice "
          "(default: 1)"), N_("S") },
@@ -1914,12 +1923,20 @@ cmd_demo (Invocation *inv,
     return usage_error (error, _("--patients needs a number from 0 to %u"), G_MAXUINT);
   if (seed < 0 || seed > G_MAXUINT32)
     return usage_error (error, _("--seed needs a number from 0 to %u"), G_MAXUINT32);
+  if (history_years < 0 || history_years > 20)
+    return usage_error (error, _("--history-years needs a number from 0 to %u"), 20u);
+  if (visits < 0 || visits > 40)
+    return usage_error (error, _("--visits needs a number from 0 to %u"), 40u);
 
   dir = resolve_practice_dir (practice_opt);
   file = g_file_new_for_commandline_arg (dir);
   path = g_file_get_path (file);
 
-  if (!ch_demo_create (path, (guint) n_patients, (guint32) seed, &recovery_key, error))
+  ch_demo_options_init (&demo_options);
+  demo_options.history_years = (guint) history_years;
+  demo_options.visits_per_patient = (guint) visits;
+  if (!ch_demo_create_full (path, (guint) n_patients, (guint32) seed, &demo_options, &recovery_key,
+                            error))
     return FALSE;
 
   count = g_strdup_printf ("%" G_GINT64_FORMAT, n_patients);
@@ -4482,8 +4499,98 @@ BILLING_COMMAND (cmd_billing_adjust, CH_ADMIN_BILLING_ADJUST)
 BILLING_COMMAND (cmd_billing_reverse, CH_ADMIN_BILLING_REVERSE)
 BILLING_COMMAND (cmd_billing_ledger, CH_ADMIN_BILLING_LEDGER)
 BILLING_COMMAND (cmd_billing_post_openings, CH_ADMIN_BILLING_POST_OPENINGS)
+BILLING_COMMAND (cmd_billing_invoice, CH_ADMIN_BILLING_INVOICE)
+BILLING_COMMAND (cmd_billing_statement, CH_ADMIN_BILLING_STATEMENT)
+BILLING_COMMAND (cmd_billing_close, CH_ADMIN_BILLING_CLOSE)
+BILLING_COMMAND (cmd_billing_closes, CH_ADMIN_BILLING_CLOSES)
 
 #undef BILLING_COMMAND
+
+/* ---- reports ------------------------------------------------------------------ */
+
+static gboolean
+run_report (Invocation            *inv,
+            ChAdminReportCommand   command,
+            GError               **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_auto (ChAdminReportOptions) report = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  guint min, max;
+
+  ch_admin_report_arity (command, &min, &max);
+  if (ch_admin_report_needs_login (command))
+    add_login_options (inv, &opts);
+  ch_admin_report_add_options (inv->context, command, &report);
+  if (!parse_args (inv, min, max, error) ||
+      !ch_admin_report_check (command, &report, (const char * const *) inv->args + 1, error))
+    return FALSE;
+  if (ch_admin_report_needs_login (command))
+    {
+      session = login (&opts, NULL, error);
+      if (session == NULL)
+        return FALSE;
+    }
+  return ch_admin_report_run (session, command, &report, (const char * const *) inv->args + 1,
+                              error);
+}
+
+#define REPORT_COMMAND(name, command) \
+  static gboolean \
+  name (Invocation *inv, \
+        GError    **error) \
+  { \
+    return run_report (inv, command, error); \
+  }
+
+REPORT_COMMAND (cmd_report_list, CH_ADMIN_REPORT_LIST)
+REPORT_COMMAND (cmd_report_run, CH_ADMIN_REPORT_RUN)
+REPORT_COMMAND (cmd_report_filters_save, CH_ADMIN_REPORT_FILTERS_SAVE)
+REPORT_COMMAND (cmd_report_filters_list, CH_ADMIN_REPORT_FILTERS_LIST)
+REPORT_COMMAND (cmd_report_filters_delete, CH_ADMIN_REPORT_FILTERS_DELETE)
+
+#undef REPORT_COMMAND
+
+/* ---- insurance claims ------------------------------------------------------- */
+
+static gboolean
+run_claims (Invocation            *inv,
+            ChAdminClaimsCommand   command,
+            GError               **error)
+{
+  g_auto (LoginOptions) opts = { 0 };
+  g_auto (ChAdminClaimsOptions) claims = { 0 };
+  g_autoptr (AdminSession) session = NULL;
+  guint min, max;
+
+  ch_admin_claims_arity (command, &min, &max);
+  add_login_options (inv, &opts);
+  ch_admin_claims_add_options (inv->context, command, &claims);
+  if (!parse_args (inv, min, max, error) ||
+      !ch_admin_claims_check (command, &claims, (const char * const *) inv->args + 1, error))
+    return FALSE;
+  session = login (&opts, NULL, error);
+  return session != NULL &&
+         ch_admin_claims_run (session, command, &claims, (const char * const *) inv->args + 1,
+                              error);
+}
+
+#define CLAIMS_COMMAND(name, command) \
+  static gboolean \
+  name (Invocation *inv, \
+        GError    **error) \
+  { \
+    return run_claims (inv, command, error); \
+  }
+
+CLAIMS_COMMAND (cmd_claims_payers, CH_ADMIN_CLAIMS_PAYERS)
+CLAIMS_COMMAND (cmd_claims_setup, CH_ADMIN_CLAIMS_SETUP)
+CLAIMS_COMMAND (cmd_claims_provider, CH_ADMIN_CLAIMS_PROVIDER)
+CLAIMS_COMMAND (cmd_claims_build, CH_ADMIN_CLAIMS_BUILD)
+CLAIMS_COMMAND (cmd_claims_post_835, CH_ADMIN_CLAIMS_POST_835)
+CLAIMS_COMMAND (cmd_claims_list, CH_ADMIN_CLAIMS_LIST)
+
+#undef CLAIMS_COMMAND
 
 /* ---- outside records: CCD import and reconciliation ---------------------- */
 
@@ -4671,6 +4778,33 @@ static const Command commands[] = {
   { "billing", "ledger", NULL, N_("Show a patient's ledger and balance"), cmd_billing_ledger },
   { "billing", "post-openings", NULL,
     N_("Take a CSV migration's opening balances into the ledger"), cmd_billing_post_openings },
+  { "billing", "invoice", N_("ENCOUNTER"), N_("Write an encounter's invoice as a PDF"),
+    cmd_billing_invoice },
+  { "billing", "statement", N_("PATIENT"), N_("Write a patient's statement as a PDF"),
+    cmd_billing_statement },
+  { "billing", "close", N_("DATE"),
+    N_("Close a day's cash drawer and write the daily close PDF (or preview it)"),
+    cmd_billing_close },
+  { "billing", "closes", NULL, N_("List the cash drawer's closes"), cmd_billing_closes },
+  { "claims", "payers", N_("[add ID NAME]"),
+    N_("List the payers and the encounters awaiting a claim, or add a payer"), cmd_claims_payers },
+  { "claims", "setup", NULL, N_("Show or set the billing provider and submitter for claims"),
+    cmd_claims_setup },
+  { "claims", "provider", N_("USER"), N_("Set the NPI a provider renders care under"),
+    cmd_claims_provider },
+  { "claims", "build", NULL, N_("Write 837P claim files, one a payer, for encounters ready to bill"),
+    cmd_claims_build },
+  { "claims", "post-835", N_("FILE"), N_("Post an 835 remittance file to the claims and the ledger"),
+    cmd_claims_post_835 },
+  { "claims", "list", NULL, N_("List the claims and their status"), cmd_claims_list },
+  { "report", "list", NULL, N_("List the reports and the filters each takes"), cmd_report_list },
+  { "report", "run", N_("NAME"), N_("Run a report to CSV or PDF (also “report NAME”)"),
+    cmd_report_run },
+  { "report", "filters save", N_("REPORT NAME"), N_("Save a report's filters under a name"),
+    cmd_report_filters_save },
+  { "report", "filters list", NULL, N_("List your saved report filters"), cmd_report_filters_list },
+  { "report", "filters delete", N_("REPORT NAME"), N_("Delete a saved report filter"),
+    cmd_report_filters_delete },
   { "import", "ccd", N_("FILE"),
     N_("Stage a CCD's problems, allergies and medications for reconciliation"), cmd_import_ccd },
   { "reconcile", "list", NULL, N_("List a patient's outside record items and their status"),
@@ -4922,6 +5056,9 @@ main (int    argc,
             }
           return run_command (command, argc - 4, argv + 4);
         }
+      /* "report NAME …" is "report run NAME …". */
+      if (command == NULL && g_str_equal (first, "report") && argv[2][0] != '-')
+        return run_command (find_command (first, "run"), argc - 2, argv + 2);
       if (command == NULL)
         {
           g_printerr (_("%s: unknown command “%s %s”\n\n"), PROGRAM, first, argv[2]);

@@ -28,6 +28,13 @@ G_BEGIN_DECLS
 #define CH_LOINC_HEAD         "9843-4"
 #define CH_LOINC_PAIN         "72514-3"
 
+/* Tobacco smoking status: a social history item (kind "social", code system
+ * "loinc") whose value_text is a SNOMED CT code, 449868002 current every day
+ * smoker, 428041000124106 current some day smoker, 8517006 former smoker,
+ * 266919005 never smoker, 77176002 smoker current status unknown, 266927001
+ * unknown if ever smoked; its display says the words. */
+#define CH_LOINC_SMOKING_STATUS "72166-2"
+
 typedef struct
 {
   const char *code;   /* a CH_LOINC_… vital sign */

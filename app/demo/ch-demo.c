@@ -4,9 +4,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 
 #include "ch-audit.h"
+#include "ch-billing.h"
 #include "ch-chart.h"
 #include "ch-demo.h"
 #include "ch-notes.h"
@@ -15,6 +18,7 @@
 #include "ch-recall.h"
 #include "ch-schedule.h"
 #include "ch-session.h"
+#include "ch-store-private.h"
 #include "ch-users.h"
 #include "ch-waitlist.h"
 
@@ -161,6 +165,21 @@ static const Allergy allergies[] = {
 #define DEMO_CHART_BATCH 1000
 #define DAY_USEC ((gint64) G_USEC_PER_SEC * 86400)
 
+/* What the visit history needs to know of a patient's chart. */
+typedef struct
+{
+  int      age;
+  gboolean insured;
+  guint    conditions;                /* bit i: conditions[i] */
+  guint    n_dx;
+  gint64   dx[CH_BILLING_MAX_DX];     /* chart_items ids of ICD-10 problems */
+  guint    n_chart_visits;            /* the chart's visits, oldest first */
+  gint64   chart_visits[4];           /* encounters.id */
+  gint64   chart_visit_at[4];         /* µs */
+  gint64   last_visit_at;
+  double   height, weight, systolic;  /* at the chart's visits */
+} DemoPatient;
+
 static ChChartItem *
 demo_item (const char *section,
            gint64      effective_at,
@@ -229,11 +248,12 @@ age_in_years (const char *birth_date,
 /* One patient's chart: problems and their medications, allergies or none
  * known, a few visits with vital signs, results, a signed note, vaccines. */
 static gboolean
-make_chart (ChSession *doctor,
-            gint64     patient_id,
-            GRand     *rand,
-            GDateTime *now,
-            GError   **error)
+make_chart (ChSession   *doctor,
+            gint64       patient_id,
+            GRand       *rand,
+            GDateTime   *now,
+            DemoPatient *info,
+            GError     **error)
 {
   ChStore *store = ch_session_get_store (doctor);
   const char *username = ch_session_get_username (doctor);
@@ -322,8 +342,11 @@ make_chart (ChSession *doctor,
       height = 52 + age * 24 + g_rand_double_range (rand, -3, 3);
       weight = 3.6 + age * 6 + g_rand_double_range (rand, -0.5, 0.8);
     }
+  info->height = height;
+  info->weight = weight;
   systolic = age < 13 ? g_rand_double_range (rand, 92, 112)
                       : g_rand_double_range (rand, 105, has[0] ? 165 : 140);
+  info->systolic = systolic;
   n_visits = g_rand_int_range (rand, 1, 5);
 
   for (int v = n_visits - 1; v >= 0; v--)
@@ -341,6 +364,11 @@ make_chart (ChSession *doctor,
         return FALSE;
       last_encounter = visit->id;
       last_visit_at = at;
+      if (info->n_chart_visits < G_N_ELEMENTS (info->chart_visits))
+        {
+          info->chart_visits[info->n_chart_visits] = visit->id;
+          info->chart_visit_at[info->n_chart_visits++] = at;
+        }
 
       add_vital (items, CH_LOINC_SYSTOLIC, systolic + g_rand_double_range (rand, -8, 8), "mm[Hg]",
                  at, visit->id);
@@ -388,7 +416,15 @@ make_chart (ChSession *doctor,
       item->patient_id = patient_id;
       if (!ch_db_chart_insert (store, item, username, error))
         return FALSE;
+      if (g_strcmp0 (item->section, CH_SECTION_PROBLEM) == 0 && info->n_dx < CH_BILLING_MAX_DX)
+        info->dx[info->n_dx++] = item->id;
     }
+
+  info->age = age;
+  info->last_visit_at = last_visit_at;
+  for (guint i = 0; i < G_N_ELEMENTS (conditions); i++)
+    if (has[i])
+      info->conditions |= 1u << i;
 
   if (g_rand_int_range (rand, 0, 100) < 70)
     {
@@ -404,6 +440,7 @@ make_chart (ChSession *doctor,
       policy->start_date = g_strdup_printf ("%04d-01-01", g_date_time_get_year (now) - 2);
       if (!ch_db_policy_insert (store, policy, username, error))
         return FALSE;
+      info->insured = TRUE;
     }
 
   /* The last visit's note, signed. */
@@ -445,10 +482,12 @@ make_chart (ChSession *doctor,
 
 /* Charts for every demo patient, by the demo physician, in batches. */
 static gboolean
-make_charts (ChPractice *practice,
-             guint       n_patients,
-             guint32     seed,
-             GError    **error)
+make_charts (ChPractice          *practice,
+             guint                n_patients,
+             guint32              seed,
+             const ChDemoOptions *options,
+             DemoPatient         *infos,
+             GError             **error)
 {
   g_autoptr (ChSession) doctor = NULL;
   g_autoptr (GRand) rand = g_rand_new_with_seed (seed ^ 0x5eed);
@@ -470,13 +509,15 @@ make_charts (ChPractice *practice,
       if (!ch_store_begin (store, error))
         return FALSE;
       for (guint id = done + 1; id <= end; id++)
-        if (!make_chart (doctor, id, rand, now, error))
+        if (!make_chart (doctor, id, rand, now, &infos[id - 1], error))
           {
             ch_store_rollback (store);
             return FALSE;
           }
       if (!ch_store_commit (store, error))
         return FALSE;
+      if (options->progress != NULL)
+        options->progress ("charts", end, n_patients, options->progress_data);
     }
 
   ch_session_logout (doctor);
@@ -818,6 +859,1045 @@ fail:
   return FALSE;
 }
 
+/* ---- the visit history and its billing --------------------------------------- */
+
+/* Years of visits before the schedule's fortnight: appointments and what
+ * became of them (mostly seen, some no-shows, some cancelled — late, within
+ * a day of the time, or early), an encounter for each visit seen, its
+ * charges from the sample fee schedule, and the money that followed:
+ * payments at the desk and from insurers, contractual write-offs, a few
+ * refunds, adjustments and reversals, and what is still owed, spread over
+ * the ageing buckets.
+ *
+ * The rows are those the schedule's and billing's db functions write
+ * (ch_db_appointment_insert(), ch_db_charge_insert(), ch_db_payment_insert()
+ * …), with the same statements, but back-dated: those functions stamp the
+ * present, and three years of payments all received today would leave no
+ * ageing, no collections by month, and a daily close of every payment ever.
+ * Every amount is posted to the ledger as they post it, so a patient's
+ * balance is still the sum of their entries. */
+
+#define DEMO_HISTORY_BATCH 2000
+#define MINUTE_USEC ((gint64) 60 * G_USEC_PER_SEC)
+#define HOUR_USEC (60 * MINUTE_USEC)
+#define DEMO_DAY_MINUTES (9 * 60)      /* 08:00–17:00 */
+#define DEMO_MAX_LINES 6
+
+/* The index in demo_types of each kind of visit. */
+enum { VISIT_FOLLOW_UP, VISIT_NEW, VISIT_ANNUAL, VISIT_WALK_IN, VISIT_PROCEDURE, VISIT_INJECTION };
+
+static const char * const visit_reasons[] = {
+  "Follow-up", "New patient visit", "Annual check-up", "Walk-in", "Minor procedure", "Injection",
+};
+
+static const char * const cancel_reasons[] = {
+  "Patient called to cancel", "Feeling better", "Work commitment", "Childcare problem",
+  "Rebooked for another day",
+};
+
+typedef struct
+{
+  ChStore     *store;
+  GRand       *rand;
+  gint64       now;
+  GPtrArray   *fees;            /* ChFee: every version */
+  guint        n_days;          /* weekdays of the history, oldest first */
+  gint64      *day_8am;         /* µs: 08:00 local time that day */
+  char       **day_text;        /* YYYY-MM-DD */
+  guint16     *cursor;          /* per day and provider: minutes after 08:00 taken */
+  guint        n_providers;
+  char       **provider_ids;
+  char       **provider_users;  /* what encounters name: the user, or the resource */
+  ChApptType  *types[G_N_ELEMENTS (demo_types)];
+  guint        n_visits;
+  guint        n_encounters;
+} DemoHistory;
+
+typedef struct
+{
+  gint64  id;
+  gint64  entry_id;
+  gint64  owed;                 /* what is still to pay on it, as far as the demo knows */
+} DemoLine;
+
+static const ChFee *
+demo_fee (DemoHistory *h,
+          const char  *code,
+          const char  *date)
+{
+  for (guint i = 0; i < h->fees->len; i++)
+    {
+      const ChFee *fee = h->fees->pdata[i];
+
+      if (g_str_equal (fee->code, code) && strcmp (fee->effective_from, date) <= 0
+          && (fee->effective_to == NULL || strcmp (date, fee->effective_to) <= 0))
+        return fee;
+    }
+  return NULL;
+}
+
+static void
+bind_id (sqlite3_stmt *stmt,
+         int           idx,
+         gint64        id)
+{
+  if (id != 0)
+    sqlite3_bind_int64 (stmt, idx, id);
+  else
+    sqlite3_bind_null (stmt, idx);
+}
+
+/* As ch_db_ledger_insert(), posted at @at. */
+static gint64
+hist_ledger (DemoHistory  *h,
+             gint64        patient_id,
+             const char   *kind,
+             gint64        amount_cents,
+             gint64        charge_line_id,
+             gint64        payment_id,
+             gint64        reverses,
+             const char   *method,
+             const char   *reason,
+             gint64        at,
+             const char   *username,
+             GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = ch_store_prepare (h->store,
+                           "INSERT INTO ledger_entries (patient_id, kind, amount_cents, charge_line_id,"
+                           " payment_id, reverses, method, reason, posted_at, posted_by)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, amount_cents);
+  bind_id (stmt, 4, charge_line_id);
+  bind_id (stmt, 5, payment_id);
+  bind_id (stmt, 6, reverses);
+  sqlite3_bind_text (stmt, 7, method ? method : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, reason ? reason : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 9, at);
+  sqlite3_bind_text (stmt, 10, username, -1, SQLITE_STATIC);
+  if (!ch_store_step_done (h->store, stmt, error))
+    return 0;
+  return ch_store_last_insert_id (h->store);
+}
+
+/* As ch_db_charge_insert(): the line at the price in force on @date, and
+ * its charge entry. FALSE only on a database error; a code the schedule
+ * does not price that day adds nothing. */
+static gboolean
+hist_charge (DemoHistory   *h,
+             gint64         patient_id,
+             gint64         encounter_id,
+             const char    *date,
+             const char    *code,
+             gint64         units,
+             const char    *modifiers,
+             const gint64  *dx,
+             guint          n_dx,
+             gint64         at,
+             const char    *username,
+             DemoLine      *lines,
+             guint         *n_lines,
+             GError       **error)
+{
+  const ChFee *fee = demo_fee (h, code, date);
+  DemoLine *line = &lines[*n_lines];
+  sqlite3_stmt *stmt;
+
+  if (fee == NULL || *n_lines >= DEMO_MAX_LINES)
+    return TRUE;
+  stmt = ch_store_prepare (h->store,
+                           "INSERT INTO charge_lines (encounter_id, patient_id, fee_id, code,"
+                           " service_date, units, unit_price_cents, amount_cents, modifiers,"
+                           " dx1, dx2, dx3, dx4, created_at, created_by)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, encounter_id);
+  sqlite3_bind_int64 (stmt, 2, patient_id);
+  sqlite3_bind_int64 (stmt, 3, fee->id);
+  sqlite3_bind_text (stmt, 4, fee->code, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, date, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 6, units);
+  sqlite3_bind_int64 (stmt, 7, fee->price_cents);
+  sqlite3_bind_int64 (stmt, 8, units * fee->price_cents);
+  sqlite3_bind_text (stmt, 9, modifiers ? modifiers : "", -1, SQLITE_STATIC);
+  for (guint i = 0; i < CH_BILLING_MAX_DX; i++)
+    bind_id (stmt, 10 + i, i < n_dx ? dx[i] : 0);
+  sqlite3_bind_int64 (stmt, 14, at);
+  sqlite3_bind_text (stmt, 15, username, -1, SQLITE_STATIC);
+  if (!ch_store_step_done (h->store, stmt, error))
+    return FALSE;
+  line->id = ch_store_last_insert_id (h->store);
+  line->owed = units * fee->price_cents;
+  line->entry_id = hist_ledger (h, patient_id, "charge", line->owed, line->id, 0, 0, NULL, NULL,
+                                at, username, error);
+  if (line->entry_id == 0)
+    return FALSE;
+  (*n_lines)++;
+  return TRUE;
+}
+
+/* As ch_db_payment_insert() and ch_db_allocation_insert(): @amount_cents
+ * received at @at, allocated to @lines in order up to what each still owes
+ * when @allocate. Sets *@out_entry_id to the payment's entry. */
+static gint64
+hist_pay (DemoHistory  *h,
+          gint64        patient_id,
+          gint64        amount_cents,
+          const char   *method,
+          const char   *reference,
+          gint64        at,
+          const char   *username,
+          DemoLine     *lines,
+          guint         n_lines,
+          gboolean      allocate,
+          gint64       *out_entry_id,
+          GError      **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 payment_id, left = amount_cents;
+
+  stmt = ch_store_prepare (h->store,
+                           "INSERT INTO payments (patient_id, method, reference, amount_cents,"
+                           " received_at, received_by) VALUES (?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  sqlite3_bind_text (stmt, 2, method, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, reference ? reference : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, amount_cents);
+  sqlite3_bind_int64 (stmt, 5, at);
+  sqlite3_bind_text (stmt, 6, username, -1, SQLITE_STATIC);
+  if (!ch_store_step_done (h->store, stmt, error))
+    return 0;
+  payment_id = ch_store_last_insert_id (h->store);
+  *out_entry_id = hist_ledger (h, patient_id, "payment", -amount_cents, 0, payment_id, 0, method,
+                               NULL, at, username, error);
+  if (*out_entry_id == 0)
+    return 0;
+
+  for (guint i = 0; allocate && i < n_lines && left > 0; i++)
+    {
+      gint64 part = MIN (left, lines[i].owed);
+
+      if (part <= 0)
+        continue;
+      stmt = ch_store_prepare (h->store,
+                               "INSERT INTO payment_allocations (payment_id, charge_line_id, amount_cents,"
+                               " created_at, created_by) VALUES (?, ?, ?, ?, ?)", error);
+      if (stmt == NULL)
+        return 0;
+      sqlite3_bind_int64 (stmt, 1, payment_id);
+      sqlite3_bind_int64 (stmt, 2, lines[i].id);
+      sqlite3_bind_int64 (stmt, 3, part);
+      sqlite3_bind_int64 (stmt, 4, at);
+      sqlite3_bind_text (stmt, 5, username, -1, SQLITE_STATIC);
+      if (!ch_store_step_done (h->store, stmt, error))
+        return 0;
+      lines[i].owed -= part;
+      left -= part;
+    }
+  return payment_id;
+}
+
+/* What the payment's paper trail says: the card terminal's reference, the
+ * cheque's number, the transfer's or the remittance's; nothing for cash. */
+static char *
+demo_reference (GRand      *rand,
+                const char *method)
+{
+  int n = g_rand_int_range (rand, 0, 1000000);
+
+  if (g_str_equal (method, "card"))
+    return g_strdup_printf ("TRM-%06d", n);
+  if (g_str_equal (method, "cheque"))
+    return g_strdup_printf ("CHQ %06d", n);
+  if (g_str_equal (method, "transfer"))
+    return g_strdup_printf ("TRF-%06d", n);
+  if (g_str_equal (method, "insurer"))
+    return g_strdup_printf ("EFT%06d", n);
+  return NULL;
+}
+
+static gint64
+lines_owed (const DemoLine *lines,
+            guint           n_lines)
+{
+  gint64 owed = 0;
+
+  for (guint i = 0; i < n_lines; i++)
+    owed += lines[i].owed;
+  return owed;
+}
+
+static gboolean
+hist_status (DemoHistory  *h,
+             gint64        appointment_id,
+             const char   *status,
+             gint64        at,
+             const char   *username,
+             const char   *note,
+             GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = ch_store_prepare (h->store,
+                           "INSERT INTO appointment_status_history (appointment_id, status, at, by, note)"
+                           " VALUES (?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, appointment_id);
+  sqlite3_bind_text (stmt, 2, status, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, at);
+  sqlite3_bind_text (stmt, 4, username, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, note ? note : "", -1, SQLITE_STATIC);
+  return ch_store_step_done (h->store, stmt, error);
+}
+
+/* The appointment as it ended up, with the steps that took it there. */
+static gboolean
+hist_appointment (DemoHistory  *h,
+                  gint64        patient_id,
+                  guint         provider,
+                  guint         kind,
+                  gint64        start,
+                  gint64        booked_at,
+                  const char   *status,
+                  const char   *cancel_reason,
+                  gint64        cancelled_at,
+                  GError      **error)
+{
+  const ChApptType *type = h->types[kind];
+  gint64 end = start + type->duration_min * MINUTE_USEC;
+  gboolean done = g_str_equal (status, "done");
+  gint64 last = done ? end + g_rand_int_range (h->rand, 0, 10) * MINUTE_USEC
+                : cancel_reason != NULL ? cancelled_at
+                : start + 30 * MINUTE_USEC;
+  sqlite3_stmt *stmt;
+  gint64 id;
+
+  stmt = ch_store_prepare (h->store,
+                           "INSERT INTO appointments (patient_id, provider_id, type_id, start_at,"
+                           " duration_min, reason, status, cancel_reason, version, created_at, created_by,"
+                           " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'frontdesk', ?,"
+                           " 'frontdesk')", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  sqlite3_bind_text (stmt, 2, h->provider_ids[provider], -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, type->id);
+  sqlite3_bind_int64 (stmt, 4, start);
+  sqlite3_bind_int (stmt, 5, type->duration_min);
+  sqlite3_bind_text (stmt, 6, visit_reasons[kind], -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, status, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, cancel_reason ? cancel_reason : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 9, done ? 4 : 2);
+  sqlite3_bind_int64 (stmt, 10, booked_at);
+  sqlite3_bind_int64 (stmt, 11, last);
+  if (!ch_store_step_done (h->store, stmt, error))
+    return FALSE;
+  id = ch_store_last_insert_id (h->store);
+  h->n_visits++;
+
+  if (!hist_status (h, id, "booked", booked_at, "frontdesk", NULL, error))
+    return FALSE;
+  if (done)
+    return hist_status (h, id, "arrived", start - g_rand_int_range (h->rand, 0, 15) * MINUTE_USEC,
+                        "frontdesk", NULL, error)
+           && hist_status (h, id, "in-room", start + g_rand_int_range (h->rand, 0, 10) * MINUTE_USEC,
+                           "nurse", NULL, error)
+           && hist_status (h, id, "done", last, h->provider_users[provider], NULL, error);
+  return hist_status (h, id, status, last, "frontdesk", cancel_reason, error);
+}
+
+/* The codes of a visit seen: an office visit by its length, with a
+ * procedure, an injection or tests now and then, each pointing to the
+ * patient's problems. Then what the money did. */
+static gboolean
+hist_bill (DemoHistory        *h,
+           gint64              patient_id,
+           const DemoPatient  *info,
+           guint               provider,
+           guint               kind,
+           const char         *date,
+           gint64              encounter_id,
+           gint64              end,
+           GError            **error)
+{
+  const char *user = h->provider_users[provider];
+  const char *em;
+  const char *em_modifier = NULL;
+  DemoLine lines[DEMO_MAX_LINES];
+  guint n = 0;
+  gint64 at = end + 20 * MINUTE_USEC;
+  gint64 ready_at, desk_entry = 0, later_entry = 0;
+  const char *later_method = NULL;
+  GRand *rand = h->rand;
+  gboolean ready;
+  int roll = g_rand_int_range (rand, 0, 100);
+
+  switch (kind)
+    {
+    case VISIT_NEW:
+      em = info->n_dx >= 2 || info->age >= 65 ? "99204" : "99203";
+      break;
+    case VISIT_ANNUAL:
+      em = info->age < 1 ? "99391" : info->age < 18 ? "99213" : info->age < 40 ? "99395" : "99396";
+      break;
+    case VISIT_WALK_IN:
+      em = roll < 80 ? "99212" : "99213";
+      break;
+    case VISIT_INJECTION:
+      em = "99211";
+      break;
+    case VISIT_PROCEDURE:
+      em = "99213";
+      em_modifier = "25";
+      break;
+    default:
+      em = roll < 65 ? "99213" : roll < 95 ? "99214" : "99215";
+      break;
+    }
+  if (!hist_charge (h, patient_id, encounter_id, date, em, 1, em_modifier, info->dx, info->n_dx, at,
+                    user, lines, &n, error))
+    return FALSE;
+
+  if (kind == VISIT_PROCEDURE)
+    {
+      static const char * const procedures[] = { "11200", "17110", "69210" };
+
+      if (!hist_charge (h, patient_id, encounter_id, date,
+                        procedures[g_rand_int_range (rand, 0, G_N_ELEMENTS (procedures))], 1, NULL,
+                        info->dx, MIN (info->n_dx, 1), at, user, lines, &n, error))
+        return FALSE;
+    }
+  else if (kind == VISIT_INJECTION)
+    {
+      const char *month = date + 5;
+
+      /* Flu jabs in the autumn, steroid injections the rest of the year. */
+      if (strncmp (month, "09", 2) >= 0 && strncmp (month, "12", 2) <= 0)
+        {
+          if (!hist_charge (h, patient_id, encounter_id, date, "90686", 1, NULL, NULL, 0, at, user,
+                            lines, &n, error)
+              || !hist_charge (h, patient_id, encounter_id, date, "90471", 1, NULL, NULL, 0, at, user,
+                               lines, &n, error))
+            return FALSE;
+        }
+      else if (!hist_charge (h, patient_id, encounter_id, date, "96372", 1, NULL, info->dx,
+                             MIN (info->n_dx, 1), at, user, lines, &n, error)
+               || !hist_charge (h, patient_id, encounter_id, date, "J1030",
+                                g_rand_int_range (rand, 1, 3), NULL, info->dx, MIN (info->n_dx, 1),
+                                at, user, lines, &n, error))
+        return FALSE;
+    }
+  else if (g_rand_int_range (rand, 0, 100) < 25)
+    {
+      /* Blood drawn for the tests the problems call for. */
+      const char *test = (info->conditions & (1u << 1)) ? "83036"
+                         : (info->conditions & (1u << 2)) ? "80061" : "85025";
+
+      if (!hist_charge (h, patient_id, encounter_id, date, "36415", 1, NULL, info->dx,
+                        MIN (info->n_dx, 1), at, user, lines, &n, error)
+          || !hist_charge (h, patient_id, encounter_id, date, test, 1, NULL, info->dx,
+                           MIN (info->n_dx, 1), at, user, lines, &n, error))
+        return FALSE;
+    }
+  else if ((info->conditions & 1u) && g_rand_int_range (rand, 0, 100) < 8)
+    {
+      if (!hist_charge (h, patient_id, encounter_id, date, "93000", 1, NULL, info->dx,
+                        MIN (info->n_dx, 1), at, user, lines, &n, error))
+        return FALSE;
+    }
+  if (n == 0)
+    return TRUE;
+
+  /* A line charged in error, reversed the next day. */
+  if (n >= 2 && g_rand_int_range (rand, 0, 200) == 0)
+    {
+      n--;
+      if (hist_ledger (h, patient_id, "reversal", -lines[n].owed, lines[n].id, 0, lines[n].entry_id,
+                       NULL, "Charged in error", at + DAY_USEC, "manager", error) == 0)
+        return FALSE;
+    }
+
+  /* The physician marks most visits ready to bill within days; the last
+   * fortnight's are still being worked on. */
+  ready_at = end + g_rand_int_range (rand, 1, 72) * HOUR_USEC;
+  ready = ready_at < h->now
+          && g_rand_int_range (rand, 0, 100) < (h->now - end > 14 * DAY_USEC ? 97 : 50);
+  if (ready)
+    {
+      sqlite3_stmt *stmt = ch_store_prepare (h->store,
+                                             "INSERT INTO billing_encounters (encounter_id, status,"
+                                             " marked_at, marked_by) VALUES (?, 'ready', ?, ?)",
+                                             error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, encounter_id);
+      sqlite3_bind_int64 (stmt, 2, ready_at);
+      sqlite3_bind_text (stmt, 3, user, -1, SQLITE_STATIC);
+      if (!ch_store_step_done (h->store, stmt, error))
+        return FALSE;
+    }
+
+  /* At the desk after the visit: the insured pay their copay, most others
+   * the whole bill, by card (with the terminal's reference) or cash. */
+  if (info->insured ? g_rand_int_range (rand, 0, 100) < 65 : g_rand_int_range (rand, 0, 100) < 55)
+    {
+      static const gint64 copays[] = { 1500, 2000, 2500, 3000, 4000 };
+      gint64 amount = info->insured ? MIN (copays[g_rand_int_range (rand, 0, G_N_ELEMENTS (copays))],
+                                          lines_owed (lines, n))
+                                    : lines_owed (lines, n);
+      gboolean card = g_rand_int_range (rand, 0, 100) < 65;
+      g_autofree char *reference = demo_reference (rand, card ? "card" : "cash");
+      gint64 paid_at = end + g_rand_int_range (rand, 2, 15) * MINUTE_USEC;
+
+      if (hist_pay (h, patient_id, amount, card ? "card" : "cash", reference, paid_at, "frontdesk",
+                    lines, n, TRUE, &desk_entry, error) == 0)
+        return FALSE;
+
+      /* The card went through twice; the second is paid back. */
+      if (card && g_rand_int_range (rand, 0, 100) == 0)
+        {
+          gint64 twice_entry, refund_at = paid_at + g_rand_int_range (rand, 2, 10) * DAY_USEC;
+
+          if (hist_pay (h, patient_id, amount, "card", reference, paid_at + MINUTE_USEC, "frontdesk",
+                        lines, n, FALSE, &twice_entry, error) == 0)
+            return FALSE;
+          if (refund_at < h->now
+              && hist_ledger (h, patient_id, "refund", amount, 0, 0, 0, "card",
+                              "Card charged twice at the desk", refund_at, "manager", error) == 0)
+            return FALSE;
+        }
+    }
+
+  /* The insurer pays part of a claimed visit weeks later (or denies it),
+   * and the rest of the contracted difference is written off. */
+  if (info->insured && ready && lines_owed (lines, n) > 0 && g_rand_int_range (rand, 0, 100) >= 5)
+    {
+      gint64 paid_at = ready_at + g_rand_int_range (rand, 14, 50) * DAY_USEC;
+
+      if (paid_at < h->now)
+        {
+          gint64 entry, amount = lines_owed (lines, n) * g_rand_int_range (rand, 55, 85) / 100;
+          g_autofree char *reference = demo_reference (rand, "insurer");
+          int off = g_rand_int_range (rand, 0, 100) < 70 ? g_rand_int_range (rand, 30, 90) : 0;
+
+          if (amount > 0 && hist_pay (h, patient_id, amount, "insurer", reference, paid_at, "manager",
+                                      lines, n, TRUE, &entry, error) == 0)
+            return FALSE;
+          for (guint i = 0; off > 0 && i < n; i++)
+            {
+              gint64 part = lines[i].owed * off / 100;
+
+              if (part <= 0)
+                continue;
+              if (hist_ledger (h, patient_id, "write-off", -part, lines[i].id, 0, 0, NULL,
+                               "Contractual adjustment", paid_at, "manager", error) == 0)
+                return FALSE;
+              lines[i].owed -= part;
+            }
+        }
+    }
+
+  /* What is left: most pay it within weeks by cheque, transfer or card;
+   * some never do. */
+  if (lines_owed (lines, n) > 0 && g_rand_int_range (rand, 0, 100) < 93)
+    {
+      static const char * const methods[] = { "cheque", "transfer", "card", "cash" };
+      gint64 paid_at = end + g_rand_int_range (rand, 20, 110) * DAY_USEC;
+      gint64 amount = lines_owed (lines, n);
+
+      later_method = methods[g_rand_int_range (rand, 0, G_N_ELEMENTS (methods))];
+      if (g_rand_int_range (rand, 0, 100) < 15)
+        amount = MAX (amount / 2, 1);
+      if (paid_at < h->now)
+        {
+          g_autofree char *reference = demo_reference (rand, later_method);
+
+          if (hist_pay (h, patient_id, amount, later_method, reference, paid_at, "frontdesk", lines,
+                        n, TRUE, &later_entry, error) == 0)
+            return FALSE;
+
+          /* A cheque comes back unpaid: its payment is reversed. */
+          if (g_str_equal (later_method, "cheque") && g_rand_int_range (rand, 0, 100) < 4
+              && paid_at + 6 * DAY_USEC < h->now)
+            {
+              if (hist_ledger (h, patient_id, "reversal", amount, 0, 0, later_entry, NULL,
+                               "Cheque returned unpaid", paid_at + 6 * DAY_USEC, "manager", error) == 0)
+                return FALSE;
+              /* Its allocations no longer count: the lines owe again. */
+              lines[0].owed += amount;
+            }
+        }
+    }
+
+  /* Small balances left for months are written off; now and then the
+   * manager grants a courtesy discount. */
+  if (lines_owed (lines, n) > 0 && lines_owed (lines, n) < 1500 && h->now - end > 150 * DAY_USEC
+      && g_rand_int_range (rand, 0, 100) < 80)
+    {
+      if (hist_ledger (h, patient_id, "write-off", -lines_owed (lines, n), 0, 0, 0, NULL,
+                       "Small balance", end + 120 * DAY_USEC, "manager", error) == 0)
+        return FALSE;
+      for (guint i = 0; i < n; i++)
+        lines[i].owed = 0;
+    }
+  else if (lines_owed (lines, n) > 2000 && g_rand_int_range (rand, 0, 100) == 0)
+    {
+      gint64 discount = lines_owed (lines, n) / 10;
+
+      if (hist_ledger (h, patient_id, "adjustment", -discount, 0, 0, 0, NULL,
+                       "Courtesy discount agreed by the office manager", at + DAY_USEC, "manager",
+                       error) == 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Every visit takes every vital sign, as the chart's own visits do; a
+ * child was smaller then. */
+static gboolean
+hist_vitals (DemoHistory        *h,
+             gint64              patient_id,
+             const DemoPatient  *info,
+             gint64              encounter_id,
+             gint64              at,
+             GError            **error)
+{
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_chart_item_free);
+  GRand *rand = h->rand;
+  double years_back = (info->last_visit_at - at) / (365.25 * DAY_USEC);
+  double growth = info->age < 18 ? MAX (0.4, 1.0 - 0.04 * years_back) : 1.0;
+  double height = info->height * growth;
+  double w = info->weight * growth * growth + g_rand_double_range (rand, -2, 2) * growth;
+  double systolic = info->systolic + g_rand_double_range (rand, -8, 8);
+
+  add_vital (items, CH_LOINC_SYSTOLIC, systolic, "mm[Hg]", at, encounter_id);
+  add_vital (items, CH_LOINC_DIASTOLIC, info->systolic * 0.62 + g_rand_double_range (rand, -5, 5),
+             "mm[Hg]", at, encounter_id);
+  add_vital (items, CH_LOINC_PULSE, g_rand_double_range (rand, 58, 96), "/min", at, encounter_id);
+  add_vital (items, CH_LOINC_TEMPERATURE, g_rand_double_range (rand, 36.3, 37.4), "Cel", at,
+             encounter_id);
+  add_vital (items, CH_LOINC_WEIGHT, w, "kg", at, encounter_id);
+  add_vital (items, CH_LOINC_HEIGHT, height, "cm", at, encounter_id);
+  add_vital (items, CH_LOINC_BMI, w / ((height / 100) * (height / 100)), "kg/m2", at, encounter_id);
+  for (guint i = 0; i < items->len; i++)
+    {
+      ChChartItem *item = items->pdata[i];
+
+      item->patient_id = patient_id;
+      if (!ch_db_chart_insert (h->store, item, "nurse", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static const struct
+{
+  const char *code;     /* SNOMED CT */
+  const char *display;
+  int         percent;
+} smoking_statuses[] = {
+  { "266919005", "Never smoker", 60 },
+  { "8517006", "Former smoker", 25 },
+  { "449868002", "Current every day smoker", 15 },
+};
+
+/* One patient's visits, oldest first, each on a weekday before the chart's
+ * last visit (which stays open, still to be charged), with the patient's
+ * usual provider mostly. */
+static gboolean
+make_patient_history (ChSession          *session,
+                      DemoHistory        *h,
+                      gint64              patient_id,
+                      const DemoPatient  *info,
+                      guint               visits_per_patient,
+                      GError            **error)
+{
+  GRand *rand = h->rand;
+  guint usual = g_rand_int_range (rand, 0, h->n_providers);
+  guint n_days = 0, n_visits;
+  guint days[64];
+  g_autofree char *detail = NULL;
+
+  /* Most adults' smoking status is on record, from their last visit. */
+  if (info->age >= 18 && g_rand_int_range (rand, 0, 100) < 85 && info->last_visit_at > 0)
+    {
+      g_autoptr (ChChartItem) item = demo_item (CH_SECTION_HISTORY, info->last_visit_at, 0);
+      int roll = g_rand_int_range (rand, 0, 100);
+      guint s = 0;
+
+      while (s + 1 < G_N_ELEMENTS (smoking_statuses) && roll >= smoking_statuses[s].percent)
+        roll -= smoking_statuses[s++].percent;
+      item->patient_id = patient_id;
+      item->kind = g_strdup ("social");
+      item->code_system = g_strdup ("loinc");
+      item->code = g_strdup ("72166-2");
+      item->value_text = g_strdup (smoking_statuses[s].code);
+      item->display = g_strdup (smoking_statuses[s].display);
+      if (!ch_db_chart_insert (h->store, item, "doctor", error))
+        return FALSE;
+    }
+
+  /* The chart's visits are billed too, all but the last: that one is
+   * still open, its charges to come. */
+  for (guint i = 0; i + 1 < info->n_chart_visits; i++)
+    {
+      g_autoptr (GDateTime) at = g_date_time_new_from_unix_local (info->chart_visit_at[i] / G_USEC_PER_SEC);
+      g_autofree char *date = g_date_time_format (at, "%Y-%m-%d");
+
+      if (!hist_bill (h, patient_id, info, 0, i == 0 ? VISIT_NEW : VISIT_FOLLOW_UP, date,
+                      info->chart_visits[i], info->chart_visit_at[i] + 20 * MINUTE_USEC, error))
+        return FALSE;
+    }
+
+  while (n_days < h->n_days && h->day_8am[n_days] + DAY_USEC < info->last_visit_at)
+    n_days++;
+  if (n_days == 0 || visits_per_patient == 0)
+    return TRUE;
+  n_visits = g_rand_int_range (rand, (visits_per_patient + 1) / 2, visits_per_patient * 3 / 2 + 1);
+  n_visits = MIN (n_visits, G_N_ELEMENTS (days));
+  for (guint i = 0; i < n_visits; i++)
+    days[i] = g_rand_int_range (rand, 0, n_days);
+  for (guint i = 1; i < n_visits; i++)
+    for (guint j = i; j > 0 && days[j - 1] > days[j]; j--)
+      {
+        guint t = days[j];
+        days[j] = days[j - 1];
+        days[j - 1] = t;
+      }
+
+  for (guint v = 0; v < n_visits; v++)
+    {
+      int roll = g_rand_int_range (rand, 0, 100);
+      guint kind = v == 0 && roll < 20 ? VISIT_NEW
+                   : roll < 45 ? VISIT_FOLLOW_UP
+                   : roll < 65 ? VISIT_ANNUAL
+                   : roll < 80 ? VISIT_WALK_IN
+                   : roll < 92 ? VISIT_INJECTION : VISIT_PROCEDURE;
+      const ChApptType *type = h->types[kind];
+      guint provider = g_rand_int_range (rand, 0, 100) < 85
+                       ? usual : (guint) g_rand_int_range (rand, 0, h->n_providers);
+      guint day = days[v], slot = 0;
+      gboolean placed = FALSE;
+      int minute = 0, status_roll;
+      gint64 start, booked_at, cancelled_at = 0;
+      const char *status = "done", *reason = NULL;
+
+      /* The first free time that day, this provider's or another's, or
+       * the next weekday's. */
+      for (guint tries = 0; tries < 2 * h->n_providers + 4 && !placed; tries++)
+        {
+          guint16 *cursor;
+
+          slot = day * h->n_providers + provider;
+          cursor = &h->cursor[slot];
+          minute = *cursor + 10 * g_rand_int_range (rand, 0, 3);
+          if (minute < 4 * 60 && minute + type->duration_min > 4 * 60)
+            minute = 5 * 60;
+          if (minute + type->duration_min <= DEMO_DAY_MINUTES)
+            {
+              *cursor = minute + type->duration_min + type->buffer_min;
+              placed = TRUE;
+            }
+          else if (tries % 2 == 0)
+            provider = (provider + 1) % h->n_providers;
+          else if (day + 1 < n_days)
+            day++;
+        }
+      if (!placed)
+        continue;
+      start = h->day_8am[day] + minute * MINUTE_USEC;
+
+      status_roll = kind == VISIT_WALK_IN ? 0 : g_rand_int_range (rand, 0, 1000);
+      booked_at = kind == VISIT_WALK_IN ? start - g_rand_int_range (rand, 10, 60) * MINUTE_USEC
+                                        : start - g_rand_int_range (rand, 1, 40) * DAY_USEC;
+      if (status_roll >= 960)
+        {
+          status = "cancelled";
+          reason = cancel_reasons[g_rand_int_range (rand, 0, G_N_ELEMENTS (cancel_reasons))];
+          cancelled_at = start - g_rand_int_range (rand, 2, 14) * DAY_USEC;
+          booked_at = MIN (booked_at, cancelled_at - 3 * DAY_USEC);
+        }
+      else if (status_roll >= 925)
+        {
+          /* Late: within a day of the time. */
+          status = "cancelled";
+          reason = cancel_reasons[g_rand_int_range (rand, 0, 3)];
+          cancelled_at = start - g_rand_int_range (rand, 1, 23) * HOUR_USEC;
+        }
+      else if (status_roll >= 870)
+        status = "no-show";
+
+      if (!hist_appointment (h, patient_id, provider, kind, start, booked_at, status, reason,
+                             cancelled_at, error))
+        return FALSE;
+
+      if (g_str_equal (status, "done"))
+        {
+          gint64 end = start + type->duration_min * MINUTE_USEC;
+          sqlite3_stmt *stmt = ch_store_prepare (h->store,
+                                                 "INSERT INTO encounters (patient_id, start_at, provider,"
+                                                 " kind, reason, updated_at, updated_by)"
+                                                 " VALUES (?, ?, ?, 'office', ?, ?, ?)", error);
+          gint64 encounter_id;
+
+          if (stmt == NULL)
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, patient_id);
+          sqlite3_bind_int64 (stmt, 2, start);
+          sqlite3_bind_text (stmt, 3, h->provider_users[provider], -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 4, visit_reasons[kind], -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (stmt, 5, end);
+          sqlite3_bind_text (stmt, 6, h->provider_users[provider], -1, SQLITE_STATIC);
+          if (!ch_store_step_done (h->store, stmt, error))
+            return FALSE;
+          encounter_id = ch_store_last_insert_id (h->store);
+          h->n_encounters++;
+          if (!hist_vitals (h, patient_id, info, encounter_id, start, error))
+            return FALSE;
+          if (!hist_bill (h, patient_id, info, provider, kind, h->day_text[day], encounter_id, end,
+                          error))
+            return FALSE;
+        }
+    }
+
+  detail = g_strdup_printf ("%u visits from demo", n_visits);
+  return ch_session_audit (session, CH_AUDIT_CREATE, "history", "import", patient_id, detail, error);
+}
+
+/* The sample fee schedule, compiled in, through the importer. */
+static GPtrArray *
+import_fees (ChPractice  *practice,
+             GError     **error)
+{
+  g_autoptr (ChSession) manager = ch_session_login (practice, "manager", CH_DEMO_PASSWORD, error);
+  g_autoptr (GBytes) csv = NULL;
+  g_autofree char *path = NULL;
+  gboolean ok;
+  int fd;
+
+  if (manager == NULL)
+    return NULL;
+  csv = g_resources_lookup_data ("/org/charta/Charta/data/fees/sample-fee-schedule.csv",
+                                 G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  if (csv == NULL)
+    return NULL;
+  fd = g_file_open_tmp ("charta-demo-fees-XXXXXX.csv", &path, error);
+  if (fd < 0)
+    return NULL;
+  g_close (fd, NULL);
+  ok = g_file_set_contents (path, g_bytes_get_data (csv, NULL), g_bytes_get_size (csv), error)
+       && ch_billing_fees_import (manager, path, NULL, error);
+  g_unlink (path);
+  if (!ok)
+    return NULL;
+  return ch_billing_fees_list (manager, NULL, error);
+}
+
+/* More providers for a large practice (about one to a thousand patients),
+ * working the same hours as the first two. */
+static gboolean
+add_providers (ChPractice  *practice,
+               guint        n_providers,
+               GError     **error)
+{
+  ChHours week[] = { { 0, 8 * 60, 17 * 60, FALSE }, { 0, 12 * 60, 13 * 60, TRUE } };
+  g_autoptr (ChSession) desk = NULL;
+  ChStore *store;
+
+  if (n_providers <= 2)
+    return TRUE;
+  desk = ch_session_login (practice, "frontdesk", CH_DEMO_PASSWORD, error);
+  if (desk == NULL)
+    return FALSE;
+  store = ch_session_get_store (desk);
+  if (!ch_store_begin (store, error))
+    return FALSE;
+  for (guint i = 2; i < n_providers; i++)
+    {
+      g_autoptr (ChResource) resource = ch_resource_new ();
+
+      resource->id = g_strdup_printf ("dr-%03u", i);
+      resource->kind = g_strdup ("provider");
+      resource->name = g_strdup_printf ("Dr. %s %s", given_female[i % G_N_ELEMENTS (given_female)],
+                                        family_names[i % G_N_ELEMENTS (family_names)]);
+      if (!ch_schedule_put_resource (desk, resource, error)
+          || !ch_schedule_set_hours (desk, resource->id, 0x3e, week, G_N_ELEMENTS (week), error))
+        {
+          ch_store_rollback (store);
+          return FALSE;
+        }
+    }
+  return ch_store_commit (store, error);
+}
+
+static gboolean
+make_history (ChPractice           *practice,
+              guint                 n_patients,
+              guint32               seed,
+              const ChDemoOptions  *options,
+              const DemoPatient    *infos,
+              GError              **error)
+{
+  g_autoptr (ChSession) doctor = NULL;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed ^ 0xb111);
+  g_autoptr (GPtrArray) fees = NULL;
+  g_autoptr (GPtrArray) resources = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (GDate) date = NULL;
+  g_autoptr (GDate) last = NULL;
+  g_autofree gint64 *day_8am = NULL;
+  g_autoptr (GPtrArray) day_text = g_ptr_array_new_with_free_func (g_free);
+  g_autofree guint16 *cursor = NULL;
+  g_autoptr (GPtrArray) provider_ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) provider_users = g_ptr_array_new_with_free_func (g_free);
+  DemoHistory h = { 0 };
+  const char *first_fee = NULL;
+  guint n_providers = MAX (2, n_patients / 1000);
+  gboolean ok = TRUE;
+
+  /* Without a history the practice starts with no fee schedule either, as
+   * a new one does. */
+  if (options->history_years == 0 || options->visits_per_patient == 0)
+    return TRUE;
+  fees = import_fees (practice, error);
+  if (fees == NULL)
+    return FALSE;
+  if (n_patients == 0)
+    return TRUE;
+  if (!add_providers (practice, n_providers, error))
+    return FALSE;
+
+  doctor = ch_session_login (practice, "doctor", CH_DEMO_PASSWORD, error);
+  if (doctor == NULL)
+    return FALSE;
+  h.store = ch_session_get_store (doctor);
+  h.rand = rand;
+  h.now = g_get_real_time ();
+  h.fees = fees;
+
+  /* The providers in the order they were added: the demo's two first. */
+  resources = ch_schedule_list_resources (doctor, "provider", error);
+  if (resources == NULL)
+    return FALSE;
+  for (guint i = 0; i < resources->len; i++)
+    {
+      const ChResource *r = resources->pdata[i];
+
+      if (!r->active)
+        continue;
+      g_ptr_array_add (provider_ids, g_strdup (r->id));
+      g_ptr_array_add (provider_users, g_strdup (r->username != NULL && *r->username ? r->username : r->id));
+    }
+  if (provider_ids->len == 0)
+    return TRUE;
+  h.n_providers = provider_ids->len;
+  h.provider_ids = (char **) provider_ids->pdata;
+  h.provider_users = (char **) provider_users->pdata;
+  for (guint i = 0; i < G_N_ELEMENTS (demo_types); i++)
+    {
+      h.types[i] = ch_schedule_find_type (doctor, demo_types[i].name, error);
+      if (h.types[i] == NULL)
+        {
+          ok = FALSE;
+          goto out;
+        }
+    }
+
+  /* The weekdays from @history_years ago (no earlier than the fee
+   * schedule's first prices) to the day before yesterday: the schedule has
+   * yesterday on. */
+  for (guint i = 0; i < fees->len; i++)
+    {
+      const ChFee *fee = fees->pdata[i];
+
+      if (first_fee == NULL || strcmp (fee->effective_from, first_fee) < 0)
+        first_fee = fee->effective_from;
+    }
+  date = g_date_new_dmy (g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                         g_date_time_get_year (now));
+  last = g_date_copy (date);
+  g_date_subtract_days (last, 2);
+  g_date_subtract_days (date, 365 * options->history_years);
+  if (first_fee != NULL)
+    {
+      g_autoptr (GDate) from = g_date_new ();
+
+      g_date_set_parse (from, first_fee);
+      if (g_date_valid (from) && g_date_compare (from, date) > 0)
+        *date = *from;
+    }
+  day_8am = g_new0 (gint64, (gsize) 366 * options->history_years + 1);
+  for (; g_date_compare (date, last) <= 0; g_date_add_days (date, 1))
+    {
+      g_autoptr (GDateTime) at = NULL;
+
+      if (g_date_get_weekday (date) >= G_DATE_SATURDAY)
+        continue;
+      at = g_date_time_new_local (g_date_get_year (date), g_date_get_month (date),
+                                  g_date_get_day (date), 8, 0, 0);
+      day_8am[day_text->len] = g_date_time_to_unix (at) * G_USEC_PER_SEC;
+      g_ptr_array_add (day_text, g_date_time_format (at, "%Y-%m-%d"));
+    }
+  h.n_days = day_text->len;
+  h.day_8am = day_8am;
+  h.day_text = (char **) day_text->pdata;
+  cursor = g_new0 (guint16, (gsize) MAX (h.n_days, 1) * h.n_providers);
+  h.cursor = cursor;
+
+  for (guint done = 0; done < n_patients && ok; done += DEMO_HISTORY_BATCH)
+    {
+      guint end = MIN (done + DEMO_HISTORY_BATCH, n_patients);
+
+      if (!ch_store_begin_batch (h.store, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      for (guint id = done + 1; id <= end && ok; id++)
+        ok = make_patient_history (doctor, &h, id, &infos[id - 1], options->visits_per_patient,
+                                   error);
+      if (!ok)
+        ch_store_rollback (h.store);
+      else
+        ok = ch_store_commit (h.store, error);
+      if (ok && options->progress != NULL)
+        options->progress ("visits", end, n_patients, options->progress_data);
+    }
+
+out:
+  for (guint i = 0; i < G_N_ELEMENTS (h.types); i++)
+    g_clear_pointer (&h.types[i], ch_appt_type_free);
+  if (ok)
+    ch_session_logout (doctor);
+  return ok;
+}
+
+/**
+ * ch_demo_options_init:
+ *
+ * Sets @options to what ch_demo_create() uses.
+ */
+void
+ch_demo_options_init (ChDemoOptions *options)
+{
+  g_return_if_fail (options != NULL);
+
+  *options = (ChDemoOptions) {
+    .history_years = CH_DEMO_DEFAULT_HISTORY_YEARS,
+    .visits_per_patient = CH_DEMO_DEFAULT_VISITS,
+  };
+}
+
 /**
  * ch_demo_create:
  * @out_recovery_key: (out) (optional): the practice's recovery key
@@ -831,10 +1911,33 @@ ch_demo_create (const char  *dir,
                 char       **out_recovery_key,
                 GError     **error)
 {
+  ChDemoOptions options;
+
+  ch_demo_options_init (&options);
+  return ch_demo_create_full (dir, n_patients, seed, &options, out_recovery_key, error);
+}
+
+/**
+ * ch_demo_create_full:
+ * @options: (nullable): NULL for the defaults
+ * @out_recovery_key: (out) (optional): the practice's recovery key
+ *
+ * Creates the demo practice in @dir, which must not hold one already.
+ */
+gboolean
+ch_demo_create_full (const char           *dir,
+                     guint                 n_patients,
+                     guint32               seed,
+                     const ChDemoOptions  *options,
+                     char                **out_recovery_key,
+                     GError              **error)
+{
   g_autoptr (ChPractice) practice = NULL;
   g_autoptr (ChSession) admin = NULL;
   g_autoptr (ChSession) frontdesk = NULL;
   g_autoptr (GRand) rand = NULL;
+  g_autofree DemoPatient *infos = NULL;
+  ChDemoOptions defaults;
   ChPracticeSetup setup = {
     .name = "Riverside Family Practice (demo)",
     .address = "12 River Road, Springfield",
@@ -844,6 +1947,12 @@ ch_demo_create (const char  *dir,
   };
 
   g_return_val_if_fail (dir != NULL, FALSE);
+
+  if (options == NULL)
+    {
+      ch_demo_options_init (&defaults);
+      options = &defaults;
+    }
 
   practice = ch_practice_create (dir, &setup, out_recovery_key, error);
   if (practice == NULL)
@@ -861,7 +1970,8 @@ ch_demo_create (const char  *dir,
   ch_session_logout (admin);
 
   if (n_patients == 0)
-    return make_schedule (practice, 0, seed, error);
+    return make_schedule (practice, 0, seed, error)
+           && make_history (practice, 0, seed, options, NULL, error);
 
   frontdesk = ch_session_login (practice, "frontdesk", CH_DEMO_PASSWORD, error);
   if (frontdesk == NULL)
@@ -876,11 +1986,16 @@ ch_demo_create (const char  *dir,
 
       if (!ch_patients_register_many (frontdesk, patients, error))
         return FALSE;
+      if (options->progress != NULL)
+        options->progress ("patients", MIN (done + DEMO_BATCH, n_patients), n_patients,
+                           options->progress_data);
     }
 
   ch_session_logout (frontdesk);
 
-  return make_charts (practice, n_patients, seed, error)
+  infos = g_new0 (DemoPatient, n_patients);
+  return make_charts (practice, n_patients, seed, options, infos, error)
          && make_schedule (practice, n_patients, seed, error)
-         && make_waitlist (practice, n_patients, seed, error);
+         && make_waitlist (practice, n_patients, seed, error)
+         && make_history (practice, n_patients, seed, options, infos, error);
 }

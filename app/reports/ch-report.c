@@ -26,10 +26,19 @@ struct _ChReport
   char          *subtitle;
   GArray        *columns;  /* (element-type Column) */
   GPtrArray     *rows;     /* (element-type GPtrArray of GVariant, NULL for empty cells) */
+  GArray        *patients; /* (element-type gint64) per row, 0 for none; as long as rows */
+  GPtrArray     *details;  /* (element-type ChReport) (nullable items) per row */
   ChReportChart *chart;
 };
 
 G_DEFINE_FINAL_TYPE (ChReport, ch_report, G_TYPE_OBJECT)
+
+static void
+object_unref_nullable (gpointer object)
+{
+  if (object != NULL)
+    g_object_unref (object);
+}
 
 static void
 series_free (gpointer data)
@@ -304,6 +313,8 @@ ch_report_finalize (GObject *object)
     g_free (g_array_index (self->columns, Column, i).name);
   g_array_unref (self->columns);
   g_ptr_array_unref (self->rows);
+  g_array_unref (self->patients);
+  g_ptr_array_unref (self->details);
   ch_report_chart_free (self->chart);
 
   G_OBJECT_CLASS (ch_report_parent_class)->finalize (object);
@@ -320,6 +331,8 @@ ch_report_init (ChReport *self)
 {
   self->columns = g_array_new (FALSE, FALSE, sizeof (Column));
   self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  self->patients = g_array_new (FALSE, TRUE, sizeof (gint64));
+  self->details = g_ptr_array_new_with_free_func (object_unref_nullable);
 }
 
 /**
@@ -447,6 +460,63 @@ ch_report_append_row (ChReport         *self,
       g_ptr_array_add (row, cell ? g_variant_ref_sink (cell) : NULL);
     }
   g_ptr_array_add (self->rows, row);
+  g_array_set_size (self->patients, self->rows->len);
+  g_ptr_array_add (self->details, NULL);
+}
+
+/**
+ * ch_report_set_row_patient:
+ * @patient_id: the patient the row is about, or 0
+ *
+ * Ties a row to a patient, so that the table can open their chart. The
+ * exports do not write it: a report names patients in its cells.
+ */
+void
+ch_report_set_row_patient (ChReport *self,
+                           guint     row,
+                           gint64    patient_id)
+{
+  g_return_if_fail (CH_IS_REPORT (self));
+  g_return_if_fail (row < self->rows->len);
+  g_array_index (self->patients, gint64, row) = patient_id;
+}
+
+gint64
+ch_report_get_row_patient (ChReport *self,
+                           guint     row)
+{
+  g_return_val_if_fail (CH_IS_REPORT (self), 0);
+  g_return_val_if_fail (row < self->rows->len, 0);
+  return g_array_index (self->patients, gint64, row);
+}
+
+/**
+ * ch_report_set_row_detail:
+ * @detail: (transfer full) (nullable): what is behind the row
+ *
+ * Gives a row a report of its own: a quality measure's patients, the
+ * entries an ageing bucket adds up. The table shows it when the row is
+ * activated.
+ */
+void
+ch_report_set_row_detail (ChReport *self,
+                          guint     row,
+                          ChReport *detail)
+{
+  g_return_if_fail (CH_IS_REPORT (self));
+  g_return_if_fail (row < self->rows->len);
+  g_return_if_fail (detail == NULL || CH_IS_REPORT (detail));
+  g_clear_object (&g_ptr_array_index (self->details, row));
+  g_ptr_array_index (self->details, row) = detail;
+}
+
+ChReport *
+ch_report_get_row_detail (ChReport *self,
+                          guint     row)
+{
+  g_return_val_if_fail (CH_IS_REPORT (self), NULL);
+  g_return_val_if_fail (row < self->rows->len, NULL);
+  return g_ptr_array_index (self->details, row);
 }
 
 guint

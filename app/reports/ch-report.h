@@ -121,6 +121,20 @@ GVariant           *ch_report_get_cell         (ChReport           *self,
 char               *ch_report_format_cell      (ChReport           *self,
                                                 guint               row,
                                                 guint               column);
+/* A row about one patient (0: none), whose chart the table can open. */
+void                ch_report_set_row_patient  (ChReport           *self,
+                                                guint               row,
+                                                gint64              patient_id);
+gint64              ch_report_get_row_patient  (ChReport           *self,
+                                                guint               row);
+/* A report behind a row (a measure's patients …): takes @detail
+ * (transfer full, nullable). */
+void                ch_report_set_row_detail   (ChReport           *self,
+                                                guint               row,
+                                                ChReport           *detail);
+/* Returns: (transfer none) (nullable) */
+ChReport           *ch_report_get_row_detail   (ChReport           *self,
+                                                guint               row);
 /* Takes @chart (transfer full, nullable). */
 void                ch_report_set_chart        (ChReport           *self,
                                                 ChReportChart      *chart);

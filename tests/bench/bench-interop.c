@@ -40,6 +40,11 @@
 #define OBX_PER_MESSAGE   10
 #define BATCH             100
 
+/* The practice this bench was first measured on: charts and today's
+ * schedule, without the visit and billing history the demo has since
+ * gained, so that its figures stay comparable. */
+static const ChDemoOptions no_history = { 0 };
+
 static void
 check (gboolean  ok,
        GError   *error)
@@ -285,7 +290,7 @@ main (int    argc,
 
       g_mkdir_with_parents (work_dir, 0700);
       g_print ("Generating a demo practice of %u patients in %s...\n", n_patients, practice_dir);
-      check (ch_demo_create (practice_dir, n_patients, 1, NULL, &error), error);
+      check (ch_demo_create_full (practice_dir, n_patients, 1, &no_history, NULL, &error), error);
       g_print ("  done in %.0f s\n", (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
     }
 

@@ -27,6 +27,11 @@
 #define BUDGET_RSS_MB  150.0
 #define N_QUERIES      400
 
+/* The practice this bench was first measured on: charts and today's
+ * schedule, without the visit and billing history the demo has since
+ * gained, so that its figures stay comparable. */
+static const ChDemoOptions no_history = { 0 };
+
 static int
 compare_double (gconstpointer a,
                 gconstpointer b)
@@ -59,7 +64,7 @@ practice_of (const char *base,
       gint64 start = g_get_monotonic_time ();
 
       g_printerr ("generating %u patients in %s …\n", n, dir);
-      if (!ch_demo_create (dir, n, 2026, NULL, &error))
+      if (!ch_demo_create_full (dir, n, 2026, &no_history, NULL, &error))
         g_error ("demo: %s", error->message);
       g_print ("bench demo.generate.%u %.1f s\n", n,
                (g_get_monotonic_time () - start) / 1e6);

@@ -33,6 +33,8 @@ SAMPLE_FEES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..
 class BillingTests(test_cli.DemoPracticeTestCase):
 
     demo_patients = 5
+    # No history: these tests import the fee schedule and build the ledger themselves.
+    demo_args = ('--history-years', '0')
 
     def fees(self, *args):
         return json.loads(self.demo('manager', 'billing', 'fees', 'list', '--json',

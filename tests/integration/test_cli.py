@@ -174,6 +174,7 @@ class DemoPracticeTestCase(CliTestCase):
 
     demo_patients = 5
     demo_seed = 7
+    demo_args = ()
 
     @classmethod
     def setUpClass(cls):
@@ -181,7 +182,7 @@ class DemoPracticeTestCase(CliTestCase):
         cls.demo_dir = os.path.join(cls.class_tmp, 'demo')
         proc = subprocess.run([ADMIN, 'demo', '--practice', cls.demo_dir,
                                '--patients', str(cls.demo_patients),
-                               '--seed', str(cls.demo_seed)],
+                               '--seed', str(cls.demo_seed), *cls.demo_args],
                               env=base_env(cls.class_tmp), stdin=subprocess.DEVNULL,
                               capture_output=True, text=True, timeout=300)
         if proc.returncode != 0:

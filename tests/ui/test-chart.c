@@ -611,6 +611,78 @@ test_chart_problem (Fixture       *f,
   g_assert_null (ch_chart_summary_view_find_item (chart (f), id));
 }
 
+/* A smoking status, chosen in the history dialog for a social entry, is
+ * recorded coded (LOINC 72166-2, the SNOMED CT answer as its value) and
+ * named when left undescribed; the choice shows only for social history,
+ * comes back when the entry is changed, and "none" takes the coding back. */
+static void
+test_chart_smoking_status (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GError) error = NULL;
+  GType type = CH_TYPE_CHART_ITEM_DIALOG;
+  gboolean (*busy) (gpointer) = (gboolean (*) (gpointer)) ch_chart_item_dialog_get_busy;
+  AdwComboRow *kind, *smoking;
+  const ChChartItem *entry = NULL;
+  ChChartItemDialog *dialog;
+  gint64 newest = 0;
+
+  open_patient (f);
+  wait_chart (f);
+  /* The demo's patients may have a smoking status already. */
+  history = ch_chart_list (f->session, f->patient_id, CH_SECTION_HISTORY, TRUE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < history->len; i++)
+    newest = MAX (newest, ((ChChartItem *) history->pdata[i])->id);
+  g_clear_pointer (&history, g_ptr_array_unref);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.add", "s",
+                                             CH_SECTION_HISTORY));
+  dialog = find_toplevel (f, type);
+  kind = ADW_COMBO_ROW (ch_ui_test_child (dialog, type, "kind_row"));
+  smoking = ADW_COMBO_ROW (ch_ui_test_child (dialog, type, "smoking_row"));
+  adw_combo_row_set_selected (kind, 0);                       /* medical */
+  g_assert_false (child_visible (dialog, type, "smoking_row"));
+  adw_combo_row_set_selected (kind, 3);                       /* social */
+  g_assert_true (child_visible (dialog, type, "smoking_row"));
+  adw_combo_row_set_selected (smoking, 3);                    /* former smoker */
+  g_assert_true (run_window_action (f, dialog, "item-dialog.save", busy));
+
+  history = ch_chart_list (f->session, f->patient_id, CH_SECTION_HISTORY, FALSE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < history->len; i++)
+    if (((ChChartItem *) history->pdata[i])->id > newest)
+      entry = history->pdata[i];
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (entry->code, ==, CH_LOINC_SMOKING_STATUS);
+  g_assert_cmpstr (entry->kind, ==, "social");
+  g_assert_cmpstr (entry->code_system, ==, "loinc");
+  g_assert_cmpstr (entry->value_text, ==, "8517006");
+  g_assert_cmpstr (entry->display, ==, "Former smoker");
+
+  /* Changed back to no smoking status: uncoded, with a reason. */
+  wait_chart (f);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chart (f)), "chart.edit", "x", entry->id));
+  dialog = find_toplevel (f, type);
+  smoking = ADW_COMBO_ROW (ch_ui_test_child (dialog, type, "smoking_row"));
+  g_assert_true (child_visible (dialog, type, "smoking_row"));
+  g_assert_cmpuint (adw_combo_row_get_selected (smoking), ==, 3);
+  adw_combo_row_set_selected (smoking, 0);
+  set_field (dialog, type, "reason_row", "Recorded by mistake");
+  g_assert_true (run_window_action (f, dialog, "item-dialog.save", busy));
+  {
+    g_autoptr(GPtrArray) again = ch_chart_list (f->session, f->patient_id, CH_SECTION_HISTORY,
+                                                FALSE, &error);
+    const ChChartItem *changed = find_id (again, entry->id);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (changed);
+    g_assert_cmpstr (changed->code, !=, CH_LOINC_SMOKING_STATUS);
+    g_assert_cmpstr (changed->value_text, ==, "");
+  }
+}
+
 /* An encounter added through the dialog, today and now unless changed, is
  * the chart's newest, with its kind, reason and the user as provider; a
  * date that is not one is marked and stops it. */
@@ -1406,6 +1478,8 @@ main (int   argc,
               fixture_set_up, test_chart_vitals, fixture_tear_down);
   g_test_add ("/ui/chart/problem", Fixture, NULL,
               fixture_set_up, test_chart_problem, fixture_tear_down);
+  g_test_add ("/ui/chart/smoking-status", Fixture, NULL,
+              fixture_set_up, test_chart_smoking_status, fixture_tear_down);
   g_test_add ("/ui/chart/encounter", Fixture, NULL,
               fixture_set_up, test_chart_encounter, fixture_tear_down);
   g_test_add ("/ui/chart/vital-error", Fixture, NULL,

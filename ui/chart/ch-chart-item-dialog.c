@@ -34,6 +34,7 @@ struct _ChChartItemDialog
   GtkListBox     *suggestions_list;
   GtkWidget      *details_group;
   AdwComboRow    *kind_row;
+  AdwComboRow    *smoking_row;
   GtkWidget      *dose_row;
   GtkWidget      *reaction_row;
   AdwComboRow    *severity_row;
@@ -69,6 +70,23 @@ struct _ChChartItemDialog
 };
 
 G_DEFINE_FINAL_TYPE (ChChartItemDialog, ch_chart_item_dialog, ADW_TYPE_WINDOW)
+
+/* Tobacco smoking status: a social history entry coded LOINC
+ * CH_LOINC_SMOKING_STATUS whose value is one of these SNOMED CT codes (the
+ * quality measures count it). The first choice leaves the entry uncoded. */
+static const struct
+{
+  const char *code;
+  const char *label;
+} smoking_choices[] = {
+  { NULL, N_("Not a smoking status") },
+  { "449868002", N_("Current every day smoker") },
+  { "428041000124106", N_("Current some day smoker") },
+  { "8517006", N_("Former smoker") },
+  { "266919005", N_("Never smoker") },
+  { "77176002", N_("Smoker, current status unknown") },
+  { "266927001", N_("Unknown if ever smoked") },
+};
 
 enum {
   SAVED,
@@ -499,6 +517,46 @@ status_has_end (ChChartItemDialog *self,
          (is_section (self, CH_SECTION_MEDICATION) && g_strcmp0 (status, "stopped") == 0);
 }
 
+static gboolean
+is_social_history (ChChartItemDialog *self)
+{
+  return is_section (self, CH_SECTION_HISTORY) && self->has_kind
+         && g_strcmp0 (ch_chart_ui_code (self->kind_choice,
+                                         adw_combo_row_get_selected (self->kind_row)),
+                       "social") == 0;
+}
+
+/* A smoking status chosen codes the entry, and names it when the
+ * description was left empty; none chosen takes an earlier one back. */
+static void
+read_smoking (ChChartItemDialog *self,
+              ChChartItem       *item)
+{
+  guint selected = adw_combo_row_get_selected (self->smoking_row);
+
+  if (is_social_history (self) && selected > 0 && selected < G_N_ELEMENTS (smoking_choices))
+    {
+      g_free (item->code);
+      item->code = g_strdup (CH_LOINC_SMOKING_STATUS);
+      g_free (item->code_system);
+      item->code_system = g_strdup ("loinc");
+      g_free (item->value_text);
+      item->value_text = g_strdup (smoking_choices[selected].code);
+      if (item->display == NULL || *item->display == '\0')
+        {
+          g_free (item->display);
+          item->display = g_strdup (_(smoking_choices[selected].label));
+        }
+    }
+  else if (g_strcmp0 (item->code, CH_LOINC_SMOKING_STATUS) == 0)
+    {
+      g_clear_pointer (&item->code, g_free);
+      g_clear_pointer (&item->code_system, g_free);
+      g_free (item->value_text);
+      item->value_text = g_strdup ("");
+    }
+}
+
 static void
 save_activated (GtkWidget  *widget,
                 const char *action_name,
@@ -573,6 +631,8 @@ save_activated (GtkWidget  *widget,
     }
   else if (is_section (self, CH_SECTION_MEDICATION))
     set_detail (item, "dose", self->dose_row);
+  else if (is_section (self, CH_SECTION_HISTORY))
+    read_smoking (self, item);
   else if (is_section (self, CH_SECTION_IMMUNIZATION))
     {
       gint64 when = 0;
@@ -636,6 +696,30 @@ on_status_changed (ChChartItemDialog *self)
 }
 
 static void
+on_kind_changed (ChChartItemDialog *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->smoking_row), is_social_history (self));
+}
+
+static void
+set_smoking_choice (ChChartItemDialog *self,
+                    const ChChartItem *item)
+{
+  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
+  guint selected = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (smoking_choices); i++)
+    {
+      gtk_string_list_append (model, _(smoking_choices[i].label));
+      if (item != NULL && g_strcmp0 (item->code, CH_LOINC_SMOKING_STATUS) == 0
+          && g_strcmp0 (item->value_text, smoking_choices[i].code) == 0)
+        selected = i;
+    }
+  adw_combo_row_set_model (self->smoking_row, G_LIST_MODEL (model));
+  adw_combo_row_set_selected (self->smoking_row, selected);
+}
+
+static void
 set_choice (AdwComboRow     *row,
             ChChartUiChoice  choice,
             const char      *code)
@@ -661,7 +745,7 @@ ch_chart_item_dialog_setup (ChChartItemDialog *self,
 {
   GtkWidget *shown[16] = { NULL };
   GtkWidget *all[] = {
-    GTK_WIDGET (self->kind_row), self->dose_row, self->reaction_row,
+    GTK_WIDGET (self->kind_row), GTK_WIDGET (self->smoking_row), self->dose_row, self->reaction_row,
     GTK_WIDGET (self->severity_row), self->value_row, self->unit_row, self->low_row,
     self->high_row, self->start_row, GTK_WIDGET (self->status_row), self->end_row, self->lot_row,
     self->site_row, self->route_row, self->performer_row,
@@ -712,6 +796,7 @@ ch_chart_item_dialog_setup (ChChartItemDialog *self,
       self->has_kind = TRUE;
       self->kind_choice = CH_CHART_UI_HISTORY_KIND;
       shown[n++] = GTK_WIDGET (self->kind_row);
+      shown[n++] = GTK_WIDGET (self->smoking_row);
     }
   else if (is_section (self, CH_SECTION_IMMUNIZATION))
     {
@@ -759,6 +844,11 @@ ch_chart_item_dialog_setup (ChChartItemDialog *self,
 
   if (self->has_kind)
     set_choice (self->kind_row, self->kind_choice, item != NULL ? item->kind : NULL);
+  if (is_section (self, CH_SECTION_HISTORY))
+    {
+      set_smoking_choice (self, item);
+      on_kind_changed (self);
+    }
   set_choice (self->severity_row, CH_CHART_UI_SEVERITY, item != NULL ? item->severity : NULL);
   self->filling = TRUE;
   if (self->has_status)
@@ -974,6 +1064,7 @@ ch_chart_item_dialog_class_init (ChChartItemDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChChartItemDialog, suggestions_list);
   gtk_widget_class_bind_template_child (widget_class, ChChartItemDialog, details_group);
   gtk_widget_class_bind_template_child (widget_class, ChChartItemDialog, kind_row);
+  gtk_widget_class_bind_template_child (widget_class, ChChartItemDialog, smoking_row);
   gtk_widget_class_bind_template_child (widget_class, ChChartItemDialog, dose_row);
   gtk_widget_class_bind_template_child (widget_class, ChChartItemDialog, reaction_row);
   gtk_widget_class_bind_template_child (widget_class, ChChartItemDialog, severity_row);
@@ -1011,4 +1102,6 @@ ch_chart_item_dialog_init (ChChartItemDialog *self)
 
   g_signal_connect_object (self->status_row, "notify::selected",
                            G_CALLBACK (on_status_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->kind_row, "notify::selected",
+                           G_CALLBACK (on_kind_changed), self, G_CONNECT_SWAPPED);
 }

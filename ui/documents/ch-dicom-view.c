@@ -1726,7 +1726,7 @@ build_toolbar (ChDicomView *self)
                                                               "window (W)"), "window"));
   gtk_box_append (GTK_BOX (tools), tool_button (_("Pan"), _("Pan: drag to move the image (P)"),
                                                 "pan"));
-  gtk_box_append (GTK_BOX (tools), tool_button (_("Measure"),
+  gtk_box_append (GTK_BOX (tools), tool_button (C_("DICOM viewer tool", "Measure"),
                                                 _("Measure: drag to measure a distance (M)"),
                                                 "measure"));
   gtk_box_append (bar, tools);

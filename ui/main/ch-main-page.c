@@ -13,11 +13,13 @@
 #include "ch-board-view.h"
 #include "ch-backup.h"
 #include "ch-backup-page.h"
+#include "ch-billing-page.h"
 #include "ch-dicom-receiver.h"
 #include "ch-imaging-inbox-page.h"
 #include "ch-lab-listener.h"
 #include "ch-lab-queue-page.h"
 #include "ch-lists-page.h"
+#include "ch-reports-page.h"
 #include "ch-schedule-page.h"
 #include "ch-ui.h"
 #include "ch-users-page.h"
@@ -79,6 +81,8 @@ struct _ChMainPage
   AdwBin         *lists_bin;
   AdwBin         *imaging_bin;
   AdwBin         *labs_bin;
+  AdwBin         *billing_bin;
+  AdwBin         *reports_bin;
   AdwBin         *backups_bin;
   GtkRevealer    *backup_banner;
   GtkLabel       *backup_banner_label;
@@ -152,6 +156,10 @@ section_bin (ChMainPage *self,
     return self->imaging_bin;
   if (g_strcmp0 (name, "labs") == 0)
     return self->labs_bin;
+  if (g_strcmp0 (name, "billing") == 0)
+    return self->billing_bin;
+  if (g_strcmp0 (name, "reports") == 0)
+    return self->reports_bin;
   if (g_strcmp0 (name, "backups") == 0)
     return self->backups_bin;
   if (g_strcmp0 (name, "users") == 0)
@@ -188,6 +196,8 @@ ensure_section_widget (ChMainPage *self,
         ch_imaging_inbox_page_reload (CH_IMAGING_INBOX_PAGE (adw_bin_get_child (bin)));
       else if (CH_IS_LAB_QUEUE_PAGE (adw_bin_get_child (bin)))
         ch_lab_queue_page_reload (CH_LAB_QUEUE_PAGE (adw_bin_get_child (bin)));
+      else if (CH_IS_BILLING_PAGE (adw_bin_get_child (bin)))
+        ch_billing_page_reload (CH_BILLING_PAGE (adw_bin_get_child (bin)));
       return;
     }
 
@@ -211,6 +221,10 @@ ensure_section_widget (ChMainPage *self,
     adw_bin_set_child (bin, ch_users_page_new (self->session));
   else if (g_strcmp0 (name, "audit") == 0)
     adw_bin_set_child (bin, ch_audit_page_new (self->session));
+  else if (g_strcmp0 (name, "reports") == 0)
+    adw_bin_set_child (bin, ch_reports_page_new (self->session));
+  else if (g_strcmp0 (name, "billing") == 0)
+    adw_bin_set_child (bin, ch_billing_page_new (self->session));
 }
 
 static void
@@ -537,6 +551,44 @@ show_section_activated (GtkWidget  *widget,
   gtk_list_box_select_row (self->nav_list, row);
   /* From the keyboard, the keyboard goes along: into the section shown. */
   focus_visible_section (self);
+}
+
+/**
+ * ch_main_page_open_patient:
+ * @self: a main page
+ * @patient_id: the patient to open
+ *
+ * Shows the Patients section with @patient_id's chart open, for pages
+ * that list patients (reports, queues); they reach it through the
+ * "main.open-patient" action. Does nothing for a role that may not open
+ * charts, or while the session is busy.
+ */
+void
+ch_main_page_open_patient (ChMainPage *self,
+                           gint64      patient_id)
+{
+  GtkListBoxRow *row;
+  GtkWidget *page;
+
+  g_return_if_fail (CH_IS_MAIN_PAGE (self));
+
+  row = find_row (self, "patients");
+  if (row == NULL || !gtk_widget_get_visible (GTK_WIDGET (row)) || patient_id <= 0 ||
+      ch_ui_session_is_busy (self->session))
+    return;
+
+  gtk_list_box_select_row (self->nav_list, row);
+  page = ch_main_page_get_section_widget (self, "patients");
+  if (page != NULL && CH_IS_PATIENTS_PAGE (page))
+    ch_patients_page_open_patient (CH_PATIENTS_PAGE (page), patient_id);
+}
+
+static void
+open_patient_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  ch_main_page_open_patient (CH_MAIN_PAGE (widget), g_variant_get_int64 (parameter));
 }
 
 GtkWidget *
@@ -981,6 +1033,8 @@ ch_main_page_class_init (ChMainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, lists_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, imaging_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, labs_bin);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, billing_bin);
+  gtk_widget_class_bind_template_child (widget_class, ChMainPage, reports_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, backups_bin);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, backup_banner);
   gtk_widget_class_bind_template_child (widget_class, ChMainPage, backup_banner_label);
@@ -990,6 +1044,8 @@ ch_main_page_class_init (ChMainPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "main.show-section", "s",
                                    show_section_activated);
+  gtk_widget_class_install_action (widget_class, "main.open-patient", "x",
+                                   open_patient_activated);
 
   /* Alt+1 … Alt+9, then Alt+0. */
   for (guint i = 0; i < MIN (G_N_ELEMENTS (sections), 10u); i++)

@@ -16,6 +16,8 @@ ChSession  *ch_main_page_get_session         (ChMainPage *self);
 void        ch_main_page_refresh             (ChMainPage *self);
 char      **ch_main_page_dup_sections        (ChMainPage *self);
 const char *ch_main_page_get_visible_section (ChMainPage *self);
+void        ch_main_page_open_patient        (ChMainPage *self,
+                                              gint64      patient_id);
 GtkWidget  *ch_main_page_get_section_widget  (ChMainPage *self,
                                               const char *name);
 ChDicomReceiver *ch_main_page_get_receiver   (ChMainPage *self);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ch-account-view.h"
 #include "ch-chart-summary-view.h"
 #include "ch-documents-list.h"
 #include "ch-lab-results-page.h"
@@ -44,6 +45,7 @@ struct _ChPatientView
   ChNotesList         *notes_list;
   ChDocumentsList     *documents_list;
   ChLabResultsPage    *lab_results_page;
+  ChAccountView       *account_view;
   AdwAvatar           *avatar;
   GtkLabel            *name_label;
   GtkLabel            *summary_label;
@@ -468,6 +470,7 @@ ch_patient_view_set_session (ChPatientView *self,
   ch_notes_list_set_session (self->notes_list, session);
   ch_documents_list_set_session (self->documents_list, session);
   ch_lab_results_page_set_session (self->lab_results_page, session);
+  ch_account_view_set_session (self->account_view, session);
   ch_ui_session_watch_busy (session, G_OBJECT (self), G_CALLBACK (ch_patient_view_update_actions));
   ch_patient_view_update_actions (self);
 }
@@ -485,6 +488,17 @@ on_page_changed (ChPatientView *self)
   details = g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), "details") == 0;
   gtk_widget_set_visible (self->history_button, details);
   gtk_widget_set_visible (self->edit_button, details);
+
+  /* The account is read (and its reading audited) when it is looked at. */
+  if (self->account_view != NULL && self->record != NULL &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), "account") == 0 &&
+      ch_account_view_get_patient_id (self->account_view) != self->record->id)
+    {
+      g_autofree char *label = g_strdup_printf ("%s, %s · %s", self->record->family_name,
+                                                self->record->given_name, self->record->mrn);
+
+      ch_account_view_load (self->account_view, self->record->id, label);
+    }
 }
 
 /* The chart and the notes, for those who may read them; the rest see the
@@ -497,6 +511,8 @@ ch_patient_view_show_clinical (ChPatientView *self)
   gboolean documents = clinical ||
                        (self->record != NULL && self->session != NULL &&
                         ch_session_can (self->session, CH_AREA_DEMOGRAPHICS, CH_ACCESS_READ));
+  gboolean billing = self->record != NULL && self->session != NULL &&
+                     ch_session_can (self->session, CH_AREA_BILLING, CH_ACCESS_READ);
 
   gtk_stack_page_set_visible (gtk_stack_get_page (self->pages, GTK_WIDGET (self->chart_view)),
                               clinical);
@@ -509,8 +525,15 @@ ch_patient_view_show_clinical (ChPatientView *self)
   gtk_stack_page_set_visible (gtk_stack_get_page (self->pages,
                                                   GTK_WIDGET (self->documents_list)),
                               documents);
-  gtk_widget_set_visible (self->page_switcher, clinical || documents);
-  adw_clamp_set_maximum_size (self->header_clamp, clinical ? CHART_WIDTH : DEMOGRAPHICS_WIDTH);
+  /* The account is for those who may read billing: physicians, the front
+   * desk, the office manager. */
+  gtk_stack_page_set_visible (gtk_stack_get_page (self->pages, GTK_WIDGET (self->account_view)),
+                              billing);
+  ch_account_view_clear (self->account_view);
+  gtk_widget_set_visible (self->page_switcher, clinical || documents || billing);
+  /* The tabs of the account need the chart's width too. */
+  adw_clamp_set_maximum_size (self->header_clamp,
+                              clinical || billing ? CHART_WIDTH : DEMOGRAPHICS_WIDTH);
   ch_ui_stack_show (self->pages, clinical ? "chart" : "details");
   on_page_changed (self);
 
@@ -1104,6 +1127,7 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
   g_type_ensure (CH_TYPE_NOTES_LIST);
   g_type_ensure (CH_TYPE_DOCUMENTS_LIST);
   g_type_ensure (CH_TYPE_LAB_RESULTS_PAGE);
+  g_type_ensure (CH_TYPE_ACCOUNT_VIEW);
 
   object_class->dispose = ch_patient_view_dispose;
   object_class->finalize = ch_patient_view_finalize;
@@ -1121,6 +1145,7 @@ ch_patient_view_class_init (ChPatientViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, notes_list);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, documents_list);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, lab_results_page);
+  gtk_widget_class_bind_template_child (widget_class, ChPatientView, account_view);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, add_policy_button);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, avatar);
   gtk_widget_class_bind_template_child (widget_class, ChPatientView, name_label);
