@@ -763,34 +763,6 @@ ch_db_money_payer_ageing (ChStore     *store,
 
 /* ---- providers ------------------------------------------------------------ */
 
-char *
-ch_db_money_provider_name (ChStore     *store,
-                           const char  *provider_id,
-                           GError     **error)
-{
-  sqlite3_stmt *stmt;
-  char *name = NULL;
-  int rc;
-
-  g_return_val_if_fail (provider_id != NULL, NULL);
-
-  stmt = ch_store_prepare (store,
-                           "SELECT name FROM resources WHERE id = ? AND kind = 'provider'", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, provider_id, -1, SQLITE_TRANSIENT);
-  rc = ch_store_step (store, stmt, error);
-  if (rc < 0)
-    return NULL;
-  if (rc == SQLITE_ROW)
-    name = g_strdup (ch_store_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  if (name == NULL)
-    g_set_error (error, CH_STORE_ERROR, CH_STORE_ERROR_NOT_FOUND, _("There is no provider “%s”"),
-                 provider_id);
-  return name;
-}
-
 GHashTable *
 ch_db_money_provider_names (ChStore  *store,
                             GError  **error)

@@ -133,11 +133,6 @@ GPtrArray  *ch_db_money_payer_ageing (ChStore       *store,
                                       gint64         end_us,
                                       GError       **error);
 
-/* The name of provider @provider_id (resources, kind provider), or NULL
- * with CH_STORE_ERROR_NOT_FOUND. Returns: (transfer full) (nullable) */
-char       *ch_db_money_provider_name (ChStore      *store,
-                                       const char   *provider_id,
-                                       GError      **error);
 /* Providers' names by user name, for the encounters' provider column.
  * Returns: (transfer full) (element-type utf8 utf8) (nullable) */
 GHashTable *ch_db_money_provider_names (ChStore     *store,

@@ -1184,8 +1184,8 @@ hist_appointment (DemoHistory  *h,
   stmt = ch_store_prepare (h->store,
                            "INSERT INTO appointments (patient_id, provider_id, type_id, start_at,"
                            " duration_min, reason, status, cancel_reason, version, created_at, created_by,"
-                           " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'frontdesk', ?,"
-                           " 'frontdesk')", error);
+                           " updated_at, updated_by, room_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                           " 'frontdesk', ?, 'frontdesk', ?)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, patient_id);
@@ -1199,6 +1199,12 @@ hist_appointment (DemoHistory  *h,
   sqlite3_bind_int (stmt, 9, done ? 4 : 2);
   sqlite3_bind_int64 (stmt, 10, booked_at);
   sqlite3_bind_int64 (stmt, 11, last);
+  /* A procedure needs a room, as booking one does: each provider keeps to
+   * one of the two rooms, and no provider is double-booked. */
+  if (type->needs_room)
+    sqlite3_bind_text (stmt, 12, provider % 2 == 0 ? "room-1" : "room-2", -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, 12);
   if (!ch_store_step_done (h->store, stmt, error))
     return FALSE;
   id = ch_store_last_insert_id (h->store);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "ch-money-report-db.h"
+#include "ch-report-db.h"
 #include "ch-reports-private.h"
 
 /* The money reports (issue 9): revenue by provider, code, payer or month;
@@ -113,14 +114,14 @@ provider_name (ChStore               *reader,
   *out_name = NULL;
   if (params->provider == NULL)
     return TRUE;
-  *out_name = ch_db_money_provider_name (reader, params->provider, &local_error);
+  *out_name = ch_db_report_provider_name (reader, params->provider, &local_error);
   if (*out_name != NULL)
     return TRUE;
-  if (g_error_matches (local_error, CH_STORE_ERROR, CH_STORE_ERROR_NOT_FOUND))
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else
     g_set_error (error, CH_REPORTS_ERROR, CH_REPORTS_ERROR_NOT_FOUND,
                  _("There is no provider “%s”"), params->provider);
-  else
-    g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
 }
 
