@@ -12,13 +12,13 @@
 #include "ch-billing.h"
 #include "ch-chart.h"
 #include "ch-demo.h"
+#include "ch-history-db.h"
 #include "ch-notes.h"
 #include "ch-patients.h"
 #include "ch-practice.h"
 #include "ch-recall.h"
 #include "ch-schedule.h"
 #include "ch-session.h"
-#include "ch-store-private.h"
 #include "ch-users.h"
 #include "ch-waitlist.h"
 
@@ -936,17 +936,6 @@ demo_fee (DemoHistory *h,
   return NULL;
 }
 
-static void
-bind_id (sqlite3_stmt *stmt,
-         int           idx,
-         gint64        id)
-{
-  if (id != 0)
-    sqlite3_bind_int64 (stmt, idx, id);
-  else
-    sqlite3_bind_null (stmt, idx);
-}
-
 /* As ch_db_ledger_insert(), posted at @at. */
 static gint64
 hist_ledger (DemoHistory  *h,
@@ -962,27 +951,8 @@ hist_ledger (DemoHistory  *h,
              const char   *username,
              GError      **error)
 {
-  sqlite3_stmt *stmt;
-
-  stmt = ch_store_prepare (h->store,
-                           "INSERT INTO ledger_entries (patient_id, kind, amount_cents, charge_line_id,"
-                           " payment_id, reverses, method, reason, posted_at, posted_by)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    return 0;
-  sqlite3_bind_int64 (stmt, 1, patient_id);
-  sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, amount_cents);
-  bind_id (stmt, 4, charge_line_id);
-  bind_id (stmt, 5, payment_id);
-  bind_id (stmt, 6, reverses);
-  sqlite3_bind_text (stmt, 7, method ? method : "", -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 8, reason ? reason : "", -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 9, at);
-  sqlite3_bind_text (stmt, 10, username, -1, SQLITE_STATIC);
-  if (!ch_store_step_done (h->store, stmt, error))
-    return 0;
-  return ch_store_last_insert_id (h->store);
+  return ch_db_history_ledger (h->store, patient_id, kind, amount_cents, charge_line_id, payment_id,
+                               reverses, method, reason, at, username, error);
 }
 
 /* As ch_db_charge_insert(): the line at the price in force on @date, and
@@ -1006,33 +976,17 @@ hist_charge (DemoHistory   *h,
 {
   const ChFee *fee = demo_fee (h, code, date);
   DemoLine *line = &lines[*n_lines];
-  sqlite3_stmt *stmt;
+  gint64 dx_ids[CH_BILLING_MAX_DX] = { 0 };
 
   if (fee == NULL || *n_lines >= DEMO_MAX_LINES)
     return TRUE;
-  stmt = ch_store_prepare (h->store,
-                           "INSERT INTO charge_lines (encounter_id, patient_id, fee_id, code,"
-                           " service_date, units, unit_price_cents, amount_cents, modifiers,"
-                           " dx1, dx2, dx3, dx4, created_at, created_by)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
+  for (guint i = 0; i < n_dx && i < CH_BILLING_MAX_DX; i++)
+    dx_ids[i] = dx[i];
+  line->id = ch_db_history_charge_line (h->store, encounter_id, patient_id, fee->id, fee->code, date,
+                                        units, fee->price_cents, modifiers, dx_ids, at, username,
+                                        error);
+  if (line->id == 0)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, encounter_id);
-  sqlite3_bind_int64 (stmt, 2, patient_id);
-  sqlite3_bind_int64 (stmt, 3, fee->id);
-  sqlite3_bind_text (stmt, 4, fee->code, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, date, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 6, units);
-  sqlite3_bind_int64 (stmt, 7, fee->price_cents);
-  sqlite3_bind_int64 (stmt, 8, units * fee->price_cents);
-  sqlite3_bind_text (stmt, 9, modifiers ? modifiers : "", -1, SQLITE_STATIC);
-  for (guint i = 0; i < CH_BILLING_MAX_DX; i++)
-    bind_id (stmt, 10 + i, i < n_dx ? dx[i] : 0);
-  sqlite3_bind_int64 (stmt, 14, at);
-  sqlite3_bind_text (stmt, 15, username, -1, SQLITE_STATIC);
-  if (!ch_store_step_done (h->store, stmt, error))
-    return FALSE;
-  line->id = ch_store_last_insert_id (h->store);
   line->owed = units * fee->price_cents;
   line->entry_id = hist_ledger (h, patient_id, "charge", line->owed, line->id, 0, 0, NULL, NULL,
                                 at, username, error);
@@ -1059,23 +1013,12 @@ hist_pay (DemoHistory  *h,
           gint64       *out_entry_id,
           GError      **error)
 {
-  sqlite3_stmt *stmt;
   gint64 payment_id, left = amount_cents;
 
-  stmt = ch_store_prepare (h->store,
-                           "INSERT INTO payments (patient_id, method, reference, amount_cents,"
-                           " received_at, received_by) VALUES (?, ?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
+  payment_id = ch_db_history_payment (h->store, patient_id, method, reference, amount_cents, at,
+                                      username, error);
+  if (payment_id == 0)
     return 0;
-  sqlite3_bind_int64 (stmt, 1, patient_id);
-  sqlite3_bind_text (stmt, 2, method, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, reference ? reference : "", -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, amount_cents);
-  sqlite3_bind_int64 (stmt, 5, at);
-  sqlite3_bind_text (stmt, 6, username, -1, SQLITE_STATIC);
-  if (!ch_store_step_done (h->store, stmt, error))
-    return 0;
-  payment_id = ch_store_last_insert_id (h->store);
   *out_entry_id = hist_ledger (h, patient_id, "payment", -amount_cents, 0, payment_id, 0, method,
                                NULL, at, username, error);
   if (*out_entry_id == 0)
@@ -1087,17 +1030,8 @@ hist_pay (DemoHistory  *h,
 
       if (part <= 0)
         continue;
-      stmt = ch_store_prepare (h->store,
-                               "INSERT INTO payment_allocations (payment_id, charge_line_id, amount_cents,"
-                               " created_at, created_by) VALUES (?, ?, ?, ?, ?)", error);
-      if (stmt == NULL)
-        return 0;
-      sqlite3_bind_int64 (stmt, 1, payment_id);
-      sqlite3_bind_int64 (stmt, 2, lines[i].id);
-      sqlite3_bind_int64 (stmt, 3, part);
-      sqlite3_bind_int64 (stmt, 4, at);
-      sqlite3_bind_text (stmt, 5, username, -1, SQLITE_STATIC);
-      if (!ch_store_step_done (h->store, stmt, error))
+      if (ch_db_history_allocation (h->store, payment_id, lines[i].id, part, at, username,
+                                    error) == 0)
         return 0;
       lines[i].owed -= part;
       left -= part;
@@ -1144,19 +1078,7 @@ hist_status (DemoHistory  *h,
              const char   *note,
              GError      **error)
 {
-  sqlite3_stmt *stmt;
-
-  stmt = ch_store_prepare (h->store,
-                           "INSERT INTO appointment_status_history (appointment_id, status, at, by, note)"
-                           " VALUES (?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, appointment_id);
-  sqlite3_bind_text (stmt, 2, status, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, at);
-  sqlite3_bind_text (stmt, 4, username, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, note ? note : "", -1, SQLITE_STATIC);
-  return ch_store_step_done (h->store, stmt, error);
+  return ch_db_history_status (h->store, appointment_id, status, at, username, note, error);
 }
 
 /* The appointment as it ended up, with the steps that took it there. */
@@ -1178,36 +1100,16 @@ hist_appointment (DemoHistory  *h,
   gint64 last = done ? end + g_rand_int_range (h->rand, 0, 10) * MINUTE_USEC
                 : cancel_reason != NULL ? cancelled_at
                 : start + 30 * MINUTE_USEC;
-  sqlite3_stmt *stmt;
   gint64 id;
 
-  stmt = ch_store_prepare (h->store,
-                           "INSERT INTO appointments (patient_id, provider_id, type_id, start_at,"
-                           " duration_min, reason, status, cancel_reason, version, created_at, created_by,"
-                           " updated_at, updated_by, room_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                           " 'frontdesk', ?, 'frontdesk', ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, patient_id);
-  sqlite3_bind_text (stmt, 2, h->provider_ids[provider], -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, type->id);
-  sqlite3_bind_int64 (stmt, 4, start);
-  sqlite3_bind_int (stmt, 5, type->duration_min);
-  sqlite3_bind_text (stmt, 6, visit_reasons[kind], -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 7, status, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 8, cancel_reason ? cancel_reason : "", -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 9, done ? 4 : 2);
-  sqlite3_bind_int64 (stmt, 10, booked_at);
-  sqlite3_bind_int64 (stmt, 11, last);
   /* A procedure needs a room, as booking one does: each provider keeps to
    * one of the two rooms, and no provider is double-booked. */
-  if (type->needs_room)
-    sqlite3_bind_text (stmt, 12, provider % 2 == 0 ? "room-1" : "room-2", -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_null (stmt, 12);
-  if (!ch_store_step_done (h->store, stmt, error))
+  id = ch_db_history_appointment (h->store, patient_id, h->provider_ids[provider],
+                                  type->needs_room ? (provider % 2 == 0 ? "room-1" : "room-2") : NULL,
+                                  type->id, start, type->duration_min, visit_reasons[kind], status,
+                                  cancel_reason, done ? 4 : 2, booked_at, last, "frontdesk", error);
+  if (id == 0)
     return FALSE;
-  id = ch_store_last_insert_id (h->store);
   h->n_visits++;
 
   if (!hist_status (h, id, "booked", booked_at, "frontdesk", NULL, error))
@@ -1337,21 +1239,8 @@ hist_bill (DemoHistory        *h,
   ready_at = end + g_rand_int_range (rand, 1, 72) * HOUR_USEC;
   ready = ready_at < h->now
           && g_rand_int_range (rand, 0, 100) < (h->now - end > 14 * DAY_USEC ? 97 : 50);
-  if (ready)
-    {
-      sqlite3_stmt *stmt = ch_store_prepare (h->store,
-                                             "INSERT INTO billing_encounters (encounter_id, status,"
-                                             " marked_at, marked_by) VALUES (?, 'ready', ?, ?)",
-                                             error);
-
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, encounter_id);
-      sqlite3_bind_int64 (stmt, 2, ready_at);
-      sqlite3_bind_text (stmt, 3, user, -1, SQLITE_STATIC);
-      if (!ch_store_step_done (h->store, stmt, error))
-        return FALSE;
-    }
+  if (ready && !ch_db_history_ready (h->store, encounter_id, ready_at, user, error))
+    return FALSE;
 
   /* At the desk after the visit: the insured pay their copay, most others
    * the whole bill, by card (with the terminal's reference) or cash. */
@@ -1650,23 +1539,12 @@ make_patient_history (ChSession          *session,
       if (g_str_equal (status, "done"))
         {
           gint64 end = start + type->duration_min * MINUTE_USEC;
-          sqlite3_stmt *stmt = ch_store_prepare (h->store,
-                                                 "INSERT INTO encounters (patient_id, start_at, provider,"
-                                                 " kind, reason, updated_at, updated_by)"
-                                                 " VALUES (?, ?, ?, 'office', ?, ?, ?)", error);
-          gint64 encounter_id;
+          gint64 encounter_id = ch_db_history_encounter (h->store, patient_id, start,
+                                                         h->provider_users[provider],
+                                                         visit_reasons[kind], end, error);
 
-          if (stmt == NULL)
+          if (encounter_id == 0)
             return FALSE;
-          sqlite3_bind_int64 (stmt, 1, patient_id);
-          sqlite3_bind_int64 (stmt, 2, start);
-          sqlite3_bind_text (stmt, 3, h->provider_users[provider], -1, SQLITE_STATIC);
-          sqlite3_bind_text (stmt, 4, visit_reasons[kind], -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (stmt, 5, end);
-          sqlite3_bind_text (stmt, 6, h->provider_users[provider], -1, SQLITE_STATIC);
-          if (!ch_store_step_done (h->store, stmt, error))
-            return FALSE;
-          encounter_id = ch_store_last_insert_id (h->store);
           h->n_encounters++;
           if (!hist_vitals (h, patient_id, info, encounter_id, start, error))
             return FALSE;
