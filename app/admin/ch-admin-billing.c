@@ -18,6 +18,7 @@
 #include "ch-billing.h"
 #include "ch-billing-docs.h"
 #include "ch-patients.h"
+#include "ch-validate.h"
 
 /* Tables for people, JSON for scripts: every JSON key is always there,
  * null when there is nothing, as in ch-admin-hl7.c. Amounts in JSON are
@@ -277,20 +278,6 @@ ch_admin_billing_add_options (GOptionContext         *context,
     g_option_context_set_description (context, description);
 }
 
-static gboolean
-usage (GError    **error,
-       const char *message)
-{
-  g_set_error_literal (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_USAGE, message);
-  return FALSE;
-}
-
-static gboolean
-has_text (const char *text)
-{
-  return text != NULL && *text != '\0';
-}
-
 gboolean
 ch_admin_billing_check (ChAdminBillingCommand          command,
                         const ChAdminBillingOptions   *opts,
@@ -301,16 +288,16 @@ ch_admin_billing_check (ChAdminBillingCommand          command,
     {
     case CH_ADMIN_BILLING_ENCOUNTERS:
     case CH_ADMIN_BILLING_LEDGER:
-      if (!has_text (opts->patient))
-        return usage (error, _("Give --patient MRN"));
+      if (!ch_has_text (opts->patient))
+        return ch_admin_usage (error, _("Give --patient MRN"));
       return TRUE;
     case CH_ADMIN_BILLING_CHARGE:
       if (opts->encounter <= 0)
-        return usage (error, _("Give --encounter ID"));
-      if (!has_text (opts->code))
-        return usage (error, _("Give --code CODE"));
+        return ch_admin_usage (error, _("Give --encounter ID"));
+      if (!ch_has_text (opts->code))
+        return ch_admin_usage (error, _("Give --code CODE"));
       if (opts->units < 0)
-        return usage (error, _("Give --units as a number from 1"));
+        return ch_admin_usage (error, _("Give --units as a number from 1"));
       return TRUE;
     case CH_ADMIN_BILLING_CHARGES:
     case CH_ADMIN_BILLING_READY:
@@ -320,11 +307,11 @@ ch_admin_billing_check (ChAdminBillingCommand          command,
         g_autofree char *back = g_strdup_printf ("%" PRId64, id);
 
         if (id <= 0 || g_strcmp0 (back, args[0]) != 0)
-          return usage (error, command == CH_ADMIN_BILLING_REVERSE
-                               ? _("Give the ledger entry's number")
-                               : _("Give the encounter's number"));
-        if (command == CH_ADMIN_BILLING_REVERSE && !has_text (opts->reason))
-          return usage (error, _("Give --reason TEXT"));
+          return ch_admin_usage (error, command == CH_ADMIN_BILLING_REVERSE
+                                        ? _("Give the ledger entry's number")
+                                        : _("Give the encounter's number"));
+        if (command == CH_ADMIN_BILLING_REVERSE && !ch_has_text (opts->reason))
+          return ch_admin_usage (error, _("Give --reason TEXT"));
         return TRUE;
       }
     case CH_ADMIN_BILLING_INVOICE:
@@ -333,41 +320,41 @@ ch_admin_billing_check (ChAdminBillingCommand          command,
         g_autofree char *back = g_strdup_printf ("%" PRId64, id);
 
         if (id <= 0 || g_strcmp0 (back, args[0]) != 0)
-          return usage (error, _("Give the encounter's number"));
+          return ch_admin_usage (error, _("Give the encounter's number"));
         if (opts->to != NULL && !g_str_equal (opts->to, "patient")
             && !g_str_equal (opts->to, "insurer"))
-          return usage (error, _("Give --to patient or --to insurer"));
-        if (!has_text (opts->out))
-          return usage (error, _("Give --out FILE"));
+          return ch_admin_usage (error, _("Give --to patient or --to insurer"));
+        if (!ch_has_text (opts->out))
+          return ch_admin_usage (error, _("Give --out FILE"));
         return TRUE;
       }
     case CH_ADMIN_BILLING_STATEMENT:
-      if (!has_text (opts->out))
-        return usage (error, _("Give --out FILE"));
+      if (!ch_has_text (opts->out))
+        return ch_admin_usage (error, _("Give --out FILE"));
       return TRUE;
     case CH_ADMIN_BILLING_CLOSE:
-      if (!has_text (opts->out))
-        return usage (error, _("Give --out FILE"));
+      if (!ch_has_text (opts->out))
+        return ch_admin_usage (error, _("Give --out FILE"));
       if (opts->preview && (opts->counted != NULL || opts->note != NULL
                             || opts->reopen_reason != NULL))
-        return usage (error, _("A preview records nothing: give no --counted, --note or "
-                               "--reopen-reason"));
-      if (!opts->preview && (!has_text (opts->float_amount) || !has_text (opts->counted)))
-        return usage (error, _("Give --float AMOUNT and --counted AMOUNT (or --preview)"));
+        return ch_admin_usage (error, _("A preview records nothing: give no --counted, --note or "
+                                        "--reopen-reason"));
+      if (!opts->preview && (!ch_has_text (opts->float_amount) || !ch_has_text (opts->counted)))
+        return ch_admin_usage (error, _("Give --float AMOUNT and --counted AMOUNT (or --preview)"));
       return TRUE;
     case CH_ADMIN_BILLING_PAY:
     case CH_ADMIN_BILLING_REFUND:
     case CH_ADMIN_BILLING_WRITE_OFF:
     case CH_ADMIN_BILLING_ADJUST:
-      if (!has_text (opts->patient))
-        return usage (error, _("Give --patient MRN"));
-      if (!has_text (opts->amount))
-        return usage (error, _("Give --amount AMOUNT"));
+      if (!ch_has_text (opts->patient))
+        return ch_admin_usage (error, _("Give --patient MRN"));
+      if (!ch_has_text (opts->amount))
+        return ch_admin_usage (error, _("Give --amount AMOUNT"));
       if ((command == CH_ADMIN_BILLING_PAY || command == CH_ADMIN_BILLING_REFUND)
-          && !has_text (opts->method))
-        return usage (error, _("Give --method: cash, card, cheque, transfer or insurer"));
-      if (command != CH_ADMIN_BILLING_PAY && !has_text (opts->reason))
-        return usage (error, _("Give --reason TEXT"));
+          && !ch_has_text (opts->method))
+        return ch_admin_usage (error, _("Give --method: cash, card, cheque, transfer or insurer"));
+      if (command != CH_ADMIN_BILLING_PAY && !ch_has_text (opts->reason))
+        return ch_admin_usage (error, _("Give --reason TEXT"));
       return TRUE;
     default:
       return TRUE;

@@ -112,14 +112,6 @@ ch_admin_ccda_import_add_options (GOptionContext           *context,
 }
 
 static gboolean
-usage (GError    **error,
-       const char *message)
-{
-  g_set_error_literal (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_USAGE, message);
-  return FALSE;
-}
-
-static gboolean
 parse_item (const char *arg,
             gint64     *out_id)
 {
@@ -133,7 +125,7 @@ ch_admin_ccda_import_check (ChAdminCcdaImportCommand        command,
                             GError                        **error)
 {
   if (opts->patient == NULL || *opts->patient == '\0')
-    return usage (error, _("Give the patient's medical record number: --patient MRN"));
+    return ch_admin_usage (error, _("Give the patient's medical record number: --patient MRN"));
   if (command == CH_ADMIN_RECONCILE_ACCEPT || command == CH_ADMIN_RECONCILE_DECLINE)
     for (guint i = 0; args[i] != NULL; i++)
       {
@@ -147,7 +139,7 @@ ch_admin_ccda_import_check (ChAdminCcdaImportCommand        command,
           }
       }
   if (command == CH_ADMIN_RECONCILE_DECLINE && (opts->reason == NULL || *opts->reason == '\0'))
-    return usage (error, _("Say why the items are declined: --reason TEXT"));
+    return ch_admin_usage (error, _("Say why the items are declined: --reason TEXT"));
   return TRUE;
 }
 

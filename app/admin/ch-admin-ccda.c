@@ -40,22 +40,14 @@ ch_admin_ccda_add_options (GOptionContext     *context,
                "export is audited."));
 }
 
-static gboolean
-usage (GError    **error,
-       const char *message)
-{
-  g_set_error_literal (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_USAGE, message);
-  return FALSE;
-}
-
 gboolean
 ch_admin_ccda_check_options (const ChAdminCcdaOptions *opts,
                              GError                  **error)
 {
   if (opts->patient == NULL || *opts->patient == '\0')
-    return usage (error, _("Give the patient's medical record number: --patient MRN"));
+    return ch_admin_usage (error, _("Give the patient's medical record number: --patient MRN"));
   if (opts->out == NULL || *opts->out == '\0')
-    return usage (error, _("Give the file to write to: --out FILE"));
+    return ch_admin_usage (error, _("Give the file to write to: --out FILE"));
   return TRUE;
 }
 

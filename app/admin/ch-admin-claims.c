@@ -16,6 +16,7 @@
 #include "ch-admin-output.h"
 #include "ch-billing.h"
 #include "ch-claims.h"
+#include "ch-validate.h"
 
 /* Tables for people, JSON for scripts (every key always there), as in
  * ch-admin-billing.c: amounts in JSON are integer cents, in tables 12.34. */
@@ -171,20 +172,6 @@ ch_admin_claims_add_options (GOptionContext        *context,
     g_option_context_set_description (context, description);
 }
 
-static gboolean
-usage (GError    **error,
-       const char *message)
-{
-  g_set_error_literal (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_USAGE, message);
-  return FALSE;
-}
-
-static gboolean
-has_text (const char *text)
-{
-  return text != NULL && *text != '\0';
-}
-
 gboolean
 ch_admin_claims_check (ChAdminClaimsCommand          command,
                        const ChAdminClaimsOptions   *opts,
@@ -197,15 +184,16 @@ ch_admin_claims_check (ChAdminClaimsCommand          command,
     {
     case CH_ADMIN_CLAIMS_PAYERS:
       if (n > 0 && (n != 3 || !g_str_equal (args[0], "add")))
-        return usage (error, _("Write “claims payers” to list, or “claims payers add ID NAME”"));
+        return ch_admin_usage (error,
+                               _("Write “claims payers” to list, or “claims payers add ID NAME”"));
       return TRUE;
     case CH_ADMIN_CLAIMS_PROVIDER:
-      if (!has_text (opts->npi) || !has_text (opts->last_name))
-        return usage (error, _("Give --npi NPI and --last-name TEXT"));
+      if (!ch_has_text (opts->npi) || !ch_has_text (opts->last_name))
+        return ch_admin_usage (error, _("Give --npi NPI and --last-name TEXT"));
       return TRUE;
     case CH_ADMIN_CLAIMS_BUILD:
-      if (!has_text (opts->out))
-        return usage (error, _("Give --out: a file with --payer, a folder without"));
+      if (!ch_has_text (opts->out))
+        return ch_admin_usage (error, _("Give --out: a file with --payer, a folder without"));
       return TRUE;
     default:
       return TRUE;

@@ -48,27 +48,19 @@ ch_admin_fhir_add_options (GOptionContext     *context,
                "patient exported is audited."));
 }
 
-static gboolean
-usage (GError    **error,
-       const char *message)
-{
-  g_set_error_literal (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_USAGE, message);
-  return FALSE;
-}
-
 gboolean
 ch_admin_fhir_check_options (const ChAdminFhirOptions *opts,
                              GError                  **error)
 {
   if ((opts->patient != NULL) == opts->all)
-    return usage (error, _("Give either --patient MRN or --all"));
+    return ch_admin_usage (error, _("Give either --patient MRN or --all"));
   if (opts->patient != NULL && *opts->patient == '\0')
-    return usage (error, _("Give the patient's medical record number: --patient MRN"));
+    return ch_admin_usage (error, _("Give the patient's medical record number: --patient MRN"));
   if (opts->out == NULL || *opts->out == '\0')
-    return usage (error, opts->all ? _("Give the folder to write to: --out DIR")
-                                   : _("Give the file to write to: --out FILE"));
+    return ch_admin_usage (error, opts->all ? _("Give the folder to write to: --out DIR")
+                                            : _("Give the file to write to: --out FILE"));
   if (opts->all && g_str_equal (opts->out, "-"))
-    return usage (error, _("--all writes several files: give a folder, --out DIR"));
+    return ch_admin_usage (error, _("--all writes several files: give a folder, --out DIR"));
   return TRUE;
 }
 

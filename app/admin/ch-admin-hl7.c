@@ -154,14 +154,6 @@ ch_admin_hl7_add_options (GOptionContext    *context,
 }
 
 static gboolean
-usage (GError    **error,
-       const char *message)
-{
-  g_set_error_literal (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_USAGE, message);
-  return FALSE;
-}
-
-static gboolean
 parse_message_id (const char  *text,
                   gint64      *out_id)
 {
@@ -185,26 +177,26 @@ ch_admin_hl7_check (ChAdminHl7Command         command,
     {
     case CH_ADMIN_HL7_ASSIGN:
       if (opts->patient == NULL)
-        return usage (error, _("Give --patient MRN"));
+        return ch_admin_usage (error, _("Give --patient MRN"));
       G_GNUC_FALLTHROUGH;
     case CH_ADMIN_HL7_REPROCESS:
       if (args[0] == NULL || !parse_message_id (args[0], &id))
-        return usage (error, _("Give the message id, a number as “hl7 queue” and “hl7 log” "
-                               "show it"));
+        return ch_admin_usage (error, _("Give the message id, a number as “hl7 queue” and "
+                                        "“hl7 log” show it"));
       return TRUE;
     case CH_ADMIN_HL7_LOG:
       if (opts->limit < -1)
-        return usage (error, _("Give --limit as 0 or more"));
+        return ch_admin_usage (error, _("Give --limit as 0 or more"));
       return TRUE;
     case CH_ADMIN_LAB_RESULTS:
       if (opts->patient == NULL)
-        return usage (error, _("Give --patient MRN"));
+        return ch_admin_usage (error, _("Give --patient MRN"));
       return TRUE;
     case CH_ADMIN_HL7_LISTEN:
       if (opts->port < -1 || opts->port > 65535)
-        return usage (error, _("Give the port as --port N, from 0 to 65535"));
+        return ch_admin_usage (error, _("Give the port as --port N, from 0 to 65535"));
       if (opts->port < 0 && opts->folder == NULL)
-        return usage (error, _("Give --port N, --folder DIR or both"));
+        return ch_admin_usage (error, _("Give --port N, --folder DIR or both"));
       return TRUE;
     case CH_ADMIN_HL7_IMPORT:
     case CH_ADMIN_HL7_QUEUE:
@@ -680,8 +672,8 @@ ch_admin_hl7_run (ChSession                *session,
     case CH_ADMIN_HL7_ASSIGN:
     case CH_ADMIN_HL7_REPROCESS:
       if (!parse_message_id (args[0], &id))
-        return usage (error, _("Give the message id, a number as “hl7 queue” and “hl7 log” "
-                               "show it"));
+        return ch_admin_usage (error, _("Give the message id, a number as “hl7 queue” and "
+                                        "“hl7 log” show it"));
       if (command == CH_ADMIN_HL7_ASSIGN)
         {
           patient = ch_patients_get_by_mrn (session, opts->patient, error);

@@ -22,6 +22,14 @@
 
 G_DEFINE_QUARK (ch-admin-error-quark, ch_admin_error)
 
+gboolean
+ch_admin_usage (GError     **error,
+                const char  *message)
+{
+  g_set_error_literal (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_USAGE, message);
+  return FALSE;
+}
+
 static ChSecret *
 secret_string_new (void)
 {

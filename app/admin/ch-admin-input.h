@@ -22,6 +22,11 @@ typedef enum
 
 GQuark    ch_admin_error_quark     (void);
 
+/* Sets CH_ADMIN_ERROR_USAGE with @message (a bad command line: exit
+ * status 2) and returns FALSE, for checks to return in one line. */
+gboolean  ch_admin_usage           (GError     **error,
+                                    const char  *message);
+
 /* Each returns (transfer full) a NUL-terminated string in guarded memory
  * (read it as (const char *) secret->data), or NULL with @error set. */
 ChSecret *ch_admin_read_secret_file (const char  *path,

@@ -141,14 +141,6 @@ ch_admin_lab_order_add_options (GOptionContext          *context,
     g_option_context_set_description (context, description);
 }
 
-static gboolean
-usage (GError    **error,
-       const char *message)
-{
-  g_set_error_literal (error, CH_ADMIN_ERROR, CH_ADMIN_ERROR_USAGE, message);
-  return FALSE;
-}
-
 gboolean
 ch_admin_lab_order_check (ChAdminLabOrderCommand         command,
                           const ChAdminLabOrderOptions  *opts,
@@ -159,20 +151,20 @@ ch_admin_lab_order_check (ChAdminLabOrderCommand         command,
     {
     case CH_ADMIN_LAB_ORDER:
       if (opts->patient == NULL)
-        return usage (error, _("Give --patient MRN"));
+        return ch_admin_usage (error, _("Give --patient MRN"));
       if (opts->tests == NULL || opts->tests[0] == NULL)
-        return usage (error, _("Give at least one --test CODE^TEXT"));
+        return ch_admin_usage (error, _("Give at least one --test CODE^TEXT"));
       if (opts->priority != NULL && g_strcmp0 (opts->priority, "routine") != 0
           && g_strcmp0 (opts->priority, "stat") != 0 && g_strcmp0 (opts->priority, "asap") != 0)
-        return usage (error, _("Give --priority as routine, stat or asap"));
+        return ch_admin_usage (error, _("Give --priority as routine, stat or asap"));
       return TRUE;
     case CH_ADMIN_LAB_ORDER_CANCEL:
       if (opts->reason == NULL || *g_strstrip (opts->reason) == '\0')
-        return usage (error, _("Give --reason TEXT: why the order is cancelled"));
+        return ch_admin_usage (error, _("Give --reason TEXT: why the order is cancelled"));
       G_GNUC_FALLTHROUGH;
     case CH_ADMIN_LAB_ORDER_RESEND:
       if (args[0] == NULL || *args[0] == '\0')
-        return usage (error, _("Give the order's placer number, as “lab orders” shows it"));
+        return ch_admin_usage (error, _("Give the order's placer number, as “lab orders” shows it"));
       return TRUE;
     case CH_ADMIN_LAB_ORDERS:
     case CH_ADMIN_LAB_ORDER_TARGET:
