@@ -10,31 +10,12 @@
 #include "ch-money-report-db.h"
 #include "ch-store-private.h"
 
-/* Every figure is summed by SQLite over the indexes of 0022-money-reports.sql;
- * C only merges a few aggregate rows (one per group, or per patient with a
- * balance). A charge line or payment "still counts" while the ledger entry
+/* The period totals are added up from the money facts of schema 0024, the
+ * ageing is summed by SQLite over the indexes of 0022-money-reports.sql;
+ * either way what C keeps is one row per group, or per patient with a
+ * balance. A charge line or payment "still counts" while the ledger entry
  * that posted it has no reversing entry: nothing is ever marked, it is
  * worked out from the reversals (see 0018-billing.sql). */
-
-/* The reversed lines and payments are few: listed once per query (an
- * uncorrelated NOT IN is a set SQLite builds once), not looked up for each
- * of a million rows. CROSS JOIN keeps SQLite starting from the reversals
- * (the partial index of 0018), not from every charge or payment entry. */
-#define CHARGE_LIVE \
-  " cl.id NOT IN (SELECT ce.charge_line_id FROM ledger_entries cr" \
-  " CROSS JOIN ledger_entries ce ON ce.id = cr.reverses" \
-  " WHERE cr.reverses IS NOT NULL AND ce.kind = 'charge')"
-#define PAYMENT_LIVE \
-  " p.id NOT IN (SELECT pe.payment_id FROM ledger_entries pr" \
-  " CROSS JOIN ledger_entries pe ON pe.id = pr.reverses" \
-  " WHERE pr.reverses IS NOT NULL AND pe.kind = 'payment')"
-#define ENTRY_LIVE(alias) \
-  " " alias ".id NOT IN (SELECT reverses FROM ledger_entries WHERE reverses IS NOT NULL)"
-#define PROVIDER_FILTER \
-  " AND e.provider IN (SELECT username FROM resources WHERE id = ?5 AND kind = 'provider')"
-
-/* The local month of a time in µs. */
-#define MONTH_OF(us) "strftime('%Y-%m', " us " / 1000000, 'unixepoch', 'localtime')"
 
 /* The sums of @amount by ageing bucket of @expr: a day (YYYY-MM-DD) against
  * the first days of the buckets ?3, ?4, ?5 (30, 60 and 90 days before the
@@ -79,31 +60,6 @@ ch_payer_ageing_free (ChPayerAgeing *row)
   g_free (row);
 }
 
-/* Binds only the parameters a statement has: the queries below share one
- * numbering (?1 from, ?2 to, ?3 start, ?4 end, ?5 provider) but not every
- * one uses all of them. */
-static void
-bind_params (sqlite3_stmt *stmt,
-             const char   *from,
-             const char   *to,
-             gint64        start_us,
-             gint64        end_us,
-             const char   *provider_id)
-{
-  int n = sqlite3_bind_parameter_count (stmt);
-
-  if (n >= 1)
-    ch_store_bind_text (stmt, 1, from);
-  if (n >= 2)
-    ch_store_bind_text (stmt, 2, to);
-  if (n >= 3)
-    sqlite3_bind_int64 (stmt, 3, start_us);
-  if (n >= 4)
-    sqlite3_bind_int64 (stmt, 4, end_us);
-  if (n >= 5)
-    ch_store_bind_text (stmt, 5, provider_id);
-}
-
 static gboolean
 has_table (ChStore    *store,
            const char *name,
@@ -128,52 +84,10 @@ has_table (ChStore    *store,
 
 /* ---- period totals ------------------------------------------------------- */
 
-/* The payer of a charge line's encounter: the payer of the claim made for
- * it (one at most: claims.encounter_id is unique), else the patient's
- * primary active policy, else "" (self-pay). COALESCE stops at the first
- * value, so the policy is looked up only for lines without a claim.
- * Without a claims table yet, only the policy. */
-#define POLICY_PAYER \
-  "(SELECT ip.payer FROM insurance_policies ip WHERE ip.patient_id = cl.patient_id" \
-  " AND ip.priority = 1 AND ip.status = 'active' ORDER BY ip.id LIMIT 1)"
-#define CLAIM_JOIN \
-  " LEFT JOIN claims c ON c.encounter_id = cl.encounter_id LEFT JOIN payers py ON py.id = c.payer_id"
-
-/* The key of a charge line @cl (joined to its encounter @e, or claim @c and
- * payer @py, as needed), or @month_expr when grouping by month. */
-static char *
-line_key (ChMoneyGroup  group,
-          const char   *month_expr,
-          gboolean      with_claims)
-{
-  switch (group)
-    {
-    case CH_MONEY_GROUP_MONTH:
-      return g_strdup (month_expr);
-    case CH_MONEY_GROUP_PROVIDER:
-      return g_strdup ("e.provider");
-    case CH_MONEY_GROUP_CODE:
-      return g_strdup ("cl.code");
-    case CH_MONEY_GROUP_PAYER:
-    default:
-      /* A write-off tied to no line has no payer either. */
-      return g_strconcat ("CASE WHEN cl.id IS NULL THEN NULL ELSE COALESCE (",
-                          with_claims ? "py.name, c.payer_id, " : "",
-                          POLICY_PAYER ", '') END", NULL);
-    }
-}
-
-/* The joins a line's key and the provider filter need. */
-static const char *
-line_joins (ChMoneyGroup  group,
-            gboolean      need_encounter,
-            gboolean      with_claims)
-{
-  if (group == CH_MONEY_GROUP_PAYER && with_claims)
-    return need_encounter ? " LEFT JOIN encounters e ON e.id = cl.encounter_id" CLAIM_JOIN
-                          : CLAIM_JOIN;
-  return need_encounter ? " LEFT JOIN encounters e ON e.id = cl.encounter_id" : "";
-}
+/* The facts of a period (schema 0024) are streamed and added up here:
+ * SQLite sorting a million rows to group them costs three times what
+ * reading them does, and the groups need what C has at hand anyway (the
+ * reversed sets, each patient's policy, the payers' names). */
 
 typedef enum
 {
@@ -181,6 +95,88 @@ typedef enum
   FIELD_PAYMENTS,
   FIELD_ADJUSTMENTS,
 } Field;
+
+typedef struct
+{
+  ChMoneyGroup  group;
+  GHashTable   *by_key;             /* "k" key or "n" → ChMoneyTotals */
+  GHashTable   *providers;          /* the provider filter's names, or NULL */
+  GHashTable   *reversed_lines;     /* gint64 sets */
+  GHashTable   *reversed_payments;
+  GHashTable   *reversed_entries;
+  GHashTable   *policy_payers;      /* patient id → payer of the primary policy */
+  GHashTable   *payer_names;        /* payers.id → name */
+} Totals;
+
+static void
+totals_clear (Totals *t)
+{
+  g_clear_pointer (&t->by_key, g_hash_table_unref);
+  g_clear_pointer (&t->providers, g_hash_table_unref);
+  g_clear_pointer (&t->reversed_lines, g_hash_table_unref);
+  g_clear_pointer (&t->reversed_payments, g_hash_table_unref);
+  g_clear_pointer (&t->reversed_entries, g_hash_table_unref);
+  g_clear_pointer (&t->policy_payers, g_hash_table_unref);
+  g_clear_pointer (&t->payer_names, g_hash_table_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Totals, totals_clear)
+
+static GHashTable *
+id_set_new (void)
+{
+  return g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+static gboolean
+id_set_has (GHashTable *set,
+            gint64      id)
+{
+  return g_hash_table_contains (set, &id);
+}
+
+/* Runs @sql (no parameters but ?1, bound to @param when given) and puts
+ * its first column into @set (ids) or, with a second column, @set's value
+ * for it (the first row's, for an id that comes twice). */
+static gboolean
+load_map (ChStore    *store,
+          const char *sql,
+          const char *param,
+          gboolean    text_keys,
+          GHashTable *set,
+          GError    **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  if (param != NULL)
+    ch_store_bind_text (stmt, 1, param);
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      gpointer key, value = NULL;
+
+      if (text_keys)
+        key = g_strdup (ch_store_column_text (stmt, 0));
+      else
+        key = g_memdup2 (&(gint64) { sqlite3_column_int64 (stmt, 0) }, sizeof (gint64));
+      if (sqlite3_column_count (stmt) > 1)
+        value = g_strdup (ch_store_column_text (stmt, 1));
+      if (g_hash_table_contains (set, key))
+        {
+          g_free (key);
+          g_free (value);
+          continue;
+        }
+      g_hash_table_insert (set, key, value);
+    }
+  if (rc < 0)
+    return FALSE;
+  sqlite3_reset (stmt);
+  return TRUE;
+}
 
 static ChMoneyTotals *
 totals_for (GHashTable *by_key,
@@ -219,36 +215,102 @@ add_to (ChMoneyTotals *totals,
     }
 }
 
-/* Runs a "SELECT key, cents … GROUP BY 1" and adds its rows to @by_key;
- * the sum of what it added goes to *@out_sum. */
-static gboolean
-sum_into (ChStore    *store,
-          const char *sql,
-          const char *from,
-          const char *to,
-          gint64      start_us,
-          gint64      end_us,
-          const char *provider_id,
-          Field       field,
-          GHashTable *by_key,
-          gint64     *out_sum,
-          GError    **error)
+/* The payer a fact counts for: that of the claim made for its encounter
+ * (one at most: claims.encounter_id is unique), else the patient's primary
+ * active policy, else "" (self-pay). */
+static const char *
+payer_key (Totals       *t,
+           sqlite3_stmt *stmt,
+           int           claim_column,
+           gint64        patient_id)
 {
+  const char *payer_id, *value;
+
+  if (sqlite3_column_type (stmt, claim_column) != SQLITE_NULL)
+    {
+      payer_id = ch_store_column_text (stmt, claim_column);
+      value = g_hash_table_lookup (t->payer_names, payer_id);
+      return value != NULL ? value : payer_id;
+    }
+  value = g_hash_table_lookup (t->policy_payers, &patient_id);
+  return value != NULL ? value : "";
+}
+
+/* Adds the facts of @kind with a day from @from to @to to their groups;
+ * what they add up to goes to *@out_sum. */
+static gboolean
+add_facts (ChStore    *store,
+           Totals     *t,
+           const char *kind,
+           Field       field,
+           const char *from,
+           const char *to,
+           gint64     *out_sum,
+           GError    **error)
+{
+  gboolean with_claims = t->group == CH_MONEY_GROUP_PAYER && t->payer_names != NULL;
+  g_autofree char *sql = NULL;
   sqlite3_stmt *stmt;
   gint64 sum = 0;
   int rc;
 
+  sql = g_strdup_printf ("SELECT f.day, f.source_id, f.line_id, f.payment_id, f.patient_id,"
+                         " f.provider, f.code, f.amount_cents%s FROM money_facts f%s"
+                         " WHERE f.kind = ?1 AND f.day >= ?2 AND f.day <= ?3",
+                         with_claims ? ", c.payer_id" : "",
+                         with_claims ? " LEFT JOIN claims c ON c.encounter_id = f.encounter_id"
+                                     : "");
   stmt = ch_store_prepare (store, sql, error);
   if (stmt == NULL)
     return FALSE;
-  bind_params (stmt, from, to, start_us, end_us, provider_id);
+  ch_store_bind_text (stmt, 1, kind);
+  ch_store_bind_text (stmt, 2, from);
+  ch_store_bind_text (stmt, 3, to);
   while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
     {
-      const char *key = sqlite3_column_type (stmt, 0) == SQLITE_NULL
-                        ? NULL : ch_store_column_text (stmt, 0);
-      gint64 cents = sqlite3_column_int64 (stmt, 1);
+      gboolean has_line = sqlite3_column_type (stmt, 2) != SQLITE_NULL;
+      const char *provider = has_line ? ch_store_column_text (stmt, 5) : NULL;
+      gint64 cents = sqlite3_column_int64 (stmt, 7);
+      const char *key = NULL;
+      char month[8];
 
-      add_to (totals_for (by_key, key), field, cents);
+      switch (field)
+        {
+        case FIELD_CHARGES:
+          if (id_set_has (t->reversed_lines, sqlite3_column_int64 (stmt, 2)))
+            continue;
+          break;
+        case FIELD_PAYMENTS:
+          if (id_set_has (t->reversed_payments, sqlite3_column_int64 (stmt, 3)))
+            continue;
+          break;
+        case FIELD_ADJUSTMENTS:
+          if (id_set_has (t->reversed_entries, sqlite3_column_int64 (stmt, 1)))
+            continue;
+          break;
+        }
+      if (t->providers != NULL && (provider == NULL || !g_hash_table_contains (t->providers, provider)))
+        continue;
+
+      switch (t->group)
+        {
+        case CH_MONEY_GROUP_MONTH:
+          g_strlcpy (month, ch_store_column_text (stmt, 0), sizeof month);
+          key = month;
+          break;
+        case CH_MONEY_GROUP_PROVIDER:
+          key = provider;
+          break;
+        case CH_MONEY_GROUP_CODE:
+          key = has_line ? ch_store_column_text (stmt, 6) : NULL;
+          break;
+        case CH_MONEY_GROUP_PAYER:
+          /* A write-off tied to no line has no payer either. */
+          if (has_line)
+            key = payer_key (t, stmt, 8, sqlite3_column_int64 (stmt, 4));
+          break;
+        }
+      add_to (totals_for (t->by_key, key), field, cents);
       sum += cents;
     }
   if (rc < 0)
@@ -256,6 +318,110 @@ sum_into (ChStore    *store,
   sqlite3_reset (stmt);
   if (out_sum != NULL)
     *out_sum = sum;
+  return TRUE;
+}
+
+/* The local month (YYYY-MM) a time falls in, from the starts of the months
+ * of the period worked out once: a date function for each of a million
+ * payments would cost more than the rest. */
+typedef struct
+{
+  GArray *starts;   /* gint64 µs, the first the period's first day */
+  GPtrArray *names;
+} Months;
+
+static void
+months_clear (Months *m)
+{
+  g_clear_pointer (&m->starts, g_array_unref);
+  g_clear_pointer (&m->names, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Months, months_clear)
+
+static void
+months_init (Months *m,
+             gint64  start_us,
+             gint64  end_us)
+{
+  g_autoptr (GDateTime) first = g_date_time_new_from_unix_local (start_us / G_USEC_PER_SEC);
+  int year = g_date_time_get_year (first), month = g_date_time_get_month (first);
+  gint64 at = start_us;
+
+  m->starts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  m->names = g_ptr_array_new_with_free_func (g_free);
+  while (at < end_us)
+    {
+      g_autoptr (GDateTime) next = NULL;
+
+      g_array_append_val (m->starts, at);
+      g_ptr_array_add (m->names, g_strdup_printf ("%04d-%02d", year, month));
+      if (++month > 12)
+        {
+          month = 1;
+          year++;
+        }
+      next = g_date_time_new_local (year, month, 1, 0, 0, 0);
+      at = g_date_time_to_unix (next) * G_USEC_PER_SEC;
+    }
+}
+
+static const char *
+months_name (const Months *m,
+             gint64        us)
+{
+  guint lo = 0, hi = m->starts->len;
+
+  /* The last start at or before @us. */
+  while (hi - lo > 1)
+    {
+      guint mid = (lo + hi) / 2;
+
+      if (g_array_index (m->starts, gint64, mid) <= us)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  return m->names->len > 0 ? m->names->pdata[lo] : NULL;
+}
+
+/* The payments received in the period that still count: by month into
+ * the groups (@months not NULL), or only their sum to *@out_sum. */
+static gboolean
+add_received (ChStore      *store,
+              Totals       *t,
+              const Months *months,
+              gint64        start_us,
+              gint64        end_us,
+              gint64       *out_sum,
+              GError      **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 sum = 0;
+  int rc;
+
+  stmt = ch_store_prepare (store,
+                           "SELECT id, received_at, amount_cents FROM payments"
+                           " WHERE received_at >= ?1 AND received_at < ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, start_us);
+  sqlite3_bind_int64 (stmt, 2, end_us);
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      gint64 cents = sqlite3_column_int64 (stmt, 2);
+
+      if (id_set_has (t->reversed_payments, sqlite3_column_int64 (stmt, 0)))
+        continue;
+      if (months != NULL)
+        add_to (totals_for (t->by_key, months_name (months, sqlite3_column_int64 (stmt, 1))),
+                FIELD_PAYMENTS, cents);
+      sum += cents;
+    }
+  if (rc < 0)
+    return FALSE;
+  sqlite3_reset (stmt);
+  *out_sum = sum;
   return TRUE;
 }
 
@@ -271,6 +437,72 @@ compare_totals (gconstpointer a,
   return strcmp (ta->key, tb->key);
 }
 
+/* The sets and maps the facts are checked and keyed against. */
+static gboolean
+totals_init (ChStore      *store,
+             Totals       *t,
+             ChMoneyGroup  group,
+             const char   *provider_id,
+             GError      **error)
+{
+  t->group = group;
+  t->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                     (GDestroyNotify) ch_money_totals_free);
+  t->reversed_lines = id_set_new ();
+  t->reversed_payments = id_set_new ();
+  t->reversed_entries = id_set_new ();
+  /* The reversed lines, payments and entries: few, through the partial
+   * index of 0018 on the reversals. */
+  if (!load_map (store,
+                 "SELECT o.charge_line_id FROM ledger_entries r"
+                 " CROSS JOIN ledger_entries o ON o.id = r.reverses"
+                 " WHERE r.reverses IS NOT NULL AND o.kind = 'charge'",
+                 NULL, FALSE, t->reversed_lines, error)
+      || !load_map (store,
+                    "SELECT o.payment_id FROM ledger_entries r"
+                    " CROSS JOIN ledger_entries o ON o.id = r.reverses"
+                    " WHERE r.reverses IS NOT NULL AND o.kind = 'payment'",
+                    NULL, FALSE, t->reversed_payments, error)
+      || !load_map (store, "SELECT reverses FROM ledger_entries WHERE reverses IS NOT NULL",
+                    NULL, FALSE, t->reversed_entries, error))
+    return FALSE;
+
+  /* A provider is named on encounters by user name or, without an
+   * account, by resource id. */
+  if (provider_id != NULL)
+    {
+      t->providers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_add (t->providers, g_strdup (provider_id));
+      if (!load_map (store,
+                     "SELECT username FROM resources WHERE id = ?1 AND kind = 'provider'"
+                     " AND username IS NOT NULL AND username <> ''",
+                     provider_id, TRUE, t->providers, error))
+        return FALSE;
+    }
+
+  if (group == CH_MONEY_GROUP_PAYER)
+    {
+      gboolean with_claims = FALSE, with_payers = FALSE;
+
+      t->policy_payers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+      /* The first primary active policy of each patient (by id). */
+      if (!load_map (store,
+                     "SELECT patient_id, payer FROM insurance_policies"
+                     " WHERE priority = 1 AND status = 'active' ORDER BY patient_id, id",
+                     NULL, FALSE, t->policy_payers, error)
+          || !has_table (store, "claims", &with_claims, error)
+          || !has_table (store, "payers", &with_payers, error))
+        return FALSE;
+      if (with_claims && with_payers)
+        {
+          t->payer_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+          if (!load_map (store, "SELECT id, name FROM payers", NULL, TRUE, t->payer_names, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 GPtrArray *
 ch_db_money_totals (ChStore       *store,
                     ChMoneyGroup   group,
@@ -281,116 +513,49 @@ ch_db_money_totals (ChStore       *store,
                     const char    *provider_id,
                     GError       **error)
 {
-  g_autoptr (GHashTable) by_key = NULL;
+  g_auto (Totals) t = { 0 };
   g_autoptr (GPtrArray) rows = NULL;
-  g_autofree char *charge_key = NULL;
-  g_autofree char *payment_key = NULL;
-  g_autofree char *adjustment_key = NULL;
-  g_autofree char *sql = NULL;
-  gboolean with_claims = FALSE, need_encounter;
+  gint64 allocated = 0, received = 0;
   GHashTableIter iter;
   gpointer value;
 
   g_return_val_if_fail (from != NULL && to != NULL, NULL);
 
-  if (group == CH_MONEY_GROUP_PAYER)
-    {
-      gboolean has_payers = FALSE;
-
-      if (!has_table (store, "claims", &with_claims, error)
-          || !has_table (store, "payers", &has_payers, error))
-        return NULL;
-      with_claims = with_claims && has_payers;
-    }
-  need_encounter = group == CH_MONEY_GROUP_PROVIDER || provider_id != NULL;
-  by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                  (GDestroyNotify) ch_money_totals_free);
-
-  /* Charges: by service date, the lines that still count. */
-  charge_key = line_key (group, "substr (cl.service_date, 1, 7)", with_claims);
-  sql = g_strdup_printf ("SELECT %s, SUM (cl.amount_cents) FROM charge_lines cl%s"
-                         " WHERE cl.service_date >= ?1 AND cl.service_date <= ?2 AND" CHARGE_LIVE
-                         "%s GROUP BY 1",
-                         charge_key, line_joins (group, need_encounter, with_claims),
-                         provider_id != NULL ? PROVIDER_FILTER : "");
-  if (!sum_into (store, sql, from, to, start_us, end_us, provider_id, FIELD_CHARGES, by_key, NULL,
-                 error))
+  if (!totals_init (store, &t, group, provider_id, error))
     return NULL;
-  g_clear_pointer (&sql, g_free);
+
+  /* Charges by service date; write-offs and adjustments posted in the
+   * period, by the line they are tied to (if any). */
+  if (!add_facts (store, &t, "charge", FIELD_CHARGES, from, to, NULL, error)
+      || !add_facts (store, &t, "adjustment", FIELD_ADJUSTMENTS, from, to, NULL, error))
+    return NULL;
 
   /* Payments received in the period. By month for the whole practice, as
    * received; otherwise through their allocations to lines, the rest
    * (practice-wide only) in a group of its own. */
   if (group == CH_MONEY_GROUP_MONTH && provider_id == NULL)
     {
-      if (!sum_into (store,
-                     "SELECT " MONTH_OF ("p.received_at") ", SUM (p.amount_cents) FROM payments p"
-                     " WHERE p.received_at >= ?3 AND p.received_at < ?4 AND" PAYMENT_LIVE
-                     " GROUP BY 1",
-                     from, to, start_us, end_us, provider_id, FIELD_PAYMENTS, by_key, NULL, error))
+      g_auto (Months) months = { 0 };
+
+      months_init (&months, start_us, end_us);
+      if (!add_received (store, &t, &months, start_us, end_us, &received, error))
         return NULL;
     }
   else
     {
-      gint64 allocated = 0;
-
-      /* Summed by line first: the lines are then read in the order of
-       * their ids, not wherever the payments' allocations point, which on
-       * a large practice is the difference between a pass over the table
-       * and a page read for each allocation. */
-      payment_key = line_key (group, "paid.month", with_claims);
-      sql = g_strdup_printf ("SELECT %s, SUM (paid.cents) FROM"
-                             " (SELECT a.charge_line_id AS line, %s AS month,"
-                             " SUM (a.amount_cents) AS cents FROM payments p"
-                             " JOIN payment_allocations a ON a.payment_id = p.id"
-                             " WHERE p.received_at >= ?3 AND p.received_at < ?4 AND" PAYMENT_LIVE
-                             " GROUP BY 1, 2) paid"
-                             " CROSS JOIN charge_lines cl ON cl.id = paid.line%s"
-                             " WHERE 1%s GROUP BY 1",
-                             payment_key, MONTH_OF ("p.received_at"), line_joins (group, need_encounter, with_claims),
-                             provider_id != NULL ? PROVIDER_FILTER : "");
-      if (!sum_into (store, sql, from, to, start_us, end_us, provider_id, FIELD_PAYMENTS, by_key,
-                     &allocated, error))
+      if (!add_facts (store, &t, "payment", FIELD_PAYMENTS, from, to, &allocated, error))
         return NULL;
-      g_clear_pointer (&sql, g_free);
-
       if (provider_id == NULL)
         {
-          g_autoptr (GHashTable) total = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                                (GDestroyNotify) ch_money_totals_free);
-          gint64 received = 0;
-
-          if (!sum_into (store,
-                         "SELECT NULL, SUM (p.amount_cents) FROM payments p"
-                         " WHERE p.received_at >= ?3 AND p.received_at < ?4 AND" PAYMENT_LIVE,
-                         from, to, start_us, end_us, provider_id, FIELD_PAYMENTS, total, &received,
-                         error))
+          if (!add_received (store, &t, NULL, start_us, end_us, &received, error))
             return NULL;
           if (received != allocated)
-            add_to (totals_for (by_key, NULL), FIELD_PAYMENTS, received - allocated);
+            add_to (totals_for (t.by_key, NULL), FIELD_PAYMENTS, received - allocated);
         }
     }
 
-  /* Write-offs and adjustments posted in the period that still count, by
-   * the line they are tied to (if any). */
-  adjustment_key = line_key (group, "w.month", with_claims);
-  sql = g_strdup_printf ("SELECT %s, SUM (w.cents) FROM"
-                         " (SELECT le.charge_line_id AS line, %s AS month,"
-                         " -SUM (le.amount_cents) AS cents FROM ledger_entries le"
-                         " WHERE le.kind IN ('write-off', 'adjustment')"
-                         " AND le.posted_at >= ?3 AND le.posted_at < ?4 AND" ENTRY_LIVE ("le")
-                         " GROUP BY 1, 2) w"
-                         " LEFT JOIN charge_lines cl ON cl.id = w.line%s"
-                         " WHERE 1%s GROUP BY 1",
-                         adjustment_key, MONTH_OF ("le.posted_at"),
-                         line_joins (group, need_encounter, with_claims),
-                         provider_id != NULL ? PROVIDER_FILTER : "");
-  if (!sum_into (store, sql, from, to, start_us, end_us, provider_id, FIELD_ADJUSTMENTS, by_key,
-                 NULL, error))
-    return NULL;
-
   rows = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_money_totals_free);
-  g_hash_table_iter_init (&iter, by_key);
+  g_hash_table_iter_init (&iter, t.by_key);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       g_ptr_array_add (rows, value);
@@ -785,5 +950,10 @@ ch_db_money_provider_names (ChStore  *store,
   if (rc < 0)
     return NULL;
   sqlite3_reset (stmt);
+
+  /* A provider without an account is named on encounters by resource id. */
+  if (!load_map (store, "SELECT id, name FROM resources WHERE kind = 'provider'", NULL, TRUE,
+                 names, error))
+    return NULL;
   return g_steal_pointer (&names);
 }

@@ -7,9 +7,10 @@ G_BEGIN_DECLS
 
 /* The aggregates behind the money reports (app/reports/ch-reports-money.c):
  * charges, payments and write-offs over a period by month, provider, code
- * or payer, and accounts-receivable ageing as of a day. Everything is
- * summed in SQL (schema 0022 holds the indexes); what comes back is one
- * row per group, or per patient with a balance, never the ledger itself.
+ * or payer, and accounts-receivable ageing as of a day. The period totals
+ * are added up from the money facts of schema 0024 (one range read per
+ * kind), the ageing in SQL over the indexes of 0022; what comes back is
+ * one row per group, or per patient with a balance, never the ledger.
  *
  * Amounts are integer cents. Reversed entries do not count: a charge line
  * or payment whose ledger entry was reversed is left out of the period
@@ -45,7 +46,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChMoneyTotals, ch_money_totals_free)
  * @start_us: @end_us: the same period in µs, half-open, for payments and
  *   write-offs
  * @provider_id: (nullable): only the encounters of this provider
- *   (resources.id); payments and write-offs then count only as far as they
+ *   (resources.id; encounters name it by its user name, or by this id when
+ *   it has no account); payments and write-offs then count only as far as they
  *   are allocated or tied to those encounters' lines
  *
  * Payments are spread over groups by their allocations to charge lines;
@@ -133,7 +135,8 @@ GPtrArray  *ch_db_money_payer_ageing (ChStore       *store,
                                       gint64         end_us,
                                       GError       **error);
 
-/* Providers' names by user name, for the encounters' provider column.
+/* Providers' names by user name and, for those without an account, by
+ * resource id: what the encounters' provider column holds.
  * Returns: (transfer full) (element-type utf8 utf8) (nullable) */
 GHashTable *ch_db_money_provider_names (ChStore     *store,
                                         GError     **error);

@@ -891,8 +891,110 @@ test_refusals (Fixture *f)
   g_assert_null (report);
 }
 
-/* The reports only read: one practice serves every test (a practice and
- * its logins take seconds to make). */
+/* Every row of @report, each cell printed. */
+static char *
+report_text (ChReport *report)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < ch_report_get_n_rows (report); i++)
+    {
+      for (guint j = 0; j < ch_report_get_n_columns (report); j++)
+        {
+          GVariant *cell = ch_report_get_cell (report, i, j);
+          g_autofree char *printed = cell != NULL ? g_variant_print (cell, FALSE) : NULL;
+
+          g_string_append_printf (text, "%s|", printed != NULL ? printed : "-");
+        }
+      g_string_append_c (text, '\n');
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* The money facts (schema 0024) of a practice that had billed before
+ * them: the migration's own statements fill them from the billing tables,
+ * and every total comes out as from the facts the triggers wrote. */
+static void
+test_facts_filled (Fixture *f)
+{
+  static const char * const groups[] = { "provider", "code", "payer", "month" };
+  g_autoptr (GBytes) script = ch_test_read_resource ("/org/charta/Charta/db/schema/0024-money-facts.sql");
+  g_autofree char *sql = g_strndup (g_bytes_get_data (script, NULL), g_bytes_get_size (script));
+  char *before[G_N_ELEMENTS (groups) + 1];
+
+  for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
+    {
+      g_autoptr (ChReport) report = run (f->manager, "revenue", 120, NULL, "group", groups[i]);
+
+      before[i] = report_text (report);
+    }
+  {
+    g_autoptr (ChReport) report = run (f->manager, "collections", 120, "lee", "group", "provider");
+
+    before[G_N_ELEMENTS (groups)] = report_text (report);
+  }
+
+  /* As before schema 0024, then 0024 again. */
+  exec_sql (f, "DROP TRIGGER money_facts_charge; DROP TRIGGER money_facts_payment;"
+               " DROP TRIGGER money_facts_adjustment; DROP TABLE money_facts");
+  exec_sql (f, sql);
+
+  for (guint i = 0; i <= G_N_ELEMENTS (groups); i++)
+    {
+      g_autoptr (ChReport) report = i < G_N_ELEMENTS (groups)
+                                    ? run (f->manager, "revenue", 120, NULL, "group", groups[i])
+                                    : run (f->manager, "collections", 120, "lee", "group", "provider");
+      g_autofree char *after = report_text (report);
+
+      g_assert_cmpstr (after, ==, before[i]);
+      g_assert_nonnull (strstr (after, "Total"));
+      g_free (before[i]);
+    }
+}
+
+/* A provider without an account is named on encounters by resource id:
+ * revenue shows their name, and the provider filter finds them. */
+static void
+test_provider_without_account (Fixture *f)
+{
+  g_autoptr (ChEncounterRecord) encounter = ch_encounter_record_new ();
+  g_autoptr (ChChargeLine) line = NULL;
+  g_autoptr (ChReport) all = NULL;
+  g_autoptr (ChReport) patel = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 patient_id;
+  gboolean found = FALSE;
+
+  put_provider (f, "patel", "Dr. Ravi Patel", NULL);
+  patient_id = register_patient (f, "Hana", "Patel-Visit", NULL);
+  encounter->patient_id = patient_id;
+  encounter->start_at = us_days_ago (0);
+  encounter->provider = g_strdup ("patel");
+  encounter->kind = g_strdup ("office");
+  encounter->reason = g_strdup ("Locum visit");
+  g_assert_true (ch_chart_add_encounter (f->doctor, encounter, &error));
+  g_assert_no_error (error);
+  line = ch_billing_charge_add (f->doctor, encounter->id, "83036", 3, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  all = run (f->manager, "revenue", 1, NULL, "group", "provider");
+  for (guint i = 0; i < ch_report_get_n_rows (all); i++)
+    if (g_str_equal (text_at (all, i, 0), "Dr. Ravi Patel"))
+      {
+        g_assert_cmpint (cents_at (all, i, 1), ==, 6000);
+        found = TRUE;
+      }
+  g_assert_true (found);
+
+  patel = run (f->manager, "revenue", 1, "patel", "group", "code");
+  g_assert_nonnull (strstr (ch_report_get_subtitle (patel), "Dr. Ravi Patel"));
+  g_assert_cmpuint (ch_report_get_n_rows (patel), ==, 2);
+  ROW (patel, 0, "83036", 6000, 0, 6000);
+  ROW (patel, 1, "Total", 6000, 0, 6000);
+}
+
+/* The reports only read (but for the last two tests): one practice serves
+ * every test (a practice and its logins take seconds to make). */
 static Fixture practice;
 
 #define ADD(path, func) \
@@ -915,6 +1017,9 @@ main (int   argc,
   ADD ("/reports-money/ageing/as-of", test_ageing_as_of);
   g_test_add_func ("/reports-money/ageing/model", test_ageing_model);
   ADD ("/reports-money/refusals", test_refusals);
+  /* These two write: last. */
+  ADD ("/reports-money/written/facts-filled", test_facts_filled);
+  ADD ("/reports-money/written/provider-without-account", test_provider_without_account);
 
   fixture_setup (&practice);
   status = g_test_run ();
