@@ -23,231 +23,698 @@ ch_quality_row_free (ChQualityRow *row)
   g_free (row);
 }
 
-/* Parameters, the same in every query:
- *   ?1 ?2  the period [start, end) in µs
- *   ?3 ?4  born from, born to (inclusive), ?3 NULL for no limit
- *   ?5     the provider's user name, NULL for all
- *   ?6     SMOKING: the start of the look-back
- *
- * Each query walks the patients table once (a full scan of a narrow table)
- * and probes each patient's rows through the per-patient indexes:
- * encounters (patient_id, start_at), chart_items (patient_id, section,
- * code, effective_at) and (patient_id, section, status, effective_at),
- * lab_results (patient_id, current, observed_ts). No probe reads more than
- * that patient's rows of one kind in the period, so the cost grows with the
- * practice, not with the square of anything.
- *
- * Three levels, each kept from being flattened into the next by OFFSET 0
- * (a flattened subquery's expressions would be evaluated again wherever
- * the outer query names them): the innermost finds the patients of the
- * ages and problems wanted and their last visit's provider in the period
- * (NULL: no visit), one probe for both; the middle keeps those with a visit
- * (and the provider's) and computes the measure's facts for them only; the
- * outer one computes what depends on those facts. */
+/* ---- the base --------------------------------------------------------------- */
 
-#define LAST_VISIT_PROVIDER \
-  "(SELECT e.provider FROM encounters e WHERE e.patient_id = p.id AND e.status = 'active'" \
-  " AND e.start_at >= ?1 AND e.start_at < ?2 ORDER BY e.start_at DESC, e.id DESC LIMIT 1)"
+/* Patients are looked up by id in arrays as long as the largest id (rowids
+ * from 1, as dense as the practice's patients): each fact streams hundreds
+ * of thousands of rows, and a hash lookup for each cost more than reading
+ * them. */
 
-/* The unary + keeps SQLite from walking patients by the birth-date index:
- * in rowid order, the probes into the per-patient indexes go forward
- * through them, each page read (and decrypted) once for many patients,
- * instead of jumping about the file for each. */
-#define BORN_IN_RANGE \
-  " p.status = 'active' AND +p.birth_date IS NOT NULL AND +p.birth_date <> ''" \
-  " AND (?3 IS NULL OR +p.birth_date >= ?3) AND +p.birth_date <= ?4"
+typedef struct
+{
+  gint64  patient_id;
+  char   *provider;
+  char   *family_name;
+  char   *given_name;
+  char   *mrn;
+  char   *birth_date;
+  char   *sort_key;
+} BasePatient;
 
-/* An active (not resolved) problem, coded ICD-10-CM from @lo up to but not
- * including @hi, current version not entered in error. */
-#define ACTIVE_PROBLEM(lo, hi, extra) \
-  " AND EXISTS (SELECT 1 FROM chart_items c WHERE c.patient_id = p.id AND c.section = 'problem'" \
-  " AND c.code >= '" lo "' AND c.code < '" hi "'" extra " AND c.code_system = 'icd10cm'" \
-  " AND c.status = 'active' AND c.clinical_status = 'active')"
+struct _ChQualityBase
+{
+  gint64      start_us;
+  gint64      end_us;
+  gint64      max_id;     /* the largest patient id */
+  GPtrArray  *patients;   /* BasePatient, by sort key and id */
+};
+
+static void
+base_patient_free (BasePatient *p)
+{
+  g_free (p->provider);
+  g_free (p->family_name);
+  g_free (p->given_name);
+  g_free (p->mrn);
+  g_free (p->birth_date);
+  g_free (p->sort_key);
+  g_free (p);
+}
+
+void
+ch_quality_base_free (ChQualityBase *base)
+{
+  if (base == NULL)
+    return;
+  g_clear_pointer (&base->patients, g_ptr_array_unref);
+  g_free (base);
+}
+
+static int
+compare_base (gconstpointer a,
+              gconstpointer b)
+{
+  const BasePatient *pa = *(BasePatient * const *) a;
+  const BasePatient *pb = *(BasePatient * const *) b;
+  int c = strcmp (pa->sort_key, pb->sort_key);
+
+  if (c != 0)
+    return c;
+  return (pa->patient_id > pb->patient_id) - (pa->patient_id < pb->patient_id);
+}
+
+ChQualityBase *
+ch_db_quality_base_new (ChStore     *store,
+                        gint64       start_us,
+                        gint64       end_us,
+                        const char  *provider,
+                        const char  *provider_id,
+                        GError     **error)
+{
+  g_autoptr (ChQualityBase) base = g_new0 (ChQualityBase, 1);
+  g_autoptr (GHashTable) providers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree gint64 *last_at = NULL;
+  g_autofree gint64 *last_id = NULL;
+  g_autofree const char **last_provider = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (CH_IS_STORE (store), NULL);
+
+  base->start_us = start_us;
+  base->end_us = end_us;
+  base->patients = g_ptr_array_new_with_free_func ((GDestroyNotify) base_patient_free);
+
+  stmt = ch_store_prepare (store, "SELECT max (id) FROM patients", error);
+  if (stmt == NULL)
+    return NULL;
+  rc = ch_store_step (store, stmt, error);
+  if (rc < 0)
+    return NULL;
+  base->max_id = rc == SQLITE_ROW ? MAX (sqlite3_column_int64 (stmt, 0), 0) : 0;
+  sqlite3_reset (stmt);
+  last_at = g_new0 (gint64, base->max_id + 1);
+  last_id = g_new0 (gint64, base->max_id + 1);
+  last_provider = g_new0 (const char *, base->max_id + 1);
+
+  /* Each patient's last visit in the period: the period's visits from the
+   * index of 0021 alone. Providers are few: each name is kept once. */
+  stmt = ch_store_prepare (store,
+                           "SELECT patient_id, start_at, id, provider"
+                           " FROM encounters INDEXED BY encounters_active_start"
+                           " WHERE status = 'active' AND start_at >= ?1 AND start_at < ?2", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, start_us);
+  sqlite3_bind_int64 (stmt, 2, end_us);
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      gint64 patient_id = sqlite3_column_int64 (stmt, 0);
+      gint64 at = sqlite3_column_int64 (stmt, 1), id = sqlite3_column_int64 (stmt, 2);
+      const char *name = ch_store_column_text (stmt, 3);
+      char *kept;
+
+      if (patient_id < 1 || patient_id > base->max_id
+          || (last_id[patient_id] != 0
+              && (at < last_at[patient_id] || (at == last_at[patient_id] && id < last_id[patient_id]))))
+        continue;
+      last_at[patient_id] = at;
+      last_id[patient_id] = id;
+      kept = g_hash_table_lookup (providers, name);
+      if (kept == NULL)
+        {
+          kept = g_strdup (name);
+          g_hash_table_add (providers, kept);
+        }
+      last_provider[patient_id] = kept;
+    }
+  if (rc < 0)
+    return NULL;
+  sqlite3_reset (stmt);
+
+  /* Their names and birth dates: the active patients with a birth date. */
+  stmt = ch_store_prepare (store,
+                           "SELECT id, family_name, given_name, mrn, birth_date, sort_key"
+                           " FROM patients WHERE status = 'active' AND birth_date IS NOT NULL"
+                           " AND birth_date <> ''", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      gint64 patient_id = sqlite3_column_int64 (stmt, 0);
+      const char *name;
+      BasePatient *p;
+
+      if (patient_id < 1 || patient_id > base->max_id || last_id[patient_id] == 0)
+        continue;
+      /* The provider of the last visit: by user name, or by resource id
+       * for a provider without an account. */
+      name = last_provider[patient_id];
+      if ((provider != NULL || provider_id != NULL)
+          && g_strcmp0 (name, provider) != 0 && g_strcmp0 (name, provider_id) != 0)
+        continue;
+      p = g_new0 (BasePatient, 1);
+      p->patient_id = patient_id;
+      p->provider = g_strdup (name);
+      p->family_name = g_strdup (ch_store_column_text (stmt, 1));
+      p->given_name = g_strdup (ch_store_column_text (stmt, 2));
+      p->mrn = g_strdup (ch_store_column_text (stmt, 3));
+      p->birth_date = g_strdup (ch_store_column_text (stmt, 4));
+      p->sort_key = g_strdup (ch_store_column_text (stmt, 5));
+      g_ptr_array_add (base->patients, p);
+    }
+  if (rc < 0)
+    return NULL;
+  sqlite3_reset (stmt);
+
+  g_ptr_array_sort (base->patients, compare_base);
+  return g_steal_pointer (&base);
+}
+
+/* ---- the facts ---------------------------------------------------------------- */
+
+/* The denominator being built: its rows by patient id (1 … @max_id). */
+typedef struct
+{
+  ChQualityRow **by_id;
+  gint64         max_id;
+} Candidates;
+
+static ChQualityRow *
+candidate (Candidates *c,
+           gint64      patient_id)
+{
+  return patient_id >= 1 && patient_id <= c->max_id ? c->by_id[patient_id] : NULL;
+}
+
+/* For each patient, the time and id of the row a fact was taken from: a
+ * row replaces it when it is later, or as late with a higher id. */
+typedef struct
+{
+  gint64 at;
+  gint64 id;   /* 0: none yet */
+} Latest;
+
+static Latest *
+latest_new (Candidates *c)
+{
+  return g_new0 (Latest, c->max_id + 1);
+}
+
+static gboolean
+is_later (Latest *latest,
+          gint64  patient_id,
+          gint64  at,
+          gint64  id)
+{
+  Latest *l = &latest[patient_id];
+
+  if (l->id != 0 && (at < l->at || (at == l->at && id < l->id)))
+    return FALSE;
+  l->at = at;
+  l->id = id;
+  return TRUE;
+}
+
+/* Prepares @sql and binds ?1 ?2 to the period, ?3 to @from_us (when the
+ * statement has it). */
+static sqlite3_stmt *
+prepare_period (ChStore        *store,
+                const char     *sql,
+                ChQualityBase  *base,
+                gint64          from_us,
+                GError        **error)
+{
+  sqlite3_stmt *stmt = ch_store_prepare (store, sql, error);
+
+  if (stmt == NULL)
+    return NULL;
+  if (sqlite3_bind_parameter_count (stmt) >= 2)
+    {
+      sqlite3_bind_int64 (stmt, 1, base->start_us);
+      sqlite3_bind_int64 (stmt, 2, base->end_us);
+    }
+  if (sqlite3_bind_parameter_count (stmt) >= 3)
+    sqlite3_bind_int64 (stmt, 3, from_us);
+  return stmt;
+}
+
+/* The patients with an active problem, coded ICD-10-CM from @lo up to but
+ * not including @hi (and not starting @except, when given). The index of
+ * 0025 for what is not a vital sign holds every column asked. */
+static gboolean
+problem_patients (ChStore     *store,
+                  const char  *lo,
+                  const char  *hi,
+                  const char  *except,
+                  GHashTable  *out,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store,
+                           "SELECT patient_id, code FROM chart_items INDEXED BY chart_items_coded"
+                           " WHERE section <> 'vital' AND section = 'problem'"
+                           " AND code >= ?1 AND code < ?2 AND code_system = 'icd10cm'"
+                           " AND status = 'active' AND clinical_status = 'active'", error);
+  if (stmt == NULL)
+    return FALSE;
+  ch_store_bind_text (stmt, 1, lo);
+  ch_store_bind_text (stmt, 2, hi);
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      gint64 patient_id = sqlite3_column_int64 (stmt, 0);
+
+      if (except != NULL && g_str_has_prefix (ch_store_column_text (stmt, 1), except))
+        continue;
+      g_hash_table_add (out, g_memdup2 (&patient_id, sizeof patient_id));
+    }
+  if (rc < 0)
+    return FALSE;
+  sqlite3_reset (stmt);
+  return TRUE;
+}
 
 #define HBA1C_CODES "('4548-4', '17856-6', '4549-2')"
 
 /* The last HbA1c with a number in the period: among results entered in the
- * chart, and among those received from a laboratory (the current version,
- * coded in LOINC, not a deleted, wrong-patient or "no result" one). */
-#define HBA1C_CHART(col) \
-  "(SELECT c." col " FROM chart_items c WHERE c.patient_id = p.id AND c.section = 'lab'" \
-  " AND c.code IN " HBA1C_CODES " AND c.status = 'active' AND c.value_num IS NOT NULL" \
-  " AND c.effective_at >= ?1 AND c.effective_at < ?2 ORDER BY c.effective_at DESC, c.id DESC LIMIT 1)"
-#define HBA1C_LAB(col) \
-  "(SELECT r." col " FROM lab_results r WHERE r.patient_id = p.id AND r.current = 1" \
-  " AND r.observed_ts >= ?1 AND r.observed_ts < ?2 AND r.system = 'LN' AND r.code IN " HBA1C_CODES \
-  " AND r.numeric_value IS NOT NULL AND r.status NOT IN ('D', 'W', 'X')" \
-  " ORDER BY r.observed_ts DESC, r.id DESC LIMIT 1)"
+ * chart (a), and among those received from a laboratory (b: the current
+ * version, coded in LOINC, not a deleted, wrong-patient or "no result"
+ * one). */
+static gboolean
+add_hba1c (ChStore        *store,
+           ChQualityBase  *base,
+           Candidates     *c,
+           GError        **error)
+{
+  static const char * const sql[] = {
+    "SELECT patient_id, effective_at, id, value_num FROM chart_items INDEXED BY chart_items_coded"
+    " WHERE section <> 'vital' AND section = 'lab' AND code IN " HBA1C_CODES
+    " AND status = 'active' AND value_num IS NOT NULL AND effective_at >= ?1 AND effective_at < ?2",
+    "SELECT patient_id, observed_ts, id, numeric_value FROM lab_results INDEXED BY lab_results_code_time"
+    " WHERE current = 1 AND code IN " HBA1C_CODES " AND system = 'LN'"
+    " AND observed_ts >= ?1 AND observed_ts < ?2 AND numeric_value IS NOT NULL"
+    " AND status NOT IN ('D', 'W', 'X')",
+  };
 
-/* The last vital sign @code in the period of patient @who.id, or its time. */
-#define LAST_VITAL(who, col, code) \
-  "(SELECT v." col " FROM chart_items v WHERE v.patient_id = " who ".id AND v.section = 'vital'" \
-  " AND v.code = '" code "' AND v.status = 'active' AND v.effective_at >= ?1 AND v.effective_at < ?2" \
-  " ORDER BY v.effective_at DESC, v.id DESC LIMIT 1)"
+  for (guint i = 0; i < G_N_ELEMENTS (sql); i++)
+    {
+      g_autofree Latest *latest = latest_new (c);
+      sqlite3_stmt *stmt = prepare_period (store, sql[i], base, 0, error);
+      int rc;
 
-/* The time of the last blood pressure reading: a systolic with a diastolic
- * taken at the same moment (ch_chart_record_vitals() stores a reading's
- * signs with one effective_at). */
-#define LAST_BP_AT \
-  "(SELECT s.effective_at FROM chart_items s WHERE s.patient_id = p.id AND s.section = 'vital'" \
-  " AND s.code = '8480-6' AND s.status = 'active' AND s.effective_at >= ?1 AND s.effective_at < ?2" \
-  " AND EXISTS (SELECT 1 FROM chart_items d WHERE d.patient_id = p.id AND d.section = 'vital'" \
-  " AND d.code = '8462-4' AND d.status = 'active' AND d.effective_at = s.effective_at)" \
-  " ORDER BY s.effective_at DESC, s.id DESC LIMIT 1)"
-#define BP_VALUE(code) \
-  "(SELECT b.value_num FROM chart_items b WHERE b.patient_id = q.id AND b.section = 'vital'" \
-  " AND b.code = '" code "' AND b.status = 'active' AND b.effective_at = q.a_at ORDER BY b.id DESC LIMIT 1)"
+      if (stmt == NULL)
+        return FALSE;
+      while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+        {
+          gint64 patient_id = sqlite3_column_int64 (stmt, 0);
+          gint64 at = sqlite3_column_int64 (stmt, 1);
+          ChQualityRow *row = candidate (c, patient_id);
 
-/* Smoking status (LOINC 72166-2) is a social history item whose value_text
- * is a SNOMED CT code. */
-#define SMOKING(col) \
-  "(SELECT h." col " FROM chart_items h WHERE h.patient_id = p.id AND h.section = 'history'" \
-  " AND h.code = '72166-2' AND h.status = 'active' AND h.kind = 'social'" \
-  " AND h.effective_at >= ?6 AND h.effective_at < ?2 ORDER BY h.effective_at DESC, h.id DESC LIMIT 1)"
+          if (row == NULL || !is_later (latest, patient_id, at, sqlite3_column_int64 (stmt, 2)))
+            continue;
+          if (i == 0)
+            {
+              row->has_a = TRUE;
+              row->a_at = at;
+              row->a_value = sqlite3_column_double (stmt, 3);
+            }
+          else
+            {
+              row->has_b = TRUE;
+              row->b_at = at;
+              row->b_value = sqlite3_column_double (stmt, 3);
+            }
+        }
+      if (rc < 0)
+        return FALSE;
+      sqlite3_reset (stmt);
+    }
+  return TRUE;
+}
 
-/* Where a measure needs a time and a value of one row, one probe gives
- * both as "TIME|VALUE" text in the column a_at (see read_packed()): a
- * patient's probe costs more than anything done with its answer. */
+/* The latest row of vital sign @code in the period for each candidate,
+ * from the vital signs' index of 0025 alone: @apply gets its time, id and
+ * value. */
+typedef void (*VitalFunc) (ChQualityRow *row,
+                           gint64        at,
+                           gint64        id,
+                           double        value,
+                           gpointer      user_data);
 
-/* Vaccines given or recorded as given elsewhere; refused ones do not count. */
-#define VACCINES \
-  "(SELECT group_concat (c.code || '@' || c.start_date, ',') FROM chart_items c" \
-  " WHERE c.patient_id = p.id AND c.section = 'immunization' AND c.status = 'active'" \
-  " AND c.clinical_status IN ('given', 'historical') AND c.code_system = 'cvx'" \
-  " AND c.start_date IS NOT NULL)"
+static gboolean
+each_latest_vital (ChStore        *store,
+                   ChQualityBase  *base,
+                   Candidates     *c,
+                   const char     *code,
+                   VitalFunc       apply,
+                   gpointer        user_data,
+                   GError        **error)
+{
+  g_autofree Latest *latest = latest_new (c);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = prepare_period (store,
+                         "SELECT patient_id, effective_at, id, value_num"
+                         " FROM chart_items INDEXED BY chart_items_vital_period"
+                         " WHERE section = 'vital' AND status = 'active' AND code = ?3"
+                         " AND effective_at >= ?1 AND effective_at < ?2", base, 0, error);
+  if (stmt == NULL)
+    return FALSE;
+  ch_store_bind_text (stmt, 3, code);
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      gint64 patient_id = sqlite3_column_int64 (stmt, 0);
+      gint64 at = sqlite3_column_int64 (stmt, 1), id = sqlite3_column_int64 (stmt, 2);
+      ChQualityRow *row = candidate (c, patient_id);
+
+      if (row == NULL || !is_later (latest, patient_id, at, id))
+        continue;
+      apply (row, at, id, sqlite3_column_double (stmt, 3), user_data);
+    }
+  if (rc < 0)
+    return FALSE;
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+static void
+set_a (ChQualityRow *row, gint64 at, gint64 id, double value, gpointer user_data)
+{
+  row->has_a = TRUE;
+  row->a_at = at;
+  row->a_value = value;
+}
+
+static void
+set_b_at (ChQualityRow *row, gint64 at, gint64 id, double value, gpointer user_data)
+{
+  row->has_b = TRUE;
+  row->b_at = at;
+}
+
+static void
+set_c_at (ChQualityRow *row, gint64 at, gint64 id, double value, gpointer user_data)
+{
+  row->has_c = TRUE;
+  row->c_at = at;
+}
+
+/* A patient's vital signs of one code taken at one moment: the value of
+ * the highest id. */
+typedef struct
+{
+  gint64 patient_id;
+  gint64 at;
+} Moment;
+
+static guint
+moment_hash (gconstpointer key)
+{
+  const Moment *m = key;
+  guint64 h = (guint64) m->patient_id * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) ^ (guint64) m->at;
+
+  /* Times are whole seconds or minutes in µs: their low bits are mostly
+   * zero, so mix the high ones down. */
+  h ^= h >> 31;
+  h *= G_GUINT64_CONSTANT (0xBF58476D1CE4E5B9);
+  return (guint) (h ^ (h >> 29));
+}
+
+static gboolean
+moment_equal (gconstpointer a,
+              gconstpointer b)
+{
+  const Moment *ma = a, *mb = b;
+
+  return ma->patient_id == mb->patient_id && ma->at == mb->at;
+}
 
 typedef struct
 {
-  const char *inner;   /* a_at, a_value, b_at, b_value, c_at, text over p */
-  const char *where;   /* more of the denominator, over p */
-  const char *outer;   /* the same six columns over q */
-} KindSql;
+  gint64 id;
+  double value;
+} Reading;
 
-#define PLAIN_OUTER "q.a_at, q.a_value, q.b_at, q.b_value, q.c_at, q.text"
-
-static const KindSql kind_sql[] = {
-  [CH_QUALITY_QUERY_DIABETES] = {
-    HBA1C_CHART ("effective_at") " AS a_at, " HBA1C_CHART ("value_num") " AS a_value, "
-    HBA1C_LAB ("observed_ts") " AS b_at, " HBA1C_LAB ("numeric_value") " AS b_value,"
-    " NULL AS c_at, NULL AS text",
-    ACTIVE_PROBLEM ("E10", "E14", " AND substr (c.code, 1, 3) <> 'E12'"),
-    PLAIN_OUTER,
-  },
-  [CH_QUALITY_QUERY_HYPERTENSION] = {
-    LAST_BP_AT " AS a_at, NULL AS a_value, NULL AS b_at, NULL AS b_value, NULL AS c_at, NULL AS text",
-    ACTIVE_PROBLEM ("I10", "I17", ""),
-    "q.a_at, " BP_VALUE ("8480-6") ", q.a_at, " BP_VALUE ("8462-4") ", NULL, NULL",
-  },
-  [CH_QUALITY_QUERY_IMMUNIZATION] = {
-    "NULL AS a_at, NULL AS a_value, NULL AS b_at, NULL AS b_value, NULL AS c_at, " VACCINES " AS text",
-    "",
-    PLAIN_OUTER,
-  },
-  /* Weight and height are looked for only when there is no BMI. */
-  [CH_QUALITY_QUERY_BMI] = {
-    LAST_VITAL ("p", "effective_at || '|' || v.value_num", "39156-5") " AS a_at, NULL AS a_value,"
-    " NULL AS b_at, NULL AS b_value, NULL AS c_at, NULL AS text",
-    "",
-    "q.a_at, q.a_value, CASE WHEN q.a_at IS NULL THEN " LAST_VITAL ("q", "effective_at", "29463-7") " END,"
-    " NULL, CASE WHEN q.a_at IS NULL THEN " LAST_VITAL ("q", "effective_at", "8302-2") " END, NULL",
-  },
-  [CH_QUALITY_QUERY_SMOKING] = {
-    SMOKING ("effective_at || '|' || h.value_text") " AS a_at, NULL AS a_value, NULL AS b_at,"
-    " NULL AS b_value, NULL AS c_at, NULL AS text",
-    "",
-    PLAIN_OUTER,
-  },
-};
-
-static gboolean
-column_present (sqlite3_stmt *stmt,
-                int           col)
+/* Every reading of vital @code in the period for the candidates, by
+ * moment: the value of the highest id at each. */
+static GHashTable *
+readings_by_moment (ChStore        *store,
+                    ChQualityBase  *base,
+                    Candidates     *c,
+                    const char     *code,
+                    GError        **error)
 {
-  return sqlite3_column_type (stmt, col) != SQLITE_NULL;
+  g_autoptr (GHashTable) readings = g_hash_table_new_full (moment_hash, moment_equal, g_free, g_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = prepare_period (store,
+                         "SELECT patient_id, effective_at, id, value_num"
+                         " FROM chart_items INDEXED BY chart_items_vital_period"
+                         " WHERE section = 'vital' AND status = 'active' AND code = ?3"
+                         " AND effective_at >= ?1 AND effective_at < ?2", base, 0, error);
+  if (stmt == NULL)
+    return NULL;
+  ch_store_bind_text (stmt, 3, code);
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      Moment key = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1) };
+      gint64 id = sqlite3_column_int64 (stmt, 2);
+      Reading *r;
+
+      if (candidate (c, key.patient_id) == NULL)
+        continue;
+      r = g_hash_table_lookup (readings, &key);
+      if (r == NULL)
+        {
+          r = g_new (Reading, 1);
+          r->id = id;
+          g_hash_table_insert (readings, g_memdup2 (&key, sizeof key), r);
+        }
+      else if (id < r->id)
+        continue;
+      r->id = id;
+      r->value = sqlite3_column_double (stmt, 3);
+    }
+  if (rc < 0)
+    return NULL;
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&readings);
 }
 
-/* A "TIME|VALUE" column: the time into a_at, the value into a_value (BMI)
- * or text (smoking status). */
-static void
-read_packed (ChQualityRow *row,
-             const char   *packed,
-             gboolean      numeric)
+/* The last reading in the period with both a systolic and a diastolic
+ * taken at the same moment (ch_chart_record_vitals() stores a reading's
+ * signs with one effective_at): the latest such moment by time, then by
+ * the systolic's id, and at it each sign's value of the highest id. */
+static gboolean
+add_blood_pressure (ChStore        *store,
+                    ChQualityBase  *base,
+                    Candidates     *c,
+                    GError        **error)
 {
-  const char *bar = strchr (packed, '|');
+  g_autoptr (GHashTable) systolic = NULL;
+  g_autoptr (GHashTable) diastolic = NULL;
+  g_autofree Latest *latest = latest_new (c);
+  GHashTableIter iter;
+  gpointer key, value;
 
-  row->a_at = g_ascii_strtoll (packed, NULL, 10);
-  if (bar == NULL)
-    return;
-  if (numeric)
-    row->a_value = g_ascii_strtod (bar + 1, NULL);
-  else
+  systolic = readings_by_moment (store, base, c, "8480-6", error);
+  if (systolic == NULL)
+    return FALSE;
+  diastolic = readings_by_moment (store, base, c, "8462-4", error);
+  if (diastolic == NULL)
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, systolic);
+  while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      g_free (row->text);
-      row->text = g_strdup (bar + 1);
+      const Moment *m = key;
+      const Reading *s = value;
+      const Reading *d = g_hash_table_lookup (diastolic, m);
+      ChQualityRow *row;
+
+      if (d == NULL || !is_later (latest, m->patient_id, m->at, s->id))
+        continue;
+      row = candidate (c, m->patient_id);
+      row->has_a = TRUE;
+      row->a_at = m->at;
+      row->a_value = s->value;
+      row->has_b = TRUE;
+      row->b_at = m->at;
+      row->b_value = d->value;
     }
+  return TRUE;
+}
+
+/* Vaccines given or recorded as given elsewhere, ever; refused ones do not
+ * count. As "CVX@YYYY-MM-DD" joined by ",". */
+static gboolean
+add_vaccines (ChStore     *store,
+              Candidates  *c,
+              GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store,
+                           "SELECT patient_id, code, start_date FROM chart_items INDEXED BY chart_items_coded"
+                           " WHERE section <> 'vital' AND section = 'immunization' AND status = 'active'"
+                           " AND clinical_status IN ('given', 'historical') AND code_system = 'cvx'"
+                           " AND start_date IS NOT NULL", error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      ChQualityRow *row = candidate (c, sqlite3_column_int64 (stmt, 0));
+      char *text;
+
+      if (row == NULL)
+        continue;
+      text = g_strdup_printf ("%s%s%s@%s", row->text, row->text[0] != '\0' ? "," : "",
+                              ch_store_column_text (stmt, 1),
+                              ch_store_column_text (stmt, 2));
+      g_free (row->text);
+      row->text = text;
+    }
+  if (rc < 0)
+    return FALSE;
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* The last smoking status (LOINC 72166-2, a social history item whose
+ * value_text is a SNOMED CT code) from @lookback_us to the period's end. */
+static gboolean
+add_smoking (ChStore        *store,
+             ChQualityBase  *base,
+             Candidates     *c,
+             gint64          lookback_us,
+             GError        **error)
+{
+  g_autofree Latest *latest = latest_new (c);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = prepare_period (store,
+                         "SELECT patient_id, effective_at, id, value_text"
+                         " FROM chart_items INDEXED BY chart_items_coded"
+                         " WHERE section <> 'vital' AND section = 'history' AND code = '72166-2'"
+                         " AND status = 'active' AND kind = 'social'"
+                         " AND effective_at >= ?3 AND effective_at < ?2",
+                         base, lookback_us, error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      gint64 patient_id = sqlite3_column_int64 (stmt, 0);
+      gint64 at = sqlite3_column_int64 (stmt, 1);
+      ChQualityRow *row = candidate (c, patient_id);
+
+      if (row == NULL || !is_later (latest, patient_id, at, sqlite3_column_int64 (stmt, 2)))
+        continue;
+      row->has_a = TRUE;
+      row->a_at = at;
+      g_free (row->text);
+      row->text = g_strdup (ch_store_column_text (stmt, 3));
+    }
+  if (rc < 0)
+    return FALSE;
+  sqlite3_reset (stmt);
+  return TRUE;
 }
 
 GPtrArray *
 ch_db_quality_list (ChStore               *store,
+                    ChQualityBase         *base,
                     ChQualityQueryKind     kind,
                     const ChQualityQuery  *query,
                     GError               **error)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) ch_quality_row_free);
-  g_autofree char *sql = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
+  g_autoptr (GHashTable) with_problem = NULL;
+  Candidates c = { 0 };
+  gboolean ok = TRUE;
 
   g_return_val_if_fail (CH_IS_STORE (store), NULL);
+  g_return_val_if_fail (base != NULL, NULL);
   g_return_val_if_fail (kind <= CH_QUALITY_QUERY_SMOKING, NULL);
   g_return_val_if_fail (query != NULL && query->born_to != NULL, NULL);
 
-  sql = g_strdup_printf ("SELECT q.id, q.family_name, q.given_name, q.mrn, q.birth_date, q.last_provider, %s"
-                         " FROM (SELECT p.id, p.family_name, p.given_name, p.mrn, p.birth_date, p.sort_key,"
-                         " p.last_provider, %s"
-                         " FROM (SELECT p.id, p.family_name, p.given_name, p.mrn, p.birth_date, p.sort_key,"
-                         " " LAST_VISIT_PROVIDER " AS last_provider"
-                         " FROM patients p WHERE " BORN_IN_RANGE "%s LIMIT -1 OFFSET 0) p"
-                         " WHERE p.last_provider IS NOT NULL AND (?5 IS NULL OR p.last_provider = ?5)"
-                         " LIMIT -1 OFFSET 0) q"
-                         " ORDER BY q.sort_key, q.id",
-                         kind_sql[kind].outer, kind_sql[kind].inner, kind_sql[kind].where);
-  stmt = ch_store_prepare (store, sql, error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, query->start_us);
-  sqlite3_bind_int64 (stmt, 2, query->end_us);
-  ch_store_bind_text (stmt, 3, query->born_from);
-  ch_store_bind_text (stmt, 4, query->born_to);
-  ch_store_bind_text (stmt, 5, query->provider);
-  if (kind == CH_QUALITY_QUERY_SMOKING)
-    sqlite3_bind_int64 (stmt, 6, query->lookback_us);
-
-  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+  /* The denominator's patients: the base's of the ages wanted, and of the
+   * problem wanted. */
+  if (kind == CH_QUALITY_QUERY_DIABETES || kind == CH_QUALITY_QUERY_HYPERTENSION)
     {
-      ChQualityRow *row = g_new0 (ChQualityRow, 1);
-
-      row->patient_id = sqlite3_column_int64 (stmt, 0);
-      row->family_name = g_strdup (ch_store_column_text (stmt, 1));
-      row->given_name = g_strdup (ch_store_column_text (stmt, 2));
-      row->mrn = g_strdup (ch_store_column_text (stmt, 3));
-      row->birth_date = g_strdup (ch_store_column_text (stmt, 4));
-      row->last_provider = g_strdup (ch_store_column_text (stmt, 5));
-      row->has_a = column_present (stmt, 6);
-      row->a_at = sqlite3_column_int64 (stmt, 6);
-      row->a_value = sqlite3_column_double (stmt, 7);
-      row->has_b = column_present (stmt, 8);
-      row->b_at = sqlite3_column_int64 (stmt, 8);
-      row->b_value = sqlite3_column_double (stmt, 9);
-      row->has_c = column_present (stmt, 10);
-      row->c_at = sqlite3_column_int64 (stmt, 10);
-      row->text = g_strdup (ch_store_column_text (stmt, 11));
-      if (row->has_a && sqlite3_column_type (stmt, 6) == SQLITE_TEXT)
-        read_packed (row, ch_store_column_text (stmt, 6), kind == CH_QUALITY_QUERY_BMI);
-      g_ptr_array_add (rows, row);
+      with_problem = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+      if (kind == CH_QUALITY_QUERY_DIABETES
+          ? !problem_patients (store, "E10", "E14", "E12", with_problem, error)
+          : !problem_patients (store, "I10", "I17", NULL, with_problem, error))
+        return NULL;
     }
-  sqlite3_reset (stmt);
-  return rc == SQLITE_DONE ? g_steal_pointer (&rows) : NULL;
+  c.max_id = base->max_id;
+  c.by_id = g_new0 (ChQualityRow *, c.max_id + 1);
+  for (guint i = 0; i < base->patients->len; i++)
+    {
+      const BasePatient *p = base->patients->pdata[i];
+      ChQualityRow *row;
+
+      if ((query->born_from != NULL && strcmp (p->birth_date, query->born_from) < 0)
+          || strcmp (p->birth_date, query->born_to) > 0
+          || (with_problem != NULL && !g_hash_table_contains (with_problem, &p->patient_id)))
+        continue;
+      row = g_new0 (ChQualityRow, 1);
+      row->patient_id = p->patient_id;
+      row->family_name = g_strdup (p->family_name);
+      row->given_name = g_strdup (p->given_name);
+      row->mrn = g_strdup (p->mrn);
+      row->birth_date = g_strdup (p->birth_date);
+      row->last_provider = g_strdup (p->provider);
+      row->text = g_strdup ("");
+      g_ptr_array_add (rows, row);
+      c.by_id[row->patient_id] = row;
+    }
+
+  if (rows->len > 0)
+    switch (kind)
+      {
+      case CH_QUALITY_QUERY_DIABETES:
+        ok = add_hba1c (store, base, &c, error);
+        break;
+      case CH_QUALITY_QUERY_HYPERTENSION:
+        ok = add_blood_pressure (store, base, &c, error);
+        break;
+      case CH_QUALITY_QUERY_IMMUNIZATION:
+        ok = add_vaccines (store, &c, error);
+        break;
+      case CH_QUALITY_QUERY_BMI:
+        /* Weight and height matter only without a BMI: read for those. */
+        ok = each_latest_vital (store, base, &c, "39156-5", set_a, NULL, error);
+        if (ok)
+          {
+            guint left = 0;
+
+            for (guint i = 0; i < rows->len; i++)
+              {
+                ChQualityRow *row = rows->pdata[i];
+
+                if (row->has_a)
+                  c.by_id[row->patient_id] = NULL;
+                else
+                  left++;
+              }
+            if (left > 0)
+              ok = each_latest_vital (store, base, &c, "29463-7", set_b_at, NULL, error)
+                   && each_latest_vital (store, base, &c, "8302-2", set_c_at, NULL, error);
+          }
+        break;
+      case CH_QUALITY_QUERY_SMOKING:
+        ok = add_smoking (store, base, &c, query->lookback_us, error);
+        break;
+      }
+  g_free (c.by_id);
+  return ok ? g_steal_pointer (&rows) : NULL;
 }
 
 char *

@@ -12,9 +12,15 @@ G_BEGIN_DECLS
  *
  * Every denominator is made of active patients (not merged away) born in
  * [@born_from, @born_to] with a visit (an encounter not entered in error)
- * in [@start_us, @end_us); with @provider set, only those whose last visit
- * in that period was with that user. Entered-in-error chart items never
- * count. */
+ * in [@start_us, @end_us); with a provider set, only those whose last visit
+ * in that period was with that provider. Entered-in-error chart items never
+ * count.
+ *
+ * Each fact is read for all patients at once, as one range of an index of
+ * schema 0025 over the period (the vital signs of one code, the problems
+ * of a code range …), and kept in C for the patients of the denominator:
+ * a probe for each of 100,000 patients read the whole per-patient index
+ * of 8 million chart items, once per measure. */
 
 #define CH_LOINC_HBA1C          "4548-4"
 #define CH_LOINC_HBA1C_IFCC     "17856-6"  /* HbA1c by HPLC */
@@ -31,13 +37,34 @@ typedef enum
 
 typedef struct
 {
-  gint64      start_us;      /* the measurement period, [start, end) */
-  gint64      end_us;
   const char *born_from;     /* YYYY-MM-DD, inclusive; NULL: no limit */
   const char *born_to;       /* YYYY-MM-DD, inclusive */
-  const char *provider;      /* (nullable) a user name */
-  gint64      lookback_us;   /* SMOKING: the status counts from here to @end_us */
+  gint64      lookback_us;   /* SMOKING: the status counts from here to the period's end */
 } ChQualityQuery;
+
+/* What every measure of one period starts from: the active patients with a
+ * visit in the period (by the provider, if one is given) and their last
+ * visit's provider, read once for all the measures. */
+typedef struct _ChQualityBase ChQualityBase;
+
+/**
+ * ch_db_quality_base_new:
+ * @start_us: @end_us: the measurement period, [start, end)
+ * @provider: (nullable): a provider's user name, matched against the last
+ *   visit's provider
+ * @provider_id: (nullable): the same provider's resource id, which names
+ *   the encounters of a provider without an account
+ *
+ * Returns: (transfer full) (nullable): the base, or %NULL with @error set
+ */
+ChQualityBase *ch_db_quality_base_new  (ChStore        *store,
+                                        gint64          start_us,
+                                        gint64          end_us,
+                                        const char     *provider,
+                                        const char     *provider_id,
+                                        GError        **error);
+void           ch_quality_base_free    (ChQualityBase  *base);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChQualityBase, ch_quality_base_free)
 
 /* One patient of a denominator and what the query found. "a", "b" and "c"
  * are, by kind (has_… FALSE when none):
@@ -75,9 +102,11 @@ typedef struct
 void       ch_quality_row_free (ChQualityRow *row);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChQualityRow, ch_quality_row_free)
 
-/* Returns: (transfer full) (element-type ChQualityRow) (nullable): the
+/* @base: the period's patients, from ch_db_quality_base_new()
+ * Returns: (transfer full) (element-type ChQualityRow) (nullable): the
  * denominator's patients by name, or %NULL with @error set */
 GPtrArray *ch_db_quality_list  (ChStore               *store,
+                                ChQualityBase         *base,
                                 ChQualityQueryKind     kind,
                                 const ChQualityQuery  *query,
                                 GError               **error);

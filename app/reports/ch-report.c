@@ -28,8 +28,25 @@ struct _ChReport
   GPtrArray     *rows;     /* (element-type GPtrArray of GVariant, NULL for empty cells) */
   GArray        *patients; /* (element-type gint64) per row, 0 for none; as long as rows */
   GPtrArray     *details;  /* (element-type ChReport) (nullable items) per row */
+  GArray        *detail_sources;  /* (element-type DetailSource) (nullable) per row */
   ChReportChart *chart;
 };
+
+/* A detail made when it is first asked for. */
+typedef struct
+{
+  ChReportDetailFunc func;
+  gpointer           user_data;
+  GDestroyNotify     destroy;
+} DetailSource;
+
+static void
+detail_source_clear (DetailSource *source)
+{
+  if (source->destroy != NULL)
+    source->destroy (source->user_data);
+  memset (source, 0, sizeof *source);
+}
 
 G_DEFINE_FINAL_TYPE (ChReport, ch_report, G_TYPE_OBJECT)
 
@@ -315,6 +332,12 @@ ch_report_finalize (GObject *object)
   g_ptr_array_unref (self->rows);
   g_array_unref (self->patients);
   g_ptr_array_unref (self->details);
+  if (self->detail_sources != NULL)
+    {
+      for (guint i = 0; i < self->detail_sources->len; i++)
+        detail_source_clear (&g_array_index (self->detail_sources, DetailSource, i));
+      g_array_unref (self->detail_sources);
+    }
   ch_report_chart_free (self->chart);
 
   G_OBJECT_CLASS (ch_report_parent_class)->finalize (object);
@@ -462,6 +485,8 @@ ch_report_append_row (ChReport         *self,
   g_ptr_array_add (self->rows, row);
   g_array_set_size (self->patients, self->rows->len);
   g_ptr_array_add (self->details, NULL);
+  if (self->detail_sources != NULL)
+    g_array_set_size (self->detail_sources, self->rows->len);
 }
 
 /**
@@ -508,14 +533,76 @@ ch_report_set_row_detail (ChReport *self,
   g_return_if_fail (detail == NULL || CH_IS_REPORT (detail));
   g_clear_object (&g_ptr_array_index (self->details, row));
   g_ptr_array_index (self->details, row) = detail;
+  if (self->detail_sources != NULL)
+    detail_source_clear (&g_array_index (self->detail_sources, DetailSource, row));
 }
 
+/**
+ * ch_report_set_row_detail_func:
+ * @func: makes the row's detail (transfer full, nullable) when it is first
+ *   asked for
+ * @destroy: (nullable): frees @user_data, once the detail is made or the
+ *   report is gone
+ *
+ * A row's detail made on demand: a quality measure has tens of thousands
+ * of patients behind it on a large practice, and the office manager looks
+ * at one measure's list, not all six.
+ */
+void
+ch_report_set_row_detail_func (ChReport           *self,
+                               guint               row,
+                               ChReportDetailFunc  func,
+                               gpointer            user_data,
+                               GDestroyNotify      destroy)
+{
+  DetailSource *source;
+
+  g_return_if_fail (CH_IS_REPORT (self));
+  g_return_if_fail (row < self->rows->len);
+  g_return_if_fail (func != NULL);
+
+  ch_report_set_row_detail (self, row, NULL);
+  if (self->detail_sources == NULL)
+    {
+      self->detail_sources = g_array_new (FALSE, TRUE, sizeof (DetailSource));
+      g_array_set_size (self->detail_sources, self->rows->len);
+    }
+  source = &g_array_index (self->detail_sources, DetailSource, row);
+  source->func = func;
+  source->user_data = user_data;
+  source->destroy = destroy;
+}
+
+gboolean
+ch_report_has_row_detail (ChReport *self,
+                          guint     row)
+{
+  g_return_val_if_fail (CH_IS_REPORT (self), FALSE);
+  g_return_val_if_fail (row < self->rows->len, FALSE);
+  return g_ptr_array_index (self->details, row) != NULL
+         || (self->detail_sources != NULL
+             && g_array_index (self->detail_sources, DetailSource, row).func != NULL);
+}
+
+/* A detail still to be made is made now, on the calling thread. */
 ChReport *
 ch_report_get_row_detail (ChReport *self,
                           guint     row)
 {
+  DetailSource *source;
+
   g_return_val_if_fail (CH_IS_REPORT (self), NULL);
   g_return_val_if_fail (row < self->rows->len, NULL);
+
+  if (g_ptr_array_index (self->details, row) == NULL && self->detail_sources != NULL)
+    {
+      source = &g_array_index (self->detail_sources, DetailSource, row);
+      if (source->func != NULL)
+        {
+          g_ptr_array_index (self->details, row) = source->func (source->user_data);
+          detail_source_clear (source);
+        }
+    }
   return g_ptr_array_index (self->details, row);
 }
 

@@ -132,7 +132,17 @@ gint64              ch_report_get_row_patient  (ChReport           *self,
 void                ch_report_set_row_detail   (ChReport           *self,
                                                 guint               row,
                                                 ChReport           *detail);
-/* Returns: (transfer none) (nullable) */
+/* Returns: (transfer full) (nullable): a row's detail */
+typedef ChReport *(*ChReportDetailFunc) (gpointer user_data);
+void                ch_report_set_row_detail_func (ChReport           *self,
+                                                   guint               row,
+                                                   ChReportDetailFunc  func,
+                                                   gpointer            user_data,
+                                                   GDestroyNotify      destroy);
+gboolean            ch_report_has_row_detail   (ChReport           *self,
+                                                guint               row);
+/* Makes a detail set by ch_report_set_row_detail_func() the first time.
+ * Returns: (transfer none) (nullable) */
 ChReport           *ch_report_get_row_detail   (ChReport           *self,
                                                 guint               row);
 /* Takes @chart (transfer full, nullable). */

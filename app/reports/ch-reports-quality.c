@@ -195,8 +195,7 @@ typedef struct
   gint64 start_us;     /* the 12 months, [start, end) */
   gint64 end_us;
   gint64 lookback_us;  /* the 24 months' start */
-  char  *username;     /* (nullable) the provider's account */
-  gboolean nobody;     /* a provider chosen who has no account: no visits */
+  ChQualityBase *base; /* the patients with a visit in the period (by the provider) */
 } Period;
 
 static char *
@@ -257,6 +256,7 @@ period_init (Period               *period,
 {
   g_autofree char *from = NULL;
   g_autofree char *lookback = NULL;
+  g_autofree char *username = NULL;
 
   memset (period, 0, sizeof *period);
   if (!parse_iso (params->to, &period->to))
@@ -271,25 +271,28 @@ period_init (Period               *period,
   period->end_us = ch_reports_day_end_us (params->to);
   period->lookback_us = ch_reports_day_start_us (lookback);
 
+  /* Encounters name a provider by user name or, without an account, by
+   * resource id: either is theirs. */
   if (params->provider != NULL)
     {
       g_autoptr (GError) local_error = NULL;
 
-      period->username = ch_db_quality_provider_username (store, params->provider, &local_error);
+      username = ch_db_quality_provider_username (store, params->provider, &local_error);
       if (local_error != NULL)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      period->nobody = period->username == NULL;
     }
-  return TRUE;
+  period->base = ch_db_quality_base_new (store, period->start_us, period->end_us, username,
+                                         params->provider, error);
+  return period->base != NULL;
 }
 
 static void
 period_clear (Period *period)
 {
-  g_clear_pointer (&period->username, g_free);
+  g_clear_pointer (&period->base, ch_quality_base_free);
 }
 
 static gboolean
@@ -486,9 +489,6 @@ fetch_rows (ChStore       *store,
   g_autofree char *born_to = NULL;
   ChQualityQuery query = { 0 };
 
-  if (period->nobody)
-    return g_ptr_array_new_with_free_func ((GDestroyNotify) ch_quality_row_free);
-
   /* Aged @min_age or more on @to: born on or before @to minus @min_age
    * years; aged @max_age or less: born after @to minus (@max_age + 1)
    * years. A child who turns 2 in the period was born from two years
@@ -505,13 +505,10 @@ fetch_rows (ChStore       *store,
         born_from = shift (&period->to, info->max_age + 1, 1);
     }
 
-  query.start_us = period->start_us;
-  query.end_us = period->end_us;
   query.born_from = born_from;
   query.born_to = born_to;
-  query.provider = period->username;
   query.lookback_us = period->lookback_us;
-  return ch_db_quality_list (store, info->query, &query, error);
+  return ch_db_quality_list (store, period->base, info->query, &query, error);
 }
 
 /* @rows judged for @measure; they must outlive the result.
@@ -621,6 +618,32 @@ make_subtitle (const ChReportDef    *def,
   return ch_reports_subtitle (def, params, provider_name);
 }
 
+/* A measure's patient list, made when it is first looked at. */
+typedef struct
+{
+  const MeasureInfo *info;
+  GPtrArray         *rows;     /* what @judged points into */
+  GPtrArray         *judged;
+  char              *subtitle;
+} ListSource;
+
+static void
+list_source_free (ListSource *source)
+{
+  g_ptr_array_unref (source->judged);
+  g_ptr_array_unref (source->rows);
+  g_free (source->subtitle);
+  g_free (source);
+}
+
+static ChReport *
+make_list (gpointer user_data)
+{
+  ListSource *source = user_data;
+
+  return patient_list (source->info, source->judged, "all", source->subtitle);
+}
+
 static ChReport *
 run_quality (const ChReportDef     *def,
              ChStore               *reader,
@@ -683,7 +706,16 @@ run_quality (const ChReportDef     *def,
       cells[3] = judged->len > 0 ? g_variant_new_double (rates[m]) : NULL;
       cells[4] = g_variant_new_string (info->inverse ? _("lower is better") : "");
       ch_report_append_row (report, cells);
-      ch_report_set_row_detail (report, m, patient_list (info, judged, "all", subtitle));
+      {
+        ListSource *source = g_new0 (ListSource, 1);
+
+        source->info = info;
+        source->rows = g_ptr_array_ref (rows);
+        source->judged = g_ptr_array_ref (judged);
+        source->subtitle = g_strdup (subtitle);
+        ch_report_set_row_detail_func (report, m, make_list, source,
+                                       (GDestroyNotify) list_source_free);
+      }
       ch_report_chart_add_category (chart, _(info->short_title));
 
       if (progress != NULL)

@@ -464,7 +464,7 @@ ch_reports_page_show (ChReportsPage *self,
 
   for (guint r = 0; r < n_rows; r++)
     {
-      details |= ch_report_get_row_detail (report, r) != NULL;
+      details |= ch_report_has_row_detail (report, r);
       patients |= ch_report_get_row_patient (report, r) > 0;
     }
 
