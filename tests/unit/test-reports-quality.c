@@ -884,6 +884,41 @@ test_permissions (Fixture      *f,
   g_object_unref (report);
 }
 
+/* A provider without an account (a locum) is named on their encounters by
+ * resource id: the provider filter finds their patients by it. */
+static void
+test_provider_without_account (Fixture      *f,
+                               gconstpointer data)
+{
+  g_autoptr (ChEncounterRecord) encounter = ch_encounter_record_new ();
+  g_autoptr (ChReport) list = NULL;
+  g_autoptr (ChReport) report = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  build_practice (f);
+  encounter->patient_id = patient (f, "Kerr", "1970-05-05");
+  encounter->start_at = at ("2026-04-01T09:00:00Z");
+  encounter->provider = g_strdup ("locum");
+  encounter->kind = g_strdup ("office");
+  encounter->reason = g_strdup ("Locum clinic");
+  g_assert_true (ch_chart_add_encounter (f->doctor, encounter, &error));
+  g_assert_no_error (error);
+
+  list = run (f->doctor, "quality-patients", "locum", "bmi", NULL, &error);
+  g_assert_no_error (error);
+  text = list_of (list);
+  g_assert_cmpstr (text, ==, "Kerr:No");
+
+  report = run (f->doctor, "quality", "locum", NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* Each measure's patients, made when first asked for. */
+  for (guint i = 0; i < 6; i++)
+    g_assert_true (ch_report_has_row_detail (report, i));
+  assert_measure (report, 4, 1, 0, "Kerr:No");
+  assert_measure (report, 0, 0, 0, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -896,6 +931,7 @@ main (int   argc,
   ADD ("/reports/quality/measures", test_measures);
   ADD ("/reports/quality/period-moves", test_period_moves);
   ADD ("/reports/quality/permissions", test_permissions);
+  ADD ("/reports/quality/provider-without-account", test_provider_without_account);
 
   return g_test_run ();
 }
