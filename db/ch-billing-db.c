@@ -69,6 +69,7 @@ ch_ledger_entry_free (ChLedgerEntry *entry)
   g_free (entry->method);
   g_free (entry->reason);
   g_free (entry->posted_by);
+  g_free (entry->service_date);
   g_free (entry);
 }
 
@@ -633,7 +634,8 @@ ch_db_allocation_insert (ChStore     *store,
 #define LEDGER_QUERY \
   "SELECT l.id, l.patient_id, l.kind, l.amount_cents, l.charge_line_id, l.payment_id," \
   " l.reverses, l.method, l.reason, l.posted_at, l.posted_by," \
-  " (SELECT r.id FROM ledger_entries r WHERE r.reverses = l.id)" \
+  " (SELECT r.id FROM ledger_entries r WHERE r.reverses = l.id)," \
+  " (SELECT c.service_date FROM charge_lines c WHERE c.id = l.charge_line_id)" \
   " FROM ledger_entries l"
 
 static ChLedgerEntry *
@@ -653,6 +655,8 @@ entry_from_row (sqlite3_stmt *stmt)
   entry->posted_at = sqlite3_column_int64 (stmt, 9);
   entry->posted_by = g_strdup (ch_store_column_text (stmt, 10));
   entry->reversed_by = sqlite3_column_int64 (stmt, 11);
+  if (sqlite3_column_type (stmt, 12) != SQLITE_NULL)
+    entry->service_date = g_strdup (ch_store_column_text (stmt, 12));
   return entry;
 }
 

@@ -77,6 +77,7 @@ typedef struct
   gint64  posted_at;
   char   *posted_by;
   gint64  reversed_by;      /* read back: the entry that reversed this one, or 0 */
+  char   *service_date;     /* read back: the charge line's, for an entry tied to one; else NULL */
 } ChLedgerEntry;
 
 ChLedgerEntry *ch_ledger_entry_new  (void);

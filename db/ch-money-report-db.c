@@ -768,27 +768,53 @@ ch_db_money_ageing (ChStore     *store,
                                       (GDestroyNotify) ageing_work_free);
 
   /* The balance as of the day: every entry posted by then, a reversal and
-   * the entry it reverses cancelling out. Read from the index alone. */
+   * the entry it reverses cancelling out. That is the total the database
+   * keeps (0026) less what was posted after the day: nothing as of today,
+   * a month's entries as of the end of last month, read by kind and time
+   * from the index of 0022 (a patient whose total is 0 now may have owed
+   * then). */
   stmt = ch_store_prepare (store,
-                           "SELECT patient_id, SUM (amount_cents) FROM ledger_entries"
-                           " WHERE posted_at < ?1 GROUP BY patient_id"
-                           " HAVING SUM (amount_cents) <> 0", error);
+                           "SELECT patient_id, balance_cents FROM ledger_totals"
+                           " WHERE balance_cents <> 0", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, end_us);
   while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
     work_for (by_patient, sqlite3_column_int64 (stmt, 0))->row->balance_cents =
       sqlite3_column_int64 (stmt, 1);
   if (rc < 0)
     return NULL;
   sqlite3_reset (stmt);
+  stmt = ch_store_prepare (store,
+                           "SELECT patient_id, SUM (amount_cents)"
+                           " FROM ledger_entries INDEXED BY ledger_entries_kind"
+                           " WHERE kind IN ('charge', 'payment', 'refund', 'write-off', 'adjustment',"
+                           " 'opening', 'reversal') AND posted_at >= ?1 GROUP BY patient_id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, end_us);
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    work_for (by_patient, sqlite3_column_int64 (stmt, 0))->row->balance_cents -=
+      sqlite3_column_int64 (stmt, 1);
+  if (rc < 0)
+    return NULL;
+  sqlite3_reset (stmt);
 
   /* The debits by age: charges by service date, other debits by the day
-   * they were posted, less those whose reversal was posted by the day. */
+   * they were posted, less those whose reversal was posted by the day.
+   * Only the first three buckets' debits matter (ch_money_age_balance()
+   * puts whatever they do not cover in the last), so only the charges of
+   * the 90 days are read, from the index by service date, less those made
+   * after the day (none, as of today), from the index by time made. */
   if (!add_debits (store,
                    "SELECT patient_id, " DAY_BUCKETS ("service_date", "amount_cents")
-                   " FROM charge_lines WHERE created_at < ?2 GROUP BY patient_id",
+                   " FROM charge_lines INDEXED BY charge_lines_service"
+                   " WHERE service_date >= ?5 AND ?2 IS NOT NULL GROUP BY patient_id",
                    &bounds, 1, by_patient, error)
+      || !add_debits (store,
+                      "SELECT patient_id, " DAY_BUCKETS ("service_date", "amount_cents")
+                      " FROM charge_lines INDEXED BY charge_lines_created"
+                      " WHERE created_at >= ?2 AND service_date >= ?5 GROUP BY patient_id",
+                      &bounds, -1, by_patient, error)
       || !add_debits (store,
                       "SELECT patient_id, " TIME_BUCKETS ("posted_at", "amount_cents")
                       /* The few such entries by kind, rather than all by patient. */

@@ -574,6 +574,7 @@ run_ledger (ChSession                    *session,
           ch_admin_json_add_string (builder, "kind", e->kind);
           add_int (builder, "amount_cents", e->amount_cents);
           ch_admin_json_add_id (builder, "charge_line", e->charge_line_id);
+          ch_admin_json_add_string (builder, "service_date", e->service_date);
           ch_admin_json_add_id (builder, "payment", e->payment_id);
           ch_admin_json_add_id (builder, "reverses", e->reverses);
           ch_admin_json_add_id (builder, "reversed_by", e->reversed_by);

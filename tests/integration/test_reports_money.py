@@ -127,6 +127,61 @@ class MoneyReportTests(test_cli.DemoPracticeTestCase):
         if age <= 30:
             self.assertEqual(cents(row[2]), before + price)
 
+    def test_ageing_as_of_earlier_days(self):
+        """As of an earlier day, the ageing is the ledgers as they stood at
+        its end: a model of balance-forward ageing over the entries posted
+        by then (charges by service date, other debits by the day posted,
+        what was reversed by then left out), patient by patient. The demo's
+        history was posted over three years, so each day cuts through it."""
+        today = datetime.date.today()
+        ledgers = {demo_mrn(n): self.ledger(demo_mrn(n))['entries']
+                   for n in range(1, self.demo_patients + 1)}
+        for days in (45, 200, 500):
+            day = today - datetime.timedelta(days=days)
+            end = datetime.datetime.combine(day + datetime.timedelta(days=1),
+                                            datetime.time()).timestamp()
+            expected = {}
+            for mrn, entries in ledgers.items():
+                posted = [e for e in entries if self.posted(e) < end]
+                balance = sum(e['amount_cents'] for e in posted)
+                if balance == 0:
+                    continue
+                reversed_then = {e['reverses'] for e in posted if e['reverses']}
+                debits = [0, 0, 0, 0]
+                for e in posted:
+                    if e['id'] in reversed_then or e['kind'] == 'reversal':
+                        continue
+                    if e['kind'] == 'charge':
+                        dated = datetime.date.fromisoformat(e['service_date'])
+                    elif e['kind'] in ('refund', 'opening', 'adjustment') and e['amount_cents'] > 0:
+                        dated = datetime.datetime.fromtimestamp(self.posted(e)).date()
+                    else:
+                        continue
+                    age = (day - dated).days
+                    debits[0 if age <= 30 else 1 if age <= 60 else 2 if age <= 90 else 3] += \
+                        e['amount_cents']
+                buckets = [0, 0, 0, 0]
+                if balance <= 0:
+                    buckets[0] = balance
+                else:
+                    left = balance
+                    for b in range(3):
+                        buckets[b] = min(left, max(debits[b], 0))
+                        left -= buckets[b]
+                    buckets[3] = left
+                expected[mrn] = buckets + [balance]
+
+            _, rows = self.report_csv('ar-ageing', '--to', day.isoformat())
+            got = {r[1]: [cents(v) for v in r[2:7]] for r in rows[:-1]}
+            self.assertEqual(got, expected, day)
+            self.assertEqual(cents(rows[-1][6]), sum(v[4] for v in expected.values()))
+        self.assertTrue(expected, 'nobody owed anything 500 days ago')
+
+    @staticmethod
+    def posted(entry):
+        return datetime.datetime.fromisoformat(
+            entry['posted_at'].replace('Z', '+00:00')).timestamp()
+
     def price(self, code, day):
         fees = json.loads(self.demo('manager', 'billing', 'fees', 'list', '--on', day,
                                     '--json').stdout)

@@ -518,6 +518,22 @@ test_random_ledger (Fixture       *f,
                              "  ledger_entries pe JOIN ledger_entries pr ON pr.reverses = pe.id"
                              "  WHERE pe.payment_id = a.payment_id))"), ==, 0);
   g_assert_cmpint (count (f, "SELECT count (*) FROM ledger_entries"), ==, entries->len);
+  /* The totals the database keeps (schema 0026) are the sums of the entries. */
+  g_assert_cmpint (count (f, "SELECT count (*) FROM ledger_totals t WHERE t.balance_cents <>"
+                             " (SELECT sum (e.amount_cents) FROM ledger_entries e"
+                             "  WHERE e.patient_id = t.patient_id)"), ==, 0);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM ledger_totals"), ==,
+                   count (f, "SELECT count (DISTINCT patient_id) FROM ledger_entries"));
+  /* Every charge line, allocation, write-off and adjustment has its money
+   * fact (schema 0024), with its amount. */
+  g_assert_cmpint (count (f, "SELECT count (*) FROM money_facts"), ==,
+                   count (f, "SELECT (SELECT count (*) FROM charge_lines)"
+                             " + (SELECT count (*) FROM payment_allocations)"
+                             " + (SELECT count (*) FROM ledger_entries"
+                             "    WHERE kind IN ('write-off', 'adjustment'))"));
+  g_assert_cmpint (count (f, "SELECT count (*) FROM money_facts f WHERE f.kind = 'payment'"
+                             " AND f.amount_cents <> (SELECT a.amount_cents FROM payment_allocations a"
+                             "  WHERE a.id = f.source_id)"), ==, 0);
 }
 
 /* ---- nothing changed, nothing deleted -------------------------------------- */
