@@ -93,7 +93,15 @@ ch_db_desk_ready_encounters (ChStore  *store,
   /* The lines and amounts are worked out for the rows shown only. */
   stmt = ch_store_prepare (store,
                            "SELECT r.id, r.patient_id, r.mrn, r.family_name, r.given_name,"
-                           " r.start_at, r.provider, r.marked_at, r.marked_by,"
+                           " r.start_at,"
+                           /* The provider's name: encounters name them by user name,
+                            * or by resource id when they have no account. */
+                           " coalesce ((SELECT pr.name FROM resources pr WHERE pr.kind = 'provider'"
+                           "   AND pr.username = r.provider AND r.provider <> ''"
+                           "   ORDER BY pr.active DESC, pr.id LIMIT 1),"
+                           "  (SELECT pr.name FROM resources pr WHERE pr.kind = 'provider'"
+                           "   AND pr.id = r.provider), r.provider),"
+                           " r.marked_at, r.marked_by,"
                            " (SELECT count (*) FROM charge_lines c JOIN ledger_entries ce"
                            "   ON ce.charge_line_id = c.id AND ce.kind = 'charge'"
                            "   WHERE c.encounter_id = r.id"

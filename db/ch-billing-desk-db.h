@@ -28,7 +28,7 @@ typedef struct
   char   *family_name;
   char   *given_name;
   gint64  start_at;         /* µs since the epoch */
-  char   *provider;
+  char   *provider;         /* the provider's name, else what the encounter names */
   gint64  marked_at;
   char   *marked_by;
   gint64  n_lines;          /* charge lines that still count */

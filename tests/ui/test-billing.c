@@ -10,7 +10,9 @@
 #include "ch-billing-desk.h"
 #include "ch-billing-page.h"
 #include "ch-billing-ui.h"
+#include "ch-billing-docs.h"
 #include "ch-charge-dialog.h"
+#include "ch-close-day-dialog.h"
 #include "ch-chart.h"
 #include "ch-demo.h"
 #include "ch-ledger-entry-dialog.h"
@@ -375,6 +377,8 @@ test_billing_flow (Fixture       *f,
       if (ready->encounter_id == f->encounter_id)
         {
           g_assert_cmpint (ready->charged_cents, ==, charged);
+          /* The provider by name, not by user name. */
+          g_assert_cmpstr (ready->provider, ==, "Dr. Ana García");
           found = TRUE;
         }
     }
@@ -437,6 +441,128 @@ test_billing_hidden (Fixture       *f,
     pages, GTK_WIDGET (ch_ui_test_child (view, CH_TYPE_PATIENT_VIEW, "account_view")))));
 }
 
+/* The front desk closes the day from the Billing section: the cash
+ * expected follows the float typed (and is what the controller works out),
+ * over or short follows the count, a count that is not an amount is refused
+ * in the dialog, and Close Day records the close and writes its PDF. The
+ * day closed again needs a reason, and the float defaults to the last. */
+static void
+test_close_day (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
+  g_autofree char *tmp = g_path_get_dirname (f->dir);
+  g_autofree char *path = g_build_filename (tmp, "close.pdf", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (ChPayment) payment = NULL;
+  g_autoptr (GPtrArray) closes = NULL;
+  g_autofree char *expected_text = NULL;
+  g_autofree char *contents = NULL;
+  ChBillingPage *billing;
+  GtkWidget *dialog;
+  gint64 expected = 0;
+  gsize length = 0;
+
+  sign_in (f, "frontdesk");
+  payment = ch_billing_pay (f->session, f->patient_id, 2500, "cash", "", NULL, 0, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (gtk_widget_activate_action (f->main_page, "main.show-section", "s", "billing"));
+  CH_UI_TEST_WAIT (ch_main_page_get_section_widget (CH_MAIN_PAGE (f->main_page), "billing") != NULL);
+  billing = CH_BILLING_PAGE (ch_main_page_get_section_widget (CH_MAIN_PAGE (f->main_page),
+                                                              "billing"));
+  CH_UI_TEST_WAIT (!ch_billing_page_get_busy (billing) && !ch_ui_session_is_busy (f->session));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (ch_ui_test_child (GTK_WIDGET (billing),
+                                                                      CH_TYPE_BILLING_PAGE,
+                                                                      "close_day_button"))));
+
+  dialog = ch_billing_page_close_day (billing);
+#define WAIT_FIGURES() \
+  CH_UI_TEST_WAIT (!ch_close_day_dialog_get_busy (CH_CLOSE_DAY_DIALOG (dialog)) \
+                   && !ch_ui_session_is_busy (f->session))
+  WAIT_FIGURES ();
+  g_assert_null (ch_close_day_dialog_get_error (CH_CLOSE_DAY_DIALOG (dialog)));
+  g_assert_false (ch_close_day_dialog_get_closed_before (CH_CLOSE_DAY_DIALOG (dialog)));
+
+  ch_close_day_dialog_set_float (CH_CLOSE_DAY_DIALOG (dialog), "100.00");
+  WAIT_FIGURES ();
+  g_assert_true (ch_billing_cash_expected (f->session, today, 10000, &expected, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (expected, >=, 12500);
+  expected_text = ch_billing_ui_money (expected);
+  g_assert_cmpstr (ch_close_day_dialog_get_expected (CH_CLOSE_DAY_DIALOG (dialog)), ==,
+                   expected_text);
+
+  {
+    g_autofree char *counted = ch_billing_format_amount (expected - 500);
+
+    ch_close_day_dialog_set_counted (CH_CLOSE_DAY_DIALOG (dialog), counted);
+    g_assert_cmpstr (ch_close_day_dialog_get_difference (CH_CLOSE_DAY_DIALOG (dialog)), ==,
+                     "Short by $5.00");
+  }
+
+  /* A count that is not an amount: said, nothing recorded. */
+  ch_close_day_dialog_set_counted (CH_CLOSE_DAY_DIALOG (dialog), "lots");
+  g_assert_false (ch_close_day_dialog_close_to (CH_CLOSE_DAY_DIALOG (dialog), file));
+  g_assert_nonnull (ch_close_day_dialog_get_error (CH_CLOSE_DAY_DIALOG (dialog)));
+  closes = ch_billing_closes (f->session, today, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (closes->len, ==, 0);
+  g_clear_pointer (&closes, g_ptr_array_unref);
+
+  {
+    g_autofree char *counted = ch_billing_format_amount (expected - 500);
+
+    ch_close_day_dialog_set_counted (CH_CLOSE_DAY_DIALOG (dialog), counted);
+  }
+  ch_close_day_dialog_set_note (CH_CLOSE_DAY_DIALOG (dialog), "Five dollars missing");
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_true (ch_close_day_dialog_close_to (CH_CLOSE_DAY_DIALOG (dialog), file));
+  CH_UI_TEST_WAIT (dialog == NULL);
+
+  closes = ch_billing_closes (f->session, today, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (closes->len, ==, 1);
+  g_assert_cmpint (((ChCashClose *) closes->pdata[0])->float_cents, ==, 10000);
+  g_assert_cmpint (((ChCashClose *) closes->pdata[0])->expected_cents, ==, expected);
+  g_assert_cmpint (((ChCashClose *) closes->pdata[0])->difference_cents, ==, -500);
+  g_assert_cmpstr (((ChCashClose *) closes->pdata[0])->note, ==, "Five dollars missing");
+  g_clear_pointer (&closes, g_ptr_array_unref);
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_true (g_str_has_prefix (contents, "%PDF"));
+
+  /* Closed again: the float is the last one, and a reason is needed. */
+  dialog = ch_billing_page_close_day (billing);
+  WAIT_FIGURES ();
+  WAIT_FIGURES ();
+  g_assert_true (ch_close_day_dialog_get_closed_before (CH_CLOSE_DAY_DIALOG (dialog)));
+  g_assert_cmpstr (ch_close_day_dialog_get_expected (CH_CLOSE_DAY_DIALOG (dialog)), ==,
+                   expected_text);
+  {
+    g_autofree char *counted = ch_billing_format_amount (expected);
+
+    ch_close_day_dialog_set_counted (CH_CLOSE_DAY_DIALOG (dialog), counted);
+  }
+  g_assert_cmpstr (ch_close_day_dialog_get_difference (CH_CLOSE_DAY_DIALOG (dialog)), ==,
+                   "Balanced");
+  g_assert_false (ch_close_day_dialog_close_to (CH_CLOSE_DAY_DIALOG (dialog), file));
+  g_assert_nonnull (strstr (ch_close_day_dialog_get_error (CH_CLOSE_DAY_DIALOG (dialog)),
+                            "closed before"));
+  ch_close_day_dialog_set_reason (CH_CLOSE_DAY_DIALOG (dialog), "The five dollars were found");
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_true (ch_close_day_dialog_close_to (CH_CLOSE_DAY_DIALOG (dialog), file));
+  CH_UI_TEST_WAIT (dialog == NULL);
+  closes = ch_billing_closes (f->session, today, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (closes->len, ==, 2);
+  g_assert_cmpint (((ChCashClose *) closes->pdata[1])->difference_cents, ==, 0);
+  g_assert_cmpint (((ChCashClose *) closes->pdata[1])->supersedes, ==,
+                   ((ChCashClose *) closes->pdata[0])->id);
+#undef WAIT_FIGURES
+}
+
 int
 main (int    argc,
       char **argv)
@@ -446,6 +572,8 @@ main (int    argc,
   g_test_add ("/ui/billing/flow", Fixture, NULL, fixture_set_up, test_billing_flow,
               fixture_tear_down);
   g_test_add ("/ui/billing/hidden", Fixture, NULL, fixture_set_up, test_billing_hidden,
+              fixture_tear_down);
+  g_test_add ("/ui/billing/close-day", Fixture, NULL, fixture_set_up, test_close_day,
               fixture_tear_down);
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include "ch-billing-desk.h"
 #include "ch-billing-page.h"
 #include "ch-billing-ui.h"
+#include "ch-close-day-dialog.h"
 #include "ch-chart-ui.h"
 #include "ch-patient-picker.h"
 #include "ch-ui.h"
@@ -32,6 +33,7 @@ struct _ChBillingPage
   GtkLabel            *error_label;
   GtkListBox          *payments_list;
   GtkLabel            *payments_label;
+  GtkWidget           *close_day_button;
   GtkListBox          *ready_list;
   GtkLabel            *ready_label;
   GtkLabel            *patient_label;
@@ -54,8 +56,14 @@ static void ch_billing_page_start_load (ChBillingPage *self);
 static void
 update_actions (ChBillingPage *self)
 {
+  gboolean can_close = self->session != NULL
+                       && ch_session_can (self->session, CH_AREA_BILLING, CH_ACCESS_WRITE);
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "billing.reload",
                                  self->session != NULL && !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "billing.close-day", can_close);
+  /* What the role may never do is not offered at all. */
+  gtk_widget_set_visible (self->close_day_button, can_close);
 }
 
 static void
@@ -329,6 +337,37 @@ back_activated (GtkWidget  *widget,
 }
 
 static void
+on_day_closed (ChBillingPage *self)
+{
+  ch_billing_page_start_load (self);
+}
+
+/* Returns: (transfer none): the dialog, shown */
+GtkWidget *
+ch_billing_page_close_day (ChBillingPage *self)
+{
+  GtkWidget *dialog;
+
+  g_return_val_if_fail (CH_IS_BILLING_PAGE (self), NULL);
+  g_return_val_if_fail (self->session != NULL, NULL);
+
+  dialog = ch_close_day_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                    self->session);
+  g_signal_connect_object (dialog, "closed", G_CALLBACK (on_day_closed), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+close_day_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ch_billing_page_close_day (CH_BILLING_PAGE (widget));
+}
+
+static void
 reload_activated (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
@@ -441,6 +480,7 @@ ch_billing_page_class_init (ChBillingPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChBillingPage, error_label);
   gtk_widget_class_bind_template_child (widget_class, ChBillingPage, payments_list);
   gtk_widget_class_bind_template_child (widget_class, ChBillingPage, payments_label);
+  gtk_widget_class_bind_template_child (widget_class, ChBillingPage, close_day_button);
   gtk_widget_class_bind_template_child (widget_class, ChBillingPage, ready_list);
   gtk_widget_class_bind_template_child (widget_class, ChBillingPage, ready_label);
   gtk_widget_class_bind_template_child (widget_class, ChBillingPage, patient_label);
@@ -450,6 +490,7 @@ ch_billing_page_class_init (ChBillingPageClass *klass)
   gtk_widget_class_install_action (widget_class, "billing.open", "(xs)", open_activated);
   gtk_widget_class_install_action (widget_class, "billing.back", NULL, back_activated);
   gtk_widget_class_install_action (widget_class, "billing.reload", NULL, reload_activated);
+  gtk_widget_class_install_action (widget_class, "billing.close-day", NULL, close_day_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "billing.back",
                                        NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "billing.reload", NULL);

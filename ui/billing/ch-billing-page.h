@@ -26,4 +26,9 @@ GPtrArray  *ch_billing_page_get_payments     (ChBillingPage *self);
 GPtrArray  *ch_billing_page_get_ready        (ChBillingPage *self);
 gint64      ch_billing_page_get_n_ready      (ChBillingPage *self);
 
+/* Opens the Close the Day dialog (billing.close-day); the page reads
+ * today's figures again once a day is closed.
+ * Returns: (transfer none) */
+GtkWidget     *ch_billing_page_close_day       (ChBillingPage *self);
+
 G_END_DECLS

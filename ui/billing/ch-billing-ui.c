@@ -171,3 +171,14 @@ ch_billing_ui_run (ChSession           *session,
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
   ch_ui_session_run_task (task, run_thread);
 }
+
+gpointer
+ch_billing_ui_run_get_data (GTask *task)
+{
+  Run *run;
+
+  g_return_val_if_fail (G_IS_TASK (task), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (task) == ch_billing_ui_run, NULL);
+  run = g_task_get_task_data (task);
+  return run->data;
+}

@@ -37,5 +37,8 @@ void        ch_billing_ui_run           (ChSession           *session,
                                          gpointer             data,
                                          GDestroyNotify       data_free,
                                          GAsyncReadyCallback  callback);
+/* The @data a task of ch_billing_ui_run() ran with, for its callback to
+ * read what @func left in it. */
+gpointer    ch_billing_ui_run_get_data  (GTask               *task);
 
 G_END_DECLS
