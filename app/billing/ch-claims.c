@@ -17,6 +17,7 @@
 #include "ch-patient-db.h"
 #include "ch-practice.h"
 #include "ch-records.h"
+#include "ch-schedule-db.h"
 #include "ch-x12-835.h"
 #include "ch-x12-837p.h"
 
@@ -365,9 +366,16 @@ ch_claims_provider_set (ChSession   *session,
 
   if (!check_manager (session, error))
     return FALSE;
+  /* Encounters name a provider by user name or, for a provider without an
+   * account, by resource id: either may be given. */
   user = ch_db_user_lookup (store, username, NULL);
   if (user == NULL)
-    return fail (error, CH_CLAIMS_ERROR_NOT_FOUND, _("No user “%s”"), username);
+    {
+      g_autoptr (ChResource) resource = ch_db_resource_get (store, username, NULL);
+
+      if (resource == NULL || g_strcmp0 (resource->kind, "provider") != 0)
+        return fail (error, CH_CLAIMS_ERROR_NOT_FOUND, _("No user or provider “%s”"), username);
+    }
   if (!check_npi (npi, error))
     return FALSE;
   if (!is_set (last_name) || !is_one_line (last_name, 60)

@@ -85,7 +85,8 @@ ChClaimsSetup *ch_claims_setup_get       (ChSession        *session,
 gboolean    ch_claims_setup_set          (ChSession            *session,
                                           const ChClaimsSetup  *changes,
                                           GError              **error);
-/* The NPI @username renders care under (loop 2310B). */
+/* The NPI @username renders care under (loop 2310B): a user, or a provider
+ * without an account by resource id (what its encounters name). */
 gboolean    ch_claims_provider_set       (ChSession        *session,
                                           const char       *username,
                                           const char       *npi,

@@ -107,6 +107,7 @@ make_patients (GRand *rand,
         record->address_line = g_strdup_printf ("%d %s", g_rand_int_range (rand, 1, 400),
                                                 streets[g_rand_int_range (rand, 0, G_N_ELEMENTS (streets))]);
         record->city = g_strdup ("Springfield");
+        record->region = g_strdup ("IL");
         record->postal_code = g_strdup_printf ("%05d", g_rand_int_range (rand, 10000, 99999));
         record->country = g_strdup ("US");
         record->language = g_strdup (g_rand_int_range (rand, 0, 10) == 0 ? "es" : "en");

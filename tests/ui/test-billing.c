@@ -12,12 +12,14 @@
 #include "ch-billing-ui.h"
 #include "ch-billing-docs.h"
 #include "ch-charge-dialog.h"
+#include "ch-claims.h"
 #include "ch-close-day-dialog.h"
 #include "ch-chart.h"
 #include "ch-demo.h"
 #include "ch-ledger-entry-dialog.h"
 #include "ch-main-page.h"
 #include "ch-patient-view.h"
+#include "ch-patients.h"
 #include "ch-payment-dialog.h"
 #include "ch-ui.h"
 #include "ch-ui-test-util.h"
@@ -76,7 +78,16 @@ fixture_set_up (Fixture       *f,
   ChFeeImportResult result = { 0 };
 
   f->dir = g_build_filename (tmp, "practice", NULL);
-  g_assert_true (ch_demo_create (f->dir, DEMO_PATIENTS, 11, NULL, &error));
+  if (g_strcmp0 (data, "no-history") == 0)
+    {
+      ChDemoOptions options;
+
+      ch_demo_options_init (&options);
+      options.history_years = 0;
+      g_assert_true (ch_demo_create_full (f->dir, DEMO_PATIENTS, 11, &options, NULL, &error));
+    }
+  else
+    g_assert_true (ch_demo_create (f->dir, DEMO_PATIENTS, 11, NULL, &error));
   g_assert_no_error (error);
 
   manager = ch_ui_test_login (f->dir, "manager", CH_DEMO_PASSWORD);
@@ -563,6 +574,165 @@ test_close_day (Fixture       *f,
 #undef WAIT_FIGURES
 }
 
+/* The office manager's claims in the Billing section: nothing set up, a
+ * build makes no claim; a malformed 835 is refused with its reason and
+ * posts nothing; once the practice, its payers and its providers are set
+ * up, Build Claims writes the payers' 837P files into the folder chosen and
+ * says what it made. The front desk is not offered claims at all. */
+static void
+test_claims (Fixture       *f,
+             gconstpointer  data)
+{
+  static const struct { const char *id, *name; } payers[] = {
+    { "ACME", "Acme Health" }, { "RIVER", "Riverside Mutual" },
+    { "BVI", "Blue Valley Insurance" }, { "MCR", "Medicare" }, { "MCD", "Medicaid" },
+  };
+  ChClaimsSetup setup = {
+    .name = "Riverside Family Practice", .npi = "1234567893", .tax_id = "123456789",
+    .address1 = "12 River Road", .city = "Springfield", .state = "IL", .zip = "627011234",
+    .submitter_id = "CHARTA01", .contact_name = "Billing Office", .contact_phone = "5555550100",
+  };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tmp = g_path_get_dirname (f->dir);
+  g_autofree char *folder_path = g_build_filename (tmp, "claims", NULL);
+  g_autofree char *bad_path = g_build_filename (tmp, "bad.835", NULL);
+  g_autoptr (GFile) folder = g_file_new_for_path (folder_path);
+  g_autoptr (GFile) bad = g_file_new_for_path (bad_path);
+  g_autoptr (GPtrArray) before = NULL;
+  g_autoptr (GPtrArray) after = NULL;
+  g_autoptr (GDir) dir = NULL;
+  ChBillingPage *billing;
+  gint64 balance;
+  guint n_files = 0;
+
+#define OPEN_BILLING() \
+  G_STMT_START { \
+    g_assert_true (gtk_widget_activate_action (f->main_page, "main.show-section", "s", "billing")); \
+    CH_UI_TEST_WAIT (ch_main_page_get_section_widget (CH_MAIN_PAGE (f->main_page), "billing") != NULL); \
+    billing = CH_BILLING_PAGE (ch_main_page_get_section_widget (CH_MAIN_PAGE (f->main_page), "billing")); \
+    CH_UI_TEST_WAIT (!ch_billing_page_get_busy (billing) && !ch_ui_session_is_busy (f->session)); \
+  } G_STMT_END
+#define CLAIMS_BOX() \
+  GTK_WIDGET (ch_ui_test_child (GTK_WIDGET (billing), CH_TYPE_BILLING_PAGE, "claims_box"))
+
+  sign_in (f, "frontdesk");
+  OPEN_BILLING ();
+  g_assert_false (gtk_widget_get_visible (CLAIMS_BOX ()));
+
+  sign_in (f, "manager");
+  OPEN_BILLING ();
+  g_assert_true (gtk_widget_get_visible (CLAIMS_BOX ()));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (ch_ui_test_child (
+    GTK_WIDGET (billing), CH_TYPE_BILLING_PAGE, "claims_label"))), "No payer is set up"));
+
+  /* A malformed remittance: refused with its reason, nothing posted. */
+  g_assert_true (g_file_set_contents (bad_path, "ISA*00*this is not an 835~", -1, NULL));
+  before = ch_billing_ledger (f->session, f->patient_id, &balance, &error);
+  g_assert_no_error (error);
+  g_assert_true (ch_billing_page_post_remittance (billing, bad));
+  CH_UI_TEST_WAIT (!ch_billing_page_get_busy (billing) && !ch_ui_session_is_busy (f->session));
+  g_assert_nonnull (ch_billing_page_get_error (billing));
+  g_assert_null (ch_billing_page_get_claims_message (billing));
+  {
+    gint64 balance_after = 0;
+
+    after = ch_billing_ledger (f->session, f->patient_id, &balance_after, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (after->len, ==, before->len);
+    g_assert_cmpint (balance_after, ==, balance);
+  }
+
+  /* Set up: the practice, its payers, its providers' NPIs. */
+  g_assert_true (ch_claims_setup_set (f->session, &setup, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (payers); i++)
+    {
+      ChPayer payer = { .id = (char *) payers[i].id, .name = (char *) payers[i].name };
+
+      g_assert_true (ch_claims_payer_add (f->session, &payer, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (ch_claims_provider_set (f->session, "doctor", "1497758544", "Garcia", "Ana", &error));
+  g_assert_no_error (error);
+  /* Dr. Patel has no account: named by resource id. */
+  g_assert_true (ch_claims_provider_set (f->session, "patel", "1111111112", "Patel", "Ravi", &error));
+  g_assert_no_error (error);
+  ch_billing_page_reload (billing);
+  CH_UI_TEST_WAIT (!ch_billing_page_get_busy (billing) && !ch_ui_session_is_busy (f->session));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (ch_ui_test_child (
+    GTK_WIDGET (billing), CH_TYPE_BILLING_PAGE, "claims_label"))), "No encounter waits"));
+
+  /* Nothing ready to bill yet: no claim, no file. */
+  g_assert_true (ch_billing_page_build_claims_to (billing, folder));
+  CH_UI_TEST_WAIT (!ch_billing_page_get_busy (billing) && !ch_ui_session_is_busy (f->session));
+  g_assert_null (ch_billing_page_get_error (billing));
+  g_assert_nonnull (strstr (ch_billing_page_get_claims_message (billing), "No claim was made"));
+
+  /* The doctor codes the visit against the diabetes and marks it ready;
+   * the patient's insurer is one of the payers set up. */
+  {
+    g_autoptr (ChSession) desk = ch_ui_test_login (f->dir, "frontdesk", CH_DEMO_PASSWORD);
+    g_autoptr (GPtrArray) policies = ch_patients_list_policies (desk, f->patient_id, &error);
+    gboolean insured = FALSE;
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < policies->len; i++)
+      insured |= ((ChPolicyRecord *) policies->pdata[i])->priority == 1
+                 && g_strcmp0 (((ChPolicyRecord *) policies->pdata[i])->status, "active") == 0;
+    if (!insured)
+      {
+        g_autoptr (ChPolicyRecord) policy = g_new0 (ChPolicyRecord, 1);
+
+        policy->patient_id = f->patient_id;
+        policy->priority = 1;
+        policy->payer = g_strdup ("Acme Health");
+        policy->member_id = g_strdup ("ACM-1001");
+        policy->subscriber_name = g_strdup ("Self");
+        policy->subscriber_relation = g_strdup ("self");
+        g_assert_true (ch_patients_add_policy (desk, policy, &error));
+        g_assert_no_error (error);
+      }
+    ch_session_logout (desk);
+  }
+  {
+    g_autoptr (ChSession) doctor = ch_ui_test_login (f->dir, "doctor", CH_DEMO_PASSWORD);
+    const char *dx[] = { "E11.9", NULL };
+    g_autoptr (ChChargeLine) line = ch_billing_charge_add (doctor, f->encounter_id, CODE, 1, NULL,
+                                                           dx, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (line);
+    g_assert_true (ch_billing_mark_ready (doctor, f->encounter_id, &error));
+    g_assert_no_error (error);
+    ch_session_logout (doctor);
+  }
+  ch_billing_page_reload (billing);
+  CH_UI_TEST_WAIT (!ch_billing_page_get_busy (billing) && !ch_ui_session_is_busy (f->session));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (ch_ui_test_child (
+    GTK_WIDGET (billing), CH_TYPE_BILLING_PAGE, "claims_label"))), "Ready for a claim"));
+
+  g_assert_true (ch_billing_page_build_claims_to (billing, folder));
+  CH_UI_TEST_WAIT (!ch_billing_page_get_busy (billing) && !ch_ui_session_is_busy (f->session));
+  if (ch_billing_page_get_error (billing) != NULL)
+    g_error ("build refused: %s", ch_billing_page_get_error (billing));
+  g_assert_nonnull (strstr (ch_billing_page_get_claims_message (billing), "1 claim"));
+  g_assert_nonnull (strstr (ch_billing_page_get_claims_message (billing), ".x12"));
+  dir = g_dir_open (folder_path, 0, &error);
+  g_assert_no_error (error);
+  while (g_dir_read_name (dir) != NULL)
+    n_files++;
+  g_assert_cmpuint (n_files, ==, 1);
+  {
+    g_autoptr (GPtrArray) claims = ch_claims_list (f->session, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (claims->len, ==, 1);
+    g_assert_cmpint (((ChClaim *) claims->pdata[0])->encounter_id, ==, f->encounter_id);
+  }
+#undef OPEN_BILLING
+#undef CLAIMS_BOX
+}
+
 int
 main (int    argc,
       char **argv)
@@ -574,6 +744,8 @@ main (int    argc,
   g_test_add ("/ui/billing/hidden", Fixture, NULL, fixture_set_up, test_billing_hidden,
               fixture_tear_down);
   g_test_add ("/ui/billing/close-day", Fixture, NULL, fixture_set_up, test_close_day,
+              fixture_tear_down);
+  g_test_add ("/ui/billing/claims", Fixture, "no-history", fixture_set_up, test_claims,
               fixture_tear_down);
   return g_test_run ();
 }

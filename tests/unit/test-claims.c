@@ -642,6 +642,10 @@ test_build_invalid (Fixture       *f,
   g_assert_false (ch_claims_provider_set (f->manager, "doc", "1497758545", "Welby", NULL, &error));
   g_assert_error (error, CH_CLAIMS_ERROR, CH_CLAIMS_ERROR_INVALID);
   g_clear_error (&error);
+  /* Neither a user nor a provider: refused. */
+  g_assert_false (ch_claims_provider_set (f->manager, "nobody", DOCTOR_NPI, "Welby", NULL, &error));
+  g_assert_error (error, CH_CLAIMS_ERROR, CH_CLAIMS_ERROR_NOT_FOUND);
+  g_clear_error (&error);
   g_assert_false (ch_claims_payer_add (f->manager, &bad_payer, &error));
   g_assert_error (error, CH_CLAIMS_ERROR, CH_CLAIMS_ERROR_INVALID);
   g_clear_error (&error);

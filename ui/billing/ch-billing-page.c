@@ -11,6 +11,7 @@
 #include "ch-billing-desk.h"
 #include "ch-billing-page.h"
 #include "ch-billing-ui.h"
+#include "ch-claims.h"
 #include "ch-close-day-dialog.h"
 #include "ch-chart-ui.h"
 #include "ch-patient-picker.h"
@@ -34,6 +35,10 @@ struct _ChBillingPage
   GtkListBox          *payments_list;
   GtkLabel            *payments_label;
   GtkWidget           *close_day_button;
+  GtkWidget           *claims_box;
+  GtkLabel            *claims_label;
+  GtkLabel            *claims_message;
+  GtkFileChooserNative *chooser;
   GtkListBox          *ready_list;
   GtkLabel            *ready_label;
   GtkLabel            *patient_label;
@@ -42,6 +47,9 @@ struct _ChBillingPage
   ChSession           *session;
   GPtrArray           *payments;    /* (element-type ChDeskMethodTotal) */
   GPtrArray           *ready;       /* (element-type ChDeskReadyEncounter) */
+  ChClaimsPayers      *claims_payers; /* the office manager's only */
+  char                *claims_text;   /* what the last build or posting did */
+  gboolean             claims_busy;
   gint64               n_ready;
   GCancellable        *cancellable;
   gboolean             busy;
@@ -53,6 +61,15 @@ G_DEFINE_FINAL_TYPE (ChBillingPage, ch_billing_page, ADW_TYPE_BIN)
 
 static void ch_billing_page_start_load (ChBillingPage *self);
 
+/* Claims are the office manager's (ch-claims.c refuses anyone else). */
+static gboolean
+claims_allowed (ChBillingPage *self)
+{
+  return self->session != NULL
+         && ch_session_can (self->session, CH_AREA_BILLING, CH_ACCESS_WRITE)
+         && ch_session_get_role (self->session) == CH_ROLE_MANAGER;
+}
+
 static void
 update_actions (ChBillingPage *self)
 {
@@ -61,9 +78,16 @@ update_actions (ChBillingPage *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "billing.reload",
                                  self->session != NULL && !self->busy);
+  gboolean claims = claims_allowed (self);
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "billing.close-day", can_close);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "billing.build-claims",
+                                 claims && !self->claims_busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "billing.post-remittance",
+                                 claims && !self->claims_busy);
   /* What the role may never do is not offered at all. */
   gtk_widget_set_visible (self->close_day_button, can_close);
+  gtk_widget_set_visible (self->claims_box, claims);
 }
 
 static void
@@ -96,6 +120,52 @@ add_row (GtkListBox          *list,
     }
   gtk_list_box_append (list, row);
   return row;
+}
+
+/* What awaits a claim, payer by payer, and what the last build or
+ * posting did. */
+static void
+fill_claims (ChBillingPage *self)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  ChClaimsPayers *payers = self->claims_payers;
+
+  if (payers != NULL)
+    {
+      for (guint i = 0; i < payers->payers->len; i++)
+        {
+          const ChPayer *payer = payers->payers->pdata[i];
+
+          if (payer->n_ready == 0)
+            continue;
+          if (text->len > 0)
+            g_string_append (text, ", ");
+          /* TRANSLATORS: a payer and how many encounters await a claim to it: "Medicare 12" */
+          g_string_append_printf (text, _("%s %" PRId64), payer->name, payer->n_ready);
+        }
+      if (text->len > 0)
+        {
+          g_autofree char *list = g_string_free (g_steal_pointer (&text), FALSE);
+
+          /* TRANSLATORS: "Ready for a claim: Medicare 12, Acme Health 3" */
+          text = g_string_new (NULL);
+          g_string_printf (text, _("Ready for a claim: %s."), list);
+        }
+      else if (payers->payers->len == 0)
+        g_string_assign (text, _("No payer is set up yet: add the practice's payers and the "
+                                 "billing provider with charta-admin claims."));
+      else
+        g_string_assign (text, _("No encounter waits for a claim."));
+      if (payers->unmatched->len > 0 && payers->payers->len > 0)
+        g_string_append_printf (text, " %s",
+                                g_dngettext (GETTEXT_PACKAGE,
+                                             "One encounter's payer is not set up.",
+                                             "Some encounters' payers are not set up.",
+                                             payers->unmatched->len));
+    }
+  gtk_label_set_text (self->claims_label, text->str);
+  gtk_label_set_text (self->claims_message, self->claims_text != NULL ? self->claims_text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->claims_message), self->claims_text != NULL);
 }
 
 static void
@@ -179,6 +249,7 @@ fill (ChBillingPage *self)
   gtk_label_set_text (self->ready_label, ready_text);
   gtk_widget_set_visible (GTK_WIDGET (self->ready_list),
                           self->ready != NULL && self->ready->len > 0);
+  fill_claims (self);
 }
 
 /* ---- loading ---------------------------------------------------------------- */
@@ -190,6 +261,8 @@ typedef struct
   GPtrArray *payments;
   GPtrArray *ready;
   gint64     n_ready;
+  gboolean   with_claims;
+  ChClaimsPayers *claims_payers;
 } Load;
 
 static void
@@ -199,6 +272,7 @@ load_free (Load *load)
   g_free (load->today);
   g_clear_pointer (&load->payments, g_ptr_array_unref);
   g_clear_pointer (&load->ready, g_ptr_array_unref);
+  g_clear_pointer (&load->claims_payers, ch_claims_payers_free);
   g_free (load);
 }
 
@@ -214,6 +288,12 @@ load_thread (GTask        *task,
   load->payments = ch_billing_desk_payments_on (load->session, load->today, &error);
   if (load->payments != NULL)
     load->ready = ch_billing_desk_ready (load->session, READY_ROWS, &load->n_ready, &error);
+  if (load->ready != NULL && load->with_claims)
+    {
+      load->claims_payers = ch_claims_payers (load->session, &error);
+      if (load->claims_payers == NULL)
+        g_clear_pointer (&load->ready, g_ptr_array_unref);
+    }
   if (load->ready == NULL)
     g_task_return_error (task, error);
   else
@@ -243,6 +323,8 @@ load_done (GObject      *object,
       self->payments = g_steal_pointer (&load->payments);
       self->ready = g_steal_pointer (&load->ready);
       self->n_ready = load->n_ready;
+      g_clear_pointer (&self->claims_payers, ch_claims_payers_free);
+      self->claims_payers = g_steal_pointer (&load->claims_payers);
       self->loaded = TRUE;
       self->busy = FALSE;
       show_error (self, NULL);
@@ -276,6 +358,7 @@ ch_billing_page_start_load (ChBillingPage *self)
   load = g_new0 (Load, 1);
   load->session = g_object_ref (self->session);
   load->today = g_date_time_format (now, "%Y-%m-%d");
+  load->with_claims = claims_allowed (self);
   self->busy = TRUE;
   update_actions (self);
   task = ch_ui_session_task_new (self->session, self, self->cancellable, load_done, NULL);
@@ -336,6 +419,273 @@ back_activated (GtkWidget  *widget,
   ch_billing_page_start_load (self);
 }
 
+/* ---- claims ------------------------------------------------------------------- */
+
+typedef struct
+{
+  char                *path;
+  gboolean             post;
+  ChClaimsBuildResult *built;   /* out */
+  ChClaimsPostResult   posted;  /* out */
+} Claims;
+
+static void
+claims_free (Claims *claims)
+{
+  g_free (claims->path);
+  g_clear_pointer (&claims->built, ch_claims_build_result_free);
+  g_free (claims);
+}
+
+static gboolean
+claims_func (ChSession  *session,
+             gpointer    data,
+             GError    **error)
+{
+  Claims *claims = data;
+
+  if (claims->post)
+    return ch_claims_post_835 (session, claims->path, &claims->posted, error);
+  claims->built = ch_claims_build (session, NULL, claims->path, error);
+  return claims->built != NULL;
+}
+
+static char *
+built_text (const Claims *claims)
+{
+  const ChClaimsBuildResult *built = claims->built;
+  g_autoptr (GString) text = g_string_new (NULL);
+  guint n_claims = 0;
+  gint64 total = 0;
+
+  for (guint i = 0; i < built->batches->len; i++)
+    {
+      const ChClaimBatch *batch = built->batches->pdata[i];
+
+      n_claims += batch->n_claims;
+      total += batch->total_cents;
+    }
+  if (built->batches->len == 0)
+    g_string_assign (text, _("No claim was made: no encounter ready to bill has a payer that "
+                             "is set up."));
+  else
+    {
+      g_autofree char *money = ch_billing_ui_money (total);
+      g_autofree char *claims_part = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                   "%u claim", "%u claims",
+                                                                   n_claims), n_claims);
+      g_autofree char *files_part = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                  "%u file", "%u files",
+                                                                  built->batches->len),
+                                                     built->batches->len);
+
+      /* TRANSLATORS: "12 claims, $1,234.00 in all, in 2 files in /home/…/claims:" */
+      g_string_printf (text, _("%s, %s in all, in %s in %s:"), claims_part, money, files_part,
+                       claims->path);
+      for (guint i = 0; i < built->batches->len; i++)
+        {
+          const ChClaimBatch *batch = built->batches->pdata[i];
+          g_autofree char *base = g_path_get_basename (batch->path);
+
+          g_string_append_printf (text, "%s %s", i > 0 ? "," : "", base);
+        }
+    }
+  if (built->skipped->len > 0)
+    {
+      g_string_append_c (text, ' ');
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                                 "%u encounter was left out (self-pay, or its "
+                                                 "payer is not set up).",
+                                                 "%u encounters were left out (self-pay, or "
+                                                 "their payer is not set up).",
+                                                 built->skipped->len),
+                              built->skipped->len);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static char *
+posted_text (const Claims *claims)
+{
+  const ChClaimsPostResult *r = &claims->posted;
+  g_autofree char *paid = ch_billing_ui_money (r->paid_cents);
+  g_autofree char *written_off = ch_billing_ui_money (r->written_off_cents);
+  g_autofree char *patients = ch_billing_ui_money (r->patient_cents);
+  g_autofree char *base = g_path_get_basename (claims->path);
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  if (r->advices == 0 && r->already_posted > 0)
+    g_string_printf (text, _("%s was posted before: nothing was posted again."), base);
+  else
+    {
+      /* TRANSLATORS: "era.835: 12 claims settled (1 denied); $900.00 paid, $120.00 written
+       * off, $80.00 left to patients." */
+      g_string_printf (text, _("%s: %u claims settled (%u denied); %s paid, %s written off, "
+                               "%s left to patients."),
+                       base, r->claims, r->denied, paid, written_off, patients);
+      if (r->already_posted > 0)
+        g_string_append_printf (text, " %s",
+                                g_dngettext (GETTEXT_PACKAGE,
+                                             "One remittance in it was posted before and was "
+                                             "skipped.",
+                                             "Some remittances in it were posted before and were "
+                                             "skipped.", r->already_posted));
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+claims_done (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  ChBillingPage *self = CH_BILLING_PAGE (object);
+  Claims *claims = ch_billing_ui_run_get_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  self->claims_busy = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      show_error (self, error->message);
+      update_actions (self);
+      return;
+    }
+  show_error (self, NULL);
+  g_free (self->claims_text);
+  self->claims_text = claims->post ? posted_text (claims) : built_text (claims);
+  fill_claims (self);
+  /* What awaits a claim, and what is owed, changed. */
+  ch_billing_page_start_load (self);
+}
+
+static gboolean
+start_claims (ChBillingPage *self,
+              GFile         *file,
+              gboolean       post)
+{
+  Claims *claims;
+
+  g_return_val_if_fail (CH_IS_BILLING_PAGE (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  if (self->claims_busy || self->busy || ch_ui_session_is_busy (self->session))
+    {
+      show_error (self, _("Charta is busy; try again in a moment"));
+      return FALSE;
+    }
+  claims = g_new0 (Claims, 1);
+  claims->path = g_file_get_path (file);
+  claims->post = post;
+  if (claims->path == NULL)
+    {
+      claims_free (claims);
+      show_error (self, _("Choose a folder on this computer"));
+      return FALSE;
+    }
+  self->claims_busy = TRUE;
+  update_actions (self);
+  ch_billing_ui_run (self->session, self, self->cancellable, claims_func, claims,
+                     (GDestroyNotify) claims_free, claims_done);
+  return TRUE;
+}
+
+gboolean
+ch_billing_page_build_claims_to (ChBillingPage *self,
+                                 GFile         *folder)
+{
+  return start_claims (self, folder, FALSE);
+}
+
+gboolean
+ch_billing_page_post_remittance (ChBillingPage *self,
+                                 GFile         *file)
+{
+  return start_claims (self, file, TRUE);
+}
+
+const char *
+ch_billing_page_get_claims_message (ChBillingPage *self)
+{
+  g_return_val_if_fail (CH_IS_BILLING_PAGE (self), NULL);
+  return self->claims_text;
+}
+
+const char *
+ch_billing_page_get_error (ChBillingPage *self)
+{
+  g_return_val_if_fail (CH_IS_BILLING_PAGE (self), NULL);
+  return gtk_revealer_get_reveal_child (self->error_revealer)
+         ? gtk_label_get_text (self->error_label) : NULL;
+}
+
+static void
+on_chooser_response (GtkNativeDialog *chooser,
+                     int              response,
+                     ChBillingPage   *self)
+{
+  gboolean post = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "post"));
+  g_autoptr (GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  gtk_native_dialog_destroy (chooser);
+  g_clear_object (&self->chooser);
+  if (file != NULL)
+    start_claims (self, file, post);
+}
+
+static void
+choose_claims_file (ChBillingPage *self,
+                    gboolean       post)
+{
+  GtkWindow *parent = GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self)));
+
+  if (self->chooser != NULL || self->claims_busy)
+    return;
+  if (post)
+    {
+      g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+      self->chooser = gtk_file_chooser_native_new (_("Post a Remittance (X12 835)"), parent,
+                                                   GTK_FILE_CHOOSER_ACTION_OPEN, _("_Post"),
+                                                   _("_Cancel"));
+      gtk_file_filter_set_name (filter, _("X12 835 remittances"));
+      gtk_file_filter_add_pattern (filter, "*.835");
+      gtk_file_filter_add_pattern (filter, "*.x12");
+      gtk_file_filter_add_pattern (filter, "*.edi");
+      gtk_file_filter_add_pattern (filter, "*.txt");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+    }
+  else
+    self->chooser = gtk_file_chooser_native_new (_("Choose a Folder for the Claim Files"), parent,
+                                                 GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                                 _("_Build"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_object_set_data (G_OBJECT (self->chooser), "post", GINT_TO_POINTER (post));
+  g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+build_claims_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  choose_claims_file (CH_BILLING_PAGE (widget), FALSE);
+}
+
+static void
+post_remittance_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  choose_claims_file (CH_BILLING_PAGE (widget), TRUE);
+}
+
+/* ---- the daily close ------------------------------------------------------------ */
+
 static void
 on_day_closed (ChBillingPage *self)
 {
@@ -391,7 +741,7 @@ gboolean
 ch_billing_page_get_busy (ChBillingPage *self)
 {
   g_return_val_if_fail (CH_IS_BILLING_PAGE (self), FALSE);
-  return self->busy || self->reload_pending || !self->loaded;
+  return self->busy || self->claims_busy || self->reload_pending || !self->loaded;
 }
 
 GtkWidget *
@@ -437,6 +787,12 @@ ch_billing_page_dispose (GObject *object)
   ChBillingPage *self = CH_BILLING_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->chooser != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (self->chooser, on_chooser_response, self);
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+      g_clear_object (&self->chooser);
+    }
   /* The stack is both the bin's child and a template child: let the bin
    * drop it first, or both would unparent it. */
   adw_bin_set_child (ADW_BIN (self), NULL);
@@ -454,6 +810,8 @@ ch_billing_page_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->payments, g_ptr_array_unref);
   g_clear_pointer (&self->ready, g_ptr_array_unref);
+  g_clear_pointer (&self->claims_payers, ch_claims_payers_free);
+  g_free (self->claims_text);
 
   G_OBJECT_CLASS (ch_billing_page_parent_class)->finalize (object);
 }
@@ -481,6 +839,9 @@ ch_billing_page_class_init (ChBillingPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChBillingPage, payments_list);
   gtk_widget_class_bind_template_child (widget_class, ChBillingPage, payments_label);
   gtk_widget_class_bind_template_child (widget_class, ChBillingPage, close_day_button);
+  gtk_widget_class_bind_template_child (widget_class, ChBillingPage, claims_box);
+  gtk_widget_class_bind_template_child (widget_class, ChBillingPage, claims_label);
+  gtk_widget_class_bind_template_child (widget_class, ChBillingPage, claims_message);
   gtk_widget_class_bind_template_child (widget_class, ChBillingPage, ready_list);
   gtk_widget_class_bind_template_child (widget_class, ChBillingPage, ready_label);
   gtk_widget_class_bind_template_child (widget_class, ChBillingPage, patient_label);
@@ -491,6 +852,10 @@ ch_billing_page_class_init (ChBillingPageClass *klass)
   gtk_widget_class_install_action (widget_class, "billing.back", NULL, back_activated);
   gtk_widget_class_install_action (widget_class, "billing.reload", NULL, reload_activated);
   gtk_widget_class_install_action (widget_class, "billing.close-day", NULL, close_day_activated);
+  gtk_widget_class_install_action (widget_class, "billing.build-claims", NULL,
+                                   build_claims_activated);
+  gtk_widget_class_install_action (widget_class, "billing.post-remittance", NULL,
+                                   post_remittance_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "billing.back",
                                        NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "billing.reload", NULL);

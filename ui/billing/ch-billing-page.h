@@ -31,4 +31,15 @@ gint64      ch_billing_page_get_n_ready      (ChBillingPage *self);
  * Returns: (transfer none) */
 GtkWidget     *ch_billing_page_close_day       (ChBillingPage *self);
 
+/* The office manager's claims (billing.build-claims, billing.post-remittance),
+ * as once a folder or an 835 file is chosen: on a worker; what was done is
+ * then get_claims_message, a refusal get_error. FALSE: not started (busy). */
+gboolean       ch_billing_page_build_claims_to (ChBillingPage *self,
+                                                GFile         *folder);
+gboolean       ch_billing_page_post_remittance (ChBillingPage *self,
+                                                GFile         *file);
+const char    *ch_billing_page_get_claims_message (ChBillingPage *self);
+/* The error shown, or NULL. */
+const char    *ch_billing_page_get_error       (ChBillingPage *self);
+
 G_END_DECLS
