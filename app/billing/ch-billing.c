@@ -12,6 +12,7 @@
 
 #include "ch-audit.h"
 #include "ch-billing.h"
+#include "ch-billing-desk-db.h"
 #include "ch-csv-import.h"
 #include "ch-import-db.h"
 #include "ch-patient-db.h"
@@ -773,6 +774,110 @@ ch_billing_allocate (ChSession           *session,
        && ch_session_audit (session, CH_AUDIT_UPDATE, "payment", object_id, payment->patient_id,
                             detail, error);
   return ch_store_commit_or_rollback (store, ok, error);
+}
+
+static int
+compare_oldest (gconstpointer a,
+                gconstpointer b)
+{
+  const ChChargeLine *la = *(ChChargeLine * const *) a;
+  const ChChargeLine *lb = *(ChChargeLine * const *) b;
+  int c = strcmp (la->service_date, lb->service_date);
+
+  if (c != 0)
+    return c;
+  return (la->id > lb->id) - (la->id < lb->id);
+}
+
+gint64
+ch_billing_apply_credit (ChSession  *session,
+                         gint64      patient_id,
+                         GError    **error)
+{
+  ChStore *store = ch_session_get_store (session);
+  g_autoptr (GPtrArray) payments = NULL;
+  g_autoptr (GPtrArray) lines = NULL;
+  g_autoptr (GArray) plan = g_array_new (FALSE, FALSE, sizeof (ChAllocation));
+  g_autoptr (GArray) plan_payments = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree gint64 *owed = NULL;
+  g_autofree char *detail = NULL;
+  gint64 applied = 0;
+  guint next_line = 0;
+  gboolean ok = TRUE;
+
+  if (!ch_session_check (session, CH_AREA_BILLING, CH_ACCESS_WRITE, error))
+    return -1;
+  payments = ch_db_desk_patient_payments (store, patient_id, error);
+  if (payments == NULL)
+    return -1;
+  lines = ch_db_charge_list (store, 0, patient_id, error);
+  if (lines == NULL)
+    return -1;
+  g_ptr_array_sort (lines, compare_oldest);
+  owed = g_new0 (gint64, lines->len + 1);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const ChChargeLine *line = lines->pdata[i];
+
+      owed[i] = line->reversed ? 0 : MAX (line->amount_cents - line->allocated_cents, 0);
+    }
+
+  /* Each payment's rest, oldest payment first, to the oldest lines owed. */
+  for (guint p = 0; p < payments->len && next_line < lines->len; p++)
+    {
+      const ChPayment *payment = payments->pdata[p];
+      g_autoptr (ChLedgerEntry) entry = ch_db_ledger_get (store, payment->ledger_entry_id, error);
+      gint64 allocated, left;
+
+      if (entry == NULL)
+        return -1;
+      if (entry->reversed_by != 0)
+        continue;
+      allocated = ch_db_payment_allocated (store, payment->id, error);
+      if (allocated < 0)
+        return -1;
+      left = payment->amount_cents - allocated;
+      while (left > 0 && next_line < lines->len)
+        {
+          ChAllocation allocation = { ((ChChargeLine *) lines->pdata[next_line])->id,
+                                      MIN (left, owed[next_line]) };
+
+          if (allocation.amount_cents > 0)
+            {
+              g_array_append_val (plan, allocation);
+              g_array_append_val (plan_payments, payment->id);
+              owed[next_line] -= allocation.amount_cents;
+              left -= allocation.amount_cents;
+              applied += allocation.amount_cents;
+            }
+          if (owed[next_line] == 0)
+            next_line++;
+        }
+    }
+  if (plan->len == 0)
+    {
+      fail (error, CH_BILLING_ERROR_STATE,
+            _("Nothing to apply: no payment has money left that is not allocated, or no line "
+              "is still owed"));
+      return -1;
+    }
+
+  detail = g_strdup_printf ("%" PRId64 " cents applied in %u allocations", applied, plan->len);
+  if (!ch_store_begin (store, error))
+    return -1;
+  for (guint i = 0; ok && i < plan->len; i++)
+    {
+      const ChAllocation *a = &g_array_index (plan, ChAllocation, i);
+
+      ok = ch_db_allocation_insert (store, g_array_index (plan_payments, gint64, i),
+                                    a->charge_line_id, a->amount_cents,
+                                    ch_session_get_username (session), error);
+    }
+  ok = ok && ch_session_audit (session, CH_AUDIT_UPDATE, "payment", "credit", patient_id, detail,
+                               error);
+  if (!ch_store_commit_or_rollback (store, ok, error))
+    return -1;
+  return applied;
 }
 
 /* ---- refunds, write-offs, adjustments, reversals --------------------------- */

@@ -130,6 +130,15 @@ ChPayment  *ch_billing_pay               (ChSession           *session,
                                           const ChAllocation  *allocations,
                                           guint                n_allocations,
                                           GError             **error);
+/* Applies what the patient's payments have not allocated yet (a credit
+ * paid ahead, a payment taken before its charges) to the lines still owed:
+ * each payment's rest, oldest payment first, to the oldest lines first, in
+ * one transaction. Needs write access to billing; audited.
+ * Returns: the cents applied, or -1 with @error set (CH_BILLING_ERROR_STATE
+ * when there is nothing to apply) */
+gint64      ch_billing_apply_credit      (ChSession           *session,
+                                          gint64               patient_id,
+                                          GError             **error);
 /* Allocates (more of) an earlier payment to a line. */
 gboolean    ch_billing_allocate          (ChSession           *session,
                                           gint64               payment_id,

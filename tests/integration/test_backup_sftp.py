@@ -356,8 +356,11 @@ class SftpBackupTests(test_cli.DemoPracticeTestCase):
             self.assertIn('written and verified', ''.join(seen))
             gaps = [b - a for a, b in zip(attempts, attempts[1:])]
             self.assertEqual(len(gaps), 2, ''.join(seen))
-            self.assertGreaterEqual(gaps[0], 0.9)
-            self.assertGreaterEqual(gaps[1], 1.9)
+            # Measured when this reader sees the lines, which a busy machine
+            # delays by a fraction of a second: the waits are there (not an
+            # immediate retry) and grow.
+            self.assertGreaterEqual(gaps[0], 0.75)
+            self.assertGreaterEqual(gaps[1], 1.75)
             self.assertGreater(gaps[1], gaps[0])
         finally:
             proc.send_signal(signal.SIGTERM)

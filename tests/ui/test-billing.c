@@ -476,9 +476,35 @@ test_close_day (Fixture       *f,
   gint64 expected = 0;
   gsize length = 0;
 
+  {
+    g_autoptr (ChSession) doctor = ch_ui_test_login (f->dir, "doctor", CH_DEMO_PASSWORD);
+    g_autoptr (ChChargeLine) line = ch_billing_charge_add (doctor, f->encounter_id, CODE, 1, NULL,
+                                                           NULL, &error);
+
+    g_assert_no_error (error);
+    ch_session_logout (doctor);
+  }
   sign_in (f, "frontdesk");
   payment = ch_billing_pay (f->session, f->patient_id, 2500, "cash", "", NULL, 0, &error);
   g_assert_no_error (error);
+
+  /* The cash was taken before it was allocated: Apply Credit puts it on the
+   * lines owed; the balance stays, and nothing is left to apply. */
+  {
+    ChAccountView *account = open_account (f);
+    gint64 balance = ledger_balance (f);
+
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (ch_ui_test_child (
+      GTK_WIDGET (account), CH_TYPE_ACCOUNT_VIEW, "apply_credit_button"))));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (account), "account.apply-credit", NULL));
+    wait_idle (f, account);
+    g_assert_null (ch_account_view_get_error (account));
+    g_assert_cmpint (ledger_balance (f), ==, balance);
+    assert_balance_shown (f, account);
+    g_assert_cmpint (ch_billing_apply_credit (f->session, f->patient_id, &error), ==, -1);
+    g_assert_error (error, CH_BILLING_ERROR, CH_BILLING_ERROR_STATE);
+    g_clear_error (&error);
+  }
 
   g_assert_true (gtk_widget_activate_action (f->main_page, "main.show-section", "s", "billing"));
   CH_UI_TEST_WAIT (ch_main_page_get_section_widget (CH_MAIN_PAGE (f->main_page), "billing") != NULL);

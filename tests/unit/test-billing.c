@@ -798,6 +798,71 @@ test_amounts (void)
   }
 }
 
+/* Money paid ahead is applied to the charges made later: each payment's
+ * rest, oldest first, to the oldest lines first; nothing posted to the
+ * ledger (the balance does not move); a reversed payment's money is not
+ * used; nothing left to apply is said; a nurse may not. */
+static void
+test_apply_credit (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ChPayment) ahead = NULL;
+  g_autoptr (ChPayment) card = NULL;
+  g_autoptr (ChPayment) bounced = NULL;
+  g_autoptr (ChChargeLine) old_line = NULL;
+  g_autoptr (ChChargeLine) new_line = NULL;
+  g_autoptr (ChLedgerEntry) reversal = NULL;
+  g_autoptr (GPtrArray) lines = NULL;
+  gint64 before, applied;
+
+  ahead = ch_billing_pay (f->desk, f->patient_id, 10000, "cash", "", NULL, 0, &error);
+  g_assert_no_error (error);
+  /* No line owed yet: nothing to apply. */
+  g_assert_cmpint (ch_billing_apply_credit (f->desk, f->patient_id, &error), ==, -1);
+  g_assert_error (error, CH_BILLING_ERROR, CH_BILLING_ERROR_STATE);
+  g_clear_error (&error);
+
+  card = ch_billing_pay (f->desk, f->patient_id, 2500, "card", "T-1", NULL, 0, &error);
+  g_assert_no_error (error);
+  bounced = ch_billing_pay (f->desk, f->patient_id, 50000, "cheque", "C-9", NULL, 0, &error);
+  g_assert_no_error (error);
+  reversal = ch_billing_reverse (f->manager, bounced->ledger_entry_id, "Cheque returned", &error);
+  g_assert_no_error (error);
+  /* The later visit charged first: "oldest" is by service date. */
+  new_line = ch_billing_charge_add (f->doctor, f->encounter_2025, "99213", 1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  old_line = ch_billing_charge_add (f->doctor, f->encounter_2024, "99213", 1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (old_line->amount_cents + new_line->amount_cents, >, 12500);
+
+  g_assert_cmpint (ch_billing_apply_credit (f->nurse, f->patient_id, &error), ==, -1);
+  g_assert_error (error, CH_AUTH_ERROR, CH_AUTH_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+
+  before = balance_of (f, f->patient_id);
+  applied = ch_billing_apply_credit (f->desk, f->patient_id, &error);
+  g_assert_no_error (error);
+  /* All of the two live payments, none of the returned cheque. */
+  g_assert_cmpint (applied, ==, 12500);
+  g_assert_cmpint (balance_of (f, f->patient_id), ==, before);
+
+  lines = ch_billing_charges (f->manager, f->encounter_2024, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((ChChargeLine *) lines->pdata[0])->allocated_cents, ==, old_line->amount_cents);
+  g_clear_pointer (&lines, g_ptr_array_unref);
+  lines = ch_billing_charges (f->manager, f->encounter_2025, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((ChChargeLine *) lines->pdata[0])->allocated_cents, ==,
+                   12500 - old_line->amount_cents);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM payment_allocations"), ==, 3);
+
+  /* Used up: nothing left, nothing done. */
+  g_assert_cmpint (ch_billing_apply_credit (f->desk, f->patient_id, &error), ==, -1);
+  g_assert_error (error, CH_BILLING_ERROR, CH_BILLING_ERROR_STATE);
+  g_assert_cmpint (count (f, "SELECT count (*) FROM payment_allocations"), ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -808,6 +873,8 @@ main (int   argc,
   g_test_add ("/billing/fees-by-date", Fixture, NULL, fixture_setup, test_fees_by_date,
               fixture_teardown);
   g_test_add ("/billing/fees-bad-csv", Fixture, NULL, fixture_setup, test_fees_bad_csv,
+              fixture_teardown);
+  g_test_add ("/billing/apply-credit", Fixture, NULL, fixture_setup, test_apply_credit,
               fixture_teardown);
   g_test_add ("/billing/random-ledger", Fixture, NULL, fixture_setup, test_random_ledger,
               fixture_teardown);

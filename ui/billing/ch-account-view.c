@@ -34,6 +34,7 @@ struct _ChAccountView
   GtkLabel      *balance_label;
   GtkLabel      *summary_label;
   GtkWidget     *pay_button;
+  GtkWidget     *apply_credit_button;
   GtkWidget     *corrections_button;
   GtkRevealer   *error_revealer;
   GtkLabel      *error_label;
@@ -104,6 +105,8 @@ is_manager (ChSession *session)
          ch_session_get_role (session) == CH_ROLE_MANAGER;
 }
 
+static gboolean any_line_owed (ChAccountView *self);
+
 static void
 update_actions (ChAccountView *self)
 {
@@ -116,6 +119,8 @@ update_actions (ChAccountView *self)
                                  ready && can_mark_ready (self->session));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.pay",
                                  ready && can_pay (self->session));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.apply-credit",
+                                 ready && can_pay (self->session) && any_line_owed (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.refund", ready && manager);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.write-off", ready && manager);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.adjust", ready && manager);
@@ -127,6 +132,8 @@ update_actions (ChAccountView *self)
 
   /* What the role may never do is not offered at all. */
   gtk_widget_set_visible (self->pay_button, self->session != NULL && can_pay (self->session));
+  gtk_widget_set_visible (self->apply_credit_button,
+                          self->session != NULL && can_pay (self->session));
   gtk_widget_set_visible (self->corrections_button, manager);
 }
 
@@ -183,6 +190,20 @@ static gint64
 line_owed (const ChChargeLine *line)
 {
   return line->reversed ? 0 : MAX (0, line->amount_cents - line->allocated_cents);
+}
+
+static gboolean
+any_line_owed (ChAccountView *self)
+{
+  for (guint i = 0; self->charges != NULL && i < self->charges->len; i++)
+    {
+      GPtrArray *lines = g_ptr_array_index (self->charges, i);
+
+      for (guint j = 0; lines != NULL && j < lines->len; j++)
+        if (line_owed (g_ptr_array_index (lines, j)) > 0)
+          return TRUE;
+    }
+  return FALSE;
 }
 
 /* "99213 — Office visit, established patient" Returns: (transfer full) */
@@ -892,6 +913,37 @@ run_change (ChAccountView   *self,
   ch_billing_ui_run (self->session, self, self->cancellable, func, data, data_free, change_done);
 }
 
+static gboolean
+apply_credit_func (ChSession  *session,
+                   gpointer    data,
+                   GError    **error)
+{
+  return ch_billing_apply_credit (session, *(gint64 *) data, error) >= 0;
+}
+
+/* Payments not allocated yet (money paid ahead) go to the lines still
+ * owed, oldest first. The balance stays: it is the same money. */
+void
+ch_account_view_apply_credit (ChAccountView *self)
+{
+  gint64 *id;
+
+  g_return_if_fail (CH_IS_ACCOUNT_VIEW (self));
+  if (self->patient_id <= 0)
+    return;
+  id = g_new (gint64, 1);
+  *id = self->patient_id;
+  run_change (self, apply_credit_func, id, g_free, _("Payments applied to the lines owed"));
+}
+
+static void
+apply_credit_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  ch_account_view_apply_credit (CH_ACCOUNT_VIEW (widget));
+}
+
 static void
 on_mark_ready_response (AdwMessageDialog *dialog,
                         const char       *response,
@@ -1413,6 +1465,7 @@ ch_account_view_class_init (ChAccountViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChAccountView, balance_label);
   gtk_widget_class_bind_template_child (widget_class, ChAccountView, summary_label);
   gtk_widget_class_bind_template_child (widget_class, ChAccountView, pay_button);
+  gtk_widget_class_bind_template_child (widget_class, ChAccountView, apply_credit_button);
   gtk_widget_class_bind_template_child (widget_class, ChAccountView, corrections_button);
   gtk_widget_class_bind_template_child (widget_class, ChAccountView, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, ChAccountView, error_label);
@@ -1430,6 +1483,8 @@ ch_account_view_class_init (ChAccountViewClass *klass)
   gtk_widget_class_install_action (widget_class, "account.write-off", NULL, correct_activated);
   gtk_widget_class_install_action (widget_class, "account.adjust", NULL, correct_activated);
   gtk_widget_class_install_action (widget_class, "account.reverse", "x", reverse_activated);
+  gtk_widget_class_install_action (widget_class, "account.apply-credit", NULL,
+                                   apply_credit_activated);
   gtk_widget_class_install_action (widget_class, "account.reload", NULL, reload_activated);
   gtk_widget_class_install_action (widget_class, "account.print-statement", NULL,
                                    print_statement_activated);

@@ -44,4 +44,8 @@ void        ch_account_view_print          (ChAccountView *self,
                                             gint64         encounter_id,
                                             const char    *export_path);
 
+/* account.apply-credit: the patient's payments not allocated yet go to the
+ * lines still owed, oldest first (ch_billing_apply_credit), on a worker. */
+void           ch_account_view_apply_credit (ChAccountView *self);
+
 G_END_DECLS
