@@ -80,6 +80,7 @@ ch_billing_encounter_free (ChBillingEncounter *encounter)
     return;
   g_free (encounter->date);
   g_free (encounter->provider);
+  g_free (encounter->provider_name);
   g_free (encounter->reason);
   g_free (encounter);
 }
@@ -254,7 +255,13 @@ ch_db_fee_list (ChStore     *store,
   "   AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = ce.id))," \
   " (SELECT coalesce (sum (c.amount_cents), 0) FROM charge_lines c JOIN ledger_entries ce" \
   "   ON ce.charge_line_id = c.id AND ce.kind = 'charge' WHERE c.encounter_id = e.id" \
-  "   AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = ce.id))" \
+  "   AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = ce.id))," \
+  /* The provider's name: encounters name them by user name, or by \
+   * resource id when they have no account. */ \
+  " coalesce ((SELECT pr.name FROM resources pr WHERE pr.kind = 'provider'" \
+  "   AND pr.username = e.provider AND e.provider <> '' ORDER BY pr.active DESC, pr.id LIMIT 1)," \
+  "  (SELECT pr.name FROM resources pr WHERE pr.kind = 'provider' AND pr.id = e.provider)," \
+  "  e.provider)" \
   " FROM encounters e LEFT JOIN billing_encounters b ON b.encounter_id = e.id"
 
 static ChBillingEncounter *
@@ -272,6 +279,7 @@ encounter_from_row (sqlite3_stmt *stmt)
   e->ready = sqlite3_column_int (stmt, 6) != 0;
   e->n_lines = sqlite3_column_int64 (stmt, 7);
   e->charged_cents = sqlite3_column_int64 (stmt, 8);
+  e->provider_name = g_strdup (ch_store_column_text (stmt, 9));
   /* The date of service is the day as the practice lived it. */
   dt = g_date_time_new_from_unix_local (e->start_at / G_USEC_PER_SEC);
   e->date = dt != NULL ? g_date_time_format (dt, "%Y-%m-%d") : g_strdup ("");

@@ -90,7 +90,8 @@ typedef struct
   gint64  patient_id;
   gint64  start_at;
   char   *date;             /* YYYY-MM-DD, local time */
-  char   *provider;
+  char   *provider;         /* as the encounter names them: a user name, or a resource id */
+  char   *provider_name;    /* read back: the provider's name, else @provider */
   char   *reason;
   gboolean active;          /* not entered in error */
   gboolean ready;           /* marked ready to bill */

@@ -447,6 +447,7 @@ run_encounters (ChSession                    *session,
           ch_admin_json_add_id (builder, "id", e->encounter_id);
           ch_admin_json_add_string (builder, "date", e->date);
           ch_admin_json_add_string (builder, "provider", e->provider);
+          ch_admin_json_add_string (builder, "provider_name", e->provider_name);
           ch_admin_json_add_string (builder, "reason", e->reason);
           ch_admin_json_add_string (builder, "status", e->ready ? "ready" : "open");
           add_int (builder, "lines", e->n_lines);
@@ -469,7 +470,7 @@ run_encounters (ChSession                    *session,
 
           row[0] = g_strdup_printf ("%" PRId64, e->encounter_id);
           row[1] = g_strdup (e->date);
-          row[2] = g_strdup (e->provider);
+          row[2] = g_strdup (e->provider_name);
           row[3] = g_strdup (e->ready ? _("ready") : _("open"));
           row[4] = g_strdup_printf ("%" PRId64, e->n_lines);
           row[5] = ch_billing_format_amount (e->charged_cents);

@@ -741,7 +741,7 @@ draw_invoice (Doc      *doc,
   g_autofree char *number = g_strdup_printf (_("Invoice %s"), inv->number);
   g_autofree char *issued = g_strdup_printf (_("Issued %s"), inv->printed);
   g_autofree char *served = g_strdup_printf (_("Date of service %s"), inv->encounter->date);
-  g_autofree char *provider = g_strdup_printf (_("Provider: %s"), inv->encounter->provider);
+  g_autofree char *provider = g_strdup_printf (_("Provider: %s"), inv->encounter->provider_name);
   const char *particulars[] = { number, issued, served, provider, NULL };
   g_autofree char *name = ch_patient_record_display_name (inv->patient);
   g_autofree char *ids = patient_ids (inv->patient);

@@ -249,6 +249,8 @@ test_billing_flow (Fixture       *f,
   g_assert_nonnull (encounter);
   g_assert_false (encounter->ready);
   g_assert_cmpint (encounter->n_lines, ==, 0);
+  /* The provider by name, as the account shows it. */
+  g_assert_cmpstr (encounter->provider_name, ==, "Dr. Ana García");
   /* Payments are the desk's: not offered to the doctor. */
   g_assert_null (ch_account_view_take_payment (account));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (ch_ui_test_child (account,

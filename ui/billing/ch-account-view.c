@@ -367,14 +367,14 @@ fill_encounters (ChAccountView *self)
         title = g_strdup (date);
       if (encounter->n_lines == 0)
         subtitle = g_strdup_printf (_("%s · no charges"),
-                                    encounter->provider != NULL ? encounter->provider : "");
+                                    encounter->provider_name != NULL ? encounter->provider_name : "");
       else if (owed == 0)
         /* TRANSLATORS: "dr.smith · 2 charges, $150.00 · paid" */
         subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                  "%s · %" PRId64 " charge, %s · paid",
                                                  "%s · %" PRId64 " charges, %s · paid",
                                                  encounter->n_lines),
-                                    encounter->provider != NULL ? encounter->provider : "",
+                                    encounter->provider_name != NULL ? encounter->provider_name : "",
                                     encounter->n_lines, charged);
       else
         {
@@ -385,7 +385,7 @@ fill_encounters (ChAccountView *self)
                                                    "%s · %" PRId64 " charge, %s · owed %s",
                                                    "%s · %" PRId64 " charges, %s · owed %s",
                                                    encounter->n_lines),
-                                      encounter->provider != NULL ? encounter->provider : "",
+                                      encounter->provider_name != NULL ? encounter->provider_name : "",
                                       encounter->n_lines, charged, owed_text);
         }
 
