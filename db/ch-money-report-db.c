@@ -99,25 +99,42 @@ typedef enum
 typedef struct
 {
   ChMoneyGroup  group;
-  GHashTable   *by_key;             /* "k" key or "n" → ChMoneyTotals */
+  GHashTable   *by_key;             /* key → ChMoneyTotals (owning it, and the key) */
+  ChMoneyTotals *not_allocated;     /* key NULL: no line's (unlike "", self-pay) */
   GHashTable   *providers;          /* the provider filter's names, or NULL */
   GHashTable   *reversed_lines;     /* gint64 sets */
   GHashTable   *reversed_payments;
   GHashTable   *reversed_entries;
   GHashTable   *policy_payers;      /* patient id → payer of the primary policy */
   GHashTable   *payer_names;        /* payers.id → name */
+  /* By payer, each fact's group is found through arrays, not hashed: the
+   * payers' names are numbered (slots), and each encounter's claim payer
+   * and each patient's policy payer are a slot + 1 (0: none) by id. */
+  GPtrArray    *slot_names;         /* owned */
+  GHashTable   *slot_of_name;       /* name → slot + 1 */
+  GPtrArray    *slot_totals;        /* ChMoneyTotals (in by_key) or NULL, by slot */
+  guint32      *claim_payer_of;     /* by encounter id */
+  gint64        max_encounter;
+  guint32      *policy_payer_of;    /* by patient id */
+  gint64        max_patient;
 } Totals;
 
 static void
 totals_clear (Totals *t)
 {
   g_clear_pointer (&t->by_key, g_hash_table_unref);
+  g_clear_pointer (&t->not_allocated, ch_money_totals_free);
   g_clear_pointer (&t->providers, g_hash_table_unref);
   g_clear_pointer (&t->reversed_lines, g_hash_table_unref);
   g_clear_pointer (&t->reversed_payments, g_hash_table_unref);
   g_clear_pointer (&t->reversed_entries, g_hash_table_unref);
   g_clear_pointer (&t->policy_payers, g_hash_table_unref);
   g_clear_pointer (&t->payer_names, g_hash_table_unref);
+  g_clear_pointer (&t->claim_payer_of, g_free);
+  g_clear_pointer (&t->policy_payer_of, g_free);
+  g_clear_pointer (&t->slot_names, g_ptr_array_unref);
+  g_clear_pointer (&t->slot_of_name, g_hash_table_unref);
+  g_clear_pointer (&t->slot_totals, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Totals, totals_clear)
@@ -178,20 +195,26 @@ load_map (ChStore    *store,
   return TRUE;
 }
 
+/* The group of @key, made on first use. Called for each of a million
+ * facts: no allocation but for a new group. */
 static ChMoneyTotals *
-totals_for (GHashTable *by_key,
+totals_for (Totals     *t,
             const char *key)
 {
-  /* NULL and "" are different groups ("not allocated" and, by payer,
-   * self-pay), hence the prefix. */
-  g_autofree char *hash_key = key != NULL ? g_strconcat ("k", key, NULL) : g_strdup ("n");
-  ChMoneyTotals *totals = g_hash_table_lookup (by_key, hash_key);
+  ChMoneyTotals *totals;
 
+  if (key == NULL)
+    {
+      if (t->not_allocated == NULL)
+        t->not_allocated = g_new0 (ChMoneyTotals, 1);
+      return t->not_allocated;
+    }
+  totals = g_hash_table_lookup (t->by_key, key);
   if (totals == NULL)
     {
       totals = g_new0 (ChMoneyTotals, 1);
       totals->key = g_strdup (key);
-      g_hash_table_insert (by_key, g_steal_pointer (&hash_key), totals);
+      g_hash_table_insert (t->by_key, totals->key, totals);
     }
   return totals;
 }
@@ -218,22 +241,34 @@ add_to (ChMoneyTotals *totals,
 /* The payer a fact counts for: that of the claim made for its encounter
  * (one at most: claims.encounter_id is unique), else the patient's primary
  * active policy, else "" (self-pay). */
-static const char *
-payer_key (Totals       *t,
-           sqlite3_stmt *stmt,
-           int           claim_column,
-           gint64        patient_id)
+static guint
+payer_slot (Totals *t,
+            gint64  encounter_id,
+            gint64  patient_id)
 {
-  const char *payer_id, *value;
+  if (t->claim_payer_of != NULL && encounter_id >= 1 && encounter_id <= t->max_encounter
+      && t->claim_payer_of[encounter_id] != 0)
+    return t->claim_payer_of[encounter_id] - 1;
+  if (patient_id >= 1 && patient_id <= t->max_patient && t->policy_payer_of[patient_id] != 0)
+    return t->policy_payer_of[patient_id] - 1;
+  return 0;   /* "": self-pay */
+}
 
-  if (sqlite3_column_type (stmt, claim_column) != SQLITE_NULL)
+/* The slot of payer @name, numbered on first use. */
+static guint32
+intern_slot (Totals     *t,
+             const char *name)
+{
+  guint32 slot = GPOINTER_TO_UINT (g_hash_table_lookup (t->slot_of_name, name));
+
+  if (slot == 0)
     {
-      payer_id = ch_store_column_text (stmt, claim_column);
-      value = g_hash_table_lookup (t->payer_names, payer_id);
-      return value != NULL ? value : payer_id;
+      g_ptr_array_add (t->slot_names, g_strdup (name));
+      g_ptr_array_add (t->slot_totals, NULL);
+      slot = t->slot_names->len;
+      g_hash_table_insert (t->slot_of_name, g_strdup (name), GUINT_TO_POINTER (slot));
     }
-  value = g_hash_table_lookup (t->policy_payers, &patient_id);
-  return value != NULL ? value : "";
+  return slot;
 }
 
 /* Adds the facts of @kind with a day from @from to @to to their groups;
@@ -248,19 +283,14 @@ add_facts (ChStore    *store,
            gint64     *out_sum,
            GError    **error)
 {
-  gboolean with_claims = t->group == CH_MONEY_GROUP_PAYER && t->payer_names != NULL;
-  g_autofree char *sql = NULL;
   sqlite3_stmt *stmt;
   gint64 sum = 0;
   int rc;
 
-  sql = g_strdup_printf ("SELECT f.day, f.source_id, f.line_id, f.payment_id, f.patient_id,"
-                         " f.provider, f.code, f.amount_cents%s FROM money_facts f%s"
-                         " WHERE f.kind = ?1 AND f.day >= ?2 AND f.day <= ?3",
-                         with_claims ? ", c.payer_id" : "",
-                         with_claims ? " LEFT JOIN claims c ON c.encounter_id = f.encounter_id"
-                                     : "");
-  stmt = ch_store_prepare (store, sql, error);
+  stmt = ch_store_prepare (store,
+                           "SELECT f.day, f.source_id, f.line_id, f.payment_id, f.patient_id,"
+                           " f.provider, f.code, f.amount_cents, f.encounter_id FROM money_facts f"
+                           " WHERE f.kind = ?1 AND f.day >= ?2 AND f.day <= ?3", error);
   if (stmt == NULL)
     return FALSE;
   ch_store_bind_text (stmt, 1, kind);
@@ -307,10 +337,20 @@ add_facts (ChStore    *store,
         case CH_MONEY_GROUP_PAYER:
           /* A write-off tied to no line has no payer either. */
           if (has_line)
-            key = payer_key (t, stmt, 8, sqlite3_column_int64 (stmt, 4));
+            {
+              guint slot = payer_slot (t, sqlite3_column_int64 (stmt, 8),
+                                       sqlite3_column_int64 (stmt, 4));
+              ChMoneyTotals *totals = t->slot_totals->pdata[slot];
+
+              if (totals == NULL)
+                totals = t->slot_totals->pdata[slot] = totals_for (t, t->slot_names->pdata[slot]);
+              add_to (totals, field, cents);
+              sum += cents;
+              continue;
+            }
           break;
         }
-      add_to (totals_for (t->by_key, key), field, cents);
+      add_to (totals_for (t, key), field, cents);
       sum += cents;
     }
   if (rc < 0)
@@ -414,7 +454,7 @@ add_received (ChStore      *store,
       if (id_set_has (t->reversed_payments, sqlite3_column_int64 (stmt, 0)))
         continue;
       if (months != NULL)
-        add_to (totals_for (t->by_key, months_name (months, sqlite3_column_int64 (stmt, 1))),
+        add_to (totals_for (t, months_name (months, sqlite3_column_int64 (stmt, 1))),
                 FIELD_PAYMENTS, cents);
       sum += cents;
     }
@@ -437,6 +477,55 @@ compare_totals (gconstpointer a,
   return strcmp (ta->key, tb->key);
 }
 
+/* Each encounter's claim payer, by name (the payer's id when it has none). */
+static gboolean
+load_claim_payers (ChStore  *store,
+                   Totals   *t,
+                   GError  **error)
+{
+  g_autoptr (GHashTable) slot_of_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ch_store_prepare (store, "SELECT max (id) FROM encounters", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = ch_store_step (store, stmt, error);
+  if (rc < 0)
+    return FALSE;
+  t->max_encounter = rc == SQLITE_ROW ? MAX (sqlite3_column_int64 (stmt, 0), 0) : 0;
+  sqlite3_reset (stmt);
+  t->claim_payer_of = g_new0 (guint32, t->max_encounter + 1);
+
+  /* From 0022's index (encounter_id, payer_id) alone. */
+  stmt = ch_store_prepare (store,
+                           "SELECT encounter_id, payer_id FROM claims INDEXED BY claims_encounter_payer",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = ch_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      gint64 encounter_id = sqlite3_column_int64 (stmt, 0);
+      const char *payer_id = ch_store_column_text (stmt, 1);
+      gpointer found;
+
+      if (encounter_id < 1 || encounter_id > t->max_encounter)
+        continue;
+      if (!g_hash_table_lookup_extended (slot_of_id, payer_id, NULL, &found))
+        {
+          const char *name = g_hash_table_lookup (t->payer_names, payer_id);
+
+          found = GUINT_TO_POINTER (intern_slot (t, name != NULL ? name : payer_id));
+          g_hash_table_insert (slot_of_id, g_strdup (payer_id), found);
+        }
+      t->claim_payer_of[encounter_id] = GPOINTER_TO_UINT (found);
+    }
+  if (rc < 0)
+    return FALSE;
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
 /* The sets and maps the facts are checked and keyed against. */
 static gboolean
 totals_init (ChStore      *store,
@@ -446,7 +535,7 @@ totals_init (ChStore      *store,
              GError      **error)
 {
   t->group = group;
-  t->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+  t->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                      (GDestroyNotify) ch_money_totals_free);
   t->reversed_lines = id_set_new ();
   t->reversed_payments = id_set_new ();
@@ -484,19 +573,36 @@ totals_init (ChStore      *store,
     {
       gboolean with_claims = FALSE, with_payers = FALSE;
 
+      GHashTableIter iter;
+      gpointer key, value;
+
+      t->slot_names = g_ptr_array_new_with_free_func (g_free);
+      t->slot_of_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      t->slot_totals = g_ptr_array_new ();
+      intern_slot (t, "");   /* slot 0: self-pay */
       t->policy_payers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
       /* The first primary active policy of each patient (by id). */
       if (!load_map (store,
                      "SELECT patient_id, payer FROM insurance_policies"
                      " WHERE priority = 1 AND status = 'active' ORDER BY patient_id, id",
-                     NULL, FALSE, t->policy_payers, error)
-          || !has_table (store, "claims", &with_claims, error)
+                     NULL, FALSE, t->policy_payers, error))
+        return FALSE;
+      g_hash_table_iter_init (&iter, t->policy_payers);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        t->max_patient = MAX (t->max_patient, *(gint64 *) key);
+      t->policy_payer_of = g_new0 (guint32, t->max_patient + 1);
+      g_hash_table_iter_init (&iter, t->policy_payers);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        if (*(gint64 *) key >= 1)
+          t->policy_payer_of[*(gint64 *) key] = intern_slot (t, value);
+      if (!has_table (store, "claims", &with_claims, error)
           || !has_table (store, "payers", &with_payers, error))
         return FALSE;
       if (with_claims && with_payers)
         {
           t->payer_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-          if (!load_map (store, "SELECT id, name FROM payers", NULL, TRUE, t->payer_names, error))
+          if (!load_map (store, "SELECT id, name FROM payers", NULL, TRUE, t->payer_names, error)
+              || !load_claim_payers (store, t, error))
             return FALSE;
         }
     }
@@ -550,7 +656,7 @@ ch_db_money_totals (ChStore       *store,
           if (!add_received (store, &t, NULL, start_us, end_us, &received, error))
             return NULL;
           if (received != allocated)
-            add_to (totals_for (t.by_key, NULL), FIELD_PAYMENTS, received - allocated);
+            add_to (totals_for (&t, NULL), FIELD_PAYMENTS, received - allocated);
         }
     }
 
@@ -561,6 +667,8 @@ ch_db_money_totals (ChStore       *store,
       g_ptr_array_add (rows, value);
       g_hash_table_iter_steal (&iter);
     }
+  if (t.not_allocated != NULL)
+    g_ptr_array_add (rows, g_steal_pointer (&t.not_allocated));
   g_ptr_array_sort (rows, compare_totals);
   return g_steal_pointer (&rows);
 }
