@@ -265,3 +265,24 @@ ch_db_history_ledger (ChStore     *store,
   sqlite3_bind_text (stmt, 10, username, -1, SQLITE_TRANSIENT);
   return insert (store, stmt, error);
 }
+
+gboolean
+ch_db_history_settle (ChStore  *store,
+                      GError  **error)
+{
+  /* The period indexes of schemas 0021, 0022, 0025 and 0026. */
+  static const char * const indexes[] = {
+    "appointments_report", "appointments_done_start", "encounters_active_start",
+    "chart_items_vital_period", "chart_items_coded", "charge_lines_service",
+    "charge_lines_created", "payments_received", "ledger_entries_kind",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (indexes); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("REINDEX %s", indexes[i]);
+
+      if (!ch_store_exec (store, sql, error))
+        return FALSE;
+    }
+  return TRUE;
+}

@@ -89,4 +89,11 @@ gint64   ch_db_history_ledger      (ChStore      *store,
                                     const char   *username,
                                     GError      **error);
 
+/* Rebuilds the indexes the reports read a period of (by time, by code
+ * and time): written patient by patient, a history leaves them scattered
+ * half-empty pages, where a practice that writes as days go by has them
+ * dense and in order. */
+gboolean ch_db_history_settle      (ChStore      *store,
+                                    GError      **error);
+
 G_END_DECLS

@@ -1758,6 +1758,16 @@ make_history (ChPractice           *practice,
       if (ok && options->progress != NULL)
         options->progress ("visits", end, n_patients, options->progress_data);
     }
+  /* The history was written patient by patient: the reports' indexes by
+   * time get the dense order a practice's own days would give them. */
+  if (ok)
+    {
+      if (options->progress != NULL)
+        options->progress ("indexes", 0, 1, options->progress_data);
+      ok = ch_db_history_settle (h.store, error);
+      if (ok && options->progress != NULL)
+        options->progress ("indexes", 1, 1, options->progress_data);
+    }
 
 out:
   for (guint i = 0; i < G_N_ELEMENTS (h.types); i++)
