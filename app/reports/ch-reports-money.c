@@ -250,28 +250,27 @@ rate_cell (gint64 payments,
   return g_variant_new_double (round (payments * 10000.0 / due) / 100.0);
 }
 
-/* ---- revenue ---------------------------------------------------------------- */
-
+/* What revenue and collections share: the period's totals by @group
+ * (*@out_totals), in the table's order with their labels (*@out_groups,
+ * pointing into the totals), and the report titled for them with its first
+ * column. */
 static ChReport *
-run_revenue (const ChReportDef     *def,
-             ChStore               *reader,
-             const ChReportParams  *params,
-             ChReportProgressFunc   progress,
-             gpointer               progress_data,
-             GCancellable          *cancellable,
-             GError               **error)
+money_report_new (const ChReportDef     *def,
+                  ChStore               *reader,
+                  const ChReportParams  *params,
+                  ChMoneyGroup           group,
+                  ChReportProgressFunc   progress,
+                  gpointer               progress_data,
+                  GCancellable          *cancellable,
+                  GPtrArray            **out_totals,
+                  GArray               **out_groups,
+                  GError               **error)
 {
-  ChMoneyGroup group = group_from_option (params, "provider");
   g_autofree char *provider = NULL;
   g_autofree char *subtitle = NULL;
   g_autoptr (GPtrArray) totals = NULL;
   g_autoptr (GHashTable) names = NULL;
-  g_autoptr (GArray) groups = NULL;
-  g_autoptr (ChReport) report = NULL;
-  g_autoptr (ChReportChart) chart = NULL;
-  g_autoptr (GArray) charges = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr (GArray) payments = g_array_new (FALSE, FALSE, sizeof (double));
-  gint64 total_charges = 0, total_payments = 0;
+  ChReport *report;
 
   if (!provider_name (reader, params, &provider, error))
     return NULL;
@@ -290,11 +289,38 @@ run_revenue (const ChReportDef     *def,
       if (names == NULL)
         return NULL;
     }
-  groups = make_groups (group, totals, params, names);
-
   subtitle = ch_reports_subtitle (def, params, provider);
   report = ch_report_new (_(def->title), subtitle);
   ch_report_add_column (report, group_title (group), CH_REPORT_COLUMN_TEXT);
+  *out_groups = make_groups (group, totals, params, names);
+  *out_totals = g_steal_pointer (&totals);
+  return report;
+}
+
+/* ---- revenue ---------------------------------------------------------------- */
+
+static ChReport *
+run_revenue (const ChReportDef     *def,
+             ChStore               *reader,
+             const ChReportParams  *params,
+             ChReportProgressFunc   progress,
+             gpointer               progress_data,
+             GCancellable          *cancellable,
+             GError               **error)
+{
+  ChMoneyGroup group = group_from_option (params, "provider");
+  g_autoptr (GPtrArray) totals = NULL;
+  g_autoptr (GArray) groups = NULL;
+  g_autoptr (ChReport) report = NULL;
+  g_autoptr (ChReportChart) chart = NULL;
+  g_autoptr (GArray) charges = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) payments = g_array_new (FALSE, FALSE, sizeof (double));
+  gint64 total_charges = 0, total_payments = 0;
+
+  report = money_report_new (def, reader, params, group, progress, progress_data, cancellable,
+                             &totals, &groups, error);
+  if (report == NULL)
+    return NULL;
   ch_report_add_column (report, _("Charges"), CH_REPORT_COLUMN_MONEY);
   ch_report_add_column (report, _("Payments"), CH_REPORT_COLUMN_MONEY);
   /* TRANSLATORS: a revenue column: charges less payments */
@@ -342,10 +368,7 @@ run_collections (const ChReportDef     *def,
                  GError               **error)
 {
   ChMoneyGroup group = group_from_option (params, "month");
-  g_autofree char *provider = NULL;
-  g_autofree char *subtitle = NULL;
   g_autoptr (GPtrArray) totals = NULL;
-  g_autoptr (GHashTable) names = NULL;
   g_autoptr (GArray) groups = NULL;
   g_autoptr (ChReport) report = NULL;
   g_autoptr (ChReportChart) chart = NULL;
@@ -354,28 +377,10 @@ run_collections (const ChReportDef     *def,
 
   if (group != CH_MONEY_GROUP_PROVIDER)
     group = CH_MONEY_GROUP_MONTH;
-  if (!provider_name (reader, params, &provider, error))
+  report = money_report_new (def, reader, params, group, progress, progress_data, cancellable,
+                             &totals, &groups, error);
+  if (report == NULL)
     return NULL;
-  report_progress (progress, progress_data, 0.05);
-  totals = ch_db_money_totals (reader, group, params->from, params->to,
-                               ch_reports_day_start_us (params->from),
-                               ch_reports_day_end_us (params->to), params->provider, error);
-  if (totals == NULL)
-    return NULL;
-  report_progress (progress, progress_data, 0.8);
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-  if (group == CH_MONEY_GROUP_PROVIDER)
-    {
-      names = ch_db_money_provider_names (reader, error);
-      if (names == NULL)
-        return NULL;
-    }
-  groups = make_groups (group, totals, params, names);
-
-  subtitle = ch_reports_subtitle (def, params, provider);
-  report = ch_report_new (_(def->title), subtitle);
-  ch_report_add_column (report, group_title (group), CH_REPORT_COLUMN_TEXT);
   ch_report_add_column (report, _("Charges"), CH_REPORT_COLUMN_MONEY);
   ch_report_add_column (report, _("Payments"), CH_REPORT_COLUMN_MONEY);
   ch_report_add_column (report, _("Write-offs and adjustments"), CH_REPORT_COLUMN_MONEY);
