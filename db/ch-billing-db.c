@@ -73,6 +73,12 @@ ch_ledger_entry_free (ChLedgerEntry *entry)
   g_free (entry);
 }
 
+gint64
+ch_charge_line_owed (const ChChargeLine *line)
+{
+  return line->reversed ? 0 : MAX (line->amount_cents - line->allocated_cents, 0);
+}
+
 void
 ch_billing_encounter_free (ChBillingEncounter *encounter)
 {

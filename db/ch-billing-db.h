@@ -46,6 +46,9 @@ typedef struct
 } ChChargeLine;
 
 void    ch_charge_line_free (ChChargeLine *line);
+/* What is still owed on @line: its amount less what payments allocated to
+ * it, none once it was reversed. */
+gint64  ch_charge_line_owed (const ChChargeLine *line);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChChargeLine, ch_charge_line_free)
 
 typedef struct

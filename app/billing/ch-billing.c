@@ -816,11 +816,7 @@ ch_billing_apply_credit (ChSession  *session,
   g_ptr_array_sort (lines, compare_oldest);
   owed = g_new0 (gint64, lines->len + 1);
   for (guint i = 0; i < lines->len; i++)
-    {
-      const ChChargeLine *line = lines->pdata[i];
-
-      owed[i] = line->reversed ? 0 : MAX (line->amount_cents - line->allocated_cents, 0);
-    }
+    owed[i] = ch_charge_line_owed (lines->pdata[i]);
 
   /* Each payment's rest, oldest payment first, to the oldest lines owed. */
   for (guint p = 0; p < payments->len && next_line < lines->len; p++)

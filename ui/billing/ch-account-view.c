@@ -186,11 +186,6 @@ problem_code (ChAccountView *self,
   return NULL;
 }
 
-static gint64
-line_owed (const ChChargeLine *line)
-{
-  return line->reversed ? 0 : MAX (0, line->amount_cents - line->allocated_cents);
-}
 
 static gboolean
 any_line_owed (ChAccountView *self)
@@ -200,7 +195,7 @@ any_line_owed (ChAccountView *self)
       GPtrArray *lines = g_ptr_array_index (self->charges, i);
 
       for (guint j = 0; lines != NULL && j < lines->len; j++)
-        if (line_owed (g_ptr_array_index (lines, j)) > 0)
+        if (ch_charge_line_owed (g_ptr_array_index (lines, j)) > 0)
           return TRUE;
     }
   return FALSE;
@@ -313,11 +308,11 @@ line_row_new (ChAccountView      *self,
 
   if (line->reversed)
     owed_text = g_strdup (_("Reversed"));
-  else if (line_owed (line) == 0)
+  else if (ch_charge_line_owed (line) == 0)
     owed_text = g_strdup (_("Paid"));
   else
     {
-      g_autofree char *owed = ch_billing_ui_money (line_owed (line));
+      g_autofree char *owed = ch_billing_ui_money (ch_charge_line_owed (line));
 
       /* TRANSLATORS: what a charge line still owes: "Owed $75.00" */
       owed_text = g_strdup_printf (_("Owed %s"), owed);
@@ -358,7 +353,7 @@ fill_encounters (ChAccountView *self)
       gint64 owed = 0;
 
       for (guint j = 0; lines != NULL && j < lines->len; j++)
-        owed += line_owed (g_ptr_array_index (lines, j));
+        owed += ch_charge_line_owed (g_ptr_array_index (lines, j));
 
       if (encounter->reason != NULL && encounter->reason[0] != '\0')
         /* TRANSLATORS: an encounter: its date, then why the patient came */
@@ -1039,7 +1034,7 @@ ch_account_view_take_payment (ChAccountView *self)
           g_autofree char *title = NULL;
           gint64 *key;
 
-          if (line_owed (line) <= 0)
+          if (ch_charge_line_owed (line) <= 0)
             continue;
           g_ptr_array_add (open, line);
           date = ch_billing_ui_format_date (encounter->date);
